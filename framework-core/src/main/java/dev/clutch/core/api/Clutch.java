@@ -1,0 +1,90 @@
+package dev.clutch.core.api;
+
+import dev.clutch.core.child.ChildBoot;
+import dev.clutch.core.child.ChildEnvironment;
+import dev.clutch.core.cli.CommandLine;
+import dev.clutch.core.config.ClutchConfig;
+import dev.clutch.core.config.ConfigLoader;
+import dev.clutch.core.config.ConfigurationException;
+import dev.clutch.core.config.EnvName;
+import dev.clutch.core.logging.LogLayout;
+import dev.clutch.core.logging.ProcessLabel;
+import dev.clutch.core.master.MasterBoot;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * The entry point of a Clutch application. Call it from the application's {@code main}:
+ *
+ * <pre>{@code
+ * public static void main(String[] args) { Clutch.run(MyApp.class, args); }
+ * }</pre>
+ *
+ * In the process a user starts, it runs the master, which launches the same class again as the agent and as each
+ * worker; in those it runs that role. It does not return: the process exits with an {@link ExitCode}.
+ */
+public final class Clutch {
+
+    private Clutch() {
+    }
+
+    public static void run(Class<? extends ClutchApplication> applicationClass, String... args) {
+        long startedAtNanos = System.nanoTime();
+        ExitCode code = ChildEnvironment.isChild()
+                ? ChildBoot.run(applicationClass)
+                : runMaster(applicationClass, args, startedAtNanos);
+        System.exit(code.code());
+    }
+
+    private static ExitCode runMaster(Class<? extends ClutchApplication> applicationClass, String[] args,
+                                      long startedAtNanos) {
+        CommandLine commandLine;
+        ClutchConfig config;
+        try {
+            commandLine = CommandLine.parse(Arrays.asList(args));
+            if (commandLine.command().equals("help")) {
+                System.out.println(CommandLine.USAGE);
+                return ExitCode.OK;
+            }
+            requireMainMethod(applicationClass);
+            String env = EnvName.resolve(commandLine.env(), System.getProperty("clutch.env"),
+                    System.getenv("CLUTCH_ENV"));
+            config = ClutchConfig.of(ConfigLoader.load(applicationClass.getClassLoader(), env,
+                    commandLine.overridesConfig(), System.getenv()), defaultName(applicationClass));
+        } catch (IllegalArgumentException | ConfigurationException e) {
+            System.err.println("clutch: " + e.getMessage());
+            if (!(e instanceof ConfigurationException)) {
+                System.err.println(CommandLine.USAGE);
+            }
+            return ExitCode.CONFIG_ERROR;
+        }
+        LogLayout.install(new ProcessLabel(Role.MASTER, 0), config.logDir());
+        try {
+            return MasterBoot.run(applicationClass, config, commandLine, startedAtNanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ExitCode.FAILURE;
+        }
+    }
+
+    /** Children are launched with the application class as their main class. */
+    private static void requireMainMethod(Class<?> applicationClass) {
+        try {
+            Method main = applicationClass.getMethod("main", String[].class);
+            if (Modifier.isStatic(main.getModifiers())) {
+                return;
+            }
+        } catch (NoSuchMethodException e) {
+            // Reported below.
+        }
+        throw new IllegalArgumentException(applicationClass.getName() + " has no public static void main(String[]):"
+                + " Clutch starts that class in every process, so it must be the one that calls Clutch.run");
+    }
+
+    /** {@code FlagsApp} → {@code flags-app}. */
+    static String defaultName(Class<?> applicationClass) {
+        return applicationClass.getSimpleName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+    }
+}

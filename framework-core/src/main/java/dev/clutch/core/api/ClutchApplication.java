@@ -1,0 +1,33 @@
+package dev.clutch.core.api;
+
+import com.google.inject.Module;
+import java.util.List;
+
+/**
+ * A Clutch application: what each role loads. The class implementing it is also the program's entry point, whose
+ * {@code main} calls {@link Clutch#run(Class, String...)}; the framework starts the same class in every process
+ * and decides the role.
+ *
+ * <pre>{@code
+ * public final class FlagsApp implements ClutchApplication {
+ *     public static void main(String[] args) { Clutch.run(FlagsApp.class, args); }
+ *
+ *     public List<Module> agentModules() { return List.of(new FlagSourceModule()); }
+ *     public List<Module> workerModules() { return List.of(new FlagRoutesModule()); }
+ * }
+ * }</pre>
+ *
+ * <p>Implementations need a public no-argument constructor.
+ */
+public interface ClutchApplication {
+
+    /** The Guice modules of the agent process. */
+    default List<Module> agentModules() {
+        return List.of();
+    }
+
+    /** The Guice modules of every worker process. */
+    default List<Module> workerModules() {
+        return List.of();
+    }
+}

@@ -1,0 +1,226 @@
+package dev.clutch.core.child;
+
+import com.typesafe.config.ConfigFactory;
+import dev.clutch.core.api.ClutchApplication;
+import dev.clutch.core.api.ExitCode;
+import dev.clutch.core.api.Role;
+import dev.clutch.core.config.ClutchConfig;
+import dev.clutch.core.config.ConfigLoader;
+import dev.clutch.core.ipc.IpcTransport;
+import dev.clutch.core.logging.LogLayout;
+import dev.clutch.core.logging.ProcessLabel;
+import dev.clutch.core.message.ClusterReady;
+import dev.clutch.core.message.Envelope;
+import dev.clutch.core.message.MessageRegistry;
+import dev.clutch.core.message.ProcessReady;
+import dev.clutch.core.message.StopRequest;
+import dev.clutch.core.spi.ChildContext;
+import dev.clutch.core.spi.RoleRuntime;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.unix.FileDescriptor;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ServiceLoader;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * Runs a child process (agent or worker): connect to the master, start the role's runtime, report ready, then
+ * serve until the master says stop. A child whose master is gone stops by itself within a second: no orphans.
+ */
+public final class ChildBoot {
+
+    /** How long a child that lost its master may spend stopping before it halts. */
+    private static final long MASTER_LOST_GRACE_MILLIS = 700;
+    /** How long a child that got SIGTERM waits for the master's stop order before stopping by itself. */
+    private static final Duration SELF_STOP_GRACE = Duration.ofSeconds(2);
+
+    private final Class<? extends ClutchApplication> applicationClass;
+    private final ChildEnvironment environment = ChildEnvironment.current();
+    private final ProcessLabel label = ProcessLabel.current();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private volatile ExitCode exitCode = ExitCode.OK;
+    private Logger log;
+    private RoleRuntime runtime;
+    private MasterLink link;
+
+    private ChildBoot(Class<? extends ClutchApplication> applicationClass) {
+        this.applicationClass = applicationClass;
+    }
+
+    /** Runs this child to its end and returns its exit code. */
+    public static ExitCode run(Class<? extends ClutchApplication> applicationClass) {
+        return new ChildBoot(applicationClass).run();
+    }
+
+    private ExitCode run() {
+        ClutchConfig config = ClutchConfig.of(ConfigLoader.load(applicationClass.getClassLoader(), environment.env(),
+                ConfigFactory.parseString(environment.configOverrides()), System.getenv()), "");
+        LogLayout.install(label, config.logDir());
+        log = LoggerFactory.getLogger(ChildBoot.class);
+        // Ctrl-C reaches the whole process group; the master decides the order of the stop.
+        Signal.handle(new Signal("INT"), s -> log.debug("SIGINT ignored: the master orchestrates the stop"));
+        Signal.handle(new Signal("TERM"), s -> onTerm(config));
+
+        IpcTransport transport = IpcTransport.detect();
+        EventLoopGroup group = transport.newGroup(1, "clutch-ipc");
+        try {
+            runtime = findRuntime(label.role());
+            link = new MasterLink(transport, group, environment, MessageRegistry.framework(), config.maxFrameBytes());
+            link.connect(this::onMessage, this::masterLost);
+            ClutchApplication application = applicationClass.getDeclaredConstructor().newInstance();
+            runtime.start(new Context(application, config, transport));
+            link.send(Envelope.toMaster(new ProcessReady())).syncUninterruptibly();
+            runtime.ready();
+        } catch (Throwable e) {
+            log.error("{} failed to start: {}", label.fileName(), e.toString(), e);
+            exitCode = ExitCode.START_FAILED;
+            stopped.countDown();
+        }
+        awaitStop();
+        if (link != null) {
+            link.close();
+        }
+        group.shutdownGracefully(0, 100, java.util.concurrent.TimeUnit.MILLISECONDS);
+        return exitCode;
+    }
+
+    private void onMessage(Envelope envelope) {
+        Object body = envelope.body();
+        if (body instanceof StopRequest stop) {
+            stopAsync(Duration.ofMillis(stop.timeoutMillis()), "the master");
+        } else if (body instanceof ClusterReady cluster) {
+            try {
+                runtime.clusterReady(cluster);
+            } catch (Exception e) {
+                log.error("cluster-ready handling failed: {}", e.toString(), e);
+            }
+        } else {
+            log.warn("IPC: no handler for {} from {}", body.getClass().getSimpleName(),
+                    envelope.sender() == null ? "the master" : envelope.sender().describe());
+        }
+    }
+
+    /** Stops on a thread of its own: the caller may be the IPC thread the stop needs. */
+    private void stopAsync(Duration timeout, String askedBy) {
+        if (!stopping.compareAndSet(false, true)) {
+            return;
+        }
+        Thread thread = new Thread(() -> {
+            log.info("stopping, as asked by {} (up to {} ms)", askedBy, timeout.toMillis());
+            try {
+                if (runtime != null) {
+                    runtime.stop(timeout);
+                }
+            } catch (RuntimeException e) {
+                log.error("stop failed: {}", e.toString(), e);
+                exitCode = ExitCode.FAILURE;
+            } finally {
+                stopped.countDown();
+            }
+        }, "clutch-stop");
+        thread.start();
+    }
+
+    /**
+     * A TERM sent to the whole process group (by {@code timeout}, or systemd's default kill mode) reaches children
+     * too. The master's stop order (workers first, then the agent) arrives at once; a child stops on its own only
+     * if it does not.
+     */
+    private void onTerm(ClutchConfig config) {
+        Duration killTimeout = label.role() == Role.AGENT ? config.agentKillTimeout() : config.workerKillTimeout();
+        Duration wait = label.role() == Role.AGENT
+                ? config.workerKillTimeout().plus(SELF_STOP_GRACE)
+                : SELF_STOP_GRACE;
+        log.info("SIGTERM: waiting up to {} ms for the master's stop order", wait.toMillis());
+        Thread fallback = new Thread(() -> {
+            try {
+                Thread.sleep(wait.toMillis());
+                stopAsync(killTimeout, "SIGTERM, with no stop order from the master");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "clutch-term");
+        fallback.setDaemon(true);
+        fallback.start();
+    }
+
+    private void masterLost() {
+        if (stopping.get()) {
+            return;
+        }
+        log.warn("lost the master's IPC connection: stopping");
+        exitCode = ExitCode.MASTER_LOST;
+        Thread halt = new Thread(() -> {
+            try {
+                Thread.sleep(MASTER_LOST_GRACE_MILLIS);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+            Runtime.getRuntime().halt(ExitCode.MASTER_LOST.code());
+        }, "clutch-halt");
+        halt.setDaemon(true);
+        halt.start();
+        stopAsync(Duration.ofMillis(MASTER_LOST_GRACE_MILLIS / 2), "the loss of the master");
+    }
+
+    private void awaitStop() {
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static RoleRuntime findRuntime(Role role) {
+        for (RoleRuntime candidate : ServiceLoader.load(RoleRuntime.class)) {
+            if (candidate.role() == role) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("no Clutch " + role.label() + " runtime on the classpath: add the "
+                + "dependency dev.clutch:framework-" + role.label());
+    }
+
+    private final class Context implements ChildContext {
+        private final ClutchApplication application;
+        private final ClutchConfig config;
+        private final IpcTransport transport;
+
+        Context(ClutchApplication application, ClutchConfig config, IpcTransport transport) {
+            this.application = application;
+            this.config = config;
+            this.transport = transport;
+        }
+
+        @Override
+        public ClutchApplication application() {
+            return application;
+        }
+
+        @Override
+        public ClutchConfig config() {
+            return config;
+        }
+
+        @Override
+        public ProcessLabel label() {
+            return label;
+        }
+
+        @Override
+        public IpcTransport transport() {
+            return transport;
+        }
+
+        @Override
+        public void receiveDescriptors(Consumer<FileDescriptor> receiver) throws IOException {
+            link.receiveDescriptors(receiver);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package dev.clutch.core.child;
+
+import dev.clutch.core.ipc.IpcPipeline;
+import dev.clutch.core.ipc.IpcTransport;
+import dev.clutch.core.message.Envelope;
+import dev.clutch.core.message.Hello;
+import dev.clutch.core.message.MessageRegistry;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.DomainSocketReadMode;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.UnixChannelOption;
+import java.io.IOException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A child's connections to its master: one for messages, and for workers one for file descriptors. */
+public final class MasterLink {
+
+    private static final Logger log = LoggerFactory.getLogger(MasterLink.class);
+
+    private final IpcTransport transport;
+    private final EventLoopGroup group;
+    private final ChildEnvironment environment;
+    private final MessageRegistry registry;
+    private final int maxFrameBytes;
+    private Channel messages;
+
+    MasterLink(IpcTransport transport, EventLoopGroup group, ChildEnvironment environment, MessageRegistry registry,
+               int maxFrameBytes) {
+        this.transport = transport;
+        this.group = group;
+        this.environment = environment;
+        this.registry = registry;
+        this.maxFrameBytes = maxFrameBytes;
+    }
+
+    /**
+     * Connects the message channel and authenticates.
+     *
+     * @param inbound receives every envelope from the master, on the IPC thread
+     * @param lost called once when the connection closes, which means the master is gone or refused this child
+     */
+    void connect(Consumer<Envelope> inbound, Runnable lost) throws IOException {
+        messages = open(Hello.ChannelKind.MESSAGES, new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                IpcPipeline.addCodec(ch.pipeline(), registry, maxFrameBytes);
+                ch.pipeline().addLast(new SimpleChannelInboundHandler<Envelope>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, Envelope envelope) {
+                        inbound.accept(envelope);
+                    }
+
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        log.error("IPC: bad frame from the master ({}); connection closed", cause.getMessage());
+                        ctx.close();
+                    }
+                });
+            }
+        });
+        messages.closeFuture().addListener(f -> lost.run());
+    }
+
+    /** Opens the descriptor channel; each descriptor the master passes goes to {@code receiver}. */
+    void receiveDescriptors(Consumer<FileDescriptor> receiver) throws IOException {
+        Channel channel = open(Hello.ChannelKind.DESCRIPTORS, new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.config().setOption(UnixChannelOption.DOMAIN_SOCKET_READ_MODE, DomainSocketReadMode.FILE_DESCRIPTORS);
+                IpcPipeline.addCodec(ch.pipeline(), registry, maxFrameBytes);
+                ch.pipeline().addLast(new SimpleChannelInboundHandler<FileDescriptor>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, FileDescriptor fd) {
+                        receiver.accept(fd);
+                    }
+                });
+            }
+        });
+        log.debug("descriptor channel open: {}", channel);
+    }
+
+    /** Sends an envelope; the returned future fails if it could not be written. */
+    public ChannelFuture send(Envelope envelope) {
+        return messages.writeAndFlush(envelope);
+    }
+
+    void close() {
+        if (messages != null) {
+            messages.close();
+        }
+    }
+
+    private Channel open(Hello.ChannelKind kind, ChannelInitializer<Channel> initializer) throws IOException {
+        ChannelFuture connect = new Bootstrap()
+                .group(group)
+                .channel(transport.domainChannel())
+                .handler(initializer)
+                .connect(new DomainSocketAddress(environment.ipcSocket().toFile()))
+                .awaitUninterruptibly();
+        if (!connect.isSuccess()) {
+            throw new IOException("cannot reach the master at " + environment.ipcSocket() + ": "
+                    + connect.cause().getMessage(), connect.cause());
+        }
+        Channel channel = connect.channel();
+        Hello hello = new Hello(environment.token(), environment.role(), environment.workerId(),
+                ProcessHandle.current().pid(), kind, registry.digest());
+        ChannelFuture sent = channel.writeAndFlush(hello).awaitUninterruptibly();
+        if (!sent.isSuccess()) {
+            throw new IOException("cannot send hello to the master: " + sent.cause().getMessage(), sent.cause());
+        }
+        return channel;
+    }
+}

@@ -1,0 +1,166 @@
+package dev.clutch.core.config;
+
+import com.typesafe.config.Config;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The framework's settings, read and checked once. Every bad value is reported together, each with its key, where
+ * it came from and what is allowed.
+ */
+public final class ClutchConfig {
+
+    private final Config config;
+    private final String name;
+    private final String env;
+    private final Path baseDir;
+    private final Path runDir;
+    private final Path logDir;
+    private final int workers;
+    private final Duration agentStartTimeout;
+    private final Duration workerStartTimeout;
+    private final Duration agentKillTimeout;
+    private final Duration workerKillTimeout;
+    private final List<String> agentJvmArgs;
+    private final List<String> workerJvmArgs;
+    private final int maxFrameBytes;
+    private final Duration helloTimeout;
+    private final String httpHost;
+    private final int httpPort;
+    private final int httpBacklog;
+
+    private ClutchConfig(Config config, String defaultName) {
+        this.config = config;
+        Problems problems = new Problems();
+        String configuredName = problems.read(ClutchSettings.NAME, config, "");
+        this.name = configuredName.isBlank() ? defaultName : configuredName;
+        this.env = problems.read(ClutchSettings.ENV, config, EnvName.PROD);
+        String base = problems.read(ClutchSettings.BASE_DIR, config, "");
+        this.baseDir = (base.isBlank() ? Path.of(System.getProperty("user.dir")) : Path.of(base)).toAbsolutePath();
+        this.runDir = dirUnderBase(problems.read(ClutchSettings.RUN_DIR, config, ""), "run");
+        this.logDir = dirUnderBase(problems.read(ClutchSettings.LOG_DIR, config, ""), "logs");
+        int configuredWorkers = problems.read(ClutchSettings.WORKERS, config, 1);
+        this.workers = configuredWorkers == 0 ? Runtime.getRuntime().availableProcessors() : configuredWorkers;
+        this.agentStartTimeout = problems.read(ClutchSettings.AGENT_START_TIMEOUT, config, Duration.ZERO);
+        this.workerStartTimeout = problems.read(ClutchSettings.WORKER_START_TIMEOUT, config, Duration.ZERO);
+        this.agentKillTimeout = problems.read(ClutchSettings.AGENT_KILL_TIMEOUT, config, Duration.ZERO);
+        this.workerKillTimeout = problems.read(ClutchSettings.WORKER_KILL_TIMEOUT, config, Duration.ZERO);
+        this.agentJvmArgs = problems.read(ClutchSettings.AGENT_JVM_ARGS, config, List.of());
+        this.workerJvmArgs = problems.read(ClutchSettings.WORKER_JVM_ARGS, config, List.of());
+        this.maxFrameBytes = problems.read(ClutchSettings.IPC_MAX_FRAME_BYTES, config, 0L).intValue();
+        this.helloTimeout = problems.read(ClutchSettings.IPC_HELLO_TIMEOUT, config, Duration.ZERO);
+        this.httpHost = problems.read(ClutchSettings.HTTP_HOST, config, "");
+        this.httpPort = problems.read(ClutchSettings.HTTP_PORT, config, 0);
+        this.httpBacklog = problems.read(ClutchSettings.HTTP_BACKLOG, config, 1);
+        problems.throwIfAny();
+    }
+
+    /**
+     * Reads and checks the framework's settings.
+     *
+     * @param defaultName the application name when {@code clutch.name} is empty
+     * @throws ConfigurationException listing every bad value
+     */
+    public static ClutchConfig of(Config config, String defaultName) {
+        return new ClutchConfig(config, defaultName);
+    }
+
+    private Path dirUnderBase(String configured, String defaultChild) {
+        return configured.isBlank() ? baseDir.resolve(defaultChild) : baseDir.resolve(configured).normalize();
+    }
+
+    /** The whole resolved configuration, application keys included. */
+    public Config raw() {
+        return config;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String env() {
+        return env;
+    }
+
+    public Path baseDir() {
+        return baseDir;
+    }
+
+    public Path runDir() {
+        return runDir;
+    }
+
+    public Path logDir() {
+        return logDir;
+    }
+
+    public int workers() {
+        return workers;
+    }
+
+    public Duration agentStartTimeout() {
+        return agentStartTimeout;
+    }
+
+    public Duration workerStartTimeout() {
+        return workerStartTimeout;
+    }
+
+    public Duration agentKillTimeout() {
+        return agentKillTimeout;
+    }
+
+    public Duration workerKillTimeout() {
+        return workerKillTimeout;
+    }
+
+    public List<String> agentJvmArgs() {
+        return agentJvmArgs;
+    }
+
+    public List<String> workerJvmArgs() {
+        return workerJvmArgs;
+    }
+
+    public int maxFrameBytes() {
+        return maxFrameBytes;
+    }
+
+    public Duration helloTimeout() {
+        return helloTimeout;
+    }
+
+    public String httpHost() {
+        return httpHost;
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    public int httpBacklog() {
+        return httpBacklog;
+    }
+
+    /** Collects every bad value, so one start reports them all. */
+    private static final class Problems {
+        private final List<String> found = new ArrayList<>();
+
+        <T> T read(Setting<T> setting, Config config, T placeholder) {
+            try {
+                return setting.read(config);
+            } catch (InvalidSettingException e) {
+                found.add(e.getMessage());
+                return placeholder;
+            }
+        }
+
+        void throwIfAny() {
+            if (!found.isEmpty()) {
+                throw new ConfigurationException(found);
+            }
+        }
+    }
+}

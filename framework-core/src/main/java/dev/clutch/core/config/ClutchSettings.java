@@ -1,0 +1,76 @@
+package dev.clutch.core.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Every {@code clutch.*} key the framework reads, declared once. */
+public final class ClutchSettings {
+
+    public static final Setting<String> NAME = Setting.string("clutch.name", "",
+            "Application name, shown in ps as -Dclutch.app=<name>; empty: derived from the application class.");
+    public static final Setting<String> ENV = Setting.string("clutch.env", "",
+            "Environment name choosing application-<env>.conf; empty: local under mvn exec:java, prod otherwise.")
+            .withEnv("CLUTCH_ENV");
+    public static final Setting<String> BASE_DIR = Setting.string("clutch.baseDir", "",
+            "Base directory of the instance; empty: the working directory.");
+    public static final Setting<String> RUN_DIR = Setting.string("clutch.runDir", "",
+            "Owner-only directory of the IPC and control sockets; empty: <baseDir>/run.");
+    public static final Setting<String> LOG_DIR = Setting.string("clutch.logDir", "",
+            "Directory of the log files; empty: <baseDir>/logs.");
+    public static final Setting<Integer> WORKERS = Setting.integer("clutch.workers", 0, 0, 1024,
+            "Number of workers; 0: one per available processor (container limits included).")
+            .withEnv("CLUTCH_WORKERS");
+    public static final Setting<Duration> AGENT_START_TIMEOUT = Setting.duration("clutch.agent.startTimeout", "30s",
+            Duration.ofMillis(1), "How long the agent may take to report ready before the start fails.");
+    public static final Setting<Duration> WORKER_START_TIMEOUT = Setting.duration("clutch.worker.startTimeout",
+            "30s", Duration.ofMillis(1), "How long a worker may take to report ready before the start fails.");
+    public static final Setting<Duration> AGENT_KILL_TIMEOUT = Setting.duration("clutch.agent.killTimeout", "5s",
+            Duration.ZERO, "How long the agent may take to stop before it is killed.");
+    public static final Setting<Duration> WORKER_KILL_TIMEOUT = Setting.duration("clutch.worker.killTimeout", "5s",
+            Duration.ZERO, "How long a worker may take to finish in-flight work at stop before it is killed.");
+    public static final Setting<List<String>> AGENT_JVM_ARGS = Setting.stringList("clutch.agent.jvmArgs",
+            "Extra JVM options of the agent process, for example [\"-Xmx128m\"].");
+    public static final Setting<List<String>> WORKER_JVM_ARGS = Setting.stringList("clutch.worker.jvmArgs",
+            "Extra JVM options of every worker process.");
+    public static final Setting<Long> IPC_MAX_FRAME_BYTES = Setting.bytes("clutch.ipc.maxFrameBytes", "16MiB",
+            1024, 1L << 30, "Largest IPC message accepted or sent; larger frames close the connection.");
+    public static final Setting<Duration> IPC_HELLO_TIMEOUT = Setting.duration("clutch.ipc.helloTimeout", "5s",
+            Duration.ofMillis(1), "How long a new IPC connection may take to authenticate.");
+    public static final Setting<String> HTTP_HOST = Setting.string("clutch.http.host", "0.0.0.0",
+            "Address the HTTP port listens on.");
+    public static final Setting<Integer> HTTP_PORT = Setting.integer("clutch.http.port", 7001, 0, 65535,
+            "HTTP port shared by the workers; 0: any free port.").withEnv("CLUTCH_PORT");
+    public static final Setting<Integer> HTTP_BACKLOG = Setting.integer("clutch.http.backlog", 1024, 1, 65535,
+            "Length of the HTTP listening socket's accept queue.");
+
+    private static final List<Setting<?>> ALL = List.of(NAME, ENV, BASE_DIR, RUN_DIR, LOG_DIR, WORKERS,
+            AGENT_START_TIMEOUT, WORKER_START_TIMEOUT, AGENT_KILL_TIMEOUT, WORKER_KILL_TIMEOUT, AGENT_JVM_ARGS,
+            WORKER_JVM_ARGS, IPC_MAX_FRAME_BYTES, IPC_HELLO_TIMEOUT, HTTP_HOST, HTTP_PORT, HTTP_BACKLOG);
+
+    private ClutchSettings() {
+    }
+
+    public static List<Setting<?>> all() {
+        return ALL;
+    }
+
+    /** The bottom layer of every configuration: each declared key with its default. */
+    static Config defaults() {
+        Map<String, Object> values = new LinkedHashMap<>();
+        ALL.forEach(s -> values.put(s.key(), s.defaultValue()));
+        return ConfigFactory.parseMap(values, "Clutch defaults");
+    }
+
+    /** The layer of environment variables that override declared keys, e.g. {@code CLUTCH_PORT}. */
+    static Config fromEnvironment(Map<String, String> environment) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        ALL.stream()
+                .filter(s -> s.envVar() != null && environment.containsKey(s.envVar()))
+                .forEach(s -> values.put(s.key(), environment.get(s.envVar())));
+        return ConfigFactory.parseMap(values, "environment variables");
+    }
+}

@@ -1,0 +1,50 @@
+package dev.clutch.core.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValueFactory;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loads the layered configuration, lowest first: Clutch's declared defaults, every {@code reference.conf} on the
+ * classpath (plugins'), {@code application.conf}, {@code application-<env>.conf}, environment variables, system
+ * properties, then command-line flags. The master and its children load the same layers from the same classpath.
+ */
+public final class ConfigLoader {
+
+    /** Identity properties on every child's command line, for ps; not configuration. */
+    private static final List<String> PROCESS_LABELS = List.of("clutch.role", "clutch.app");
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * @param env the environment name, already decided (see {@link EnvName})
+     * @param flags the command-line overrides, e.g. from {@code --port 8080}
+     * @throws ConfigurationException for a file that does not parse, naming it and the line
+     */
+    public static Config load(ClassLoader classLoader, String env, Config flags, Map<String, String> environment) {
+        ConfigParseOptions options = ConfigParseOptions.defaults().setClassLoader(classLoader);
+        try {
+            Config systemProperties = ConfigFactory.systemProperties();
+            for (String label : PROCESS_LABELS) {
+                systemProperties = systemProperties.withoutPath(label);
+            }
+            return flags
+                    .withFallback(ConfigFactory.empty("the environment name")
+                            .withValue(ClutchSettings.ENV.key(), ConfigValueFactory.fromAnyRef(env)))
+                    .withFallback(systemProperties)
+                    .withFallback(ClutchSettings.fromEnvironment(environment))
+                    .withFallback(ConfigFactory.parseResources("application-" + env + ".conf", options))
+                    .withFallback(ConfigFactory.parseResources("application.conf", options))
+                    .withFallback(ConfigFactory.defaultReference(classLoader))
+                    .withFallback(ClutchSettings.defaults())
+                    .resolve();
+        } catch (ConfigException e) {
+            throw new ConfigurationException(List.of(e.getMessage()));
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package dev.clutch.core.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigValue;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * One {@code clutch.*} key, declared once: its default, the environment variable that overrides it (if any), how a
+ * value is read and checked, and what it means. {@link ClutchSettings} holds them all; the defaults layer and the
+ * README's key table are made from these declarations.
+ *
+ * @param <T> the type application code reads
+ */
+public final class Setting<T> {
+
+    /** Reads a value; throws {@link IllegalArgumentException} saying what is allowed when it is not. */
+    @FunctionalInterface
+    interface Reader<T> {
+        T read(Config config, String key);
+    }
+
+    private final String key;
+    private final Object defaultValue;
+    private final String envVar;
+    private final String description;
+    private final Reader<T> reader;
+
+    private Setting(String key, Object defaultValue, String envVar, String description, Reader<T> reader) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.envVar = envVar;
+        this.description = description;
+        this.reader = reader;
+    }
+
+    static Setting<String> string(String key, String defaultValue, String description) {
+        return new Setting<>(key, defaultValue, null, description, Config::getString);
+    }
+
+    static Setting<Integer> integer(String key, int defaultValue, int min, int max, String description) {
+        return new Setting<>(key, defaultValue, null, description, (config, k) -> {
+            int value = config.getInt(k);
+            if (value < min || value > max) {
+                throw new IllegalArgumentException("must be between " + min + " and " + max);
+            }
+            return value;
+        });
+    }
+
+    static Setting<Duration> duration(String key, String defaultValue, Duration min, String description) {
+        return new Setting<>(key, defaultValue, null, description, (config, k) -> {
+            Duration value = config.getDuration(k);
+            if (value.compareTo(min) < 0) {
+                throw new IllegalArgumentException("must be a duration of at least " + min.toMillis() + " ms, "
+                        + "for example \"5s\" or \"500ms\"");
+            }
+            return value;
+        });
+    }
+
+    static Setting<Long> bytes(String key, String defaultValue, long min, long max, String description) {
+        return new Setting<>(key, defaultValue, null, description, (config, k) -> {
+            long value = config.getBytes(k);
+            if (value < min || value > max) {
+                throw new IllegalArgumentException("must be a size between " + min + " and " + max
+                        + " bytes, for example \"16MiB\"");
+            }
+            return value;
+        });
+    }
+
+    static Setting<String> oneOf(String key, String defaultValue, Set<String> allowed, String description) {
+        return new Setting<>(key, defaultValue, null, description, (config, k) -> {
+            String value = config.getString(k).toLowerCase(Locale.ROOT);
+            if (!allowed.contains(value)) {
+                throw new IllegalArgumentException("must be one of " + String.join(", ", allowed.stream().sorted()
+                        .toList()));
+            }
+            return value;
+        });
+    }
+
+    static Setting<List<String>> stringList(String key, String description) {
+        return new Setting<>(key, List.of(), null, description, Config::getStringList);
+    }
+
+    /** The same setting, also overridden by the environment variable {@code name}. */
+    Setting<T> withEnv(String name) {
+        return new Setting<>(key, defaultValue, name, description, reader);
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public Object defaultValue() {
+        return defaultValue;
+    }
+
+    /** The environment variable that overrides this key, or {@code null}. */
+    public String envVar() {
+        return envVar;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /**
+     * Reads this setting from a resolved config.
+     *
+     * @throws InvalidSettingException naming the key, where its value came from and what is allowed
+     */
+    public T read(Config config) {
+        try {
+            return reader.read(config, key);
+        } catch (ConfigException.WrongType | ConfigException.BadValue | IllegalArgumentException e) {
+            throw new InvalidSettingException(this, describe(config), why(e));
+        }
+    }
+
+    private String describe(Config config) {
+        if (!config.hasPath(key)) {
+            return key + " (missing)";
+        }
+        ConfigValue value = config.getValue(key);
+        return key + " = " + value.render() + " (" + Origins.describe(value.origin()) + ")";
+    }
+
+    private static String why(RuntimeException e) {
+        if (e instanceof IllegalArgumentException) {
+            return e.getMessage();
+        }
+        String message = e.getMessage();
+        int colon = message.lastIndexOf(": ");
+        return colon >= 0 ? message.substring(colon + 2) : message;
+    }
+}

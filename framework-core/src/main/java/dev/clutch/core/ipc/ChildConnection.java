@@ -1,0 +1,56 @@
+package dev.clutch.core.ipc;
+
+import dev.clutch.core.message.Envelope;
+import dev.clutch.core.message.Hello;
+import dev.clutch.core.message.Sender;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.unix.FileDescriptor;
+
+/** The master's end of one authenticated connection from a child. */
+public final class ChildConnection {
+
+    private final Channel channel;
+    private final Sender sender;
+    private final Hello.ChannelKind kind;
+
+    ChildConnection(Channel channel, Sender sender, Hello.ChannelKind kind) {
+        this.channel = channel;
+        this.sender = sender;
+        this.kind = kind;
+    }
+
+    /** The child, as authenticated at hello: its pid comes from the kernel's peer credentials. */
+    public Sender sender() {
+        return sender;
+    }
+
+    public Hello.ChannelKind kind() {
+        return kind;
+    }
+
+    public ChannelFuture send(Envelope envelope) {
+        return channel.writeAndFlush(envelope);
+    }
+
+    /** Passes a file descriptor to the child; only on a {@link Hello.ChannelKind#DESCRIPTORS} connection. */
+    public ChannelFuture sendDescriptor(FileDescriptor fd) {
+        if (kind != Hello.ChannelKind.DESCRIPTORS) {
+            throw new IllegalStateException("descriptors go over a DESCRIPTORS connection, not " + kind);
+        }
+        return channel.writeAndFlush(fd);
+    }
+
+    public boolean isOpen() {
+        return channel.isActive();
+    }
+
+    public void close() {
+        channel.close();
+    }
+
+    @Override
+    public String toString() {
+        return sender.describe() + " " + kind.name().toLowerCase(java.util.Locale.ROOT) + " connection";
+    }
+}

@@ -1,0 +1,120 @@
+package dev.clutch.core.ipc;
+
+import dev.clutch.core.message.Hello;
+import dev.clutch.core.message.MessageRegistry;
+import dev.clutch.core.message.Sender;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.unix.PeerCredentials;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Authenticates a new connection: its first message must be a {@link Hello} with an unspent token, sent by the
+ * process the hello names (checked against the kernel's peer credentials), within the hello timeout. Anything else
+ * closes the connection and logs who tried. On success it hands the channel to a {@link ConnectionHandler}.
+ */
+final class HelloHandler extends ChannelInboundHandlerAdapter {
+
+    static final String NAME = "hello";
+    private static final Logger log = LoggerFactory.getLogger(HelloHandler.class);
+
+    private final IpcTransport transport;
+    private final TokenBook tokens;
+    private final MessageRegistry registry;
+    private final Duration timeout;
+    private final IpcServer.Listener listener;
+    private ScheduledFuture<?> deadline;
+
+    HelloHandler(IpcTransport transport, TokenBook tokens, MessageRegistry registry, Duration timeout,
+                 IpcServer.Listener listener) {
+        this.transport = transport;
+        this.tokens = tokens;
+        this.registry = registry;
+        this.timeout = timeout;
+        this.listener = listener;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        deadline = ctx.executor().schedule(() -> refuse(ctx, "sent no hello within " + timeout.toMillis() + " ms"),
+                timeout.toMillis(), TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        deadline.cancel(false);
+        if (!(msg instanceof Hello hello)) {
+            refuse(ctx, "sent " + msg.getClass().getSimpleName() + " before authenticating");
+            return;
+        }
+        PeerCredentials peer = transport.peerCredentials(ctx.channel());
+        if (peer.uid() != transport.ownUid()) {
+            refuse(ctx, "runs as uid " + peer.uid() + ", not as this master's user");
+            return;
+        }
+        if (peer.pid() != hello.pid()) {
+            refuse(ctx, "claims pid " + hello.pid() + " in its hello");
+            return;
+        }
+        if (!registry.digest().equals(hello.registryDigest())) {
+            refuse(ctx, "has a different message registry (" + hello.registryDigest() + ", master has "
+                    + registry.digest() + "): every process of a cluster must run the same Clutch and application "
+                    + "version");
+            return;
+        }
+        Optional<TokenBook.Grant> grant = tokens.redeem(hello.token(), hello.channel());
+        if (grant.isEmpty() || grant.get().role() != hello.role() || grant.get().workerId() != hello.workerId()) {
+            refuse(ctx, "presented an unknown or spent token as " + hello.role().label());
+            return;
+        }
+        Sender sender = new Sender(hello.role(), hello.workerId(), hello.pid());
+        ChildConnection connection = new ChildConnection(ctx.channel(), sender, hello.channel());
+        if (hello.channel() == Hello.ChannelKind.DESCRIPTORS) {
+            // Only file descriptors travel this way from now on; they bypass the message encoders.
+            ctx.pipeline().remove(IpcPipeline.MESSAGE_ENCODER);
+            ctx.pipeline().remove(IpcPipeline.FRAME_ENCODER);
+        }
+        ctx.pipeline().replace(this, ConnectionHandler.NAME, new ConnectionHandler(connection, listener));
+        log.debug("authenticated {}", connection);
+        listener.connected(connection);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (deadline != null) {
+            deadline.cancel(false);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        refuse(ctx, "sent a bad frame (" + cause.getMessage() + ")");
+    }
+
+    private void refuse(ChannelHandlerContext ctx, String why) {
+        if (deadline != null) {
+            deadline.cancel(false);
+        }
+        if (!ctx.channel().isOpen()) {
+            return;
+        }
+        log.warn("IPC: refused connection from {}: it {}; connection closed", describePeer(ctx), why);
+        ctx.close();
+    }
+
+    private String describePeer(ChannelHandlerContext ctx) {
+        try {
+            PeerCredentials peer = transport.peerCredentials(ctx.channel());
+            return "pid " + peer.pid() + " (uid " + peer.uid() + ")";
+        } catch (RuntimeException e) {
+            return "an unknown peer";
+        }
+    }
+}

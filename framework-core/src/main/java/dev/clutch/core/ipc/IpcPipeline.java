@@ -1,0 +1,28 @@
+package dev.clutch.core.ipc;
+
+import dev.clutch.core.message.MessageRegistry;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.LengthFieldPrepender;
+
+/**
+ * The codec half of every IPC connection, the same on both ends: a 4-byte length prefix, then one Kryo message.
+ * Frames over {@code maxFrameBytes} are refused in both directions.
+ */
+public final class IpcPipeline {
+
+    public static final String FRAME_DECODER = "frame-decoder";
+    public static final String FRAME_ENCODER = "frame-encoder";
+    public static final String MESSAGE_DECODER = "message-decoder";
+    public static final String MESSAGE_ENCODER = "message-encoder";
+
+    private IpcPipeline() {
+    }
+
+    public static void addCodec(ChannelPipeline pipeline, MessageRegistry registry, int maxFrameBytes) {
+        pipeline.addLast(FRAME_DECODER, new LengthFieldBasedFrameDecoder(maxFrameBytes, 0, 4, 0, 4));
+        pipeline.addLast(FRAME_ENCODER, new LengthFieldPrepender(4));
+        pipeline.addLast(MESSAGE_DECODER, new KryoDecoder(registry));
+        pipeline.addLast(MESSAGE_ENCODER, new KryoEncoder(registry, maxFrameBytes));
+    }
+}

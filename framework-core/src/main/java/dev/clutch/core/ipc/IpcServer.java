@@ -1,0 +1,80 @@
+package dev.clutch.core.ipc;
+
+import dev.clutch.core.message.Envelope;
+import dev.clutch.core.message.MessageRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The master's IPC endpoint: a Unix domain socket in the run directory. Every connection must authenticate with a
+ * {@link dev.clutch.core.message.Hello} first; afterwards its messages go to the {@link Listener}.
+ */
+public final class IpcServer implements AutoCloseable {
+
+    /** Receives what happens on authenticated connections; called on Netty threads. */
+    public interface Listener {
+        void connected(ChildConnection connection);
+
+        void received(ChildConnection connection, Envelope envelope);
+
+        void disconnected(ChildConnection connection);
+    }
+
+    private final IpcTransport transport;
+    private final EventLoopGroup group;
+    private final Path socketPath;
+    private final MessageRegistry registry;
+    private final int maxFrameBytes;
+    private final Duration helloTimeout;
+    private final TokenBook tokens;
+    private final Listener listener;
+    private Channel serverChannel;
+
+    public IpcServer(IpcTransport transport, EventLoopGroup group, Path socketPath, MessageRegistry registry,
+                     int maxFrameBytes, Duration helloTimeout, TokenBook tokens, Listener listener) {
+        this.transport = transport;
+        this.group = group;
+        this.socketPath = socketPath;
+        this.registry = registry;
+        this.maxFrameBytes = maxFrameBytes;
+        this.helloTimeout = helloTimeout;
+        this.tokens = tokens;
+        this.listener = listener;
+    }
+
+    public void start() throws IOException {
+        Files.deleteIfExists(socketPath);
+        serverChannel = new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverDomainChannel())
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        IpcPipeline.addCodec(ch.pipeline(), registry, maxFrameBytes);
+                        ch.pipeline().addLast(HelloHandler.NAME,
+                                new HelloHandler(transport, tokens, registry, helloTimeout, listener));
+                    }
+                })
+                .bind(new DomainSocketAddress(socketPath.toFile()))
+                .syncUninterruptibly()
+                .channel();
+    }
+
+    public Path socketPath() {
+        return socketPath;
+    }
+
+    @Override
+    public void close() {
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.clutch.core.master;
+
+import dev.clutch.core.api.Role;
+import dev.clutch.core.ipc.ChildConnection;
+import dev.clutch.core.message.Sender;
+
+/** The master's record of one child process. Touched by the master's thread only. */
+final class Child {
+
+    enum Phase {
+        STARTING,
+        READY,
+        STOPPING
+    }
+
+    private final Role role;
+    private final int workerId;
+    private final ChildProcess process;
+    private Phase phase = Phase.STARTING;
+    private long deadlineNanos;
+    private ChildConnection messages;
+    private ChildConnection descriptors;
+
+    Child(Role role, int workerId, ChildProcess process, long deadlineNanos) {
+        this.role = role;
+        this.workerId = workerId;
+        this.process = process;
+        this.deadlineNanos = deadlineNanos;
+    }
+
+    Role role() {
+        return role;
+    }
+
+    int workerId() {
+        return workerId;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    ChildProcess process() {
+        return process;
+    }
+
+    Phase phase() {
+        return phase;
+    }
+
+    /** Moves to {@code next}, with the time by which the phase must end (start or stop timeout). */
+    void enter(Phase next, long nextDeadlineNanos) {
+        this.phase = next;
+        this.deadlineNanos = nextDeadlineNanos;
+    }
+
+    boolean isPastDeadline(long nowNanos) {
+        return phase != Phase.READY && nowNanos - deadlineNanos > 0;
+    }
+
+    ChildConnection messages() {
+        return messages;
+    }
+
+    void attach(ChildConnection connection) {
+        switch (connection.kind()) {
+            case MESSAGES -> messages = connection;
+            case DESCRIPTORS -> descriptors = connection;
+            default -> throw new IllegalArgumentException("unknown connection kind " + connection.kind());
+        }
+    }
+
+    ChildConnection descriptors() {
+        return descriptors;
+    }
+
+    Sender sender() {
+        return new Sender(role, workerId, pid());
+    }
+
+    String describe() {
+        return sender().describe();
+    }
+}

@@ -1,0 +1,86 @@
+package dev.clutch.core.master;
+
+import dev.clutch.core.api.Role;
+import dev.clutch.core.child.ChildEnvironment;
+import dev.clutch.core.ipc.TokenBook;
+import dev.clutch.core.message.Hello;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Launches a child of a given role: the same {@code java}, the same classpath and the same main class as the
+ * master, with the role's JVM options, a fresh one-time token and the IPC coordinates in its environment.
+ */
+public final class ChildFactory {
+
+    private final ProcessLauncher launcher;
+    private final TokenBook tokens;
+    private final Path ipcSocket;
+    private final String mainClass;
+    private final String classpath;
+    private final String appName;
+    private final String env;
+    private final String configOverrides;
+    private final Map<Role, List<String>> jvmArgs;
+
+    /**
+     * @param applicationClass the application's entry point, started in every child
+     * @param configOverrides the master's command-line overrides as HOCON
+     */
+    public ChildFactory(ProcessLauncher launcher, TokenBook tokens, Path ipcSocket, Class<?> applicationClass,
+                        String appName, String env, String configOverrides, Map<Role, List<String>> jvmArgs) {
+        this.launcher = launcher;
+        this.tokens = tokens;
+        this.ipcSocket = ipcSocket;
+        this.mainClass = applicationClass.getName();
+        this.classpath = ChildClasspath.of(applicationClass);
+        this.appName = appName;
+        this.env = env;
+        this.configOverrides = configOverrides;
+        this.jvmArgs = Map.copyOf(jvmArgs);
+    }
+
+    ChildProcess launch(Role role, int workerId) throws IOException {
+        Set<Hello.ChannelKind> channels = role == Role.WORKER
+                ? EnumSet.allOf(Hello.ChannelKind.class)
+                : EnumSet.of(Hello.ChannelKind.MESSAGES);
+        String token = tokens.issue(role, workerId, channels);
+        ChildEnvironment environment = new ChildEnvironment(role, workerId, ipcSocket, token, env, configOverrides);
+        String label = role == Role.WORKER ? "worker-" + workerId : role.label();
+        try {
+            return launcher.launch(label, command(role), environment.toVariables());
+        } catch (IOException | RuntimeException e) {
+            tokens.revoke(token);
+            throw e;
+        }
+    }
+
+    List<String> command(Role role) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // Shown by ps, so operators can tell roles and applications apart.
+        command.add("-Dclutch.role=" + role.label());
+        command.add("-Dclutch.app=" + appName);
+        System.getProperties().stringPropertyNames().stream()
+                .filter(ChildFactory::isForwarded)
+                .sorted()
+                .forEach(name -> command.add("-D" + name + "=" + System.getProperty(name)));
+        command.addAll(jvmArgs.getOrDefault(role, List.of()));
+        command.add("-cp");
+        command.add(classpath);
+        command.add(mainClass);
+        return command;
+    }
+
+    /** The master's own -D settings that children need to load the same configuration. */
+    private static boolean isForwarded(String property) {
+        return (property.startsWith("clutch.") && !property.equals("clutch.role") && !property.equals("clutch.app"))
+                || property.equals("config.file") || property.equals("config.resource")
+                || property.equals("config.url");
+    }
+}

@@ -1,0 +1,18 @@
+package dev.clutch.core.master;
+
+/** Words for a child's exit status: a JVM killed by a signal exits with 128 + the signal's number. */
+final class ExitStatus {
+
+    private static final String[] SIGNALS = {null, "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT",
+        "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM"};
+
+    private ExitStatus() {
+    }
+
+    static String describe(int status) {
+        if (status > 128 && status - 128 < SIGNALS.length) {
+            return "killed by signal " + (status - 128) + " (" + SIGNALS[status - 128] + ")";
+        }
+        return "exit code " + status;
+    }
+}

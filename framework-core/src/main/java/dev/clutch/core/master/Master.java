@@ -1,0 +1,313 @@
+package dev.clutch.core.master;
+
+import dev.clutch.core.api.ExitCode;
+import dev.clutch.core.api.Role;
+import dev.clutch.core.config.ClutchConfig;
+import dev.clutch.core.ipc.ChildConnection;
+import dev.clutch.core.ipc.IpcServer;
+import dev.clutch.core.logging.LogLayout;
+import dev.clutch.core.message.ClusterReady;
+import dev.clutch.core.message.Destination;
+import dev.clutch.core.message.Envelope;
+import dev.clutch.core.message.ProcessReady;
+import dev.clutch.core.message.StopRequest;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The master's life cycle: one named state, every transition in this class, one thread. Signals, child exits and
+ * IPC messages arrive as {@link MasterEvent}s on one queue; each tick then checks deadlines, so a missed event
+ * heals on the next pass.
+ *
+ * <pre>
+ * STARTING_AGENT --agent ready--> STARTING_WORKERS --all workers ready--> RUNNING
+ *      |                               |                                    |
+ *      +---- child exits / times out --+---- TERM, INT -------------------- +
+ *                                      v
+ *                  STOPPING_WORKERS --workers gone--> STOPPING_AGENT --agent gone--> STOPPED
+ * </pre>
+ */
+public final class Master {
+
+    /** The master's states, in the order a cluster goes through them. */
+    public enum State {
+        STARTING_AGENT,
+        STARTING_WORKERS,
+        RUNNING,
+        STOPPING_WORKERS,
+        STOPPING_AGENT,
+        STOPPED
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(Master.class);
+    private static final Logger fileOnly = LoggerFactory.getLogger(LogLayout.FILE_ONLY_LOGGER);
+    private static final long TICK_MILLIS = 50;
+
+    private final ClutchConfig config;
+    private final ChildFactory children;
+    private final SharedListener listener;
+    private final LongSupplier nanoClock;
+    private final long startedAtNanos;
+    private final BlockingQueue<MasterEvent> events = new LinkedBlockingQueue<>();
+    private final ProcessTable table = new ProcessTable();
+    private final Router router;
+    private State state = State.STARTING_AGENT;
+    private ExitCode exitCode = ExitCode.OK;
+
+    public Master(ClutchConfig config, ChildFactory children, SharedListener listener, LongSupplier nanoClock,
+                  long startedAtNanos) {
+        this.config = config;
+        this.children = children;
+        this.listener = listener;
+        this.nanoClock = nanoClock;
+        this.startedAtNanos = startedAtNanos;
+        this.router = new Router(table);
+    }
+
+    /** The adapter through which the IPC server feeds this master's queue. */
+    public IpcServer.Listener ipcListener() {
+        return new IpcServer.Listener() {
+            @Override
+            public void connected(ChildConnection connection) {
+                events.add(new MasterEvent.Connected(connection));
+            }
+
+            @Override
+            public void received(ChildConnection connection, Envelope envelope) {
+                events.add(new MasterEvent.Received(connection, envelope));
+            }
+
+            @Override
+            public void disconnected(ChildConnection connection) {
+                events.add(new MasterEvent.Disconnected(connection));
+            }
+        };
+    }
+
+    /** Queues a signal received by the master's JVM; handled on the master's thread. */
+    public void signal(String name) {
+        events.add(new MasterEvent.SignalReceived(name));
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** Runs the cluster until it has stopped; returns how the master should exit. */
+    public ExitCode run() throws InterruptedException {
+        log.info("starting {} (env {}) with {} workers: launching the agent", config.name(), config.env(),
+                config.workers());
+        launch(Role.AGENT, 0, config.agentStartTimeout());
+        while (state != State.STOPPED) {
+            MasterEvent event = events.poll(TICK_MILLIS, TimeUnit.MILLISECONDS);
+            if (event != null) {
+                handle(event);
+            }
+            checkDeadlines();
+        }
+        return exitCode;
+    }
+
+    private void handle(MasterEvent event) {
+        if (event instanceof MasterEvent.Connected e) {
+            onConnected(e.connection());
+        } else if (event instanceof MasterEvent.Received e) {
+            onReceived(e.connection(), e.envelope());
+        } else if (event instanceof MasterEvent.Disconnected e) {
+            log.debug("{} closed", e.connection());
+        } else if (event instanceof MasterEvent.Exited e) {
+            onExited(e.pid(), e.status());
+        } else if (event instanceof MasterEvent.SignalReceived e) {
+            onSignal(e.name());
+        }
+    }
+
+    private void onConnected(ChildConnection connection) {
+        Child child = table.byPid(connection.sender().pid()).orElse(null);
+        if (child == null) {
+            log.warn("IPC: {} is not a child of this master; connection closed", connection);
+            connection.close();
+            return;
+        }
+        child.attach(connection);
+        if (connection.kind() == dev.clutch.core.message.Hello.ChannelKind.DESCRIPTORS) {
+            connection.sendDescriptor(listener.descriptor());
+        }
+    }
+
+    private void onReceived(ChildConnection connection, Envelope envelope) {
+        if (envelope.destination().kind() != Destination.Kind.MASTER) {
+            router.route(envelope);
+            return;
+        }
+        Object body = envelope.body();
+        if (body instanceof ProcessReady) {
+            table.byPid(envelope.sender().pid()).ifPresent(this::onReady);
+        } else {
+            log.warn("IPC: {} sent {} to the master, which does not take it", connection,
+                    body.getClass().getSimpleName());
+        }
+    }
+
+    private void onReady(Child child) {
+        if (child.phase() != Child.Phase.STARTING) {
+            return;
+        }
+        child.enter(Child.Phase.READY, 0);
+        log.info("{} is ready in {} ms", child.describe(), millisSinceStart());
+        if (state == State.STARTING_AGENT && child.role() == Role.AGENT) {
+            state = State.STARTING_WORKERS;
+            for (int id = 1; id <= config.workers(); id++) {
+                launch(Role.WORKER, id, config.workerStartTimeout());
+            }
+        } else if (state == State.STARTING_WORKERS && table.readyWorkers().size() == config.workers()) {
+            state = State.RUNNING;
+            announceClusterReady();
+        }
+    }
+
+    private void announceClusterReady() {
+        Child agent = table.agent().orElseThrow();
+        long[] workerPids = table.workers().stream().mapToLong(Child::pid).toArray();
+        ClusterReady ready = new ClusterReady(agent.pid(), workerPids, listener.url());
+        for (Child child : table.all()) {
+            send(child, ready);
+        }
+        String line = "clutch: cluster ready in " + millisSinceStart() + " ms, agent " + agent.pid() + ", workers "
+                + java.util.Arrays.toString(workerPids) + ", listening on " + listener.url();
+        System.out.println(line);
+        fileOnly.info(line);
+    }
+
+    private void onExited(long pid, int status) {
+        Child child = table.remove(pid).orElse(null);
+        if (child == null) {
+            return;
+        }
+        String how = ExitStatus.describe(status);
+        switch (state) {
+            case STARTING_AGENT, STARTING_WORKERS -> failStart(child, "exited with " + how + " during start");
+            case RUNNING -> {
+                if (child.role() == Role.AGENT) {
+                    log.error("ALARM: agent {} died ({}); it is not restarted, workers keep serving with the "
+                            + "state they have{}", child.describe(), how, stderrTail(child));
+                } else {
+                    log.error("{} exited unexpectedly ({}){}", child.describe(), how, stderrTail(child));
+                }
+            }
+            case STOPPING_WORKERS, STOPPING_AGENT -> log.info("{} stopped ({})", child.describe(), how);
+            default -> log.debug("{} exited ({}) after the master stopped", child.describe(), how);
+        }
+        advanceStop();
+    }
+
+    private void onSignal(String name) {
+        if (state == State.STOPPING_WORKERS || state == State.STOPPING_AGENT) {
+            log.warn("received SIG{} again while stopping: killing every child now", name);
+            table.all().forEach(c -> c.process().kill());
+            return;
+        }
+        log.info("received SIG{}: stopping workers, then the agent", name);
+        beginStop(ExitCode.OK);
+    }
+
+    private void checkDeadlines() {
+        long now = nanoClock.getAsLong();
+        for (Child child : table.all()) {
+            if (!child.isPastDeadline(now)) {
+                continue;
+            }
+            if (child.phase() == Child.Phase.STARTING) {
+                Duration timeout = child.role() == Role.AGENT ? config.agentStartTimeout()
+                        : config.workerStartTimeout();
+                String key = child.role() == Role.AGENT ? "clutch.agent.startTimeout" : "clutch.worker.startTimeout";
+                failStart(child, "was not ready within " + timeout.toMillis() + " ms (" + key + ")");
+                child.process().kill();
+            } else if (child.phase() == Child.Phase.STOPPING && child.process().isAlive()) {
+                log.warn("{} did not stop in time: killed", child.describe());
+                child.process().kill();
+                child.enter(Child.Phase.STOPPING, now + TimeUnit.SECONDS.toNanos(5));
+            }
+        }
+    }
+
+    private void failStart(Child child, String what) {
+        if (state != State.STARTING_AGENT && state != State.STARTING_WORKERS) {
+            return;
+        }
+        log.error("start failed: {} {}{}", child.describe(), what, stderrTail(child));
+        beginStop(ExitCode.START_FAILED);
+    }
+
+    private void beginStop(ExitCode code) {
+        exitCode = code;
+        state = State.STOPPING_WORKERS;
+        for (Child worker : table.workers()) {
+            askToStop(worker, config.workerKillTimeout());
+        }
+        advanceStop();
+    }
+
+    /** Moves the stop sequence on when the processes of its current step are gone. */
+    private void advanceStop() {
+        if (state == State.STOPPING_WORKERS && table.workers().isEmpty()) {
+            state = State.STOPPING_AGENT;
+            table.agent().ifPresent(agent -> askToStop(agent, config.agentKillTimeout()));
+        }
+        if (state == State.STOPPING_AGENT && table.agent().isEmpty()) {
+            state = State.STOPPED;
+            log.info("stopped ({})", exitCode);
+        }
+    }
+
+    private void askToStop(Child child, Duration timeout) {
+        if (child.phase() == Child.Phase.STOPPING) {
+            return;
+        }
+        child.enter(Child.Phase.STOPPING, nanoClock.getAsLong() + timeout.toNanos());
+        if (child.messages() != null && child.messages().isOpen()) {
+            send(child, new StopRequest(timeout.toMillis()));
+        } else {
+            child.process().terminate();
+        }
+    }
+
+    private void launch(Role role, int workerId, Duration startTimeout) {
+        try {
+            ChildProcess process = children.launch(role, workerId);
+            Child child = new Child(role, workerId, process, nanoClock.getAsLong() + startTimeout.toNanos());
+            table.add(child);
+            process.onExit().thenAccept(status -> events.add(new MasterEvent.Exited(process.pid(), status)));
+            log.info("launched {}", child.describe());
+        } catch (IOException e) {
+            log.error("start failed: cannot launch the {}: {}", role.label(), e.getMessage());
+            beginStop(ExitCode.START_FAILED);
+        }
+    }
+
+    private void send(Child child, Object body) {
+        if (child.messages() != null) {
+            child.messages().send(new Envelope(null, Destination.process(child.pid()), body));
+        }
+    }
+
+    private long millisSinceStart() {
+        return TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong() - startedAtNanos);
+    }
+
+    private static String stderrTail(Child child) {
+        List<String> lines = child.process().lastStderrLines();
+        if (lines.isEmpty()) {
+            return "; it wrote nothing to stderr";
+        }
+        return "; last lines of its stderr:" + lines.stream().map(l -> "\n    | " + l).collect(Collectors.joining());
+    }
+}

@@ -1,0 +1,100 @@
+package dev.clutch.core.master;
+
+import com.typesafe.config.ConfigRenderOptions;
+import dev.clutch.core.api.ExitCode;
+import dev.clutch.core.api.Role;
+import dev.clutch.core.cli.CommandLine;
+import dev.clutch.core.config.ClutchConfig;
+import dev.clutch.core.ipc.IpcServer;
+import dev.clutch.core.ipc.IpcTransport;
+import dev.clutch.core.ipc.TokenBook;
+import dev.clutch.core.message.MessageRegistry;
+import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * Assembles and runs a master: run directory, HTTP listener, IPC server, signal handlers, then the {@link Master}
+ * loop; tears it all down afterwards.
+ */
+public final class MasterBoot {
+
+    private static final Logger log = LoggerFactory.getLogger(MasterBoot.class);
+
+    private MasterBoot() {
+    }
+
+    public static ExitCode run(Class<?> applicationClass, ClutchConfig config, CommandLine commandLine,
+                               long startedAtNanos) throws InterruptedException {
+        IpcTransport transport;
+        try {
+            transport = IpcTransport.detect();
+        } catch (UnsupportedOperationException e) {
+            log.error("cannot start: {}", e.getMessage());
+            return ExitCode.START_FAILED;
+        }
+        EventLoopGroup group = transport.newGroup(1, "clutch-master-io");
+        Thread reaper = new Thread(MasterBoot::killChildren, "clutch-kill-children");
+        Runtime.getRuntime().addShutdownHook(reaper);
+        try (Resources resources = new Resources()) {
+            RunDirectory runDirectory = RunDirectory.prepare(config.runDir());
+            resources.onClose(runDirectory::clean);
+            SharedListener listener = SharedListener.bind(transport, group, config.httpHost(), config.httpPort(),
+                    config.httpBacklog());
+            resources.onClose(listener::close);
+            TokenBook tokens = new TokenBook();
+            String overrides = commandLine.overridesConfig().root().render(ConfigRenderOptions.concise());
+            ChildFactory children = new ChildFactory(new JvmProcessLauncher(), tokens, runDirectory.ipcSocket(),
+                    applicationClass, config.name(), config.env(), overrides,
+                    Map.of(Role.AGENT, config.agentJvmArgs(), Role.WORKER, config.workerJvmArgs()));
+            Master master = new Master(config, children, listener, System::nanoTime, startedAtNanos);
+            IpcServer ipc = new IpcServer(transport, group, runDirectory.ipcSocket(), MessageRegistry.framework(),
+                    config.maxFrameBytes(), config.helloTimeout(), tokens, master.ipcListener());
+            ipc.start();
+            resources.onClose(ipc::close);
+            for (String name : new String[] {"TERM", "INT"}) {
+                Signal.handle(new Signal(name), signal -> master.signal(name));
+            }
+            return master.run();
+        } catch (IOException e) {
+            log.error("cannot start: {}", e.getMessage());
+            return ExitCode.START_FAILED;
+        } finally {
+            group.shutdownGracefully(0, 200, TimeUnit.MILLISECONDS);
+            try {
+                Runtime.getRuntime().removeShutdownHook(reaper);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // The hook is running or has run.
+            }
+        }
+    }
+
+    /** Last line of defence if the master's JVM exits abnormally: no child outlives it. */
+    private static void killChildren() {
+        ProcessHandle.current().children().forEach(ProcessHandle::destroyForcibly);
+    }
+
+    /** Closes what was opened, in reverse order. */
+    private static final class Resources implements AutoCloseable {
+        private final java.util.Deque<Runnable> closers = new java.util.ArrayDeque<>();
+
+        void onClose(Runnable closer) {
+            closers.push(closer);
+        }
+
+        @Override
+        public void close() {
+            while (!closers.isEmpty()) {
+                try {
+                    closers.pop().run();
+                } catch (RuntimeException e) {
+                    log.warn("cleanup step failed: {}", e.toString());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.clutch.core.master;
+
+import dev.clutch.core.ipc.ChildConnection;
+import dev.clutch.core.message.Envelope;
+
+/** Everything that can change the master's state arrives as one of these, on one queue, handled by one thread. */
+interface MasterEvent {
+
+    record Connected(ChildConnection connection) implements MasterEvent {
+    }
+
+    record Received(ChildConnection connection, Envelope envelope) implements MasterEvent {
+    }
+
+    record Disconnected(ChildConnection connection) implements MasterEvent {
+    }
+
+    record Exited(long pid, int status) implements MasterEvent {
+    }
+
+    record SignalReceived(String name) implements MasterEvent {
+    }
+}

@@ -1,0 +1,16 @@
+package dev.clutch.core.master;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/** Starts child processes; the seam between the master's state machine and the operating system. */
+public interface ProcessLauncher {
+
+    /**
+     * @param label how the child is named in the master's console, e.g. {@code worker-2}
+     * @param command the full command line
+     * @param environment variables added to the master's own environment
+     */
+    ChildProcess launch(String label, List<String> command, Map<String, String> environment) throws IOException;
+}

@@ -1,0 +1,70 @@
+package dev.clutch.core.master;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Copies a child's stderr to the master's console line by line and remembers the last lines, so the master can say
+ * why a child died.
+ */
+final class StderrTail {
+
+    static final int KEPT_LINES = 30;
+    private static final int MAX_KEPT_LINE_CHARS = 2000;
+
+    private final Deque<String> last = new ArrayDeque<>(KEPT_LINES);
+    private final CountDownLatch ended = new CountDownLatch(1);
+
+    private StderrTail() {
+    }
+
+    static StderrTail start(String threadName, InputStream stderr, PrintStream console) {
+        StderrTail tail = new StderrTail();
+        Thread thread = new Thread(() -> tail.copy(stderr, console), threadName);
+        thread.setDaemon(true);
+        thread.start();
+        return tail;
+    }
+
+    private void copy(InputStream stderr, PrintStream console) {
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(stderr, StandardCharsets.UTF_8))) {
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                console.println(line);
+                remember(line);
+            }
+        } catch (IOException ignored) {
+            // The child is gone and its pipe with it.
+        } finally {
+            ended.countDown();
+        }
+    }
+
+    private synchronized void remember(String line) {
+        if (last.size() == KEPT_LINES) {
+            last.removeFirst();
+        }
+        last.addLast(line.length() > MAX_KEPT_LINE_CHARS ? line.substring(0, MAX_KEPT_LINE_CHARS) + "…" : line);
+    }
+
+    synchronized List<String> lastLines() {
+        return List.copyOf(last);
+    }
+
+    /** Waits briefly for the rest of the pipe after the process exited, so the tail is complete. */
+    void awaitEnd() {
+        try {
+            ended.await(500, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package dev.clutch.core.message;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Serializers for variable-length types that check a declared length against the bytes left in the frame before
+ * allocating. Kryo's defaults allocate whatever length a frame claims, so a ten-byte frame could ask for gigabytes.
+ */
+final class BoundedSerializers {
+
+    private BoundedSerializers() {
+    }
+
+    /** Reads a length written as {@code length + 1} (0 meaning null) and checks it fits in what is left. */
+    private static int readLength(Input input, int bytesPerElement, String what) {
+        int lengthPlusOne = input.readVarInt(true);
+        if (lengthPlusOne == 0) {
+            return -1;
+        }
+        int length = lengthPlusOne - 1;
+        long remaining = input.limit() - input.position();
+        if ((long) length * bytesPerElement > remaining) {
+            throw new KryoException(what + " claims " + length + " elements but the frame has " + remaining
+                    + " bytes left");
+        }
+        return length;
+    }
+
+    private static void writeLength(Output output, Object value, int length) {
+        output.writeVarInt(value == null ? 0 : length + 1, true);
+    }
+
+    static final class StringSerializer extends Serializer<String> {
+        StringSerializer() {
+            setAcceptsNull(true);
+            setImmutable(true);
+        }
+
+        @Override
+        public void write(Kryo kryo, Output output, String value) {
+            byte[] bytes = value == null ? null : value.getBytes(StandardCharsets.UTF_8);
+            writeLength(output, value, bytes == null ? 0 : bytes.length);
+            if (bytes != null) {
+                output.writeBytes(bytes);
+            }
+        }
+
+        @Override
+        public String read(Kryo kryo, Input input, Class<? extends String> type) {
+            int length = readLength(input, 1, "string");
+            return length < 0 ? null : new String(input.readBytes(length), StandardCharsets.UTF_8);
+        }
+    }
+
+    static final class ByteArraySerializer extends Serializer<byte[]> {
+        ByteArraySerializer() {
+            setAcceptsNull(true);
+        }
+
+        @Override
+        public void write(Kryo kryo, Output output, byte[] value) {
+            writeLength(output, value, value == null ? 0 : value.length);
+            if (value != null) {
+                output.writeBytes(value);
+            }
+        }
+
+        @Override
+        public byte[] read(Kryo kryo, Input input, Class<? extends byte[]> type) {
+            int length = readLength(input, 1, "byte array");
+            return length < 0 ? null : input.readBytes(length);
+        }
+
+        @Override
+        public byte[] copy(Kryo kryo, byte[] original) {
+            return original.clone();
+        }
+    }
+
+    static final class LongArraySerializer extends Serializer<long[]> {
+        LongArraySerializer() {
+            setAcceptsNull(true);
+        }
+
+        @Override
+        public void write(Kryo kryo, Output output, long[] value) {
+            writeLength(output, value, value == null ? 0 : value.length);
+            if (value != null) {
+                output.writeLongs(value, 0, value.length);
+            }
+        }
+
+        @Override
+        public long[] read(Kryo kryo, Input input, Class<? extends long[]> type) {
+            int length = readLength(input, Long.BYTES, "long array");
+            return length < 0 ? null : input.readLongs(length);
+        }
+
+        @Override
+        public long[] copy(Kryo kryo, long[] original) {
+            return original.clone();
+        }
+    }
+
+    static final class StringArraySerializer extends Serializer<String[]> {
+        private final StringSerializer strings = new StringSerializer();
+
+        StringArraySerializer() {
+            setAcceptsNull(true);
+        }
+
+        @Override
+        public void write(Kryo kryo, Output output, String[] value) {
+            writeLength(output, value, value == null ? 0 : value.length);
+            if (value != null) {
+                for (String s : value) {
+                    strings.write(kryo, output, s);
+                }
+            }
+        }
+
+        @Override
+        public String[] read(Kryo kryo, Input input, Class<? extends String[]> type) {
+            int length = readLength(input, 1, "string array");
+            if (length < 0) {
+                return null;
+            }
+            String[] result = new String[length];
+            for (int i = 0; i < length; i++) {
+                result[i] = strings.read(kryo, input, String.class);
+            }
+            return result;
+        }
+    }
+}

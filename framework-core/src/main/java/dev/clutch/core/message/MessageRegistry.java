@@ -1,0 +1,109 @@
+package dev.clutch.core.message;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.Serializer;
+import dev.clutch.core.api.Role;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Every type that may cross the IPC wire, each with a fixed ID, the same in every process. Kryo runs with
+ * registration required, so nothing else is ever instantiated from a frame; fixed IDs (rather than registration
+ * order) make sure the bytes of one type are never read as another.
+ *
+ * <p>Framework IDs live below {@link #FIRST_APPLICATION_ID}.
+ */
+public final class MessageRegistry {
+
+    /** The first ID an application may give its own payload types. */
+    public static final int FIRST_APPLICATION_ID = 1000;
+
+    /** Nesting deeper than this in one message is refused, so a crafted frame cannot overflow the stack. */
+    private static final int MAX_DEPTH = 64;
+
+    private static final MessageRegistry FRAMEWORK = new MessageRegistry(frameworkTypes());
+
+    private final Map<Integer, Entry> byId;
+    private final String digest;
+
+    private record Entry(Class<?> type, Serializer<?> serializer) {
+    }
+
+    private MessageRegistry(Map<Integer, Entry> byId) {
+        this.byId = Map.copyOf(byId);
+        this.digest = computeDigest(byId);
+    }
+
+    /** The registry of the framework's own messages. */
+    public static MessageRegistry framework() {
+        return FRAMEWORK;
+    }
+
+    private static Map<Integer, Entry> frameworkTypes() {
+        Map<Integer, Entry> types = new TreeMap<>();
+        // Kryo pre-registers the primitives and String at IDs 0-9; String is re-registered below, bounded.
+        types.put(10, new Entry(long[].class, new BoundedSerializers.LongArraySerializer()));
+        types.put(11, new Entry(byte[].class, new BoundedSerializers.ByteArraySerializer()));
+        types.put(12, new Entry(String[].class, new BoundedSerializers.StringArraySerializer()));
+        types.put(20, new Entry(Role.class, null));
+        types.put(21, new Entry(Hello.ChannelKind.class, null));
+        types.put(22, new Entry(Destination.Kind.class, null));
+        types.put(30, new Entry(Hello.class, null));
+        types.put(31, new Entry(Sender.class, null));
+        types.put(32, new Entry(Destination.class, null));
+        types.put(33, new Entry(Envelope.class, null));
+        types.put(40, new Entry(ProcessReady.class, null));
+        types.put(41, new Entry(ClusterReady.class, null));
+        types.put(42, new Entry(StopRequest.class, null));
+        return types;
+    }
+
+    /**
+     * A new Kryo configured with every registered type. Kryo instances are not thread-safe: use one per channel or
+     * per thread.
+     */
+    public Kryo newKryo() {
+        Kryo kryo = new Kryo();
+        kryo.setRegistrationRequired(true);
+        kryo.setReferences(false);
+        kryo.setMaxDepth(MAX_DEPTH);
+        kryo.register(String.class, new BoundedSerializers.StringSerializer());
+        byId.forEach((id, entry) -> {
+            if (entry.serializer() == null) {
+                kryo.register(entry.type(), id);
+            } else {
+                kryo.register(entry.type(), entry.serializer(), id);
+            }
+        });
+        return kryo;
+    }
+
+    /** A digest of every (ID, type name) pair: equal digests mean two processes read each other's bytes alike. */
+    public String digest() {
+        return digest;
+    }
+
+    /** The registered types by ID, for error messages that name what differs. */
+    public List<String> describe() {
+        return byId.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue().type().getName())
+                .sorted()
+                .toList();
+    }
+
+    private static String computeDigest(Map<Integer, Entry> byId) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            new TreeMap<>(byId).forEach((id, entry) ->
+                    sha.update((id + "=" + entry.type().getName() + "\n").getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(sha.digest(), 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.clutch.core.spi;
+
+import dev.clutch.core.api.ClutchApplication;
+import dev.clutch.core.config.ClutchConfig;
+import dev.clutch.core.ipc.IpcTransport;
+import dev.clutch.core.logging.ProcessLabel;
+import io.netty.channel.unix.FileDescriptor;
+import java.io.IOException;
+import java.util.function.Consumer;
+
+/** What core gives a {@link RoleRuntime}: the application, its configuration and the way to the master. */
+public interface ChildContext {
+
+    ClutchApplication application();
+
+    ClutchConfig config();
+
+    /** This process's role and worker slot. */
+    ProcessLabel label();
+
+    IpcTransport transport();
+
+    /**
+     * Opens the descriptor connection to the master; every file descriptor the master passes (the listening
+     * socket, accepted connections) goes to {@code receiver} on a Netty thread.
+     */
+    void receiveDescriptors(Consumer<FileDescriptor> receiver) throws IOException;
+}

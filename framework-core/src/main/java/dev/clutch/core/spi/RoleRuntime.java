@@ -1,0 +1,31 @@
+package dev.clutch.core.spi;
+
+import dev.clutch.core.api.Role;
+import dev.clutch.core.message.ClusterReady;
+import java.time.Duration;
+
+/**
+ * The runtime of one child role, found through {@link java.util.ServiceLoader}: {@code framework-agent} provides
+ * the agent's, {@code framework-worker} the workers'. Core starts the runtime, reports ready, and stops it.
+ */
+public interface RoleRuntime {
+
+    Role role();
+
+    /**
+     * Starts the role: load the application's modules, run its start-up hooks, open what it serves. Returns when
+     * the process is ready; throwing fails the start of the whole cluster.
+     */
+    void start(ChildContext context) throws Exception;
+
+    /** The process has reported ready to the master. */
+    default void ready() throws Exception {
+    }
+
+    /** Every process of the cluster is ready. */
+    default void clusterReady(ClusterReady cluster) throws Exception {
+    }
+
+    /** Stops gracefully: finish in-flight work within {@code timeout}, then release everything. */
+    void stop(Duration timeout);
+}
