@@ -79,6 +79,7 @@ public final class ChildBoot {
             runtime.ready();
         } catch (Throwable e) {
             log.error("{} failed to start: {}", label.fileName(), e.toString(), e);
+            stopping.set(true);
             exitCode = ExitCode.START_FAILED;
             stopped.countDown();
         }

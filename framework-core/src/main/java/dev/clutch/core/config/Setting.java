@@ -43,7 +43,12 @@ public final class Setting<T> {
 
     static Setting<Integer> integer(String key, int defaultValue, int min, int max, String description) {
         return new Setting<>(key, defaultValue, null, description, (config, k) -> {
-            int value = config.getInt(k);
+            int value;
+            try {
+                value = config.getInt(k);
+            } catch (ConfigException.WrongType e) {
+                throw new IllegalArgumentException("must be a whole number between " + min + " and " + max);
+            }
             if (value < min || value > max) {
                 throw new IllegalArgumentException("must be between " + min + " and " + max);
             }
@@ -53,7 +58,12 @@ public final class Setting<T> {
 
     static Setting<Duration> duration(String key, String defaultValue, Duration min, String description) {
         return new Setting<>(key, defaultValue, null, description, (config, k) -> {
-            Duration value = config.getDuration(k);
+            Duration value;
+            try {
+                value = config.getDuration(k);
+            } catch (ConfigException.BadValue e) {
+                value = Duration.ofNanos(-1);
+            }
             if (value.compareTo(min) < 0) {
                 throw new IllegalArgumentException("must be a duration of at least " + min.toMillis() + " ms, "
                         + "for example \"5s\" or \"500ms\"");
@@ -64,7 +74,12 @@ public final class Setting<T> {
 
     static Setting<Long> bytes(String key, String defaultValue, long min, long max, String description) {
         return new Setting<>(key, defaultValue, null, description, (config, k) -> {
-            long value = config.getBytes(k);
+            long value;
+            try {
+                value = config.getBytes(k);
+            } catch (ConfigException.BadValue e) {
+                value = -1;
+            }
             if (value < min || value > max) {
                 throw new IllegalArgumentException("must be a size between " + min + " and " + max
                         + " bytes, for example \"16MiB\"");
@@ -128,7 +143,7 @@ public final class Setting<T> {
             return key + " (missing)";
         }
         ConfigValue value = config.getValue(key);
-        return key + " = " + value.render() + " (" + Origins.describe(value.origin()) + ")";
+        return key + " = " + value.unwrapped() + " (" + Origins.describe(value.origin()) + ")";
     }
 
     private static String why(RuntimeException e) {

@@ -1,0 +1,106 @@
+package dev.clutch.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.awaitility.Awaitility.await;
+
+import dev.clutch.core.testing.ClusterProcess;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A child that fails during start fails the whole start: a clear cause, a non-zero exit, nothing left running. */
+class StartFailureTest {
+
+    private static final int START_FAILED = 3;
+
+    @TempDir
+    Path baseDir;
+
+    @Test
+    void agentThatNeverBecomesReadyFailsTheStartAndNoWorkerIsForked() throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 2)
+                .property("clutch.agent.startTimeout", "3s")
+                .env("TEST_AGENT_HANG", "1")
+                .start()) {
+            assertEquals(START_FAILED, cluster.awaitExit(Duration.ofSeconds(60)));
+
+            String output = cluster.output();
+            assertTrue(output.matches("(?s).*start failed: agent \\(pid \\d+\\) was not ready within 3000 ms "
+                    + "\\(clutch.agent.startTimeout\\).*"), output);
+            assertTrue(output.contains("TEST: agent hangs in willReady"), "the agent's last lines are shown");
+            assertFalse(output.contains("launched worker"), output);
+            assertNothingLeft(cluster);
+        }
+    }
+
+    @Test
+    void workerThatThrowsDuringStartFailsTheStartWithItsCause() throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 2)
+                .env("TEST_WORKER_THROW", "1")
+                .start()) {
+            assertEquals(START_FAILED, cluster.awaitExit(Duration.ofSeconds(60)));
+
+            String output = cluster.output();
+            assertTrue(output.matches("(?s).*start failed: worker-\\d \\(pid \\d+\\) exited with exit code 3 during "
+                    + "start; last lines of its stderr:.*TEST: worker refuses to start.*"), output);
+            assertTrue(output.contains("agent (pid"), output);
+            assertTrue(cluster.log("common-error.log").contains("TEST: worker refuses to start"));
+            assertNothingLeft(cluster);
+        }
+    }
+
+    @Test
+    void childThatExitsDuringStartFailsTheStartWithItsExitCode() throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 2)
+                .env("TEST_AGENT_EXIT", "7")
+                .start()) {
+            assertEquals(START_FAILED, cluster.awaitExit(Duration.ofSeconds(60)));
+
+            String output = cluster.output();
+            assertTrue(output.matches("(?s).*start failed: agent \\(pid \\d+\\) exited with exit code 7 during start"
+                    + "; last lines of its stderr:.*TEST: agent exits with 7 during start.*"), output);
+            assertFalse(output.contains("launched worker"), output);
+            assertNothingLeft(cluster);
+        }
+    }
+
+    @Test
+    void portAlreadyInUseFailsTheStartNamingHostAndPort() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"));
+             ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
+                     .property("clutch.http.port", Integer.toString(taken.getLocalPort()))
+                     .start()) {
+            assertEquals(START_FAILED, cluster.awaitExit(Duration.ofSeconds(60)));
+
+            assertTrue(cluster.output().contains("cannot listen on 127.0.0.1:" + taken.getLocalPort()
+                    + ": the port is already in use"), cluster.output());
+            assertFalse(cluster.output().contains("launched agent"));
+            assertNothingLeft(cluster);
+        }
+    }
+
+    @Test
+    void badConfigurationIsReportedWithEveryKeyAndItsOrigin() throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
+                .property("clutch.workers", "-2")
+                .property("clutch.ipc.helloTimeout", "soon")
+                .start()) {
+            assertEquals(2, cluster.awaitExit(Duration.ofSeconds(60)));
+
+            String output = cluster.output();
+            assertTrue(output.contains("clutch.workers = -2 (system properties): must be between 0 and 1024"),
+                    output);
+            assertTrue(output.contains("clutch.ipc.helloTimeout = soon (system properties): must be a duration of "
+                    + "at least 1 ms, for example \"5s\" or \"500ms\""), output);
+        }
+    }
+
+    static void assertNothingLeft(ClusterProcess cluster) {
+        await("every process of the test gone").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .until(() -> cluster.livePids().isEmpty());
+    }
+}

@@ -1,0 +1,52 @@
+package dev.clutch.cluster;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.clutch.core.testing.ClusterProcess;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StopTest {
+
+    @TempDir
+    Path baseDir;
+
+    @Test
+    void termStopsTheWorkersBeforeTheAgentAndExitsZero() throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.start(baseDir, 2)) {
+            ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));
+
+            cluster.signal("TERM");
+
+            assertEquals(0, cluster.awaitExit(Duration.ofSeconds(30)));
+            String output = cluster.output();
+            int agentStopped = output.indexOf("agent (pid " + ready.agentPid() + ") stopped");
+            for (long worker : ready.workerPids()) {
+                int workerStopped = output.indexOf("(pid " + worker + ") stopped (exit code 0)");
+                assertTrue(workerStopped >= 0 && workerStopped < agentStopped, output);
+            }
+            assertTrue(output.indexOf("TEST: worker-1 beforeClose") < output.indexOf("TEST: agent beforeClose"));
+            StartFailureTest.assertNothingLeft(cluster);
+        }
+    }
+
+    @Test
+    void killingTheMasterLeavesNoChildAliveAfterOneSecond() throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.start(baseDir, 2)) {
+            ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));
+            List<Long> children = new ArrayList<>(ready.workerPids());
+            children.add(ready.agentPid());
+
+            cluster.signal("KILL");
+
+            await("every child gone").atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> children.stream().noneMatch(ClusterProcess::isRunning));
+        }
+    }
+}
