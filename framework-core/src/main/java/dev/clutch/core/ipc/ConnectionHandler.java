@@ -3,7 +3,6 @@ package dev.clutch.core.ipc;
 import dev.clutch.core.message.Envelope;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.TooLongFrameException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,10 +42,7 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Object> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        String what = cause instanceof TooLongFrameException
-                ? "a frame over clutch.ipc.maxFrameBytes (" + cause.getMessage() + ")"
-                : "a bad frame (" + cause.getMessage() + ")";
-        log.error("IPC: {} sent {}; connection closed", connection, what);
+        log.error("IPC: {} sent {}; connection closed", connection, FrameErrors.describe(cause));
         ctx.close();
     }
 }

@@ -95,7 +95,7 @@ final class HelloHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        refuse(ctx, "sent a bad frame (" + cause.getMessage() + ")");
+        refuse(ctx, "sent " + FrameErrors.describe(cause));
     }
 
     private void refuse(ChannelHandlerContext ctx, String why) {

@@ -25,7 +25,7 @@ final class BoundedSerializers {
         int length = lengthPlusOne - 1;
         long remaining = input.limit() - input.position();
         if ((long) length * bytesPerElement > remaining) {
-            throw new KryoException(what + " claims " + length + " elements but the frame has " + remaining
+            throw new KryoException(what + " claims length " + length + " but the frame has only " + remaining
                     + " bytes left");
         }
         return length;

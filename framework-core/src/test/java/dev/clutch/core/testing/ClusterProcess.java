@@ -131,6 +131,8 @@ public final class ClusterProcess implements AutoCloseable {
                 synchronized (lines) {
                     lines.add(line);
                 }
+                // Surefire keeps each test class's stdout: the cluster's console is there when a test fails.
+                System.out.println("[cluster " + process.pid() + "] " + line);
             }
         } catch (IOException ignored) {
             // The process is gone.

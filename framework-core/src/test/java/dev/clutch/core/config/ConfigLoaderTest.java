@@ -1,0 +1,107 @@
+package dev.clutch.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    @TempDir
+    Path classpath;
+
+    private ClassLoader withFiles(Map<String, String> files) throws IOException {
+        for (Map.Entry<String, String> file : files.entrySet()) {
+            Files.writeString(classpath.resolve(file.getKey()), file.getValue());
+        }
+        return new URLClassLoader(new URL[] {classpath.toUri().toURL()}, null);
+    }
+
+    private static ClutchConfig load(ClassLoader loader, String env, Map<String, Object> flags,
+                                     Map<String, String> environment) {
+        return ClutchConfig.of(ConfigLoader.load(loader, env, ConfigFactory.parseMap(flags), environment), "app");
+    }
+
+    @Test
+    void eachLayerOverridesTheOneBelow() throws IOException {
+        ClassLoader loader = withFiles(Map.of(
+                "application.conf", "clutch { workers = 2, http.port = 8000, http.host = \"10.0.0.1\", "
+                        + "agent.startTimeout = 7s, worker.killTimeout = 9s }",
+                "application-staging.conf", "clutch { workers = 3, http.port = 8001 }"));
+
+        ClutchConfig config = load(loader, "staging", Map.of("clutch.worker.killTimeout", "1s"),
+                Map.of("CLUTCH_PORT", "9000"));
+
+        assertEquals(Duration.ofSeconds(30), config.workerStartTimeout(), "Clutch default");
+        assertEquals(Duration.ofSeconds(7), config.agentStartTimeout(), "application.conf");
+        assertEquals("10.0.0.1", config.httpHost(), "application.conf");
+        assertEquals(3, config.workers(), "application-<env>.conf");
+        assertEquals(9000, config.httpPort(), "environment variable");
+        assertEquals(Duration.ofSeconds(1), config.workerKillTimeout(), "command-line flag");
+        assertEquals("staging", config.env());
+    }
+
+    @Test
+    void anotherEnvironmentDoesNotReadTheStagingFile() throws IOException {
+        ClassLoader loader = withFiles(Map.of("application.conf", "clutch.workers = 2",
+                "application-staging.conf", "clutch.workers = 3"));
+        assertEquals(2, load(loader, "prod", Map.of(), Map.of()).workers());
+    }
+
+    @Test
+    void zeroWorkersMeansOnePerProcessor() throws IOException {
+        ClassLoader loader = withFiles(Map.of());
+        assertEquals(Runtime.getRuntime().availableProcessors(), load(loader, "prod", Map.of(), Map.of()).workers());
+    }
+
+    @Test
+    void everyBadValueIsReportedTogetherWithItsFileAndLine() throws IOException {
+        ClassLoader loader = withFiles(Map.of("application.conf", String.join("\n",
+                "clutch {",
+                "  workers = -1",
+                "  agent.startTimeout = soon",
+                "  ipc.maxFrameBytes = lots",
+                "}")));
+
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> load(loader, "prod", Map.of(), Map.of()));
+
+        assertEquals(3, e.problems().size(), e.getMessage());
+        Path file = classpath.resolve("application.conf");
+        assertTrue(e.getMessage().contains("clutch.workers = -1 (" + file + ", line 2): must be between 0 and 1024"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("clutch.agent.startTimeout = soon (" + file + ", line 3): must be a "
+                + "duration"), e.getMessage());
+        assertTrue(e.getMessage().contains("clutch.ipc.maxFrameBytes = lots (" + file + ", line 4): must be a "
+                + "size"), e.getMessage());
+    }
+
+    @Test
+    void fileThatDoesNotParseIsNamedWithItsLine() throws IOException {
+        ClassLoader loader = withFiles(Map.of("application.conf", "clutch {\n  workers = 2\n  oops = [\n"));
+
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> load(loader, "prod", Map.of(), Map.of()));
+
+        assertTrue(e.getMessage().contains("application.conf: 4"), e.getMessage());
+    }
+
+    @Test
+    void environmentVariableWithABadValueNamesTheVariableLayer() throws IOException {
+        ClassLoader loader = withFiles(Map.of());
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> load(loader, "prod", Map.of(), Map.of("CLUTCH_WORKERS", "many")));
+        assertTrue(e.getMessage().contains("clutch.workers = many (environment variables): must be a whole number"),
+                e.getMessage());
+    }
+}

@@ -1,0 +1,184 @@
+package dev.clutch.cluster;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.io.Output;
+import dev.clutch.core.api.Role;
+import dev.clutch.core.message.Hello;
+import dev.clutch.core.message.MessageRegistry;
+import dev.clutch.core.testing.ClusterProcess;
+import dev.clutch.core.testing.Http;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Whoever can reach the IPC socket and whatever they send, the master refuses it, logs who tried, and the cluster
+ * keeps serving.
+ */
+class HostileIpcTest {
+
+    private static final long OWN_PID = ProcessHandle.current().pid();
+    private static final int MAX_FRAME = 64 * 1024;
+
+    @TempDir
+    static Path baseDir;
+    static ClusterProcess cluster;
+    static ClusterProcess.Ready ready;
+
+    @BeforeAll
+    static void startCluster() throws IOException {
+        cluster = ClusterScenarios.testApp(baseDir, 2)
+                .property("clutch.ipc.helloTimeout", "1s")
+                .property("clutch.ipc.maxFrameBytes", Integer.toString(MAX_FRAME))
+                .start();
+        ready = cluster.awaitReady(Duration.ofSeconds(60));
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @AfterEach
+    void clusterStillServes() throws Exception {
+        assertTrue(cluster.process().isAlive(), "the master survived");
+        for (int i = 0; i < 4; i++) {
+            assertEquals(200, Http.get(ready.url("/_clutch/health")).statusCode());
+        }
+        assertEquals(3, cluster.livePids().size() - 1, "agent and both workers still run");
+    }
+
+    @Test
+    void connectionThatSendsNoHelloIsClosedAfterTheHelloTimeout() throws Exception {
+        try (SocketChannel socket = connect()) {
+            awaitClosedBy(socket, "sent no hello within 1000 ms");
+        }
+    }
+
+    @Test
+    void garbageBytesAreRefused() throws Exception {
+        byte[] garbage = new byte[64];
+        new Random(42).nextBytes(garbage);
+        try (SocketChannel socket = connect()) {
+            socket.write(frame(garbage));
+            awaitClosedBy(socket, "refused connection from pid " + OWN_PID);
+        }
+    }
+
+    @Test
+    void frameOverTheMaximumIsRefused() throws Exception {
+        try (SocketChannel socket = connect()) {
+            socket.write(ByteBuffer.allocate(4).putInt(0, MAX_FRAME + 1));
+            awaitClosedBy(socket, "a frame over clutch.ipc.maxFrameBytes (Adjusted frame length exceeds "
+                    + MAX_FRAME);
+        }
+    }
+
+    @Test
+    void unregisteredTypeIsRefusedWithoutBeingInstantiated() throws Exception {
+        Output body = new Output(16);
+        body.writeVarInt(500 + 2, true); // Kryo writes a registered class as its ID + 2.
+        try (SocketChannel socket = connect()) {
+            socket.write(frame(body.toBytes()));
+            awaitClosedBy(socket, "unregistered class ID: 500");
+        }
+    }
+
+    @Test
+    void helloWithAForgedTokenIsRefused() throws Exception {
+        Hello forged = new Hello("0".repeat(64), Role.WORKER, 1, OWN_PID, Hello.ChannelKind.MESSAGES,
+                MessageRegistry.framework().digest());
+        try (SocketChannel socket = connect()) {
+            socket.write(frame(encode(forged)));
+            awaitClosedBy(socket, "presented an unknown or spent token as worker");
+        }
+    }
+
+    @Test
+    void helloThatLiesAboutItsPidIsRefused() throws Exception {
+        Hello lying = new Hello("0".repeat(64), Role.AGENT, 0, ready.agentPid(), Hello.ChannelKind.MESSAGES,
+                MessageRegistry.framework().digest());
+        try (SocketChannel socket = connect()) {
+            socket.write(frame(encode(lying)));
+            awaitClosedBy(socket, "claims pid " + ready.agentPid());
+        }
+    }
+
+    @Test
+    void hugeDeclaredStringLengthIsRefusedWithoutAllocatingIt() throws Exception {
+        Hello hello = new Hello("TOKEN", Role.WORKER, 1, OWN_PID, Hello.ChannelKind.MESSAGES,
+                MessageRegistry.framework().digest());
+        byte[] honest = encode(hello);
+        // The token is written as its length + 1, then its bytes: make it claim 2 GiB in a tiny frame.
+        int at = indexOf(honest, new byte[] {6, 'T', 'O', 'K', 'E', 'N'});
+        byte[] forged = new byte[honest.length + 4];
+        System.arraycopy(honest, 0, forged, 0, at);
+        Output huge = new Output(5);
+        huge.writeVarInt(Integer.MAX_VALUE, true);
+        System.arraycopy(huge.toBytes(), 0, forged, at, 5);
+        System.arraycopy(honest, at + 1, forged, at + 5, honest.length - at - 1);
+        try (SocketChannel socket = connect()) {
+            socket.write(frame(forged));
+            awaitClosedBy(socket, "string claims length " + (Integer.MAX_VALUE - 1));
+        }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            if (java.util.Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        throw new AssertionError("token not found in the encoded hello");
+    }
+
+    private static SocketChannel connect() throws IOException {
+        SocketChannel socket = SocketChannel.open(StandardProtocolFamily.UNIX);
+        socket.connect(UnixDomainSocketAddress.of(baseDir.resolve("run/ipc.sock")));
+        socket.configureBlocking(false);
+        return socket;
+    }
+
+    private static ByteBuffer frame(byte[] body) {
+        ByteBuffer buffer = ByteBuffer.allocate(4 + body.length).putInt(body.length).put(body);
+        return buffer.flip();
+    }
+
+    private static byte[] encode(Object message) {
+        Kryo kryo = MessageRegistry.framework().newKryo();
+        Output output = new Output(256, MAX_FRAME);
+        kryo.writeClassAndObject(output, message);
+        return output.toBytes();
+    }
+
+    /** Waits until the master closed the connection and logged why. */
+    private static void awaitClosedBy(SocketChannel socket, String logged) {
+        ByteBuffer sink = ByteBuffer.allocate(1024);
+        await("master closes the connection").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> {
+                    sink.clear();
+                    try {
+                        return socket.read(sink) < 0;
+                    } catch (IOException reset) {
+                        return true;
+                    }
+                });
+        cluster.awaitLine(logged, Duration.ofSeconds(5));
+    }
+}
