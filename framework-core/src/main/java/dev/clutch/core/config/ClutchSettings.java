@@ -11,16 +11,17 @@ import java.util.Map;
 public final class ClutchSettings {
 
     public static final Setting<String> NAME = Setting.string("clutch.name", "",
-            "Application name, shown in ps as -Dclutch.app=<name>; empty: derived from the application class.");
+            "Application name, shown by ps as `-Dclutch.app=<name>`; empty: derived from the application class.");
     public static final Setting<String> ENV = Setting.string("clutch.env", "",
-            "Environment name choosing application-<env>.conf; empty: local under mvn exec:java, prod otherwise.")
+            "Environment name choosing `application-<env>.conf`; empty: `local` under `mvn exec:java`, `prod` "
+                    + "otherwise.")
             .withEnv("CLUTCH_ENV");
     public static final Setting<String> BASE_DIR = Setting.string("clutch.baseDir", "",
             "Base directory of the instance; empty: the working directory.");
     public static final Setting<String> RUN_DIR = Setting.string("clutch.runDir", "",
-            "Owner-only directory of the IPC and control sockets; empty: <baseDir>/run.");
+            "Owner-only directory of the IPC and control sockets; empty: `<baseDir>/run`.");
     public static final Setting<String> LOG_DIR = Setting.string("clutch.logDir", "",
-            "Directory of the log files; empty: <baseDir>/logs.");
+            "Directory of the log files; empty: `<baseDir>/logs`.");
     public static final Setting<Integer> WORKERS = Setting.integer("clutch.workers", 0, 0, 1024,
             "Number of workers; 0: one per available processor (container limits included).")
             .withEnv("CLUTCH_WORKERS");
@@ -33,7 +34,7 @@ public final class ClutchSettings {
     public static final Setting<Duration> WORKER_KILL_TIMEOUT = Setting.duration("clutch.worker.killTimeout", "5s",
             Duration.ZERO, "How long a worker may take to finish in-flight work at stop before it is killed.");
     public static final Setting<List<String>> AGENT_JVM_ARGS = Setting.stringList("clutch.agent.jvmArgs",
-            "Extra JVM options of the agent process, for example [\"-Xmx128m\"].");
+            "Extra JVM options of the agent process, for example `[\"-Xmx128m\"]`.");
     public static final Setting<List<String>> WORKER_JVM_ARGS = Setting.stringList("clutch.worker.jvmArgs",
             "Extra JVM options of every worker process.");
     public static final Setting<Long> IPC_MAX_FRAME_BYTES = Setting.bytes("clutch.ipc.maxFrameBytes", "16MiB",

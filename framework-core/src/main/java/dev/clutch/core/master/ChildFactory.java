@@ -66,6 +66,8 @@ public final class ChildFactory {
         // Shown by ps, so operators can tell roles and applications apart.
         command.add("-Dclutch.role=" + role.label());
         command.add("-Dclutch.app=" + appName);
+        // Netty loads its epoll library through JNI; JDK 24+ warns unless native access is granted.
+        command.add("--enable-native-access=ALL-UNNAMED");
         System.getProperties().stringPropertyNames().stream()
                 .filter(ChildFactory::isForwarded)
                 .sorted()

@@ -26,6 +26,14 @@ public final class MessageRegistry {
     /** Nesting deeper than this in one message is refused, so a crafted frame cannot overflow the stack. */
     private static final int MAX_DEPTH = 64;
 
+    static {
+        // Clutch reads and writes through Kryo's safe streams; without this Kryo still probes sun.misc.Unsafe,
+        // which JDK 24+ warns about on every process start. Must run before Kryo's classes initialise.
+        if (System.getProperty("kryo.unsafe") == null) {
+            System.setProperty("kryo.unsafe", "false");
+        }
+    }
+
     private static final MessageRegistry FRAMEWORK = new MessageRegistry(frameworkTypes());
 
     private final Map<Integer, Entry> byId;
