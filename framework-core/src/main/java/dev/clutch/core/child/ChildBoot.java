@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -87,7 +88,7 @@ public final class ChildBoot {
         if (link != null) {
             link.close();
         }
-        group.shutdownGracefully(0, 100, java.util.concurrent.TimeUnit.MILLISECONDS);
+        group.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS);
         return exitCode;
     }
 

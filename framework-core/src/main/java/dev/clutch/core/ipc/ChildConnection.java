@@ -6,6 +6,7 @@ import dev.clutch.core.message.Sender;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.unix.FileDescriptor;
+import java.util.Locale;
 
 /** The master's end of one authenticated connection from a child. */
 public final class ChildConnection {
@@ -51,6 +52,6 @@ public final class ChildConnection {
 
     @Override
     public String toString() {
-        return sender.describe() + " " + kind.name().toLowerCase(java.util.Locale.ROOT) + " connection";
+        return sender.describe() + " " + kind.name().toLowerCase(Locale.ROOT) + " connection";
     }
 }

@@ -9,10 +9,12 @@ import dev.clutch.core.logging.LogLayout;
 import dev.clutch.core.message.ClusterReady;
 import dev.clutch.core.message.Destination;
 import dev.clutch.core.message.Envelope;
+import dev.clutch.core.message.Hello;
 import dev.clutch.core.message.ProcessReady;
 import dev.clutch.core.message.StopRequest;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -138,7 +140,7 @@ public final class Master {
             return;
         }
         child.attach(connection);
-        if (connection.kind() == dev.clutch.core.message.Hello.ChannelKind.DESCRIPTORS) {
+        if (connection.kind() == Hello.ChannelKind.DESCRIPTORS) {
             connection.sendDescriptor(listener.descriptor());
         }
     }
@@ -182,7 +184,7 @@ public final class Master {
             send(child, ready);
         }
         String line = "clutch: cluster ready in " + millisSinceStart() + " ms, agent " + agent.pid() + ", workers "
-                + java.util.Arrays.toString(workerPids) + ", listening on " + listener.url();
+                + Arrays.toString(workerPids) + ", listening on " + listener.url();
         System.out.println(line);
         fileOnly.info(line);
     }

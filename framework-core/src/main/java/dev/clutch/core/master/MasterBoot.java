@@ -11,6 +11,8 @@ import dev.clutch.core.ipc.TokenBook;
 import dev.clutch.core.message.MessageRegistry;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -80,7 +82,7 @@ public final class MasterBoot {
 
     /** Closes what was opened, in reverse order. */
     private static final class Resources implements AutoCloseable {
-        private final java.util.Deque<Runnable> closers = new java.util.ArrayDeque<>();
+        private final Deque<Runnable> closers = new ArrayDeque<>();
 
         void onClose(Runnable closer) {
             closers.push(closer);
