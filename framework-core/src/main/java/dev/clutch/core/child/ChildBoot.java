@@ -221,8 +221,13 @@ public final class ChildBoot {
         }
 
         @Override
-        public void receiveDescriptors(Consumer<FileDescriptor> receiver) throws IOException {
-            link.receiveDescriptors(receiver);
+        public void sendToMaster(Object body) {
+            link.send(Envelope.toMaster(body));
+        }
+
+        @Override
+        public void receiveDescriptors(Consumer<FileDescriptor> receiver, Runnable afterBatch) throws IOException {
+            link.receiveDescriptors(receiver, afterBatch);
         }
     }
 }

@@ -70,8 +70,11 @@ public final class MasterLink {
         messages.closeFuture().addListener(f -> lost.run());
     }
 
-    /** Opens the descriptor channel; each descriptor the master passes goes to {@code receiver}. */
-    void receiveDescriptors(Consumer<FileDescriptor> receiver) throws IOException {
+    /**
+     * Opens the descriptor channel; each descriptor the master passes goes to {@code receiver}, and
+     * {@code afterBatch} runs after each read of one or more.
+     */
+    void receiveDescriptors(Consumer<FileDescriptor> receiver, Runnable afterBatch) throws IOException {
         Channel channel = open(Hello.ChannelKind.DESCRIPTORS, new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -81,6 +84,12 @@ public final class MasterLink {
                     @Override
                     protected void channelRead0(ChannelHandlerContext ctx, FileDescriptor fd) {
                         receiver.accept(fd);
+                    }
+
+                    @Override
+                    public void channelReadComplete(ChannelHandlerContext ctx) {
+                        afterBatch.run();
+                        ctx.fireChannelReadComplete();
                     }
                 });
             }

@@ -30,6 +30,13 @@ public final class ClutchConfig {
     private final String httpHost;
     private final int httpPort;
     private final int httpBacklog;
+    private final int maxBodyBytes;
+    private final Duration requestTimeout;
+    private final Duration idleTimeout;
+    private final int workerIoThreads;
+    private final int workerBlockingThreads;
+    private final SchedulingPolicy schedulingPolicy;
+    private final int handoffWindow;
 
     private ClutchConfig(Config config, String defaultName) {
         this.config = config;
@@ -54,6 +61,14 @@ public final class ClutchConfig {
         this.httpHost = problems.read(ClutchSettings.HTTP_HOST, config, "");
         this.httpPort = problems.read(ClutchSettings.HTTP_PORT, config, 0);
         this.httpBacklog = problems.read(ClutchSettings.HTTP_BACKLOG, config, 1);
+        this.maxBodyBytes = problems.read(ClutchSettings.HTTP_MAX_BODY_BYTES, config, 0L).intValue();
+        this.requestTimeout = problems.read(ClutchSettings.HTTP_REQUEST_TIMEOUT, config, Duration.ZERO);
+        this.idleTimeout = problems.read(ClutchSettings.HTTP_IDLE_TIMEOUT, config, Duration.ZERO);
+        this.workerIoThreads = problems.read(ClutchSettings.WORKER_IO_THREADS, config, 1);
+        this.workerBlockingThreads = problems.read(ClutchSettings.WORKER_BLOCKING_THREADS, config, 1);
+        this.schedulingPolicy = SchedulingPolicy.fromLabel(problems.read(ClutchSettings.SCHEDULING_POLICY, config,
+                "rr"));
+        this.handoffWindow = problems.read(ClutchSettings.HANDOFF_WINDOW, config, 1);
         problems.throwIfAny();
     }
 
@@ -142,6 +157,34 @@ public final class ClutchConfig {
 
     public int httpBacklog() {
         return httpBacklog;
+    }
+
+    public int maxBodyBytes() {
+        return maxBodyBytes;
+    }
+
+    public Duration requestTimeout() {
+        return requestTimeout;
+    }
+
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    public int workerIoThreads() {
+        return workerIoThreads;
+    }
+
+    public int workerBlockingThreads() {
+        return workerBlockingThreads;
+    }
+
+    public SchedulingPolicy schedulingPolicy() {
+        return schedulingPolicy;
+    }
+
+    public int handoffWindow() {
+        return handoffWindow;
     }
 
     /** Collects every bad value, so one start reports them all. */

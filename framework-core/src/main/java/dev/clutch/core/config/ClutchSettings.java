@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Every {@code clutch.*} key the framework reads, declared once. */
 public final class ClutchSettings {
@@ -48,9 +49,28 @@ public final class ClutchSettings {
     public static final Setting<Integer> HTTP_BACKLOG = Setting.integer("clutch.http.backlog", 1024, 1, 65535,
             "Length of the HTTP listening socket's accept queue.");
 
+    public static final Setting<Long> HTTP_MAX_BODY_BYTES = Setting.bytes("clutch.http.maxBodyBytes", "1MiB", 0,
+            1L << 30, "Largest request body a worker accepts; larger ones get 413.");
+    public static final Setting<Duration> HTTP_REQUEST_TIMEOUT = Setting.duration("clutch.http.requestTimeout",
+            "30s", Duration.ofMillis(1), "How long a handler may take before the client gets 503.");
+    public static final Setting<Duration> HTTP_IDLE_TIMEOUT = Setting.duration("clutch.http.idleTimeout", "60s",
+            Duration.ofMillis(1), "How long a keep-alive connection may sit idle before the worker closes it.");
+    public static final Setting<Integer> WORKER_IO_THREADS = Setting.integer("clutch.worker.ioThreads", 1, 1, 256,
+            "Event-loop threads of each worker.");
+    public static final Setting<Integer> WORKER_BLOCKING_THREADS = Setting.integer("clutch.worker.blockingThreads",
+            200, 1, 10000, "On JDKs without virtual threads: the pool that runs blocking handlers.");
+    public static final Setting<String> SCHEDULING_POLICY = Setting.oneOf("clutch.cluster.schedulingPolicy", "rr",
+            Set.of("rr", "none", "reuseport"), "How workers share the HTTP port: `rr` the master accepts and hands "
+                    + "each connection to the next ready worker; `none` every worker accepts on the master's socket; "
+                    + "`reuseport` every worker binds its own socket with SO_REUSEPORT.")
+            .withEnv("CLUTCH_SCHED_POLICY");
+    public static final Setting<Integer> HANDOFF_WINDOW = Setting.integer("clutch.cluster.handoffWindow", 256, 1,
+            65536, "With `rr`: connections handed to one worker that it has not taken yet, at most.");
+
     private static final List<Setting<?>> ALL = List.of(NAME, ENV, BASE_DIR, RUN_DIR, LOG_DIR, WORKERS,
             AGENT_START_TIMEOUT, WORKER_START_TIMEOUT, AGENT_KILL_TIMEOUT, WORKER_KILL_TIMEOUT, AGENT_JVM_ARGS,
-            WORKER_JVM_ARGS, IPC_MAX_FRAME_BYTES, IPC_HELLO_TIMEOUT, HTTP_HOST, HTTP_PORT, HTTP_BACKLOG);
+            WORKER_JVM_ARGS, IPC_MAX_FRAME_BYTES, IPC_HELLO_TIMEOUT, HTTP_HOST, HTTP_PORT, HTTP_BACKLOG, HTTP_MAX_BODY_BYTES, HTTP_REQUEST_TIMEOUT, HTTP_IDLE_TIMEOUT, WORKER_IO_THREADS,
+            WORKER_BLOCKING_THREADS, SCHEDULING_POLICY, HANDOFF_WINDOW);
 
     private ClutchSettings() {
     }

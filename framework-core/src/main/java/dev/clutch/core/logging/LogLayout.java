@@ -24,6 +24,9 @@ public final class LogLayout {
     /** Logger whose lines go to the master's file only, for lines the master already printed to stdout. */
     public static final String FILE_ONLY_LOGGER = "clutch.file-only";
 
+    /** Logger of the workers' access lines; they go to {@code worker-<id>-access.log} only. */
+    public static final String ACCESS_LOGGER = "clutch.access";
+
     private static final String PATTERN = "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level [%property{clutch.process}] "
             + "[%thread] %logger{36} - %msg%n%ex";
 
@@ -55,13 +58,19 @@ public final class LogLayout {
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.INFO);
         root.addAppender(console(context, label.role() == Role.MASTER ? "System.out" : "System.err"));
-        if (logDir != null) {
+        if (logDir == null) {
+            // Without files, access lines would flood the console.
+            context.getLogger(ACCESS_LOGGER).setLevel(Level.OFF);
+        } else {
             Appender<ILoggingEvent> own = file(context, logDir.resolve(label.fileName() + ".log"), false);
             root.addAppender(own);
             root.addAppender(commonErrors(context, logDir.resolve("common-error.log")));
             Logger fileOnly = context.getLogger(FILE_ONLY_LOGGER);
             fileOnly.setAdditive(false);
             fileOnly.addAppender(own);
+            Logger access = context.getLogger(ACCESS_LOGGER);
+            access.setAdditive(false);
+            access.addAppender(file(context, logDir.resolve(label.fileName() + "-access.log"), false));
         }
     }
 

@@ -3,6 +3,7 @@ package dev.clutch.core.master;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.ipc.ChildConnection;
 import dev.clutch.core.message.Sender;
+import java.time.Duration;
 
 /** The master's record of one child process. Touched by the master's thread only. */
 final class Child {
@@ -20,6 +21,7 @@ final class Child {
     private long deadlineNanos;
     private ChildConnection messages;
     private ChildConnection descriptors;
+    private Duration stopOrderTimeout;
 
     Child(Role role, int workerId, ChildProcess process, long deadlineNanos) {
         this.role = role;
@@ -56,6 +58,23 @@ final class Child {
 
     boolean isPastDeadline(long nowNanos) {
         return phase != Phase.READY && nowNanos - deadlineNanos > 0;
+    }
+
+    /** The master will send the stop order, with this timeout, once it is safe to. */
+    void awaitStopOrder(Duration timeout) {
+        stopOrderTimeout = timeout;
+    }
+
+    boolean stopOrderPending() {
+        return stopOrderTimeout != null;
+    }
+
+    Duration stopOrderTimeout() {
+        return stopOrderTimeout;
+    }
+
+    void stopOrderSent() {
+        stopOrderTimeout = null;
     }
 
     ChildConnection messages() {

@@ -2,6 +2,7 @@ package dev.clutch.core.master;
 
 import dev.clutch.core.api.Role;
 import dev.clutch.core.child.ChildEnvironment;
+import dev.clutch.core.config.SchedulingPolicy;
 import dev.clutch.core.ipc.TokenBook;
 import dev.clutch.core.message.Hello;
 import java.io.IOException;
@@ -27,13 +28,15 @@ public final class ChildFactory {
     private final String env;
     private final String configOverrides;
     private final Map<Role, List<String>> jvmArgs;
+    private final SchedulingPolicy policy;
 
     /**
      * @param applicationClass the application's entry point, started in every child
      * @param configOverrides the master's command-line overrides as HOCON
      */
     public ChildFactory(ProcessLauncher launcher, TokenBook tokens, Path ipcSocket, Class<?> applicationClass,
-                        String appName, String env, String configOverrides, Map<Role, List<String>> jvmArgs) {
+                        String appName, String env, String configOverrides, SchedulingPolicy policy,
+                        Map<Role, List<String>> jvmArgs) {
         this.launcher = launcher;
         this.tokens = tokens;
         this.ipcSocket = ipcSocket;
@@ -43,10 +46,11 @@ public final class ChildFactory {
         this.env = env;
         this.configOverrides = configOverrides;
         this.jvmArgs = Map.copyOf(jvmArgs);
+        this.policy = policy;
     }
 
     ChildProcess launch(Role role, int workerId) throws IOException {
-        Set<Hello.ChannelKind> channels = role == Role.WORKER
+        Set<Hello.ChannelKind> channels = role == Role.WORKER && policy.passesDescriptors()
                 ? EnumSet.allOf(Hello.ChannelKind.class)
                 : EnumSet.of(Hello.ChannelKind.MESSAGES);
         String token = tokens.issue(role, workerId, channels);

@@ -7,6 +7,7 @@ import dev.clutch.core.ipc.ChildConnection;
 import dev.clutch.core.ipc.IpcServer;
 import dev.clutch.core.logging.LogLayout;
 import dev.clutch.core.message.ClusterReady;
+import dev.clutch.core.message.DescriptorsTaken;
 import dev.clutch.core.message.Destination;
 import dev.clutch.core.message.Envelope;
 import dev.clutch.core.message.Hello;
@@ -55,7 +56,7 @@ public final class Master {
 
     private final ClutchConfig config;
     private final ChildFactory children;
-    private final SharedListener listener;
+    private final PortSharing sharing;
     private final LongSupplier nanoClock;
     private final long startedAtNanos;
     private final BlockingQueue<MasterEvent> events = new LinkedBlockingQueue<>();
@@ -64,11 +65,11 @@ public final class Master {
     private State state = State.STARTING_AGENT;
     private ExitCode exitCode = ExitCode.OK;
 
-    public Master(ClutchConfig config, ChildFactory children, SharedListener listener, LongSupplier nanoClock,
+    public Master(ClutchConfig config, ChildFactory children, PortSharing sharing, LongSupplier nanoClock,
                   long startedAtNanos) {
         this.config = config;
         this.children = children;
-        this.listener = listener;
+        this.sharing = sharing;
         this.nanoClock = nanoClock;
         this.startedAtNanos = startedAtNanos;
         this.router = new Router(table);
@@ -141,7 +142,7 @@ public final class Master {
         }
         child.attach(connection);
         if (connection.kind() == Hello.ChannelKind.DESCRIPTORS) {
-            connection.sendDescriptor(listener.descriptor());
+            sharing.descriptorsConnected(child.pid(), connection);
         }
     }
 
@@ -153,6 +154,8 @@ public final class Master {
         Object body = envelope.body();
         if (body instanceof ProcessReady) {
             table.byPid(envelope.sender().pid()).ifPresent(this::onReady);
+        } else if (body instanceof DescriptorsTaken taken) {
+            sharing.taken(envelope.sender().pid(), taken.total());
         } else {
             log.warn("IPC: {} sent {} to the master, which does not take it", connection,
                     body.getClass().getSimpleName());
@@ -165,6 +168,9 @@ public final class Master {
         }
         child.enter(Child.Phase.READY, 0);
         log.info("{} is ready in {} ms", child.describe(), millisSinceStart());
+        if (child.role() == Role.WORKER) {
+            sharing.workerReady(child.pid());
+        }
         if (state == State.STARTING_AGENT && child.role() == Role.AGENT) {
             state = State.STARTING_WORKERS;
             for (int id = 1; id <= config.workers(); id++) {
@@ -179,12 +185,12 @@ public final class Master {
     private void announceClusterReady() {
         Child agent = table.agent().orElseThrow();
         long[] workerPids = table.workers().stream().mapToLong(Child::pid).toArray();
-        ClusterReady ready = new ClusterReady(agent.pid(), workerPids, listener.url());
+        ClusterReady ready = new ClusterReady(agent.pid(), workerPids, sharing.url());
         for (Child child : table.all()) {
             send(child, ready);
         }
         String line = "clutch: cluster ready in " + millisSinceStart() + " ms, agent " + agent.pid() + ", workers "
-                + Arrays.toString(workerPids) + ", listening on " + listener.url();
+                + Arrays.toString(workerPids) + ", listening on " + sharing.url();
         System.out.println(line);
         fileOnly.info(line);
     }
@@ -193,6 +199,9 @@ public final class Master {
         Child child = table.remove(pid).orElse(null);
         if (child == null) {
             return;
+        }
+        if (child.role() == Role.WORKER) {
+            sharing.workerExited(pid);
         }
         String how = ExitStatus.describe(status);
         switch (state) {
@@ -224,6 +233,7 @@ public final class Master {
     private void checkDeadlines() {
         long now = nanoClock.getAsLong();
         for (Child child : table.all()) {
+            sendPendingStopOrder(child);
             if (!child.isPastDeadline(now)) {
                 continue;
             }
@@ -232,6 +242,10 @@ public final class Master {
                         : config.workerStartTimeout();
                 String key = child.role() == Role.AGENT ? "clutch.agent.startTimeout" : "clutch.worker.startTimeout";
                 failStart(child, "was not ready within " + timeout.toMillis() + " ms (" + key + ")");
+                child.process().kill();
+            } else if (child.phase() == Child.Phase.STOPPING && child.process().isAlive()
+                    && child.stopOrderPending()) {
+                log.warn("{} still had connections handed to it when its stop time came: killed", child.describe());
                 child.process().kill();
             } else if (child.phase() == Child.Phase.STOPPING && child.process().isAlive()) {
                 log.warn("{} did not stop in time: killed", child.describe());
@@ -275,10 +289,22 @@ public final class Master {
             return;
         }
         child.enter(Child.Phase.STOPPING, nanoClock.getAsLong() + timeout.toNanos());
-        if (child.messages() != null && child.messages().isOpen()) {
-            send(child, new StopRequest(timeout.toMillis()));
-        } else {
+        if (child.messages() == null || !child.messages().isOpen()) {
             child.process().terminate();
+            return;
+        }
+        if (child.role() == Role.WORKER) {
+            sharing.workerLeaving(child.pid());
+        }
+        child.awaitStopOrder(timeout);
+        sendPendingStopOrder(child);
+    }
+
+    /** A worker gets its stop order once it has taken every connection handed to it, so none is lost. */
+    private void sendPendingStopOrder(Child child) {
+        if (child.stopOrderPending() && sharing.allTaken(child.pid())) {
+            send(child, new StopRequest(child.stopOrderTimeout().toMillis()));
+            child.stopOrderSent();
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.clutch.core.master;
 
 import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValueFactory;
 import dev.clutch.core.api.ExitCode;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.cli.CommandLine;
@@ -45,15 +46,17 @@ public final class MasterBoot {
         try (Resources resources = new Resources()) {
             RunDirectory runDirectory = RunDirectory.prepare(config.runDir());
             resources.onClose(runDirectory::clean);
-            SharedListener listener = SharedListener.bind(transport, group, config.httpHost(), config.httpPort(),
-                    config.httpBacklog());
-            resources.onClose(listener::close);
+            PortSharing sharing = PortSharing.open(config, transport, group);
+            resources.onClose(sharing::close);
             TokenBook tokens = new TokenBook();
-            String overrides = commandLine.overridesConfig().root().render(ConfigRenderOptions.concise());
+            // Children serve the port the master bound, also when the configured one was 0.
+            String overrides = commandLine.overridesConfig()
+                    .withValue("clutch.http.port", ConfigValueFactory.fromAnyRef(sharing.port()))
+                    .root().render(ConfigRenderOptions.concise());
             ChildFactory children = new ChildFactory(new JvmProcessLauncher(), tokens, runDirectory.ipcSocket(),
-                    applicationClass, config.name(), config.env(), overrides,
+                    applicationClass, config.name(), config.env(), overrides, config.schedulingPolicy(),
                     Map.of(Role.AGENT, config.agentJvmArgs(), Role.WORKER, config.workerJvmArgs()));
-            Master master = new Master(config, children, listener, System::nanoTime, startedAtNanos);
+            Master master = new Master(config, children, sharing, System::nanoTime, startedAtNanos);
             IpcServer ipc = new IpcServer(transport, group, runDirectory.ipcSocket(), MessageRegistry.framework(),
                     config.maxFrameBytes(), config.helloTimeout(), tokens, master.ipcListener());
             ipc.start();

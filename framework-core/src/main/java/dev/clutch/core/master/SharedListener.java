@@ -1,22 +1,19 @@
 package dev.clutch.core.master;
 
+import dev.clutch.core.config.ClutchConfig;
+import dev.clutch.core.ipc.ChildConnection;
 import dev.clutch.core.ipc.IpcTransport;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.UnixChannel;
 import java.io.IOException;
-import java.net.BindException;
-import java.net.InetSocketAddress;
 
 /**
- * The HTTP listening socket, bound by the master before any child starts (so a port in use fails the start at
- * once) and handed to every worker over IPC. The master itself never accepts on it.
+ * The {@code none} policy: the master binds the listening socket and hands it to every worker; the kernel decides
+ * which worker's accept gets a connection. The master itself never accepts.
  */
-public final class SharedListener implements AutoCloseable {
+final class SharedListener implements PortSharing {
 
     private final Channel channel;
     private final String host;
@@ -26,48 +23,26 @@ public final class SharedListener implements AutoCloseable {
         this.host = host;
     }
 
-    /**
-     * Binds {@code host:port}.
-     *
-     * @throws IOException naming host and port when the port is taken or the address is not local
-     */
-    public static SharedListener bind(IpcTransport transport, EventLoopGroup group, String host, int port,
-                                      int backlog) throws IOException {
-        try {
-            Channel channel = new ServerBootstrap()
-                    .group(group)
-                    .channel(transport.serverSocketChannel())
-                    .option(ChannelOption.SO_BACKLOG, backlog)
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    // Workers accept; the master only holds the socket open.
-                    .option(ChannelOption.AUTO_READ, false)
-                    .childHandler(new ChannelInboundHandlerAdapter())
-                    .bind(host, port)
-                    .sync()
-                    .channel();
-            return new SharedListener(channel, host);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while binding " + host + ":" + port, e);
-        } catch (Exception e) {
-            String why = e instanceof BindException || String.valueOf(e.getMessage()).contains("in use")
-                    ? "the port is already in use by another process: stop it, or choose another port with "
-                    + "clutch.http.port, CLUTCH_PORT or --port"
-                    : e.getMessage();
-            throw new IOException("cannot listen on " + host + ":" + port + ": " + why, e);
-        }
+    static SharedListener bind(IpcTransport transport, EventLoopGroup group, ClutchConfig config)
+            throws IOException {
+        Channel channel = ListeningSockets.bind(transport, group, config.httpHost(), config.httpPort(),
+                config.httpBacklog(), false, false, new ChannelInboundHandlerAdapter());
+        return new SharedListener(channel, config.httpHost());
     }
 
-    public FileDescriptor descriptor() {
-        return ((UnixChannel) channel).fd();
+    @Override
+    public void descriptorsConnected(long pid, ChildConnection descriptors) {
+        descriptors.sendDescriptor(((UnixChannel) channel).fd());
     }
 
+    @Override
     public int port() {
-        return ((InetSocketAddress) channel.localAddress()).getPort();
+        return ListeningSockets.portOf(channel);
     }
 
-    public String url() {
-        return "http://" + host + ":" + port();
+    @Override
+    public String host() {
+        return host;
     }
 
     @Override

@@ -68,6 +68,7 @@ public final class MessageRegistry {
         types.put(40, new Entry(ProcessReady.class, null));
         types.put(41, new Entry(ClusterReady.class, null));
         types.put(42, new Entry(StopRequest.class, null));
+        types.put(43, new Entry(DescriptorsTaken.class, null));
         return types;
     }
 

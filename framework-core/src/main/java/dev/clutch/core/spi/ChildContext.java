@@ -20,9 +20,13 @@ public interface ChildContext {
 
     IpcTransport transport();
 
+    /** Sends a message to the master itself (not routed on). */
+    void sendToMaster(Object body);
+
     /**
      * Opens the descriptor connection to the master; every file descriptor the master passes (the listening
-     * socket, accepted connections) goes to {@code receiver} on a Netty thread.
+     * socket, accepted connections) goes to {@code receiver}, and {@code afterBatch} runs after each batch read,
+     * both on the IPC thread.
      */
-    void receiveDescriptors(Consumer<FileDescriptor> receiver) throws IOException;
+    void receiveDescriptors(Consumer<FileDescriptor> receiver, Runnable afterBatch) throws IOException;
 }

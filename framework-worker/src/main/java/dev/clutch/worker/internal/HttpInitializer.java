@@ -1,35 +1,39 @@
 package dev.clutch.worker.internal;
 
-import dev.clutch.core.logging.ProcessLabel;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
 
-/** The pipeline of one HTTP connection. */
+/**
+ * The pipeline of one HTTP connection: codec, body aggregation (413 past the limit), one request at a time
+ * (pipelined requests wait their turn), idle timeout, then the dispatcher.
+ */
 final class HttpInitializer extends ChannelInitializer<Channel> {
 
-    private static final int MAX_BODY_BYTES = 1024 * 1024;
+    private final Dispatcher.Shared shared;
+    private final int maxBodyBytes;
+    private final long idleMillis;
 
-    private final ProcessLabel label;
-    private final ChannelGroup connections;
-    private final InFlight inFlight;
-
-    HttpInitializer(ProcessLabel label, ChannelGroup connections, InFlight inFlight) {
-        this.label = label;
-        this.connections = connections;
-        this.inFlight = inFlight;
+    HttpInitializer(Dispatcher.Shared shared, int maxBodyBytes, long idleMillis) {
+        this.shared = shared;
+        this.maxBodyBytes = maxBodyBytes;
+        this.idleMillis = idleMillis;
     }
 
     @Override
     protected void initChannel(Channel ch) {
-        connections.add(ch);
+        shared.draining().track(ch);
+        // The dispatcher asks for each next request itself, after the previous response is written.
+        ch.config().setAutoRead(false);
         ch.pipeline()
+                .addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
                 .addLast(new HttpServerCodec())
-                .addLast(new HttpServerKeepAliveHandler())
-                .addLast(new HttpObjectAggregator(MAX_BODY_BYTES))
-                .addLast(new BuiltinRoutesHandler(label, inFlight));
+                .addLast(new HttpObjectAggregator(maxBodyBytes))
+                .addLast(new FlowControlHandler())
+                .addLast(new Dispatcher(shared));
     }
 }

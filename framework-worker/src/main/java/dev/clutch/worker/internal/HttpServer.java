@@ -1,92 +1,149 @@
 package dev.clutch.worker.internal;
 
+import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.ipc.IpcTransport;
-import dev.clutch.core.logging.ProcessLabel;
+import dev.clutch.core.message.DescriptorsTaken;
 import dev.clutch.core.spi.ChildContext;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.unix.FileDescriptor;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The worker's HTTP server. It does not bind: the master passes it the cluster's listening socket, which it
- * registers and accepts on.
+ * The worker's HTTP server, fed the way the cluster's policy says: {@code none} registers the listening socket the
+ * master passes; {@code rr} registers each connection the master passes and tells it how many it took;
+ * {@code reuseport} binds its own socket.
  */
 final class HttpServer {
 
     private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
 
     private final IpcTransport transport;
-    private final ProcessLabel label;
+    private final ClutchConfig config;
     private final EventLoopGroup group;
-    private final ChannelGroup connections = new DefaultChannelGroup("http", GlobalEventExecutor.INSTANCE);
-    private final InFlight inFlight = new InFlight();
+    private final ExecutorService executor;
+    private final Draining draining;
+    private final InFlight inFlight;
+    private final HttpInitializer initializer;
     private volatile Channel listener;
+    private long taken;
 
-    HttpServer(IpcTransport transport, ProcessLabel label) {
-        this.transport = transport;
-        this.label = label;
-        this.group = transport.newGroup(1, "clutch-http");
+    HttpServer(ChildContext context, Dispatcher.Shared shared) {
+        this.transport = context.transport();
+        this.config = context.config();
+        this.group = transport.newGroup(config.workerIoThreads(), "clutch-http");
+        this.executor = shared.executor();
+        this.draining = shared.draining();
+        this.inFlight = shared.inFlight();
+        this.initializer = new HttpInitializer(shared, config.maxBodyBytes(), config.idleTimeout().toMillis());
     }
 
-    /** Waits for the listening socket from the master and starts accepting on it. */
-    void start(ChildContext context, Duration timeout) throws IOException, InterruptedException {
+    void start(ChildContext context) throws IOException, InterruptedException {
+        switch (config.schedulingPolicy()) {
+            case NONE -> listener = await(registerListener(context));
+            case RR -> context.receiveDescriptors(this::registerConnection,
+                    () -> context.sendToMaster(new DescriptorsTaken(taken)));
+            case REUSEPORT -> listener = await(bindReusePort());
+            default -> throw new IllegalStateException("unknown policy " + config.schedulingPolicy());
+        }
+        log.info("serving HTTP on {}:{} ({} policy)", config.httpHost(), config.httpPort(),
+                config.schedulingPolicy().label());
+    }
+
+    private CompletableFuture<Channel> registerListener(ChildContext context) throws IOException {
         CompletableFuture<Channel> registered = new CompletableFuture<>();
         context.receiveDescriptors(fd -> {
-            if (listener != null) {
+            if (registered.isDone()) {
                 log.warn("ignoring an extra listening socket from the master (fd {})", fd.intValue());
                 return;
             }
-            ChannelFuture registration = new ServerBootstrap()
-                    .group(group)
-                    .channelFactory(() -> transport.serverSocketFromFd(fd))
-                    .childHandler(new HttpInitializer(label, connections, inFlight))
+            ChannelFuture registration = serverBootstrap().channelFactory(() -> transport.serverSocketFromFd(fd))
                     .register();
-            registration.addListener(f -> {
-                if (f.isSuccess()) {
-                    registered.complete(registration.channel());
-                } else {
-                    registered.completeExceptionally(f.cause());
-                }
-            });
+            complete(registration, registered);
+        }, () -> { });
+        return registered;
+    }
+
+    /** On the IPC thread: one connection accepted by the master. */
+    private void registerConnection(FileDescriptor fd) {
+        taken++;
+        Channel connection = transport.socketFromFd(fd);
+        connection.pipeline().addLast(initializer);
+        group.next().register(connection).addListener(f -> {
+            if (!f.isSuccess()) {
+                log.warn("cannot serve a connection handed over by the master: {}", f.cause().toString());
+                connection.close();
+            }
         });
+    }
+
+    private CompletableFuture<Channel> bindReusePort() {
+        CompletableFuture<Channel> bound = new CompletableFuture<>();
+        ChannelFuture bind = serverBootstrap()
+                .channel(transport.serverSocketChannel())
+                .option(ChannelOption.SO_BACKLOG, config.httpBacklog())
+                .option(EpollChannelOption.SO_REUSEPORT, true)
+                .bind(config.httpHost(), config.httpPort());
+        complete(bind, bound);
+        return bound;
+    }
+
+    private ServerBootstrap serverBootstrap() {
+        return new ServerBootstrap().group(group).childHandler(initializer);
+    }
+
+    private static void complete(ChannelFuture future, CompletableFuture<Channel> result) {
+        future.addListener(f -> {
+            if (f.isSuccess()) {
+                result.complete(future.channel());
+            } else {
+                result.completeExceptionally(f.cause());
+            }
+        });
+    }
+
+    private Channel await(CompletableFuture<Channel> channel) throws IOException, InterruptedException {
+        Duration timeout = config.workerStartTimeout();
         try {
-            listener = registered.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            log.info("accepting HTTP on {}", listener.localAddress());
+            return channel.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw new IOException("cannot accept on the listening socket from the master: " + e.getCause(), e);
+            throw new IOException("cannot serve HTTP on " + config.httpHost() + ":" + config.httpPort() + ": "
+                    + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
-            throw new IOException("the master sent no listening socket within " + timeout.toMillis() + " ms", e);
+            throw new IOException("got no listening socket within " + timeout.toMillis() + " ms", e);
         }
     }
 
     /**
-     * Stops accepting, lets in-flight requests finish within {@code timeout}, then closes every connection. The
-     * listening socket stays open in the master and the other workers.
+     * Stops taking connections, lets in-flight requests finish within {@code timeout} (their connections close
+     * after the response), then cuts the rest.
      */
     void drain(Duration timeout) {
         if (listener != null) {
             listener.close().awaitUninterruptibly();
         }
+        draining.start();
         if (!inFlight.awaitIdle(timeout)) {
             log.warn("{} requests still in flight after {} ms: closing their connections", inFlight.count(),
                     timeout.toMillis());
         }
-        connections.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        draining.closeAll();
     }
 
     void close() {
+        executor.shutdownNow();
         group.shutdownGracefully(0, 200, TimeUnit.MILLISECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
     }
 }

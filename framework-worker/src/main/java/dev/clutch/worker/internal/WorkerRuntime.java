@@ -1,19 +1,31 @@
 package dev.clutch.worker.internal;
 
+import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.Key;
 import com.google.inject.Module;
 import com.google.inject.Stage;
+import com.google.inject.TypeLiteral;
 import dev.clutch.core.api.LifecycleHook;
 import dev.clutch.core.api.Role;
+import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.lifecycle.ChildModule;
 import dev.clutch.core.lifecycle.HookRunner;
 import dev.clutch.core.message.ClusterReady;
 import dev.clutch.core.spi.ChildContext;
 import dev.clutch.core.spi.RoleRuntime;
+import dev.clutch.worker.api.Filter;
+import dev.clutch.worker.api.Handler;
+import dev.clutch.worker.api.Route;
+import dev.clutch.worker.api.Routes;
+import jakarta.inject.Provider;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /** A worker process: the application's worker modules in one injector, their hooks, and the HTTP server. */
 public final class WorkerRuntime implements RoleRuntime {
@@ -30,13 +42,34 @@ public final class WorkerRuntime implements RoleRuntime {
     public void start(ChildContext context) throws Exception {
         List<Module> modules = new ArrayList<>();
         modules.add(new ChildModule(context));
+        modules.add(new AbstractModule() {
+            @Override
+            protected void configure() {
+                Routes.of(binder()).nonBlocking().get(HealthHandler.PATH, HealthHandler.class);
+            }
+        });
         modules.addAll(context.application().workerModules());
         Injector injector = Guice.createInjector(Stage.PRODUCTION, modules);
         hooks = HookRunner.of(injector);
         hooks.run("didLoad", LifecycleHook::didLoad);
-        server = new HttpServer(context.transport(), context.label());
-        server.start(context, context.config().workerStartTimeout());
+        server = new HttpServer(context, shared(injector, context.config()));
+        server.start(context);
         hooks.run("willReady", LifecycleHook::willReady);
+    }
+
+    private static Dispatcher.Shared shared(Injector injector, ClutchConfig config) {
+        Set<Route> routes = injector.getInstance(Key.get(new TypeLiteral<Set<Route>>() { }));
+        Map<Class<? extends Handler>, Provider<? extends Handler>> handlers = new HashMap<>();
+        for (Route route : routes) {
+            handlers.put(route.handler(), injector.getProvider(route.handler()));
+        }
+        Key<Set<Filter>> filterKey = Key.get(new TypeLiteral<>() { });
+        List<Filter> filters = injector.getExistingBinding(filterKey) == null
+                ? List.of()
+                : List.copyOf(injector.getInstance(filterKey));
+        return new Dispatcher.Shared(new RouteTable(routes), Map.copyOf(handlers), filters,
+                HandlerExecutor.create(config.workerBlockingThreads()), config.requestTimeout(), new InFlight(),
+                new Draining(), new ResponseWriter(), new RequestIds());
     }
 
     @Override

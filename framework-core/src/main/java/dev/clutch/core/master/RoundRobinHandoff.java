@@ -1,0 +1,203 @@
+package dev.clutch.core.master;
+
+import dev.clutch.core.config.ClutchConfig;
+import dev.clutch.core.ipc.ChildConnection;
+import dev.clutch.core.ipc.IpcTransport;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.unix.UnixChannel;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code rr} policy: the master accepts each connection and passes its descriptor to the next ready worker, so
+ * the spread is even. A worker never has more than {@code clutch.cluster.handoffWindow} connections handed to it
+ * and not yet taken (an unbounded send breaks the Unix socket for good); when every worker is at its window, new
+ * connections wait in a bounded queue, and past that they are closed.
+ *
+ * <p>Hand-offs run on the master's IPC thread; the rotation is published by the master's thread.
+ */
+final class RoundRobinHandoff implements PortSharing {
+
+    private static final Logger log = LoggerFactory.getLogger(RoundRobinHandoff.class);
+    private static final int MAX_WAITING = 4096;
+
+    private final String host;
+    private final int window;
+    private final Map<Long, Target> targets = new ConcurrentHashMap<>();
+    private final Deque<Channel> waiting = new ArrayDeque<>();
+    private final Set<Long> readyWithoutDescriptors = new HashSet<>();
+    private volatile List<Target> rotation = List.of();
+    private long next;
+    private Channel server;
+
+    /** One worker's descriptor connection and its hand-off counts. */
+    private static final class Target {
+        final long pid;
+        final ChildConnection descriptors;
+        final AtomicLong sent = new AtomicLong();
+        volatile long taken;
+
+        Target(long pid, ChildConnection descriptors) {
+            this.pid = pid;
+            this.descriptors = descriptors;
+        }
+
+        boolean hasRoom(int window) {
+            return sent.get() - taken < window;
+        }
+    }
+
+    private RoundRobinHandoff(String host, int window) {
+        this.host = host;
+        this.window = window;
+    }
+
+    static RoundRobinHandoff bind(IpcTransport transport, EventLoopGroup group, ClutchConfig config)
+            throws IOException {
+        RoundRobinHandoff handoff = new RoundRobinHandoff(config.httpHost(), config.handoffWindow());
+        handoff.server = ListeningSockets.bind(transport, group, config.httpHost(), config.httpPort(),
+                config.httpBacklog(), true, false, handoff.acceptor());
+        return handoff;
+    }
+
+    private ChannelHandler acceptor() {
+        return new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelActive(ChannelHandlerContext ctx) {
+                handOff(ctx.channel());
+            }
+
+            @Override
+            public boolean isSharable() {
+                return true;
+            }
+        };
+    }
+
+    /** On the IPC thread: pass the connection to the next worker with room, or queue it. */
+    private void handOff(Channel connection) {
+        Target target = nextWithRoom();
+        if (target != null) {
+            send(target, connection);
+        } else if (waiting.size() < MAX_WAITING) {
+            waiting.add(connection);
+        } else {
+            log.warn("rr: every worker is at its hand-off window and {} connections wait: closing {}", MAX_WAITING,
+                    connection.remoteAddress());
+            connection.close();
+        }
+    }
+
+    private Target nextWithRoom() {
+        List<Target> ready = rotation;
+        for (int i = 0; i < ready.size(); i++) {
+            Target candidate = ready.get((int) (next++ % ready.size()));
+            if (candidate.hasRoom(window) && candidate.descriptors.isOpen()) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private void send(Target target, Channel connection) {
+        target.sent.incrementAndGet();
+        target.descriptors.sendDescriptor(((UnixChannel) connection).fd()).addListener(written -> {
+            // The worker holds its own copy now; the master's copy goes.
+            connection.close();
+            if (!written.isSuccess()) {
+                log.warn("rr: could not hand a connection to pid {}: {}", target.pid, written.cause().toString());
+            }
+        });
+    }
+
+    private void drainWaiting() {
+        while (!waiting.isEmpty()) {
+            Target target = nextWithRoom();
+            if (target == null) {
+                return;
+            }
+            Channel connection = waiting.poll();
+            if (connection.isOpen()) {
+                send(target, connection);
+            }
+        }
+    }
+
+    @Override
+    public void descriptorsConnected(long pid, ChildConnection descriptors) {
+        targets.put(pid, new Target(pid, descriptors));
+        // Ready and the descriptor connection travel on different connections: either may be seen first.
+        if (readyWithoutDescriptors.remove(pid)) {
+            workerReady(pid);
+        }
+    }
+
+    @Override
+    public void workerReady(long pid) {
+        Target target = targets.get(pid);
+        if (target == null) {
+            readyWithoutDescriptors.add(pid);
+            return;
+        }
+        List<Target> updated = new ArrayList<>(rotation);
+        updated.add(target);
+        rotation = List.copyOf(updated);
+        server.eventLoop().execute(this::drainWaiting);
+    }
+
+    @Override
+    public void workerLeaving(long pid) {
+        rotation = rotation.stream().filter(t -> t.pid != pid).toList();
+    }
+
+    @Override
+    public void workerExited(long pid) {
+        workerLeaving(pid);
+        readyWithoutDescriptors.remove(pid);
+        targets.remove(pid);
+    }
+
+    @Override
+    public void taken(long pid, long total) {
+        Target target = targets.get(pid);
+        if (target != null) {
+            target.taken = total;
+            server.eventLoop().execute(this::drainWaiting);
+        }
+    }
+
+    @Override
+    public boolean allTaken(long pid) {
+        Target target = targets.get(pid);
+        return target == null || !target.descriptors.isOpen() || target.sent.get() == target.taken;
+    }
+
+    @Override
+    public int port() {
+        return ListeningSockets.portOf(server);
+    }
+
+    @Override
+    public String host() {
+        return host;
+    }
+
+    @Override
+    public void close() {
+        server.close().syncUninterruptibly();
+    }
+}

@@ -1,0 +1,44 @@
+package dev.clutch.worker.api;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** One HTTP request, as a handler sees it. */
+public interface Request {
+
+    /** {@code GET}, {@code PUT}, … */
+    String method();
+
+    /** The path without the query string, e.g. {@code /flags/checkout-v2}. */
+    String path();
+
+    /** The value of a {@code {name}} segment of the route's path. */
+    String pathParam(String name);
+
+    /** The first value of a query parameter. */
+    Optional<String> queryParam(String name);
+
+    Map<String, List<String>> queryParams();
+
+    Optional<String> header(String name);
+
+    /** The body as bytes (at most {@code clutch.http.maxBodyBytes}). */
+    byte[] body();
+
+    /** The body as UTF-8 text. */
+    String bodyText();
+
+    /**
+     * The body read as JSON into {@code type}.
+     *
+     * @throws HttpException 400 naming what does not parse
+     */
+    <T> T bodyAs(Class<T> type);
+
+    /** The id of this request, also in the {@code X-Request-Id} response header and the access log. */
+    String requestId();
+
+    /** The client's address, {@code host:port}. */
+    String remoteAddress();
+}

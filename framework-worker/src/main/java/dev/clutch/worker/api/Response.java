@@ -1,0 +1,92 @@
+package dev.clutch.worker.api;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/** An HTTP response a handler returns: a status, headers and a body (bytes, JSON, or chunks). */
+public final class Response {
+
+    private final int status;
+    private final Map<String, String> headers = new LinkedHashMap<>();
+    private final byte[] body;
+    private final Object json;
+    private final Iterable<String> chunks;
+
+    private Response(int status, String contentType, byte[] body, Object json, Iterable<String> chunks) {
+        this.status = status;
+        this.body = body;
+        this.json = json;
+        this.chunks = chunks;
+        if (contentType != null) {
+            headers.put("content-type", contentType);
+        }
+    }
+
+    /** 200 with {@code value} as JSON. */
+    public static Response ok(Object value) {
+        return json(200, value);
+    }
+
+    /** {@code status} with {@code value} as JSON. */
+    public static Response json(int status, Object value) {
+        return new Response(status, "application/json", null, value, null);
+    }
+
+    public static Response text(int status, String text) {
+        return new Response(status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8), null, null);
+    }
+
+    public static Response bytes(int status, String contentType, byte[] body) {
+        return new Response(status, contentType, body.clone(), null, null);
+    }
+
+    /** A status with no body, e.g. 204. */
+    public static Response status(int status) {
+        return new Response(status, null, new byte[0], null, null);
+    }
+
+    /**
+     * A body sent with chunked transfer encoding, one chunk per element, as the iterable produces them: for
+     * responses whose size is not known in advance.
+     */
+    public static Response chunked(int status, String contentType, Iterable<String> chunks) {
+        return new Response(status, contentType, null, null, Objects.requireNonNull(chunks));
+    }
+
+    /** Adds or replaces a header. */
+    public Response header(String name, String value) {
+        headers.put(name.toLowerCase(Locale.ROOT), value);
+        return this;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public Map<String, String> headers() {
+        return headers;
+    }
+
+    /** The body bytes, or {@code null} for a JSON or chunked body. */
+    public byte[] body() {
+        return body;
+    }
+
+    /** The value to write as JSON, or {@code null}. */
+    public Object json() {
+        return json;
+    }
+
+    /** The chunks of a chunked body, or {@code null}. */
+    public Iterable<String> chunks() {
+        return chunks;
+    }
+
+    @Override
+    public String toString() {
+        return "Response[" + status + ", " + headers + "]";
+    }
+}

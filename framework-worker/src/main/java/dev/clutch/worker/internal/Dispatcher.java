@@ -1,0 +1,226 @@
+package dev.clutch.worker.internal;
+
+import dev.clutch.worker.api.Filter;
+import dev.clutch.worker.api.Handler;
+import dev.clutch.worker.api.HttpException;
+import dev.clutch.worker.api.Request;
+import dev.clutch.worker.api.Response;
+import dev.clutch.worker.api.Route;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.concurrent.ScheduledFuture;
+import jakarta.inject.Provider;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves one HTTP connection, one request at a time: the connection is read again only after the response is
+ * written, so pipelined requests are answered in order. Finds the route, runs filters and the handler (on the
+ * executor for blocking routes, on the event loop for the others), and maps what happens to a response.
+ */
+final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+    /** What every connection of this worker shares. */
+    record Shared(RouteTable routes, Map<Class<? extends Handler>, Provider<? extends Handler>> handlers,
+                  List<Filter> filters, ExecutorService executor, Duration requestTimeout, InFlight inFlight,
+                  Draining draining, ResponseWriter writer, RequestIds ids) {
+    }
+
+    private final Shared shared;
+
+    Dispatcher(Shared shared) {
+        this.shared = shared;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        long started = System.nanoTime();
+        String requestId = shared.ids().of(request.headers().get("x-request-id"));
+        Exchange exchange = new Exchange(ctx, request.method().name(), request.uri(),
+                HttpUtil.isKeepAlive(request), requestId, started);
+        shared.inFlight().begin();
+        Draining.busy(ctx.channel(), true);
+        if (!request.decoderResult().isSuccess()) {
+            exchange.keepAlive = false;
+            exchange.finish(error(400, "malformed HTTP request", requestId));
+            return;
+        }
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        RouteTable.Match match = shared.routes().match(request.method().name(), uri.path());
+        if (match instanceof RouteTable.NotFound) {
+            exchange.finish(error(404, "no route for " + request.method() + " " + uri.path(), requestId));
+        } else if (match instanceof RouteTable.MethodNotAllowed notAllowed) {
+            exchange.finish(error(405, request.method() + " is not allowed on " + uri.path(), requestId)
+                    .header("allow", String.join(", ", notAllowed.allowed())));
+        } else {
+            RouteTable.Found found = (RouteTable.Found) match;
+            Request view = new HttpRequestView(request.method().name(), uri.path(), found.params(),
+                    uri.parameters(), request.headers().copy(), ByteBufUtil.getBytes(request.content()), requestId,
+                    String.valueOf(ctx.channel().remoteAddress()));
+            run(exchange, found.route(), view);
+        }
+    }
+
+    private void run(Exchange exchange, Route route, Request request) {
+        if (!route.blocking()) {
+            exchange.finish(invoke(route, request));
+            return;
+        }
+        exchange.armTimeout(shared.requestTimeout());
+        try {
+            shared.executor().execute(() -> {
+                Response response = invoke(route, request);
+                exchange.ctx.executor().execute(() -> exchange.finish(response));
+            });
+        } catch (RejectedExecutionException e) {
+            exchange.finish(error(503, "this worker is at its limit of concurrent requests; retry",
+                    request.requestId()));
+        }
+    }
+
+    /** Filters, handler, filters: never throws; every failure becomes a response. */
+    private Response invoke(Route route, Request request) {
+        List<Filter> ran = new ArrayList<>();
+        Response response;
+        try {
+            for (Filter filter : shared.filters()) {
+                filter.before(request);
+                ran.add(filter);
+            }
+            Object result = shared.handlers().get(route.handler()).get().handle(request);
+            response = toResponse(result);
+        } catch (HttpException e) {
+            response = error(e.status(), e.getMessage(), request.requestId());
+        } catch (Exception | LinkageError | AssertionError e) {
+            log.error("{} {} failed (request {}): {}", request.method(), request.path(), request.requestId(),
+                    e.toString(), e);
+            response = error(500, "internal error; quote request id " + request.requestId(), request.requestId());
+        }
+        Collections.reverse(ran);
+        for (Filter filter : ran) {
+            try {
+                filter.after(request, response);
+            } catch (Exception e) {
+                log.error("filter {} failed after {} {} (request {})", filter.getClass().getName(), request.method(),
+                        request.path(), request.requestId(), e);
+            }
+        }
+        return response;
+    }
+
+    private static Response toResponse(Object result) {
+        if (result instanceof Response response) {
+            return response;
+        }
+        if (result == null) {
+            return Response.status(204);
+        }
+        if (result instanceof String text) {
+            return Response.text(200, text);
+        }
+        return Response.ok(result);
+    }
+
+    static Response error(int status, String message, String requestId) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", status);
+        body.put("error", message);
+        body.put("requestId", requestId);
+        return Response.json(status, body);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof IdleStateEvent) {
+            ctx.close();
+        } else {
+            ctx.fireUserEventTriggered(event);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("HTTP connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            log.error("HTTP connection {} broke: {}", ctx.channel().remoteAddress(), cause.toString(), cause);
+        }
+        ctx.close();
+    }
+
+    /** One request on its way to its response, which is written exactly once. */
+    private final class Exchange {
+        private final ChannelHandlerContext ctx;
+        private final String method;
+        private final String uri;
+        private final String requestId;
+        private final long started;
+        private final AtomicBoolean answered = new AtomicBoolean();
+        private boolean keepAlive;
+        private ScheduledFuture<?> timeout;
+
+        Exchange(ChannelHandlerContext ctx, String method, String uri, boolean keepAlive, String requestId,
+                 long started) {
+            this.ctx = ctx;
+            this.method = method;
+            this.uri = uri;
+            this.keepAlive = keepAlive;
+            this.requestId = requestId;
+            this.started = started;
+        }
+
+        void armTimeout(Duration after) {
+            timeout = ctx.executor().schedule(() -> {
+                log.warn("{} {} (request {}) took over {} ms (clutch.http.requestTimeout): answered 503", method,
+                        uri, requestId, after.toMillis());
+                finish(error(503, "the request took too long", requestId));
+            }, after.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        /** On the event loop. */
+        void finish(Response response) {
+            if (!answered.compareAndSet(false, true)) {
+                return;
+            }
+            if (timeout != null) {
+                timeout.cancel(false);
+            }
+            boolean keep = keepAlive && !shared.draining().isDraining();
+            shared.writer().write(ctx, method, uri, requestId, response, keep, started).addListener(done -> {
+                Draining.busy(ctx.channel(), false);
+                shared.inFlight().end();
+                if (keep && done.isSuccess()) {
+                    // Not re-entrantly: a read() issued while FlowControlHandler is still delivering is lost
+                    // (Netty 4.2.18), and the connection's next request would wait forever.
+                    ctx.executor().execute(ctx::read);
+                } else {
+                    ctx.close();
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.clutch.worker.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.clutch.worker.api.HttpException;
+
+/** The worker's JSON mapper: Java time as ISO strings, unknown properties refused (a typo is a 400, not silence). */
+final class Json {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private Json() {
+    }
+
+    static byte[] write(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + value.getClass().getName() + " as JSON: "
+                    + e.getOriginalMessage(), e);
+        }
+    }
+
+    static <T> T read(byte[] body, Class<T> type) {
+        if (body.length == 0) {
+            throw HttpException.badRequest("expected a JSON body");
+        }
+        try {
+            return MAPPER.readValue(body, type);
+        } catch (java.io.IOException e) {
+            String where = e instanceof JsonProcessingException p && p.getLocation() != null
+                    ? " (line " + p.getLocation().getLineNr() + ", column " + p.getLocation().getColumnNr() + ")"
+                    : "";
+            String what = e instanceof JsonProcessingException p ? p.getOriginalMessage() : e.getMessage();
+            throw HttpException.badRequest("the body is not valid JSON for " + type.getSimpleName() + where + ": "
+                    + what);
+        }
+    }
+}
