@@ -99,6 +99,21 @@ class StartFailureTest {
         }
     }
 
+    @Test
+    void secondMasterOnTheSameRunDirectoryIsRefusedNamingTheFirst() throws Exception {
+        try (ClusterProcess first = ClusterScenarios.start(baseDir, 1)) {
+            first.awaitReady(Duration.ofSeconds(60));
+            try (ClusterProcess second = ClusterScenarios.start(baseDir, 1)) {
+                assertEquals(START_FAILED, second.awaitExit(Duration.ofSeconds(60)));
+                assertTrue(second.output().contains("another master of test-app (pid " + first.pid()
+                        + ") already runs with run directory"), second.output());
+                assertFalse(second.output().contains("launched agent"));
+            }
+            assertTrue(first.process().isAlive(), "the first cluster is untouched");
+            assertTrue(java.nio.file.Files.exists(baseDir.resolve("run/ipc.sock")));
+        }
+    }
+
     static void assertNothingLeft(ClusterProcess cluster) {
         await("every process of the test gone").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
                 .until(() -> cluster.livePids().isEmpty());

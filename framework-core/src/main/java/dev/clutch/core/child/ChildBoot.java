@@ -46,6 +46,7 @@ public final class ChildBoot {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean stopping = new AtomicBoolean();
     private volatile ExitCode exitCode = ExitCode.OK;
+    private volatile boolean linked;
     private Logger log;
     private RoleRuntime runtime;
     private MasterLink link;
@@ -74,6 +75,7 @@ public final class ChildBoot {
             runtime = findRuntime(label.role());
             link = new MasterLink(transport, group, environment, MessageRegistry.framework(), config.maxFrameBytes());
             link.connect(this::onMessage, this::masterLost);
+            linked = true;
             ClutchApplication application = applicationClass.getDeclaredConstructor().newInstance();
             runtime.start(new Context(application, config, transport));
             link.send(Envelope.toMaster(new ProcessReady())).syncUninterruptibly();
@@ -136,6 +138,11 @@ public final class ChildBoot {
      */
     private void onTerm(ClutchConfig config) {
         Duration killTimeout = label.role() == Role.AGENT ? config.agentKillTimeout() : config.workerKillTimeout();
+        if (!linked) {
+            // Not connected yet: the master's stop order cannot reach this process.
+            stopAsync(killTimeout, "SIGTERM");
+            return;
+        }
         Duration wait = label.role() == Role.AGENT
                 ? config.workerKillTimeout().plus(SELF_STOP_GRACE)
                 : SELF_STOP_GRACE;

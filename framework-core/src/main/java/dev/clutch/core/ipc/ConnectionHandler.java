@@ -1,6 +1,8 @@
 package dev.clutch.core.ipc;
 
+import dev.clutch.core.message.Destination;
 import dev.clutch.core.message.Envelope;
+import dev.clutch.core.message.Hello;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import org.slf4j.Logger;
@@ -25,13 +27,34 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Object> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof Envelope envelope) {
-            listener.received(connection, envelope.stampedBy(connection.sender()));
+        String problem = problemWith(msg);
+        if (problem == null) {
+            listener.received(connection, ((Envelope) msg).stampedBy(connection.sender()));
         } else {
-            log.error("IPC: {} sent a bare {} instead of an envelope; connection closed", connection,
-                    msg.getClass().getSimpleName());
+            log.error("IPC: {} sent {}; connection closed", connection, problem);
             ctx.close();
         }
+    }
+
+    /** Why a message cannot be routed, or {@code null} if it can. */
+    private String problemWith(Object msg) {
+        if (connection.kind() == Hello.ChannelKind.DESCRIPTORS) {
+            return "a message on its descriptor connection, which carries descriptors only";
+        }
+        if (!(msg instanceof Envelope envelope)) {
+            return "a bare " + msg.getClass().getSimpleName() + " instead of an envelope";
+        }
+        Destination to = envelope.destination();
+        if (to == null || to.kind() == null) {
+            return "an envelope without a destination";
+        }
+        if (envelope.body() == null) {
+            return "an envelope without a body";
+        }
+        if (to.kind() == Destination.Kind.PROCESS && to.pid() <= 0) {
+            return "an envelope for pid " + to.pid();
+        }
+        return null;
     }
 
     @Override

@@ -10,7 +10,7 @@ final class FrameErrors {
 
     static String describe(Throwable cause) {
         if (cause instanceof TooLongFrameException) {
-            return "a frame over clutch.ipc.maxFrameBytes (" + cause.getMessage() + ")";
+            return "an oversized frame (" + cause.getMessage() + "; see clutch.ipc.maxFrameBytes)";
         }
         if (cause instanceof MalformedFrameException) {
             return "a malformed frame (" + cause.getMessage() + ")";

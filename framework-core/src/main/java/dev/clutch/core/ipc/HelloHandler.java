@@ -8,8 +8,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.unix.PeerCredentials;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
 final class HelloHandler extends ChannelInboundHandlerAdapter {
 
     static final String NAME = "hello";
+    /** Connections waiting to authenticate at once; the master only ever expects a few. */
+    static final int MAX_PENDING_HELLOS = 64;
     private static final Logger log = LoggerFactory.getLogger(HelloHandler.class);
 
     private final IpcTransport transport;
@@ -28,29 +30,27 @@ final class HelloHandler extends ChannelInboundHandlerAdapter {
     private final MessageRegistry registry;
     private final Duration timeout;
     private final IpcServer.Listener listener;
+    private final int maxFrameBytes;
+    private final AtomicInteger pendingHellos;
     private ScheduledFuture<?> deadline;
+    private boolean counted;
 
     HelloHandler(IpcTransport transport, TokenBook tokens, MessageRegistry registry, Duration timeout,
-                 IpcServer.Listener listener) {
+                 int maxFrameBytes, AtomicInteger pendingHellos, IpcServer.Listener listener) {
         this.transport = transport;
         this.tokens = tokens;
         this.registry = registry;
         this.timeout = timeout;
+        this.maxFrameBytes = maxFrameBytes;
+        this.pendingHellos = pendingHellos;
         this.listener = listener;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        deadline = ctx.executor().schedule(() -> refuse(ctx, "sent no hello within " + timeout.toMillis() + " ms"),
-                timeout.toMillis(), TimeUnit.MILLISECONDS);
-        ctx.fireChannelActive();
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        deadline.cancel(false);
-        if (!(msg instanceof Hello hello)) {
-            refuse(ctx, "sent " + msg.getClass().getSimpleName() + " before authenticating");
+        counted = true;
+        if (pendingHellos.incrementAndGet() > MAX_PENDING_HELLOS) {
+            refuse(ctx, "is one connection too many: " + MAX_PENDING_HELLOS + " are already waiting to authenticate");
             return;
         }
         PeerCredentials peer = transport.peerCredentials(ctx.channel());
@@ -58,6 +58,19 @@ final class HelloHandler extends ChannelInboundHandlerAdapter {
             refuse(ctx, "runs as uid " + peer.uid() + ", not as this master's user");
             return;
         }
+        deadline = ctx.executor().schedule(() -> refuse(ctx, "sent no hello within " + timeout.toMillis() + " ms"),
+                timeout.toMillis(), TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        cancelDeadline();
+        if (!(msg instanceof Hello hello) || hello.role() == null || hello.channel() == null) {
+            refuse(ctx, "sent something other than a complete hello before authenticating");
+            return;
+        }
+        PeerCredentials peer = transport.peerCredentials(ctx.channel());
         if (peer.pid() != hello.pid()) {
             refuse(ctx, "claims pid " + hello.pid() + " in its hello");
             return;
@@ -68,13 +81,15 @@ final class HelloHandler extends ChannelInboundHandlerAdapter {
                     + "version");
             return;
         }
-        Optional<TokenBook.Grant> grant = tokens.redeem(hello.token(), hello.channel());
-        if (grant.isEmpty() || grant.get().role() != hello.role() || grant.get().workerId() != hello.workerId()) {
+        if (!tokens.redeem(hello.token(), hello.channel(), hello.role(), hello.workerId())) {
             refuse(ctx, "presented an unknown or spent token as " + hello.role().label());
             return;
         }
         Sender sender = new Sender(hello.role(), hello.workerId(), hello.pid());
         ChildConnection connection = new ChildConnection(ctx.channel(), sender, hello.channel());
+        release();
+        ((FrameDecoder) ctx.pipeline().get(IpcPipeline.FRAME_DECODER)).limit(maxFrameBytes);
+        ((KryoDecoder) ctx.pipeline().get(IpcPipeline.MESSAGE_DECODER)).acceptAll();
         if (hello.channel() == Hello.ChannelKind.DESCRIPTORS) {
             // Only file descriptors travel this way from now on; they bypass the message encoders.
             ctx.pipeline().remove(IpcPipeline.MESSAGE_ENCODER);
@@ -87,10 +102,23 @@ final class HelloHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        cancelDeadline();
+        release();
+        ctx.fireChannelInactive();
+    }
+
+    private void cancelDeadline() {
         if (deadline != null) {
             deadline.cancel(false);
         }
-        ctx.fireChannelInactive();
+    }
+
+    /** This connection no longer waits to authenticate. */
+    private void release() {
+        if (counted) {
+            counted = false;
+            pendingHellos.decrementAndGet();
+        }
     }
 
     @Override
@@ -99,9 +127,7 @@ final class HelloHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void refuse(ChannelHandlerContext ctx, String why) {
-        if (deadline != null) {
-            deadline.cancel(false);
-        }
+        cancelDeadline();
         if (!ctx.channel().isOpen()) {
             return;
         }

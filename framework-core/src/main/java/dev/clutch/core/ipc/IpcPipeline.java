@@ -2,12 +2,11 @@ package dev.clutch.core.ipc;
 
 import dev.clutch.core.message.MessageRegistry;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 
 /**
  * The codec half of every IPC connection, the same on both ends: a 4-byte length prefix, then one Kryo message.
- * Frames over {@code maxFrameBytes} are refused in both directions.
+ * Message bodies over {@code maxFrameBytes} are refused in both directions (the prefix does not count).
  */
 public final class IpcPipeline {
 
@@ -19,8 +18,11 @@ public final class IpcPipeline {
     private IpcPipeline() {
     }
 
+    /** The largest frame accepted before a connection has authenticated: a hello is far smaller. */
+    public static final int HELLO_MAX_FRAME_BYTES = 4096;
+
     public static void addCodec(ChannelPipeline pipeline, MessageRegistry registry, int maxFrameBytes) {
-        pipeline.addLast(FRAME_DECODER, new LengthFieldBasedFrameDecoder(maxFrameBytes, 0, 4, 0, 4));
+        pipeline.addLast(FRAME_DECODER, new FrameDecoder(maxFrameBytes));
         pipeline.addLast(FRAME_ENCODER, new LengthFieldPrepender(4));
         pipeline.addLast(MESSAGE_DECODER, new KryoDecoder(registry));
         pipeline.addLast(MESSAGE_ENCODER, new KryoEncoder(registry, maxFrameBytes));

@@ -1,6 +1,7 @@
 package dev.clutch.core.ipc;
 
 import dev.clutch.core.message.Envelope;
+import dev.clutch.core.message.Hello;
 import dev.clutch.core.message.MessageRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The master's IPC endpoint: a Unix domain socket in the run directory. Every connection must authenticate with a
@@ -35,6 +37,7 @@ public final class IpcServer implements AutoCloseable {
     private final Duration helloTimeout;
     private final TokenBook tokens;
     private final Listener listener;
+    private final AtomicInteger pendingHellos = new AtomicInteger();
     private Channel serverChannel;
 
     public IpcServer(IpcTransport transport, EventLoopGroup group, Path socketPath, MessageRegistry registry,
@@ -57,9 +60,10 @@ public final class IpcServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        IpcPipeline.addCodec(ch.pipeline(), registry, maxFrameBytes);
-                        ch.pipeline().addLast(HelloHandler.NAME,
-                                new HelloHandler(transport, tokens, registry, helloTimeout, listener));
+                        IpcPipeline.addCodec(ch.pipeline(), registry, IpcPipeline.HELLO_MAX_FRAME_BYTES);
+                        ((KryoDecoder) ch.pipeline().get(IpcPipeline.MESSAGE_DECODER)).acceptOnly(Hello.class);
+                        ch.pipeline().addLast(HelloHandler.NAME, new HelloHandler(transport, tokens, registry,
+                                helloTimeout, maxFrameBytes, pendingHellos, listener));
                     }
                 })
                 .bind(new DomainSocketAddress(socketPath.toFile()))

@@ -1,6 +1,7 @@
 package dev.clutch.core.ipc;
 
 import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.Registration;
 import com.esotericsoftware.kryo.io.Input;
 import dev.clutch.core.message.MessageRegistry;
 import io.netty.buffer.ByteBuf;
@@ -13,9 +14,19 @@ import java.util.List;
 public final class KryoDecoder extends MessageToMessageDecoder<ByteBuf> {
 
     private final Kryo kryo;
+    private Class<?> onlyType;
 
     public KryoDecoder(MessageRegistry registry) {
         this.kryo = registry.newKryo();
+    }
+
+    /** Until {@link #acceptAll()}, refuse every frame that is not a {@code type}, before deserializing it. */
+    public void acceptOnly(Class<?> type) {
+        this.onlyType = type;
+    }
+
+    public void acceptAll() {
+        this.onlyType = null;
     }
 
     @Override
@@ -26,7 +37,18 @@ public final class KryoDecoder extends MessageToMessageDecoder<ByteBuf> {
         Input input = new Input(bytes);
         Object message;
         try {
-            message = kryo.readClassAndObject(input);
+            if (onlyType == null) {
+                message = kryo.readClassAndObject(input);
+            } else {
+                Registration registration = kryo.readClass(input);
+                if (registration == null || registration.getType() != onlyType) {
+                    throw new MalformedFrameException("expected a " + onlyType.getSimpleName() + " first, got "
+                            + (registration == null ? "null" : registration.getType().getSimpleName()), null);
+                }
+                message = kryo.readObject(input, onlyType);
+            }
+        } catch (MalformedFrameException e) {
+            throw e;
         } catch (RuntimeException | StackOverflowError e) {
             throw new MalformedFrameException("frame of " + length + " bytes is not a registered message: "
                     + e.getMessage(), e);

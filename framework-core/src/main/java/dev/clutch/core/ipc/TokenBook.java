@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -38,28 +37,34 @@ public final class TokenBook {
         return token;
     }
 
-    /** Spends {@code token} for one connection of {@code kind}; empty if unknown, spent, or issued for another kind. */
-    public Optional<Grant> redeem(String token, Hello.ChannelKind kind) {
+    /**
+     * Spends {@code token} for one connection of {@code kind} by the child it was issued to; false, and nothing
+     * spent, if the token is unknown, already spent for that kind, or issued to another role or worker slot.
+     */
+    public boolean redeem(String token, Hello.ChannelKind kind, Role role, int workerId) {
         if (token == null) {
-            return Optional.empty();
+            return false;
         }
         // Look the token up by constant-time comparison, so timing tells nothing about how much of a guess matched.
         byte[] presented = token.getBytes(StandardCharsets.UTF_8);
         for (Map.Entry<String, Pending> entry : pending.entrySet()) {
             if (MessageDigest.isEqual(entry.getKey().getBytes(StandardCharsets.UTF_8), presented)) {
                 Pending p = entry.getValue();
+                if (!p.grant().equals(new Grant(role, workerId))) {
+                    return false;
+                }
                 synchronized (p) {
                     if (!p.unused().remove(kind)) {
-                        return Optional.empty();
+                        return false;
                     }
                     if (p.unused().isEmpty()) {
                         pending.remove(entry.getKey());
                     }
                 }
-                return Optional.of(p.grant());
+                return true;
             }
         }
-        return Optional.empty();
+        return false;
     }
 
     /** Forgets a token whose child is gone before it used it. */

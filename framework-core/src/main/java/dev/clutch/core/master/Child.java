@@ -81,12 +81,24 @@ final class Child {
         return messages;
     }
 
-    void attach(ChildConnection connection) {
+    /** Takes the child's connection of its kind; false if it already has one. */
+    boolean attach(ChildConnection connection) {
         switch (connection.kind()) {
-            case MESSAGES -> messages = connection;
-            case DESCRIPTORS -> descriptors = connection;
+            case MESSAGES -> {
+                if (messages != null) {
+                    return false;
+                }
+                messages = connection;
+            }
+            case DESCRIPTORS -> {
+                if (descriptors != null) {
+                    return false;
+                }
+                descriptors = connection;
+            }
             default -> throw new IllegalArgumentException("unknown connection kind " + connection.kind());
         }
+        return true;
     }
 
     ChildConnection descriptors() {

@@ -53,6 +53,8 @@ public final class Master {
     private static final Logger log = LoggerFactory.getLogger(Master.class);
     private static final Logger fileOnly = LoggerFactory.getLogger(LogLayout.FILE_ONLY_LOGGER);
     private static final long TICK_MILLIS = 50;
+    /** After a SIGKILL, how long before the master says so again: the exit event is on its way. */
+    private static final long KILL_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final ClutchConfig config;
     private final ChildFactory children;
@@ -111,10 +113,15 @@ public final class Master {
         launch(Role.AGENT, 0, config.agentStartTimeout());
         while (state != State.STOPPED) {
             MasterEvent event = events.poll(TICK_MILLIS, TimeUnit.MILLISECONDS);
-            if (event != null) {
-                handle(event);
+            try {
+                if (event != null) {
+                    handle(event);
+                }
+                checkDeadlines();
+            } catch (RuntimeException e) {
+                // A bug in one transition must not take the cluster down with it.
+                log.error("master: failed to handle {}: {}", event, e.toString(), e);
             }
-            checkDeadlines();
         }
         return exitCode;
     }
@@ -140,7 +147,17 @@ public final class Master {
             connection.close();
             return;
         }
-        child.attach(connection);
+        if (connection.sender().role() != child.role() || connection.sender().workerId() != child.workerId()) {
+            log.warn("IPC: {} does not match {}: connection closed", connection, child.describe());
+            connection.close();
+            return;
+        }
+        if (!child.attach(connection)) {
+            log.warn("IPC: {} already has a {} connection: the second one is closed", child.describe(),
+                    connection.kind());
+            connection.close();
+            return;
+        }
         if (connection.kind() == Hello.ChannelKind.DESCRIPTORS) {
             sharing.descriptorsConnected(child.pid(), connection);
         }
@@ -173,7 +190,7 @@ public final class Master {
         }
         if (state == State.STARTING_AGENT && child.role() == Role.AGENT) {
             state = State.STARTING_WORKERS;
-            for (int id = 1; id <= config.workers(); id++) {
+            for (int id = 1; id <= config.workers() && state == State.STARTING_WORKERS; id++) {
                 launch(Role.WORKER, id, config.workerStartTimeout());
             }
         } else if (state == State.STARTING_WORKERS && table.readyWorkers().size() == config.workers()) {
@@ -221,6 +238,11 @@ public final class Master {
     }
 
     private void onSignal(String name) {
+        if (!name.equals("TERM") && !name.equals("INT")) {
+            log.warn("received SIG{}: {} is not supported yet; ignored", name,
+                    name.equals("HUP") ? "rolling reload" : "scaling by signal");
+            return;
+        }
         if (state == State.STOPPING_WORKERS || state == State.STOPPING_AGENT) {
             log.warn("received SIG{} again while stopping: killing every child now", name);
             table.all().forEach(c -> c.process().kill());
@@ -243,14 +265,17 @@ public final class Master {
                 String key = child.role() == Role.AGENT ? "clutch.agent.startTimeout" : "clutch.worker.startTimeout";
                 failStart(child, "was not ready within " + timeout.toMillis() + " ms (" + key + ")");
                 child.process().kill();
+                child.enter(Child.Phase.STOPPING, now + KILL_GRACE_NANOS);
             } else if (child.phase() == Child.Phase.STOPPING && child.process().isAlive()
                     && child.stopOrderPending()) {
                 log.warn("{} still had connections handed to it when its stop time came: killed", child.describe());
                 child.process().kill();
+                child.stopOrderSent();
+                child.enter(Child.Phase.STOPPING, now + KILL_GRACE_NANOS);
             } else if (child.phase() == Child.Phase.STOPPING && child.process().isAlive()) {
                 log.warn("{} did not stop in time: killed", child.describe());
                 child.process().kill();
-                child.enter(Child.Phase.STOPPING, now + TimeUnit.SECONDS.toNanos(5));
+                child.enter(Child.Phase.STOPPING, now + KILL_GRACE_NANOS);
             }
         }
     }
@@ -289,12 +314,12 @@ public final class Master {
             return;
         }
         child.enter(Child.Phase.STOPPING, nanoClock.getAsLong() + timeout.toNanos());
+        if (child.role() == Role.WORKER) {
+            sharing.workerLeaving(child.pid());
+        }
         if (child.messages() == null || !child.messages().isOpen()) {
             child.process().terminate();
             return;
-        }
-        if (child.role() == Role.WORKER) {
-            sharing.workerLeaving(child.pid());
         }
         child.awaitStopOrder(timeout);
         sendPendingStopOrder(child);
@@ -309,6 +334,9 @@ public final class Master {
     }
 
     private void launch(Role role, int workerId, Duration startTimeout) {
+        if (state != State.STARTING_AGENT && state != State.STARTING_WORKERS && state != State.RUNNING) {
+            return;
+        }
         try {
             ChildProcess process = children.launch(role, workerId);
             Child child = new Child(role, workerId, process, nanoClock.getAsLong() + startTimeout.toNanos());

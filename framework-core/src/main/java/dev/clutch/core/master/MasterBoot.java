@@ -27,6 +27,7 @@ import sun.misc.Signal;
 public final class MasterBoot {
 
     private static final Logger log = LoggerFactory.getLogger(MasterBoot.class);
+    private static final String[] SIGNALS = {"TERM", "INT", "HUP", "TTIN", "TTOU"};
 
     private MasterBoot() {
     }
@@ -43,8 +44,11 @@ public final class MasterBoot {
         EventLoopGroup group = transport.newGroup(1, "clutch-master-io");
         Thread reaper = new Thread(MasterBoot::killChildren, "clutch-kill-children");
         Runtime.getRuntime().addShutdownHook(reaper);
+        boolean stoppedCleanly = false;
         try (Resources resources = new Resources()) {
             RunDirectory runDirectory = RunDirectory.prepare(config.runDir());
+            resources.onClose(runDirectory::unlock);
+            runDirectory.lock(config.name());
             resources.onClose(runDirectory::clean);
             PortSharing sharing = PortSharing.open(config, transport, group);
             resources.onClose(sharing::close);
@@ -61,20 +65,38 @@ public final class MasterBoot {
                     config.maxFrameBytes(), config.helloTimeout(), tokens, master.ipcListener());
             ipc.start();
             resources.onClose(ipc::close);
-            for (String name : new String[] {"TERM", "INT"}) {
-                Signal.handle(new Signal(name), signal -> master.signal(name));
+            for (String name : SIGNALS) {
+                handle(name, master);
             }
-            return master.run();
+            ExitCode code = master.run();
+            stoppedCleanly = true;
+            return code;
         } catch (IOException e) {
             log.error("cannot start: {}", e.getMessage());
             return ExitCode.START_FAILED;
         } finally {
             group.shutdownGracefully(0, 200, TimeUnit.MILLISECONDS);
-            try {
-                Runtime.getRuntime().removeShutdownHook(reaper);
-            } catch (IllegalStateException alreadyShuttingDown) {
-                // The hook is running or has run.
+            // After a clean stop no child is left to kill; after anything else the hook stays as the safety net.
+            if (stoppedCleanly) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(reaper);
+                } catch (IllegalStateException alreadyShuttingDown) {
+                    // The hook is running or has run.
+                }
             }
+        }
+    }
+
+    /**
+     * Every signal of the operator surface gets a handler, so none takes the JVM's default action (HUP would run
+     * the shutdown hooks, TTIN and TTOU would suspend the master).
+     */
+    private static void handle(String name, Master master) {
+        try {
+            Signal.handle(new Signal(name), signal -> master.signal(name));
+        } catch (IllegalArgumentException e) {
+            // Ignored by whoever started us (nohup, a background job) or reserved by the JVM.
+            log.debug("SIG{} cannot be handled here: {}", name, e.getMessage());
         }
     }
 

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * and not yet taken (an unbounded send breaks the Unix socket for good); when every worker is at its window, new
  * connections wait in a bounded queue, and past that they are closed.
  *
- * <p>Hand-offs run on the master's IPC thread; the rotation is published by the master's thread.
+ * <p>Hand-offs run on the master's IPC thread (its group has one thread, so the rotation index and the waiting
+ * queue need no lock); the rotation is published by the master's thread.
  */
 final class RoundRobinHandoff implements PortSharing {
 
@@ -50,6 +51,7 @@ final class RoundRobinHandoff implements PortSharing {
         final ChildConnection descriptors;
         final AtomicLong sent = new AtomicLong();
         volatile long taken;
+        volatile boolean leaving;
 
         Target(long pid, ChildConnection descriptors) {
             this.pid = pid;
@@ -91,9 +93,10 @@ final class RoundRobinHandoff implements PortSharing {
     /** On the IPC thread: pass the connection to the next worker with room, or queue it. */
     private void handOff(Channel connection) {
         Target target = nextWithRoom();
-        if (target != null) {
-            send(target, connection);
-        } else if (waiting.size() < MAX_WAITING) {
+        if (target != null && send(target, connection)) {
+            return;
+        }
+        if (waiting.size() < MAX_WAITING) {
             waiting.add(connection);
         } else {
             log.warn("rr: every worker is at its hand-off window and {} connections wait: closing {}", MAX_WAITING,
@@ -106,22 +109,31 @@ final class RoundRobinHandoff implements PortSharing {
         List<Target> ready = rotation;
         for (int i = 0; i < ready.size(); i++) {
             Target candidate = ready.get((int) (next++ % ready.size()));
-            if (candidate.hasRoom(window) && candidate.descriptors.isOpen()) {
+            if (!candidate.leaving && candidate.hasRoom(window) && candidate.descriptors.isOpen()) {
                 return candidate;
             }
         }
         return null;
     }
 
-    private void send(Target target, Channel connection) {
+    /** Hands the connection over; false, and nothing sent, if the worker began leaving meanwhile. */
+    private boolean send(Target target, Channel connection) {
+        // Count first, then look at leaving; the master sets leaving first, then reads the count (allTaken). So
+        // either the master sees this hand-off and waits for it, or this thread sees leaving and backs off.
         target.sent.incrementAndGet();
+        if (target.leaving) {
+            target.sent.decrementAndGet();
+            return false;
+        }
         target.descriptors.sendDescriptor(((UnixChannel) connection).fd()).addListener(written -> {
             // The worker holds its own copy now; the master's copy goes.
             connection.close();
             if (!written.isSuccess()) {
+                target.sent.decrementAndGet();
                 log.warn("rr: could not hand a connection to pid {}: {}", target.pid, written.cause().toString());
             }
         });
+        return true;
     }
 
     private void drainWaiting() {
@@ -130,9 +142,11 @@ final class RoundRobinHandoff implements PortSharing {
             if (target == null) {
                 return;
             }
-            Channel connection = waiting.poll();
-            if (connection.isOpen()) {
-                send(target, connection);
+            Channel connection = waiting.peek();
+            if (!connection.isOpen()) {
+                waiting.poll();
+            } else if (send(target, connection)) {
+                waiting.poll();
             }
         }
     }
@@ -161,6 +175,10 @@ final class RoundRobinHandoff implements PortSharing {
 
     @Override
     public void workerLeaving(long pid) {
+        Target target = targets.get(pid);
+        if (target != null) {
+            target.leaving = true;
+        }
         rotation = rotation.stream().filter(t -> t.pid != pid).toList();
     }
 
@@ -175,7 +193,8 @@ final class RoundRobinHandoff implements PortSharing {
     public void taken(long pid, long total) {
         Target target = targets.get(pid);
         if (target != null) {
-            target.taken = total;
+            // A worker cannot have taken more than it was sent, nor fewer than it said before.
+            target.taken = Math.max(target.taken, Math.min(total, target.sent.get()));
             server.eventLoop().execute(this::drainWaiting);
         }
     }

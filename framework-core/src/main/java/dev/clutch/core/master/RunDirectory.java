@@ -1,9 +1,13 @@
 package dev.clutch.core.master;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
@@ -15,6 +19,7 @@ public final class RunDirectory {
     private static final int MAX_SOCKET_PATH_BYTES = 107;
 
     private final Path dir;
+    private FileChannel lockChannel;
 
     private RunDirectory(Path dir) {
         this.dir = dir;
@@ -43,6 +48,45 @@ public final class RunDirectory {
 
     public Path ipcSocket() {
         return dir.resolve("ipc.sock");
+    }
+
+    /** The master's pid file; it is also the lock that keeps two masters out of one run directory. */
+    public Path pidFile() {
+        return dir.resolve("master.pid");
+    }
+
+    /**
+     * Takes the run directory for this master and writes its pid.
+     *
+     * @throws IOException naming the other master's pid when one already runs here
+     */
+    public void lock(String appName) throws IOException {
+        FileChannel channel = FileChannel.open(pidFile(), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        FileLock lock = channel.tryLock();
+        if (lock == null) {
+            String other = new String(Files.readAllBytes(pidFile()), StandardCharsets.UTF_8).trim();
+            channel.close();
+            throw new IOException("another master of " + appName + " (pid " + other + ") already runs with run "
+                    + "directory " + dir + ": stop it first, or give this instance its own clutch.runDir");
+        }
+        channel.truncate(0);
+        channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)));
+        lockChannel = channel;
+    }
+
+    /** Releases the run directory (if this master holds it) and removes the pid file. */
+    public void unlock() {
+        if (lockChannel == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(pidFile());
+            lockChannel.close();
+        } catch (IOException ignored) {
+            // Best effort at exit: the lock goes with the process anyway.
+        }
+        lockChannel = null;
     }
 
     /** Removes the sockets; the directory stays for the next start. */

@@ -100,6 +100,14 @@ class IpcCodecTest {
     }
 
     @Test
+    void messageOfExactlyTheLimitIsAccepted() {
+        EmbeddedChannel reader = channel();
+        ByteBuf frame = Unpooled.buffer().writeInt(MAX_FRAME).writeBytes(new byte[MAX_FRAME]);
+        // Not a valid message, but a legal frame: it reaches the message decoder.
+        assertThrows(MalformedFrameException.class, () -> reader.writeInbound(frame));
+    }
+
+    @Test
     void frameOverTheLimitIsRefusedByTheReader() {
         ByteBuf frame = Unpooled.buffer().writeInt(MAX_FRAME + 1).writeBytes(new byte[MAX_FRAME + 1]);
         assertThrows(TooLongFrameException.class, () -> channel().writeInbound(frame));
