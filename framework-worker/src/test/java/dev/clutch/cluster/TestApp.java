@@ -7,6 +7,11 @@ import dev.clutch.core.api.ClutchApplication;
 import dev.clutch.core.api.Lifecycle;
 import dev.clutch.core.api.LifecycleHook;
 import dev.clutch.core.logging.ProcessLabel;
+import dev.clutch.worker.api.Filter;
+import dev.clutch.worker.api.Handler;
+import dev.clutch.worker.api.Request;
+import dev.clutch.worker.api.Response;
+import dev.clutch.worker.api.Routes;
 import jakarta.inject.Inject;
 import java.util.List;
 import org.slf4j.Logger;
@@ -30,7 +35,77 @@ public final class TestApp implements ClutchApplication {
 
     @Override
     public List<Module> workerModules() {
-        return List.of(hooks());
+        return List.of(hooks(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                Routes routes = Routes.of(binder());
+                routes.get("/slow", Slow.class);
+                routes.get("/boom", Boom.class);
+                routes.post("/echo", Echo.class);
+                routes.get("/lines", Lines.class);
+                routes.get("/items/{id}", Item.class);
+                routes.nonBlocking().get("/pid", Pid.class);
+                Routes.addFilter(binder()).to(PoweredBy.class);
+            }
+        });
+    }
+
+    /** Answers after {@code ms} milliseconds. */
+    static final class Slow implements Handler {
+        @Override
+        public Object handle(Request request) throws InterruptedException {
+            LoggerFactory.getLogger(Slow.class).info("TEST: slow request {} started", request.requestId());
+            Thread.sleep(Long.parseLong(request.queryParam("ms").orElse("1000")));
+            return "slow done";
+        }
+    }
+
+    static final class Pid implements Handler {
+        @Override
+        public Object handle(Request request) {
+            return ProcessHandle.current().pid();
+        }
+    }
+
+    static final class Boom implements Handler {
+        @Override
+        public Object handle(Request request) {
+            throw new IllegalStateException("TEST: boom");
+        }
+    }
+
+    /** A JSON body in, the same object out. */
+    record Greeting(String name, int times) {
+    }
+
+    static final class Echo implements Handler {
+        @Override
+        public Object handle(Request request) {
+            return request.bodyAs(Greeting.class);
+        }
+    }
+
+    static final class Lines implements Handler {
+        @Override
+        public Object handle(Request request) {
+            return Response.chunked(200, "text/plain", List.of("one\n", "two\n", "three\n"));
+        }
+    }
+
+    static final class Item implements Handler {
+        @Override
+        public Object handle(Request request) {
+            return java.util.Map.of("id", request.pathParam("id"),
+                    "detail", request.queryParam("detail").orElse("none"));
+        }
+    }
+
+    /** A filter: every response names the application. */
+    static final class PoweredBy implements Filter {
+        @Override
+        public void after(Request request, Response response) {
+            response.header("X-Powered-By", "test-app");
+        }
     }
 
     private static Module hooks() {

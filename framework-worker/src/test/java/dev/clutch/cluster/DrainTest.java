@@ -1,0 +1,42 @@
+package dev.clutch.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.clutch.core.testing.ClusterProcess;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DrainTest {
+
+    @TempDir
+    Path baseDir;
+
+    @Test
+    void slowRequestInFlightWhileItsWorkerStopsCompletes() throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.start(baseDir, 1)) {
+            ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));
+            CompletableFuture<HttpResponse<String>> slow = HttpClient.newHttpClient().sendAsync(
+                    HttpRequest.newBuilder(URI.create(ready.url("/slow?ms=1500")))
+                            .timeout(Duration.ofSeconds(20)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            cluster.awaitLine("TEST: slow request", Duration.ofSeconds(10));
+
+            cluster.signal("TERM");
+
+            HttpResponse<String> response = slow.get(20, TimeUnit.SECONDS);
+            assertEquals(200, response.statusCode());
+            assertEquals("slow done", response.body());
+            assertEquals("close", response.headers().firstValue("connection").orElseThrow(),
+                    "a draining worker closes the connection after the response");
+            assertEquals(0, cluster.awaitExit(Duration.ofSeconds(30)));
+        }
+    }
+}

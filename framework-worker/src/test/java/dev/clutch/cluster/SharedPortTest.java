@@ -1,0 +1,73 @@
+package dev.clutch.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.clutch.core.testing.ClusterProcess;
+import dev.clutch.core.testing.Http;
+import dev.clutch.core.testing.RawHttp;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Two workers share one port under every scheduling policy. */
+class SharedPortTest {
+
+    @TempDir
+    Path baseDir;
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"rr", "none", "reuseport"})
+    void everyRequestOnANewConnectionIsAnsweredAndBothWorkersServe(String policy) throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 2)
+                .env("CLUTCH_SCHED_POLICY", policy)
+                .start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));
+            assertTrue(cluster.output().contains("(" + policy + " policy)"), cluster.output());
+
+            Map<Long, Integer> servedBy = new HashMap<>();
+            for (int i = 0; i < 200; i++) {
+                RawHttp.Reply reply = RawHttp.get(ready.port(), "/pid");
+                assertEquals(200, reply.status(), "request " + i);
+                long pid = Long.parseLong(reply.header("X-Clutch-Worker"));
+                assertEquals(Long.toString(pid), reply.body(), "the header names the worker that answered");
+                servedBy.merge(pid, 1, Integer::sum);
+            }
+
+            assertEquals(Set.copyOf(ready.workerPids()), servedBy.keySet(), "both workers served: " + servedBy);
+            if (policy.equals("rr")) {
+                int a = servedBy.get(ready.workerPids().get(0));
+                int b = servedBy.get(ready.workerPids().get(1));
+                assertTrue(Math.abs(a - b) <= 2, "rr spreads evenly: " + servedBy);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"rr", "none", "reuseport"})
+    void keepAliveConnectionsKeepWorking(String policy) throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 2)
+                .env("CLUTCH_SCHED_POLICY", policy)
+                .start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));
+
+            Set<String> connections = new HashSet<>();
+            for (int i = 0; i < 50; i++) {
+                HttpResponse<String> response = Http.get(ready.url("/items/" + i + "?detail=full"));
+                assertEquals(200, response.statusCode());
+                assertTrue(response.body().contains("\"id\":\"" + i + "\"")
+                        && response.body().contains("\"detail\":\"full\""), response.body());
+                assertEquals("keep-alive", response.headers().firstValue("connection").orElseThrow());
+                connections.add(response.headers().firstValue("X-Clutch-Worker").orElseThrow());
+            }
+            assertTrue(connections.size() <= 2, "served over kept-alive connections: " + connections);
+        }
+    }
+}
