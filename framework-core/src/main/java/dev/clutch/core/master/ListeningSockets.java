@@ -6,7 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.unix.UnixChannelOption;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -32,7 +32,7 @@ final class ListeningSockets {
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childHandler(childHandler);
         if (reusePort) {
-            bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+            bootstrap.option(UnixChannelOption.SO_REUSEPORT, true);
         }
         try {
             return bootstrap.bind(host, port).sync().channel();

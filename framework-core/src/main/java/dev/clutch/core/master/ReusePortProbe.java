@@ -24,8 +24,9 @@ final class ReusePortProbe implements PortSharing {
 
     static ReusePortProbe probe(IpcTransport transport, EventLoopGroup group, ClutchConfig config)
             throws IOException {
-        Channel probe = ListeningSockets.bind(transport, group, config.httpHost(), config.httpPort(), 1, false, true,
-                new ChannelInboundHandlerAdapter());
+        // Without SO_REUSEPORT: if anything holds the port, even another reuseport cluster, this start fails.
+        Channel probe = ListeningSockets.bind(transport, group, config.httpHost(), config.httpPort(), 1, false,
+                false, new ChannelInboundHandlerAdapter());
         int port = ListeningSockets.portOf(probe);
         probe.close().syncUninterruptibly();
         return new ReusePortProbe(config.httpHost(), port);

@@ -9,7 +9,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.unix.UnixChannelOption;
 import io.netty.channel.unix.FileDescriptor;
 import java.io.IOException;
 import java.time.Duration;
@@ -94,7 +94,7 @@ final class HttpServer {
         ChannelFuture bind = serverBootstrap()
                 .channel(transport.serverSocketChannel())
                 .option(ChannelOption.SO_BACKLOG, config.httpBacklog())
-                .option(EpollChannelOption.SO_REUSEPORT, true)
+                .option(UnixChannelOption.SO_REUSEPORT, true)
                 .bind(config.httpHost(), config.httpPort());
         complete(bind, bound);
         return bound;
