@@ -45,6 +45,8 @@ public final class TestApp implements ClutchApplication {
                 routes.get("/lines", Lines.class);
                 routes.get("/items/{id}", Item.class);
                 routes.nonBlocking().get("/pid", Pid.class);
+                routes.nonBlocking().get("/hang", Hang.class);
+                routes.get("/oom", Oom.class);
                 Routes.addFilter(binder()).to(PoweredBy.class);
             }
         });
@@ -64,6 +66,23 @@ public final class TestApp implements ClutchApplication {
         @Override
         public Object handle(Request request) {
             return ProcessHandle.current().pid();
+        }
+    }
+
+    /** Blocks its event loop for good: the worker's heartbeats stop. */
+    static final class Hang implements Handler {
+        @Override
+        public Object handle(Request request) throws InterruptedException {
+            LoggerFactory.getLogger(Hang.class).info("TEST: hanging the event loop");
+            Thread.sleep(Long.MAX_VALUE);
+            return "never";
+        }
+    }
+
+    static final class Oom implements Handler {
+        @Override
+        public Object handle(Request request) {
+            throw new OutOfMemoryError("TEST: simulated");
         }
     }
 
@@ -143,6 +162,11 @@ public final class TestApp implements ClutchApplication {
                 case WORKER -> {
                     if (System.getenv("TEST_WORKER_THROW") != null) {
                         throw new IllegalStateException("TEST: worker refuses to start");
+                    }
+                    String crashFile = System.getenv("TEST_WORKER_CRASH_FILE");
+                    if (crashFile != null && java.nio.file.Files.exists(java.nio.file.Path.of(crashFile))) {
+                        System.err.println("TEST: worker crashes at boot");
+                        System.exit(13);
                     }
                 }
                 default -> {

@@ -9,6 +9,7 @@ import dev.clutch.core.config.ConfigLoader;
 import dev.clutch.core.ipc.IpcTransport;
 import dev.clutch.core.logging.LogLayout;
 import dev.clutch.core.logging.ProcessLabel;
+import dev.clutch.core.message.AgentDown;
 import dev.clutch.core.message.ClusterReady;
 import dev.clutch.core.message.Envelope;
 import dev.clutch.core.message.MessageRegistry;
@@ -104,6 +105,9 @@ public final class ChildBoot {
             } catch (Exception e) {
                 log.error("cluster-ready handling failed: {}", e.toString(), e);
             }
+        } else if (body instanceof AgentDown down) {
+            log.warn("the agent (pid {}) died ({}): serving on with the state this process has", down.agentPid(),
+                    down.cause());
         } else {
             log.warn("IPC: no handler for {} from {}", body.getClass().getSimpleName(),
                     envelope.sender() == null ? "the master" : envelope.sender().describe());

@@ -33,8 +33,16 @@ public final class ClutchConfig {
     private final int maxBodyBytes;
     private final Duration requestTimeout;
     private final Duration idleTimeout;
+    private final boolean accessLog;
     private final int workerIoThreads;
     private final int workerBlockingThreads;
+    private final int reforkLimit;
+    private final Duration reforkWindow;
+    private final Duration heartbeatInterval;
+    private final Duration workerTimeout;
+    private final String alarmWebhookUrl;
+    private final Duration alarmWebhookTimeout;
+    private final int alarmWebhookAttempts;
     private final SchedulingPolicy schedulingPolicy;
     private final int handoffWindow;
 
@@ -64,8 +72,16 @@ public final class ClutchConfig {
         this.maxBodyBytes = problems.read(ClutchSettings.HTTP_MAX_BODY_BYTES, config, 0L).intValue();
         this.requestTimeout = problems.read(ClutchSettings.HTTP_REQUEST_TIMEOUT, config, Duration.ZERO);
         this.idleTimeout = problems.read(ClutchSettings.HTTP_IDLE_TIMEOUT, config, Duration.ZERO);
+        this.accessLog = problems.read(ClutchSettings.HTTP_ACCESS_LOG, config, true);
         this.workerIoThreads = problems.read(ClutchSettings.WORKER_IO_THREADS, config, 1);
         this.workerBlockingThreads = problems.read(ClutchSettings.WORKER_BLOCKING_THREADS, config, 1);
+        this.reforkLimit = problems.read(ClutchSettings.REFORK_LIMIT, config, 1);
+        this.reforkWindow = problems.read(ClutchSettings.REFORK_WINDOW, config, Duration.ZERO);
+        this.heartbeatInterval = problems.read(ClutchSettings.HEARTBEAT_INTERVAL, config, Duration.ZERO);
+        this.workerTimeout = problems.read(ClutchSettings.WORKER_TIMEOUT, config, Duration.ZERO);
+        this.alarmWebhookUrl = problems.read(ClutchSettings.ALARM_WEBHOOK_URL, config, "");
+        this.alarmWebhookTimeout = problems.read(ClutchSettings.ALARM_WEBHOOK_TIMEOUT, config, Duration.ZERO);
+        this.alarmWebhookAttempts = problems.read(ClutchSettings.ALARM_WEBHOOK_ATTEMPTS, config, 1);
         this.schedulingPolicy = SchedulingPolicy.fromLabel(problems.read(ClutchSettings.SCHEDULING_POLICY, config,
                 "rr"));
         this.handoffWindow = problems.read(ClutchSettings.HANDOFF_WINDOW, config, 1);
@@ -171,12 +187,45 @@ public final class ClutchConfig {
         return idleTimeout;
     }
 
+    public boolean accessLog() {
+        return accessLog;
+    }
+
     public int workerIoThreads() {
         return workerIoThreads;
     }
 
     public int workerBlockingThreads() {
         return workerBlockingThreads;
+    }
+
+    public int reforkLimit() {
+        return reforkLimit;
+    }
+
+    public Duration reforkWindow() {
+        return reforkWindow;
+    }
+
+    public Duration heartbeatInterval() {
+        return heartbeatInterval;
+    }
+
+    /** Zero when hung-worker detection is off. */
+    public Duration workerTimeout() {
+        return workerTimeout;
+    }
+
+    public String alarmWebhookUrl() {
+        return alarmWebhookUrl;
+    }
+
+    public Duration alarmWebhookTimeout() {
+        return alarmWebhookTimeout;
+    }
+
+    public int alarmWebhookAttempts() {
+        return alarmWebhookAttempts;
     }
 
     public SchedulingPolicy schedulingPolicy() {

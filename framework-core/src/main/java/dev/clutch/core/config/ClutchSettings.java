@@ -55,10 +55,27 @@ public final class ClutchSettings {
             "30s", Duration.ofMillis(1), "How long a handler may take before the client gets 503.");
     public static final Setting<Duration> HTTP_IDLE_TIMEOUT = Setting.duration("clutch.http.idleTimeout", "60s",
             Duration.ofMillis(1), "How long a keep-alive connection may sit idle before the worker closes it.");
+    public static final Setting<Boolean> HTTP_ACCESS_LOG = Setting.bool("clutch.http.accessLog", true,
+            "Whether each worker writes `logs/worker-<id>-access.log`.");
     public static final Setting<Integer> WORKER_IO_THREADS = Setting.integer("clutch.worker.ioThreads", 1, 1, 256,
             "Event-loop threads of each worker.");
     public static final Setting<Integer> WORKER_BLOCKING_THREADS = Setting.integer("clutch.worker.blockingThreads",
             200, 1, 10000, "On JDKs without virtual threads: the pool that runs blocking handlers.");
+    public static final Setting<Integer> REFORK_LIMIT = Setting.integer("clutch.worker.refork.limit", 60, 1, 100000,
+            "Workers replaced at once within `clutch.worker.refork.window`; past it, an alarm and a backoff of 1 s "
+                    + "doubling to 60 s.");
+    public static final Setting<Duration> REFORK_WINDOW = Setting.duration("clutch.worker.refork.window", "60s",
+            Duration.ofSeconds(1), "The window of `clutch.worker.refork.limit`.");
+    public static final Setting<Duration> HEARTBEAT_INTERVAL = Setting.duration("clutch.worker.heartbeatInterval",
+            "5s", Duration.ofMillis(10), "How often a worker tells the master its event loops turn.");
+    public static final Setting<Duration> WORKER_TIMEOUT = Setting.duration("clutch.worker.timeout", "30s",
+            Duration.ZERO, "A worker without heartbeat this long is hung: thread dump, kill, replace; 0 disables.");
+    public static final Setting<String> ALARM_WEBHOOK_URL = Setting.string("clutch.alarm.webhook.url", "",
+            "Alarms are also POSTed here as JSON; empty: only logged.");
+    public static final Setting<Duration> ALARM_WEBHOOK_TIMEOUT = Setting.duration("clutch.alarm.webhook.timeout",
+            "5s", Duration.ofMillis(1), "Timeout of one webhook attempt.");
+    public static final Setting<Integer> ALARM_WEBHOOK_ATTEMPTS = Setting.integer("clutch.alarm.webhook.attempts",
+            3, 1, 20, "Attempts per alarm before the webhook gives up (logged).");
     public static final Setting<String> SCHEDULING_POLICY = Setting.oneOf("clutch.cluster.schedulingPolicy", "rr",
             Set.of("rr", "none", "reuseport"), "How workers share the HTTP port: `rr` the master accepts and hands "
                     + "each connection to the next ready worker; `none` every worker accepts on the master's socket; "
@@ -69,8 +86,9 @@ public final class ClutchSettings {
 
     private static final List<Setting<?>> ALL = List.of(NAME, ENV, BASE_DIR, RUN_DIR, LOG_DIR, WORKERS,
             AGENT_START_TIMEOUT, WORKER_START_TIMEOUT, AGENT_KILL_TIMEOUT, WORKER_KILL_TIMEOUT, AGENT_JVM_ARGS,
-            WORKER_JVM_ARGS, IPC_MAX_FRAME_BYTES, IPC_HELLO_TIMEOUT, HTTP_HOST, HTTP_PORT, HTTP_BACKLOG, HTTP_MAX_BODY_BYTES, HTTP_REQUEST_TIMEOUT, HTTP_IDLE_TIMEOUT, WORKER_IO_THREADS,
-            WORKER_BLOCKING_THREADS, SCHEDULING_POLICY, HANDOFF_WINDOW);
+            WORKER_JVM_ARGS, IPC_MAX_FRAME_BYTES, IPC_HELLO_TIMEOUT, HTTP_HOST, HTTP_PORT, HTTP_BACKLOG, HTTP_MAX_BODY_BYTES, HTTP_REQUEST_TIMEOUT, HTTP_IDLE_TIMEOUT, HTTP_ACCESS_LOG, WORKER_IO_THREADS,
+            WORKER_BLOCKING_THREADS, REFORK_LIMIT, REFORK_WINDOW, HEARTBEAT_INTERVAL, WORKER_TIMEOUT, ALARM_WEBHOOK_URL,
+            ALARM_WEBHOOK_TIMEOUT, ALARM_WEBHOOK_ATTEMPTS, SCHEDULING_POLICY, HANDOFF_WINDOW);
 
     private ClutchSettings() {
     }

@@ -99,6 +99,16 @@ public final class Setting<T> {
         });
     }
 
+    static Setting<Boolean> bool(String key, boolean defaultValue, String description) {
+        return new Setting<>(key, defaultValue, null, description, (config, k) -> {
+            try {
+                return config.getBoolean(k);
+            } catch (ConfigException.WrongType e) {
+                throw new IllegalArgumentException("must be true or false");
+            }
+        });
+    }
+
     static Setting<List<String>> stringList(String key, String description) {
         return new Setting<>(key, List.of(), null, description, Config::getStringList);
     }

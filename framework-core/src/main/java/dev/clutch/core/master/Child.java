@@ -22,6 +22,10 @@ final class Child {
     private ChildConnection messages;
     private ChildConnection descriptors;
     private Duration stopOrderTimeout;
+    private Child replacing;
+    private boolean retiring;
+    private long lastHeartbeatNanos;
+    private long killAtNanos;
 
     Child(Role role, int workerId, ChildProcess process, long deadlineNanos) {
         this.role = role;
@@ -75,6 +79,41 @@ final class Child {
 
     void stopOrderSent() {
         stopOrderTimeout = null;
+    }
+
+    /** The worker this one replaces once ready (after a fatal error), or {@code null}. */
+    Child replacing() {
+        return replacing;
+    }
+
+    void replacing(Child old) {
+        this.replacing = old;
+    }
+
+    /** A retiring worker is being replaced: it no longer counts towards the target. */
+    boolean isRetiring() {
+        return retiring;
+    }
+
+    void retire() {
+        this.retiring = true;
+    }
+
+    long lastHeartbeatNanos() {
+        return lastHeartbeatNanos;
+    }
+
+    void heartbeat(long nowNanos) {
+        this.lastHeartbeatNanos = nowNanos;
+    }
+
+    /** When a hung worker whose thread dump was asked for is to be killed; 0 when not hung. */
+    long killAtNanos() {
+        return killAtNanos;
+    }
+
+    void killAt(long nanos) {
+        this.killAtNanos = nanos;
     }
 
     ChildConnection messages() {

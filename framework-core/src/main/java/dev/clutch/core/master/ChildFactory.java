@@ -29,13 +29,14 @@ public final class ChildFactory {
     private final String configOverrides;
     private final Map<Role, List<String>> jvmArgs;
     private final SchedulingPolicy policy;
+    private final Path logDir;
 
     /**
      * @param applicationClass the application's entry point, started in every child
      * @param configOverrides the master's command-line overrides as HOCON
      */
     public ChildFactory(ProcessLauncher launcher, TokenBook tokens, Path ipcSocket, Class<?> applicationClass,
-                        String appName, String env, String configOverrides, SchedulingPolicy policy,
+                        String appName, String env, String configOverrides, SchedulingPolicy policy, Path logDir,
                         Map<Role, List<String>> jvmArgs) {
         this.launcher = launcher;
         this.tokens = tokens;
@@ -47,6 +48,7 @@ public final class ChildFactory {
         this.configOverrides = configOverrides;
         this.jvmArgs = Map.copyOf(jvmArgs);
         this.policy = policy;
+        this.logDir = logDir;
     }
 
     ChildProcess launch(Role role, int workerId) throws IOException {
@@ -57,7 +59,7 @@ public final class ChildFactory {
         ChildEnvironment environment = new ChildEnvironment(role, workerId, ipcSocket, token, env, configOverrides);
         String label = role == Role.WORKER ? "worker-" + workerId : role.label();
         try {
-            return launcher.launch(label, command(role), environment.toVariables());
+            return launcher.launch(label, command(role), environment.toVariables(), logDir.resolve(label + ".log"));
         } catch (IOException | RuntimeException e) {
             tokens.revoke(token);
             throw e;
@@ -72,6 +74,8 @@ public final class ChildFactory {
         command.add("-Dclutch.app=" + appName);
         // Netty loads its epoll library through JNI; JDK 24+ warns unless native access is granted.
         command.add("--enable-native-access=ALL-UNNAMED");
+        // A JVM crash report lands where the master looks for it when it reports the death.
+        command.add("-XX:ErrorFile=" + logDir.resolve("hs_err_pid%p.log"));
         System.getProperties().stringPropertyNames().stream()
                 .filter(ChildFactory::isForwarded)
                 .sorted()

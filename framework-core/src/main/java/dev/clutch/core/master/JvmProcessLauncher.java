@@ -1,28 +1,31 @@
 package dev.clutch.core.master;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Launches children with {@link ProcessBuilder}. Their stdout is the master's own; their stderr (where children
- * log) is copied to the master's stderr by a {@link StderrTail}, which keeps the last lines for crash reports. The
- * JDK's process reaper waits for every child, so none is left a zombie.
+ * Launches children with {@link ProcessBuilder}. Their stderr (where children log) is copied to the master's
+ * stderr by a {@link StderrTail}, which keeps the last lines for crash reports; their stdout (anything printed
+ * outside logging, a JVM thread dump) to the master's stdout and to the child's log file. The JDK's process reaper
+ * waits for every child, so none is left a zombie.
  */
 public final class JvmProcessLauncher implements ProcessLauncher {
 
     @Override
-    public ChildProcess launch(String label, List<String> command, Map<String, String> environment)
+    public ChildProcess launch(String label, List<String> command, Map<String, String> environment, Path logFile)
             throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.PIPE)
-                .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                .redirectOutput(ProcessBuilder.Redirect.PIPE)
                 .redirectError(ProcessBuilder.Redirect.PIPE);
         builder.environment().putAll(environment);
         Process process = builder.start();
         process.getOutputStream().close();
-        StderrTail tail = StderrTail.start(label + "-stderr", process.getErrorStream(), System.err);
+        StderrTail.start(label + "-stdout", process.getInputStream(), System.out, logFile);
+        StderrTail tail = StderrTail.start(label + "-stderr", process.getErrorStream(), System.err, null);
         return new Launched(process, tail);
     }
 

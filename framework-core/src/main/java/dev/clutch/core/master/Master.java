@@ -2,21 +2,28 @@ package dev.clutch.core.master;
 
 import dev.clutch.core.api.ExitCode;
 import dev.clutch.core.api.Role;
+import dev.clutch.core.alarm.Alarms;
 import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.ipc.ChildConnection;
 import dev.clutch.core.ipc.IpcServer;
 import dev.clutch.core.logging.LogLayout;
+import dev.clutch.core.message.AgentDown;
 import dev.clutch.core.message.ClusterReady;
 import dev.clutch.core.message.DescriptorsTaken;
 import dev.clutch.core.message.Destination;
 import dev.clutch.core.message.Envelope;
+import dev.clutch.core.message.FatalError;
+import dev.clutch.core.message.Heartbeat;
 import dev.clutch.core.message.Hello;
 import dev.clutch.core.message.ProcessReady;
 import dev.clutch.core.message.StopRequest;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -64,17 +71,31 @@ public final class Master {
     private final BlockingQueue<MasterEvent> events = new LinkedBlockingQueue<>();
     private final ProcessTable table = new ProcessTable();
     private final Router router;
+    private final Alarms alarms;
+    private final WorkerSupervisor supervisor;
     private State state = State.STARTING_AGENT;
     private ExitCode exitCode = ExitCode.OK;
 
-    public Master(ClutchConfig config, ChildFactory children, PortSharing sharing, LongSupplier nanoClock,
-                  long startedAtNanos) {
+    public Master(ClutchConfig config, ChildFactory children, PortSharing sharing, Alarms alarms,
+                  LongSupplier nanoClock, long startedAtNanos) {
         this.config = config;
         this.children = children;
         this.sharing = sharing;
         this.nanoClock = nanoClock;
         this.startedAtNanos = startedAtNanos;
         this.router = new Router(table);
+        this.alarms = alarms;
+        this.supervisor = new WorkerSupervisor(config, table, alarms, new WorkerSupervisor.Actions() {
+            @Override
+            public Child launchWorker(int slot) {
+                return launch(Role.WORKER, slot, config.workerStartTimeout());
+            }
+
+            @Override
+            public void stop(Child worker) {
+                askToStop(worker, config.workerKillTimeout());
+            }
+        });
     }
 
     /** The adapter through which the IPC server feeds this master's queue. */
@@ -173,6 +194,11 @@ public final class Master {
             table.byPid(envelope.sender().pid()).ifPresent(this::onReady);
         } else if (body instanceof DescriptorsTaken taken) {
             sharing.taken(envelope.sender().pid(), taken.total());
+        } else if (body instanceof Heartbeat) {
+            table.byPid(envelope.sender().pid()).ifPresent(c -> supervisor.heartbeat(c, nanoClock.getAsLong()));
+        } else if (body instanceof FatalError fatal && state == State.RUNNING) {
+            table.byPid(envelope.sender().pid()).ifPresent(c -> supervisor.fatalError(c, fatal.error(),
+                    nanoClock.getAsLong()));
         } else {
             log.warn("IPC: {} sent {} to the master, which does not take it", connection,
                     body.getClass().getSimpleName());
@@ -187,8 +213,11 @@ public final class Master {
         log.info("{} is ready in {} ms", child.describe(), millisSinceStart());
         if (child.role() == Role.WORKER) {
             sharing.workerReady(child.pid());
+            supervisor.workerReady(child, nanoClock.getAsLong());
         }
-        if (state == State.STARTING_AGENT && child.role() == Role.AGENT) {
+        if (state == State.RUNNING && child.role() == Role.WORKER) {
+            send(child, clusterReady());
+        } else if (state == State.STARTING_AGENT && child.role() == Role.AGENT) {
             state = State.STARTING_WORKERS;
             for (int id = 1; id <= config.workers() && state == State.STARTING_WORKERS; id++) {
                 launch(Role.WORKER, id, config.workerStartTimeout());
@@ -199,10 +228,16 @@ public final class Master {
         }
     }
 
+    private ClusterReady clusterReady() {
+        long agentPid = table.agent().map(Child::pid).orElse(0L);
+        long[] workerPids = table.readyWorkers().stream().mapToLong(Child::pid).toArray();
+        return new ClusterReady(agentPid, workerPids, sharing.url());
+    }
+
     private void announceClusterReady() {
         Child agent = table.agent().orElseThrow();
         long[] workerPids = table.workers().stream().mapToLong(Child::pid).toArray();
-        ClusterReady ready = new ClusterReady(agent.pid(), workerPids, sharing.url());
+        ClusterReady ready = clusterReady();
         for (Child child : table.all()) {
             send(child, ready);
         }
@@ -225,16 +260,33 @@ public final class Master {
             case STARTING_AGENT, STARTING_WORKERS -> failStart(child, "exited with " + how + " during start");
             case RUNNING -> {
                 if (child.role() == Role.AGENT) {
-                    log.error("ALARM: agent {} died ({}); it is not restarted, workers keep serving with the "
-                            + "state they have{}", child.describe(), how, stderrTail(child));
+                    agentDied(child, status, how);
+                } else if (child.phase() == Child.Phase.STOPPING) {
+                    log.info("{} stopped ({})", child.describe(), how);
                 } else {
-                    log.error("{} exited unexpectedly ({}){}", child.describe(), how, stderrTail(child));
+                    log.error("{} exited unexpectedly ({}): replacing it{}", child.describe(), how,
+                            stderrTail(child));
                 }
             }
             case STOPPING_WORKERS, STOPPING_AGENT -> log.info("{} stopped ({})", child.describe(), how);
             default -> log.debug("{} exited ({}) after the master stopped", child.describe(), how);
         }
         advanceStop();
+    }
+
+    /** The agent is never restarted: an alarm, and the workers keep serving with the state they have. */
+    private void agentDied(Child agent, int status, String how) {
+        Map<String, Object> details = WorkerSupervisor.details(agent);
+        details.put("exitCode", status);
+        details.put("exit", how);
+        Path hsErr = config.logDir().resolve("hs_err_pid" + agent.pid() + ".log");
+        if (Files.exists(hsErr)) {
+            details.put("hsErrFile", hsErr.toString());
+        }
+        alarms.raise("agent-died", agent.describe() + " died (" + how + "); it is not restarted, the "
+                + "workers keep serving with the state they have", details, agent.process().lastStderrLines());
+        AgentDown down = new AgentDown(agent.pid(), how);
+        table.readyWorkers().forEach(worker -> send(worker, down));
     }
 
     private void onSignal(String name) {
@@ -254,6 +306,9 @@ public final class Master {
 
     private void checkDeadlines() {
         long now = nanoClock.getAsLong();
+        if (state == State.RUNNING) {
+            supervisor.tick(now);
+        }
         for (Child child : table.all()) {
             sendPendingStopOrder(child);
             if (!child.isPastDeadline(now)) {
@@ -263,7 +318,12 @@ public final class Master {
                 Duration timeout = child.role() == Role.AGENT ? config.agentStartTimeout()
                         : config.workerStartTimeout();
                 String key = child.role() == Role.AGENT ? "clutch.agent.startTimeout" : "clutch.worker.startTimeout";
-                failStart(child, "was not ready within " + timeout.toMillis() + " ms (" + key + ")");
+                String what = "was not ready within " + timeout.toMillis() + " ms (" + key + ")";
+                if (state == State.RUNNING) {
+                    log.error("{} {}: killed{}", child.describe(), what, stderrTail(child));
+                } else {
+                    failStart(child, what);
+                }
                 child.process().kill();
                 child.enter(Child.Phase.STOPPING, now + KILL_GRACE_NANOS);
             } else if (child.phase() == Child.Phase.STOPPING && child.process().isAlive()
@@ -333,9 +393,9 @@ public final class Master {
         }
     }
 
-    private void launch(Role role, int workerId, Duration startTimeout) {
+    private Child launch(Role role, int workerId, Duration startTimeout) {
         if (state != State.STARTING_AGENT && state != State.STARTING_WORKERS && state != State.RUNNING) {
-            return;
+            return null;
         }
         try {
             ChildProcess process = children.launch(role, workerId);
@@ -343,9 +403,15 @@ public final class Master {
             table.add(child);
             process.onExit().thenAccept(status -> events.add(new MasterEvent.Exited(process.pid(), status)));
             log.info("launched {}", child.describe());
+            return child;
         } catch (IOException e) {
-            log.error("start failed: cannot launch the {}: {}", role.label(), e.getMessage());
-            beginStop(ExitCode.START_FAILED);
+            if (state == State.RUNNING) {
+                log.error("cannot launch {}-{}: {}", role.label(), workerId, e.getMessage());
+            } else {
+                log.error("start failed: cannot launch the {}: {}", role.label(), e.getMessage());
+                beginStop(ExitCode.START_FAILED);
+            }
+            return null;
         }
     }
 

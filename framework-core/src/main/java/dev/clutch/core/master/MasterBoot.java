@@ -2,6 +2,7 @@ package dev.clutch.core.master;
 
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
+import dev.clutch.core.alarm.Alarms;
 import dev.clutch.core.api.ExitCode;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.cli.CommandLine;
@@ -58,9 +59,11 @@ public final class MasterBoot {
                     .withValue("clutch.http.port", ConfigValueFactory.fromAnyRef(sharing.port()))
                     .root().render(ConfigRenderOptions.concise());
             ChildFactory children = new ChildFactory(new JvmProcessLauncher(), tokens, runDirectory.ipcSocket(),
-                    applicationClass, config.name(), config.env(), overrides, config.schedulingPolicy(),
+                    applicationClass, config.name(), config.env(), overrides, config.schedulingPolicy(), config.logDir(),
                     Map.of(Role.AGENT, config.agentJvmArgs(), Role.WORKER, config.workerJvmArgs()));
-            Master master = new Master(config, children, sharing, System::nanoTime, startedAtNanos);
+            Alarms alarms = Alarms.create(config.name(), config.alarmWebhookUrl(), config.alarmWebhookTimeout(),
+                    config.alarmWebhookAttempts(), applicationClass.getClassLoader());
+            Master master = new Master(config, children, sharing, alarms, System::nanoTime, startedAtNanos);
             IpcServer ipc = new IpcServer(transport, group, runDirectory.ipcSocket(), MessageRegistry.framework(),
                     config.maxFrameBytes(), config.helloTimeout(), tokens, master.ipcListener());
             ipc.start();

@@ -4,8 +4,12 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -13,8 +17,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Copies a child's stderr to the master's console line by line and remembers the last lines, so the master can say
- * why a child died.
+ * Copies one output stream of a child to the master's console line by line (and, if asked, to a file), and
+ * remembers the last lines, so the master can say why a child died.
  */
 final class StderrTail {
 
@@ -27,19 +31,26 @@ final class StderrTail {
     private StderrTail() {
     }
 
-    static StderrTail start(String threadName, InputStream stderr, PrintStream console) {
+    /** @param alsoTo a file each line is appended to as well, or {@code null} */
+    static StderrTail start(String threadName, InputStream stream, PrintStream console, Path alsoTo) {
         StderrTail tail = new StderrTail();
-        Thread thread = new Thread(() -> tail.copy(stderr, console), threadName);
+        Thread thread = new Thread(() -> tail.copy(stream, console, alsoTo), threadName);
         thread.setDaemon(true);
         thread.start();
         return tail;
     }
 
-    private void copy(InputStream stderr, PrintStream console) {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(stderr, StandardCharsets.UTF_8))) {
+    private void copy(InputStream stream, PrintStream console, Path alsoTo) {
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8));
+             OutputStream file = alsoTo == null ? OutputStream.nullOutputStream()
+                     : Files.newOutputStream(alsoTo, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 console.println(line);
                 remember(line);
+                if (alsoTo != null) {
+                    file.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                    file.flush();
+                }
             }
         } catch (IOException ignored) {
             // The child is gone and its pipe with it.

@@ -69,6 +69,9 @@ public final class MessageRegistry {
         types.put(41, new Entry(ClusterReady.class, null));
         types.put(42, new Entry(StopRequest.class, null));
         types.put(43, new Entry(DescriptorsTaken.class, null));
+        types.put(44, new Entry(AgentDown.class, null));
+        types.put(45, new Entry(FatalError.class, null));
+        types.put(46, new Entry(Heartbeat.class, null));
         return types;
     }
 

@@ -8,7 +8,7 @@ import dev.clutch.worker.api.Response;
 import dev.clutch.worker.api.Route;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -17,6 +17,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import jakarta.inject.Provider;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -30,34 +31,77 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves one HTTP connection, one request at a time: the connection is read again only after the response is
- * written, so pipelined requests are answered in order. Finds the route, runs filters and the handler (on the
- * executor for blocking routes, on the event loop for the others), and maps what happens to a response.
+ * Serves one HTTP connection, one request at a time: requests that arrive while one is in flight (pipelining) wait
+ * in a small queue, and reading pauses while it is full, so responses go out in order and memory stays bounded.
+ * Finds the route, runs filters and the handler (on the executor for blocking routes, on the event loop for the
+ * others), and maps what happens to a response.
  */
-final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
+final class Dispatcher extends ChannelInboundHandlerAdapter {
+
+    /** Pipelined requests held per connection before the worker stops reading it. */
+    private static final int MAX_WAITING_REQUESTS = 16;
 
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
     /** What every connection of this worker shares. */
     record Shared(RouteTable routes, Map<Class<? extends Handler>, Provider<? extends Handler>> handlers,
                   List<Filter> filters, ExecutorService executor, Duration requestTimeout, InFlight inFlight,
-                  Draining draining, ResponseWriter writer, RequestIds ids) {
+                  Draining draining, ResponseWriter writer, RequestIds ids, FatalErrors fatalErrors) {
     }
 
     private final Shared shared;
+    private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
+    private boolean busy;
 
     Dispatcher(Shared shared) {
         this.shared = shared;
     }
 
     @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        ctx.read();
-        ctx.fireChannelActive();
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof FullHttpRequest request)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (busy) {
+            waiting.add(request);
+            if (waiting.size() >= MAX_WAITING_REQUESTS) {
+                ctx.channel().config().setAutoRead(false);
+            }
+            return;
+        }
+        serve(ctx, request);
+    }
+
+    /** Serves one request; it is released here, its body copied first. */
+    private void serve(ChannelHandlerContext ctx, FullHttpRequest request) {
+        busy = true;
+        try {
+            dispatch(ctx, request);
+        } finally {
+            request.release();
+        }
+    }
+
+    /** The response to the current request is written: on to the next one, if any. */
+    private void next(ChannelHandlerContext ctx) {
+        busy = false;
+        FullHttpRequest queued = waiting.poll();
+        if (queued != null) {
+            serve(ctx, queued);
+        } else if (!ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(true);
+        }
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    public void channelInactive(ChannelHandlerContext ctx) {
+        waiting.forEach(FullHttpRequest::release);
+        waiting.clear();
+        ctx.fireChannelInactive();
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, FullHttpRequest request) {
         long started = System.nanoTime();
         String requestId = shared.ids().of(request.headers().get("x-request-id"));
         Exchange exchange = new Exchange(ctx, request.method().name(), request.uri(),
@@ -115,10 +159,13 @@ final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
             response = toResponse(result);
         } catch (HttpException e) {
             response = error(e.status(), e.getMessage(), request.requestId());
-        } catch (Exception | LinkageError | AssertionError e) {
+        } catch (Exception | Error e) {
             log.error("{} {} failed (request {}): {}", request.method(), request.path(), request.requestId(),
                     e.toString(), e);
             response = error(500, "internal error; quote request id " + request.requestId(), request.requestId());
+            if (FatalErrors.isFatal(e)) {
+                shared.fatalErrors().report(e);
+            }
         }
         Collections.reverse(ran);
         for (Filter filter : ran) {
@@ -214,9 +261,7 @@ final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
                 Draining.busy(ctx.channel(), false);
                 shared.inFlight().end();
                 if (keep && done.isSuccess()) {
-                    // Not re-entrantly: a read() issued while FlowControlHandler is still delivering is lost
-                    // (Netty 4.2.18), and the connection's next request would wait forever.
-                    ctx.executor().execute(ctx::read);
+                    next(ctx);
                 } else {
                     ctx.close();
                 }

@@ -4,13 +4,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The pipeline of one HTTP connection: codec, body aggregation (413 past the limit), one request at a time
- * (pipelined requests wait their turn), idle timeout, then the dispatcher.
+ * The pipeline of one HTTP connection: idle timeout, codec, body aggregation (413 past the limit), then the
+ * dispatcher, which serves one request at a time.
  */
 final class HttpInitializer extends ChannelInitializer<Channel> {
 
@@ -27,13 +26,10 @@ final class HttpInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         shared.draining().track(ch);
-        // The dispatcher asks for each next request itself, after the previous response is written.
-        ch.config().setAutoRead(false);
         ch.pipeline()
                 .addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
                 .addLast(new HttpServerCodec())
                 .addLast(new HttpObjectAggregator(maxBodyBytes))
-                .addLast(new FlowControlHandler())
                 .addLast(new Dispatcher(shared));
     }
 }

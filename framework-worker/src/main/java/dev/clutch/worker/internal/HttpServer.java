@@ -126,6 +126,10 @@ final class HttpServer {
         }
     }
 
+    EventLoopGroup eventLoops() {
+        return group;
+    }
+
     /**
      * Stops taking connections, lets in-flight requests finish within {@code timeout} (their connections close
      * after the response), then cuts the rest.

@@ -32,6 +32,12 @@ final class ResponseWriter {
     private static final Logger access = LoggerFactory.getLogger(LogLayout.ACCESS_LOGGER);
     private static final String PID = Long.toString(ProcessHandle.current().pid());
 
+    private final boolean accessLog;
+
+    ResponseWriter(boolean accessLog) {
+        this.accessLog = accessLog;
+    }
+
     /** On the event loop. */
     ChannelFuture write(ChannelHandlerContext ctx, String method, String uri, String requestId, Response response,
                         boolean keepAlive, long startedNanos) {
@@ -62,7 +68,7 @@ final class ResponseWriter {
             bytes = body.length;
             written = ctx.writeAndFlush(full);
         }
-        if (access.isInfoEnabled()) {
+        if (accessLog && access.isInfoEnabled()) {
             access.info("{} \"{} {}\" {} {} {}ms {}", ctx.channel().remoteAddress(), method, uri, response.status(),
                     bytes, (System.nanoTime() - startedNanos) / 1_000_000, requestId);
         }

@@ -32,6 +32,7 @@ public final class WorkerRuntime implements RoleRuntime {
 
     private HookRunner hooks;
     private HttpServer server;
+    private Heartbeats heartbeats;
 
     @Override
     public Role role() {
@@ -52,12 +53,16 @@ public final class WorkerRuntime implements RoleRuntime {
         Injector injector = Guice.createInjector(Stage.PRODUCTION, modules);
         hooks = HookRunner.of(injector);
         hooks.run("didLoad", LifecycleHook::didLoad);
-        server = new HttpServer(context, shared(injector, context.config()));
+        FatalErrors fatalErrors = new FatalErrors(context::sendToMaster);
+        fatalErrors.watchUncaught();
+        server = new HttpServer(context, shared(injector, context.config(), fatalErrors));
         server.start(context);
+        heartbeats = new Heartbeats(server.eventLoops(), context.config().heartbeatInterval(),
+                context::sendToMaster);
         hooks.run("willReady", LifecycleHook::willReady);
     }
 
-    private static Dispatcher.Shared shared(Injector injector, ClutchConfig config) {
+    private static Dispatcher.Shared shared(Injector injector, ClutchConfig config, FatalErrors fatalErrors) {
         Set<Route> routes = injector.getInstance(Key.get(new TypeLiteral<Set<Route>>() { }));
         Map<Class<? extends Handler>, Provider<? extends Handler>> handlers = new HashMap<>();
         for (Route route : routes) {
@@ -69,7 +74,7 @@ public final class WorkerRuntime implements RoleRuntime {
                 : List.copyOf(injector.getInstance(filterKey));
         return new Dispatcher.Shared(new RouteTable(routes), Map.copyOf(handlers), filters,
                 HandlerExecutor.create(config.workerBlockingThreads()), config.requestTimeout(), new InFlight(),
-                new Draining(), new ResponseWriter(), new RequestIds());
+                new Draining(), new ResponseWriter(config.accessLog()), new RequestIds(), fatalErrors);
     }
 
     @Override
@@ -84,6 +89,9 @@ public final class WorkerRuntime implements RoleRuntime {
 
     @Override
     public void stop(Duration timeout) {
+        if (heartbeats != null) {
+            heartbeats.close();
+        }
         if (server != null) {
             server.drain(timeout);
         }

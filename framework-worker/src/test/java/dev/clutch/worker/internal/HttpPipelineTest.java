@@ -22,7 +22,8 @@ class HttpPipelineTest {
         Route hello = new Route("GET", "/hello", HelloHandler.class, false);
         Dispatcher.Shared shared = new Dispatcher.Shared(new RouteTable(Set.of(hello)),
                 Map.of(HelloHandler.class, HelloHandler::new), List.of(), Executors.newSingleThreadExecutor(),
-                Duration.ofSeconds(5), new InFlight(), new Draining(), new ResponseWriter(), new RequestIds());
+                Duration.ofSeconds(5), new InFlight(), new Draining(), new ResponseWriter(false), new RequestIds(),
+                new FatalErrors(message -> { }));
         return new EmbeddedChannel(new HttpInitializer(shared, 1024, 60_000));
     }
 

@@ -1,0 +1,79 @@
+package dev.clutch.core.alarm;
+
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValueFactory;
+import dev.clutch.core.api.Alarm;
+import dev.clutch.core.spi.AlarmSink;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Posts each alarm as JSON to {@code clutch.alarm.webhook.url}, off the master's thread, with a timeout per attempt
+ * and a few retries spaced out; a webhook that stays down is logged, never blocks the master.
+ */
+public final class WebhookAlarmSink implements AlarmSink {
+
+    private static final Logger log = LoggerFactory.getLogger(WebhookAlarmSink.class);
+
+    private final URI url;
+    private final Duration timeout;
+    private final int attempts;
+    private final HttpClient client;
+
+    public WebhookAlarmSink(URI url, Duration timeout, int attempts) {
+        this.url = url;
+        this.timeout = timeout;
+        this.attempts = attempts;
+        this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
+    }
+
+    @Override
+    public void raise(Alarm alarm) {
+        post(json(alarm), 1);
+    }
+
+    private void post(String body, int attempt) {
+        HttpRequest request = HttpRequest.newBuilder(url)
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
+            boolean ok = failure == null && response.statusCode() / 100 == 2;
+            if (ok) {
+                return;
+            }
+            String why = failure != null ? failure.toString() : "HTTP " + response.statusCode();
+            if (attempt >= attempts) {
+                log.error("alarm webhook {} failed {} times, last: {}; alarm not delivered", url, attempt, why);
+                return;
+            }
+            long delay = 500L << (attempt - 1);
+            log.warn("alarm webhook {} failed ({}); retry {} of {} in {} ms", url, why, attempt + 1, attempts, delay);
+            CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS).execute(() -> post(body, attempt + 1));
+        });
+    }
+
+    static String json(Alarm alarm) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("kind", alarm.kind());
+        body.put("app", alarm.app());
+        body.put("message", alarm.message());
+        body.put("at", alarm.at().toString());
+        Map<String, Object> details = new LinkedHashMap<>();
+        alarm.details().forEach((k, v) -> details.put(k, v instanceof Number || v instanceof Boolean ? v
+                : String.valueOf(v)));
+        body.put("details", details);
+        body.put("lastStderrLines", alarm.lastStderrLines());
+        return ConfigValueFactory.fromMap(body).render(ConfigRenderOptions.concise());
+    }
+}

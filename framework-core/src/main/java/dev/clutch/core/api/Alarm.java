@@ -1,0 +1,22 @@
+package dev.clutch.core.api;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Something an operator must know about, raised by the master.
+ *
+ * @param kind what happened, e.g. {@code agent-died}, {@code worker-hung}, {@code refork-limit}
+ * @param message one sentence for people
+ * @param details facts for tools (pid, exit code, signal, …)
+ * @param lastStderrLines the last lines the process concerned wrote to stderr, if any
+ */
+public record Alarm(String kind, String app, String message, Map<String, Object> details,
+                    List<String> lastStderrLines, Instant at) {
+
+    public Alarm {
+        details = Map.copyOf(details);
+        lastStderrLines = List.copyOf(lastStderrLines);
+    }
+}

@@ -1,0 +1,62 @@
+package dev.clutch.core.master;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * When a worker that died after cluster-ready may be replaced: at once while fewer than {@code limit} replacements
+ * were forked in the last {@code window}; past that, after a backoff that starts at 1 s and doubles up to 60 s, and
+ * falls back once forks are rare again. Capacity always comes back, never in a tight fork loop.
+ */
+final class ReforkLimiter {
+
+    static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+
+    private final int limit;
+    private final long windowNanos;
+    private final Deque<Long> forks = new ArrayDeque<>();
+    private long backoffNanos;
+    private long notBeforeNanos;
+
+    ReforkLimiter(int limit, Duration window) {
+        this.limit = limit;
+        this.windowNanos = window.toNanos();
+    }
+
+    /** Whether a replacement may be forked now. */
+    boolean mayFork(long nowNanos) {
+        forget(nowNanos);
+        return nowNanos - notBeforeNanos >= 0;
+    }
+
+    /**
+     * Records a fork at {@code nowNanos}.
+     *
+     * @return true if this fork reached the limit, so the next one waits (the moment to raise the alarm)
+     */
+    boolean forked(long nowNanos) {
+        forget(nowNanos);
+        forks.addLast(nowNanos);
+        if (forks.size() < limit) {
+            backoffNanos = 0;
+            return false;
+        }
+        backoffNanos = backoffNanos == 0 ? FIRST_BACKOFF.toNanos()
+                : Math.min(backoffNanos * 2, MAX_BACKOFF.toNanos());
+        notBeforeNanos = nowNanos + backoffNanos;
+        return true;
+    }
+
+    /** The wait before the next fork, zero when none. */
+    Duration currentBackoff() {
+        return Duration.ofNanos(backoffNanos);
+    }
+
+    private void forget(long nowNanos) {
+        while (!forks.isEmpty() && nowNanos - forks.peekFirst() > windowNanos) {
+            forks.removeFirst();
+        }
+    }
+}

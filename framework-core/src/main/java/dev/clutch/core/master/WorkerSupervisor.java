@@ -1,0 +1,142 @@
+package dev.clutch.core.master;
+
+import dev.clutch.core.alarm.Alarms;
+import dev.clutch.core.config.ClutchConfig;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the workers at their target count once the cluster runs: replaces workers that died (within the refork
+ * limit, then with backoff), replaces a worker that hit a fatal error before draining it, and kills hung workers
+ * after asking for a thread dump. Every step is idempotent and runs on each tick of the master's loop.
+ */
+final class WorkerSupervisor {
+
+    /** Between asking a hung JVM for its thread dump and killing it. */
+    private static final long DUMP_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final Logger log = LoggerFactory.getLogger(WorkerSupervisor.class);
+
+    /** The master's side effects the supervisor needs. */
+    interface Actions {
+        /** Launches a worker for {@code slot}; {@code null} if the launch failed. */
+        Child launchWorker(int slot);
+
+        /** Asks a worker to drain and stop. */
+        void stop(Child worker);
+    }
+
+    private final ClutchConfig config;
+    private final ProcessTable table;
+    private final ReforkLimiter limiter;
+    private final Alarms alarms;
+    private final Actions actions;
+
+    WorkerSupervisor(ClutchConfig config, ProcessTable table, Alarms alarms, Actions actions) {
+        this.config = config;
+        this.table = table;
+        this.limiter = new ReforkLimiter(config.reforkLimit(), config.reforkWindow());
+        this.alarms = alarms;
+        this.actions = actions;
+    }
+
+    /** A worker's fatal error: fork its replacement now; the worker drains once the replacement is ready. */
+    void fatalError(Child worker, String error, long nowNanos) {
+        if (worker.isRetiring() || worker.phase() == Child.Phase.STOPPING) {
+            return;
+        }
+        log.error("{} hit a fatal error ({}): forking its replacement, then it drains", worker.describe(), error);
+        worker.retire();
+        fork(worker.workerId(), nowNanos, worker);
+    }
+
+    /** A worker reported ready: the worker it replaces, if any, may now drain. */
+    void workerReady(Child worker, long nowNanos) {
+        worker.heartbeat(nowNanos);
+        Child old = worker.replacing();
+        if (old != null && table.byPid(old.pid()).isPresent()) {
+            log.info("{} is ready: {} drains", worker.describe(), old.describe());
+            actions.stop(old);
+        }
+    }
+
+    void heartbeat(Child worker, long nowNanos) {
+        worker.heartbeat(nowNanos);
+    }
+
+    /** One pass: hung workers, then the count. */
+    void tick(long nowNanos) {
+        killHungWorkers(nowNanos);
+        restoreCount(nowNanos);
+    }
+
+    private void killHungWorkers(long nowNanos) {
+        Duration timeout = config.workerTimeout();
+        if (timeout.isZero()) {
+            return;
+        }
+        for (Child worker : table.readyWorkers()) {
+            if (worker.killAtNanos() != 0) {
+                if (nowNanos - worker.killAtNanos() >= 0) {
+                    worker.process().kill();
+                    worker.killAt(0);
+                    worker.enter(Child.Phase.STOPPING, nowNanos + TimeUnit.SECONDS.toNanos(5));
+                }
+                continue;
+            }
+            long silentNanos = nowNanos - worker.lastHeartbeatNanos();
+            if (silentNanos > timeout.toNanos()) {
+                Map<String, Object> details = details(worker);
+                details.put("silentMillis", TimeUnit.NANOSECONDS.toMillis(silentNanos));
+                alarms.raise("worker-hung", worker.describe() + " sent no heartbeat for "
+                        + TimeUnit.NANOSECONDS.toMillis(silentNanos) + " ms (clutch.worker.timeout): thread dump "
+                        + "asked for, then it is killed and replaced", details, List.of());
+                worker.process().requestThreadDump();
+                worker.killAt(nowNanos + DUMP_GRACE_NANOS);
+            }
+        }
+    }
+
+    /** Forks a replacement for each slot without a live, non-retiring worker, as the limiter allows. */
+    private void restoreCount(long nowNanos) {
+        for (int slot = 1; slot <= config.workers(); slot++) {
+            if (!hasWorker(slot) && limiter.mayFork(nowNanos)) {
+                fork(slot, nowNanos, null);
+            }
+        }
+    }
+
+    private boolean hasWorker(int slot) {
+        return table.workers().stream().anyMatch(w -> w.workerId() == slot && !w.isRetiring()
+                && w.phase() != Child.Phase.STOPPING);
+    }
+
+    private void fork(int slot, long nowNanos, Child replacing) {
+        Child replacement = actions.launchWorker(slot);
+        if (replacement == null) {
+            return;
+        }
+        replacement.replacing(replacing);
+        if (limiter.forked(nowNanos)) {
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("limit", config.reforkLimit());
+            details.put("windowSeconds", config.reforkWindow().toSeconds());
+            details.put("nextForkAfterMillis", limiter.currentBackoff().toMillis());
+            alarms.raise("refork-limit", config.reforkLimit() + " workers were forked within "
+                    + config.reforkWindow().toSeconds() + " s (clutch.worker.refork.limit): the next replacement "
+                    + "waits " + limiter.currentBackoff().toMillis() + " ms", details, List.of());
+        }
+    }
+
+    static Map<String, Object> details(Child child) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("role", child.role().label());
+        details.put("workerId", child.workerId());
+        details.put("pid", child.pid());
+        return details;
+    }
+}

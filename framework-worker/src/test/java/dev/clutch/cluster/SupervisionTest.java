@@ -1,0 +1,195 @@
+package dev.clutch.cluster;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.clutch.core.testing.ClusterProcess;
+import dev.clutch.core.testing.Http;
+import dev.clutch.core.testing.RawHttp;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Capacity always comes back; the agent is watched, never restarted. */
+class SupervisionTest {
+
+    private static final Duration BOOT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path baseDir;
+
+    private static long servingPid(ClusterProcess.Ready ready) throws IOException {
+        return Long.parseLong(RawHttp.get(ready.port(), "/pid").body());
+    }
+
+    private static long launches(ClusterProcess cluster, String label) {
+        return cluster.lines().stream().filter(l -> l.contains("launched " + label + " ")).count();
+    }
+
+    @Test
+    void killedWorkerIsReplacedUnderASteadyClientAndTheCountComesBack() throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.start(baseDir, 2)) {
+            ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
+            Set<Long> servedBy = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            AtomicInteger ok = new AtomicInteger();
+            AtomicBoolean running = new AtomicBoolean(true);
+            Thread client = new Thread(() -> {
+                while (running.get()) {
+                    try {
+                        servedBy.add(servingPid(ready));
+                        ok.incrementAndGet();
+                    } catch (IOException | RuntimeException e) {
+                        // A connection to the killed worker may fail; the client goes on.
+                    }
+                }
+            }, "steady-client");
+            client.start();
+            try {
+                long victim = ready.workerPids().get(0);
+                ProcessHandle.of(victim).orElseThrow().destroyForcibly();
+
+                cluster.awaitLine("(pid " + victim + ") exited unexpectedly (killed by signal 9 (SIGKILL)): "
+                        + "replacing it", Duration.ofSeconds(10));
+                await("a replacement serves").atMost(BOOT).pollInterval(Duration.ofMillis(100)).until(() ->
+                        servedBy.stream().anyMatch(pid -> !ready.workerPids().contains(pid)));
+                await("the count is restored").atMost(BOOT).until(() -> cluster.livePids().size() == 4);
+                int before = ok.get();
+                await("the client keeps being served").atMost(Duration.ofSeconds(10)).until(() ->
+                        ok.get() > before + 20);
+            } finally {
+                running.set(false);
+                client.join(15_000);
+            }
+        }
+    }
+
+    @Test
+    void workerThatCrashesAtEveryBootIsReforkedWithinTheLimitThenWithBackoffAndAlarmed() throws Exception {
+        Path crash = baseDir.resolve("crash-at-boot");
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
+                .property("clutch.worker.refork.limit", "3")
+                .property("clutch.worker.refork.window", "60s")
+                .env("TEST_WORKER_CRASH_FILE", crash.toString())
+                .start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
+            Files.writeString(crash, "crash");
+            ProcessHandle.of(ready.workerPids().get(0)).orElseThrow().destroyForcibly();
+
+            cluster.awaitLine("ALARM refork-limit: 3 workers were forked within 60 s", BOOT);
+            long atAlarm = launches(cluster, "worker-1");
+            assertEquals(4, atAlarm, "the first worker and three immediate replacements");
+            // Then 1 s, 2 s, 4 s apart: over the next 5 s at most two more forks, never a tight loop.
+            await().pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(6)).until(() -> true);
+            long later = launches(cluster, "worker-1");
+            assertTrue(later - atAlarm <= 2, (later - atAlarm) + " forks in 5 s after the alarm");
+            assertTrue(cluster.output().contains("TEST: worker crashes at boot"));
+
+            Files.delete(crash);
+            await("the worker count is restored").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> RawHttp.get(ready.port(), "/pid").status() == 200);
+        }
+    }
+
+    @Test
+    void hungWorkerIsKilledAfterTheTimeoutWithAThreadDumpInItsLogAndReplaced() throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
+                .property("clutch.worker.heartbeatInterval", "200ms")
+                .property("clutch.worker.timeout", "2s")
+                .start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
+            long hung = ready.workerPids().get(0);
+            Thread hanger = new Thread(() -> {
+                try {
+                    RawHttp.get(ready.port(), "/hang");
+                } catch (IOException expected) {
+                    // The hung worker is killed under this request.
+                }
+            }, "hanging-request");
+            hanger.start();
+
+            cluster.awaitLine("ALARM worker-hung: worker-1 (pid " + hung + ") sent no heartbeat", BOOT);
+            await("a thread dump in the worker's log").atMost(Duration.ofSeconds(10))
+                    .until(() -> cluster.log("worker-1.log").contains("Full thread dump"));
+            assertTrue(cluster.log("worker-1.log").contains("TestApp$Hang.handle"), "the dump shows the culprit");
+            await("a replacement serves").atMost(BOOT).pollInterval(Duration.ofMillis(200))
+                    .until(() -> servingPidOrZero(ready) != 0 && servingPidOrZero(ready) != hung);
+            assertFalse(ClusterProcess.isRunning(hung));
+            hanger.join(15_000);
+        }
+    }
+
+    private static long servingPidOrZero(ClusterProcess.Ready ready) {
+        try {
+            return servingPid(ready);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    @Test
+    void fatalErrorReplacesTheWorkerFirstAndThenDrainsIt() throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.start(baseDir, 1)) {
+            ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
+            long old = ready.workerPids().get(0);
+
+            assertEquals(500, Http.get(ready.url("/oom")).statusCode());
+
+            cluster.awaitLine("(pid " + old + ") hit a fatal error (java.lang.OutOfMemoryError: TEST: simulated)",
+                    Duration.ofSeconds(10));
+            cluster.awaitLine("(pid " + old + ") stopped", BOOT);
+            String output = cluster.output();
+            int replacementReady = output.indexOf(": worker-1 (pid " + old + ") drains");
+            int oldStopped = output.indexOf("(pid " + old + ") stopped");
+            assertTrue(replacementReady >= 0 && replacementReady < oldStopped, output);
+            assertNotEquals(old, servingPid(ready));
+        }
+    }
+
+    @Test
+    void killedAgentIsNotRestartedTheAlarmIsLoggedAndPostedAndWorkersKeepServing() throws Exception {
+        List<String> posted = new CopyOnWriteArrayList<>();
+        HttpServer webhook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        webhook.createContext("/alarms", exchange -> {
+            posted.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        webhook.start();
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 2)
+                .property("clutch.alarm.webhook.url",
+                        "http://127.0.0.1:" + webhook.getAddress().getPort() + "/alarms")
+                .start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
+
+            ProcessHandle.of(ready.agentPid()).orElseThrow().destroyForcibly();
+
+            await("the alarm in common-error.log").atMost(Duration.ofSeconds(10)).until(() ->
+                    cluster.log("common-error.log").contains("ALARM agent-died: agent (pid "
+                            + ready.agentPid() + ") died (killed by signal 9 (SIGKILL))"));
+            await("the alarm posted to the webhook").atMost(Duration.ofSeconds(10)).until(() -> !posted.isEmpty());
+            assertTrue(posted.get(0).contains("\"kind\":\"agent-died\""), posted.get(0));
+            assertTrue(posted.get(0).contains("\"pid\":" + ready.agentPid()), posted.get(0));
+            cluster.awaitLine("the agent (pid " + ready.agentPid() + ") died", Duration.ofSeconds(10));
+            for (int i = 0; i < 10; i++) {
+                assertEquals(200, RawHttp.get(ready.port(), "/pid").status());
+            }
+            assertEquals(1, launches(cluster, "agent"), "the agent is never restarted");
+        } finally {
+            webhook.stop(0);
+        }
+    }
+}
