@@ -37,21 +37,6 @@ class StopTest {
     }
 
     @Test
-    void hupTtinAndTtouAreNotSupportedYetAndLeaveTheClusterServing() throws Exception {
-        try (ClusterProcess cluster = ClusterScenarios.start(baseDir, 1)) {
-            ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));
-
-            for (String signal : List.of("HUP", "TTIN", "TTOU")) {
-                cluster.signal(signal);
-                cluster.awaitLine("received SIG" + signal + ": ", Duration.ofSeconds(10));
-            }
-
-            assertEquals(200, dev.clutch.core.testing.Http.get(ready.url("/_clutch/health")).statusCode());
-            assertTrue(cluster.process().isAlive());
-        }
-    }
-
-    @Test
     void killingTheMasterLeavesNoChildAliveAfterOneSecond() throws Exception {
         try (ClusterProcess cluster = ClusterScenarios.start(baseDir, 2)) {
             ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));

@@ -3,16 +3,20 @@ package dev.clutch.core.api;
 import dev.clutch.core.child.ChildBoot;
 import dev.clutch.core.child.ChildEnvironment;
 import dev.clutch.core.cli.CommandLine;
+import dev.clutch.core.cli.DaemonStart;
+import dev.clutch.core.cli.OperatorCommands;
 import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.config.ConfigLoader;
 import dev.clutch.core.config.ConfigurationException;
 import dev.clutch.core.config.EnvName;
 import dev.clutch.core.logging.LogLayout;
 import dev.clutch.core.logging.ProcessLabel;
+import dev.clutch.core.master.ChildClasspath;
 import dev.clutch.core.master.MasterBoot;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -59,6 +63,15 @@ public final class Clutch {
                 System.err.println(CommandLine.USAGE);
             }
             return ExitCode.CONFIG_ERROR;
+        }
+        if (!commandLine.command().equals("start")) {
+            return OperatorCommands.run(commandLine, config);
+        }
+        if (commandLine.daemon()) {
+            List<String> startArgs = Arrays.stream(args)
+                    .filter(a -> !a.equals("--daemon") && !a.equals("start"))
+                    .toList();
+            return DaemonStart.run(applicationClass, ChildClasspath.of(applicationClass), startArgs, config);
         }
         LogLayout.install(new ProcessLabel(Role.MASTER, 0), config.logDir());
         try {

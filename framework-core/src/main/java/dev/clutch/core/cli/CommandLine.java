@@ -2,47 +2,79 @@ package dev.clutch.core.cli;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * The application's command line: {@code [start] [--workers N] [--port P] [--env E]}. Flags become the top layer of
- * the configuration.
+ * The application's command line. Flags of {@code start} become the top layer of the configuration.
  *
+ * @param command {@code start}, {@code stop}, {@code status}, {@code reload}, {@code scale} or {@code help}
  * @param env the {@code --env} flag, or {@code null}
  * @param overrides configuration values set by flags, keyed by {@code clutch.*} path
+ * @param arguments what follows the command that is not a flag (the N of {@code scale N})
+ * @param timeoutSeconds the {@code --timeout} of {@code stop}, or 0
  */
-public record CommandLine(String command, String env, Map<String, Object> overrides) {
+public record CommandLine(String command, String env, Map<String, Object> overrides, boolean daemon, boolean json,
+                          int timeoutSeconds, List<String> arguments) {
 
     public static final String USAGE = """
-            usage: <app> [start] [options]
-              start            run the cluster in the foreground (the default)
-            options:
-              --workers N      number of workers (clutch.workers)
-              --port P         HTTP port (clutch.http.port)
-              --env E          environment name, choosing application-<E>.conf (clutch.env)
-              --help           print this help""";
+            usage: <app> [command] [options]
+              start [--daemon] [--workers N] [--port P] [--env E]
+                               run the cluster (the default); in the foreground unless --daemon, which returns
+                               once the cluster is ready
+              stop [--timeout S]   stop the running instance, waiting up to S seconds (default 30)
+              status [--json]      one row per process of the running instance
+              reload               replace every worker, one at a time, with the classes on disk now
+              scale N              run N workers
+              --help               print this help""";
+
+    private static final Set<String> COMMANDS = Set.of("start", "stop", "status", "reload", "scale");
 
     /**
      * @throws IllegalArgumentException saying which argument is wrong
      */
     public static CommandLine parse(List<String> args) {
-        String command = "start";
+        String command = null;
         String env = null;
+        boolean daemon = false;
+        boolean json = false;
+        int timeout = 0;
+        List<String> arguments = new ArrayList<>();
         Map<String, Object> overrides = new LinkedHashMap<>();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
-                case "start" -> command = arg;
                 case "--help", "-h" -> command = "help";
                 case "--workers" -> overrides.put("clutch.workers", number(arg, value(args, ++i, arg)));
                 case "--port" -> overrides.put("clutch.http.port", number(arg, value(args, ++i, arg)));
                 case "--env" -> env = value(args, ++i, arg);
-                default -> throw new IllegalArgumentException("unknown argument '" + arg + "'");
+                case "--daemon" -> daemon = true;
+                case "--json" -> json = true;
+                case "--timeout" -> timeout = number(arg, value(args, ++i, arg));
+                default -> {
+                    if (arg.startsWith("-")) {
+                        throw new IllegalArgumentException("unknown option '" + arg + "'");
+                    } else if (command == null && COMMANDS.contains(arg)) {
+                        command = arg;
+                    } else if (command != null && !command.equals("help")) {
+                        arguments.add(arg);
+                    } else {
+                        throw new IllegalArgumentException("unknown command '" + arg + "'");
+                    }
+                }
             }
         }
-        return new CommandLine(command, env, Map.copyOf(overrides));
+        command = command == null ? "start" : command;
+        if (command.equals("scale") && (arguments.size() != 1 || !arguments.get(0).matches("\\d{1,4}"))) {
+            throw new IllegalArgumentException("scale takes one number of workers, e.g. 'scale 4'");
+        }
+        if (!command.equals("scale") && !arguments.isEmpty()) {
+            throw new IllegalArgumentException("unexpected argument '" + arguments.get(0) + "' for " + command);
+        }
+        return new CommandLine(command, env, Map.copyOf(overrides), daemon, json, timeout, List.copyOf(arguments));
     }
 
     public Config overridesConfig() {

@@ -26,12 +26,27 @@ final class Child {
     private boolean retiring;
     private long lastHeartbeatNanos;
     private long killAtNanos;
+    private long launchedAtNanos;
+    private long requests;
 
-    Child(Role role, int workerId, ChildProcess process, long deadlineNanos) {
+    Child(Role role, int workerId, ChildProcess process, long launchedAtNanos, long deadlineNanos) {
         this.role = role;
         this.workerId = workerId;
         this.process = process;
+        this.launchedAtNanos = launchedAtNanos;
         this.deadlineNanos = deadlineNanos;
+    }
+
+    long launchedAtNanos() {
+        return launchedAtNanos;
+    }
+
+    long requests() {
+        return requests;
+    }
+
+    void requests(long served) {
+        this.requests = served;
     }
 
     Role role() {

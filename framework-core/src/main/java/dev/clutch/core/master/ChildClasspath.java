@@ -15,12 +15,12 @@ import java.util.Set;
  * {@code mvn exec:java} that is an isolated class loader and {@code java.class.path} is Maven's own, so it is read
  * from the class loader chain, not from the system property.
  */
-final class ChildClasspath {
+public final class ChildClasspath {
 
     private ChildClasspath() {
     }
 
-    static String of(Class<?> applicationClass) {
+    public static String of(Class<?> applicationClass) {
         ClassLoader system = ClassLoader.getSystemClassLoader();
         ClassLoader loader = applicationClass.getClassLoader();
         if (loader == null || loader == system) {

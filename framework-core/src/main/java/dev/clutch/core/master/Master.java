@@ -4,11 +4,13 @@ import dev.clutch.core.api.ExitCode;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.alarm.Alarms;
 import dev.clutch.core.config.ClutchConfig;
+import dev.clutch.core.control.ControlServer;
 import dev.clutch.core.ipc.ChildConnection;
 import dev.clutch.core.ipc.IpcServer;
 import dev.clutch.core.logging.LogLayout;
 import dev.clutch.core.message.AgentDown;
 import dev.clutch.core.message.ClusterReady;
+import dev.clutch.core.message.ControlReply;
 import dev.clutch.core.message.DescriptorsTaken;
 import dev.clutch.core.message.Destination;
 import dev.clutch.core.message.Envelope;
@@ -38,9 +40,9 @@ import org.slf4j.LoggerFactory;
  * heals on the next pass.
  *
  * <pre>
- * STARTING_AGENT --agent ready--> STARTING_WORKERS --all workers ready--> RUNNING
- *      |                               |                                    |
- *      +---- child exits / times out --+---- TERM, INT -------------------- +
+ * STARTING_AGENT --agent ready--> STARTING_WORKERS --all workers ready--> RUNNING <--done/aborted-- RELOADING
+ *      |                               |                                    |  --reload, HUP-------->   |
+ *      +---- child exits / times out --+---- TERM, INT, stop ---------------+--------------------------+
  *                                      v
  *                  STOPPING_WORKERS --workers gone--> STOPPING_AGENT --agent gone--> STOPPED
  * </pre>
@@ -52,6 +54,7 @@ public final class Master {
         STARTING_AGENT,
         STARTING_WORKERS,
         RUNNING,
+        RELOADING,
         STOPPING_WORKERS,
         STOPPING_AGENT,
         STOPPED
@@ -75,6 +78,7 @@ public final class Master {
     private final WorkerSupervisor supervisor;
     private State state = State.STARTING_AGENT;
     private ExitCode exitCode = ExitCode.OK;
+    private String deadAgent;
 
     public Master(ClutchConfig config, ChildFactory children, PortSharing sharing, Alarms alarms,
                   LongSupplier nanoClock, long startedAtNanos) {
@@ -123,6 +127,16 @@ public final class Master {
         events.add(new MasterEvent.SignalReceived(name));
     }
 
+    /** Queues an operator command from the control socket; answered on the master's thread. */
+    public void control(ControlServer.Command command) {
+        events.add(new MasterEvent.Control(command));
+    }
+
+    /** Serving requests: after cluster-ready and before the stop. */
+    private boolean serving() {
+        return state == State.RUNNING || state == State.RELOADING;
+    }
+
     public State state() {
         return state;
     }
@@ -158,6 +172,8 @@ public final class Master {
             onExited(e.pid(), e.status());
         } else if (event instanceof MasterEvent.SignalReceived e) {
             onSignal(e.name());
+        } else if (event instanceof MasterEvent.Control e) {
+            onControl(e.command());
         }
     }
 
@@ -194,9 +210,10 @@ public final class Master {
             table.byPid(envelope.sender().pid()).ifPresent(this::onReady);
         } else if (body instanceof DescriptorsTaken taken) {
             sharing.taken(envelope.sender().pid(), taken.total());
-        } else if (body instanceof Heartbeat) {
-            table.byPid(envelope.sender().pid()).ifPresent(c -> supervisor.heartbeat(c, nanoClock.getAsLong()));
-        } else if (body instanceof FatalError fatal && state == State.RUNNING) {
+        } else if (body instanceof Heartbeat beat) {
+            table.byPid(envelope.sender().pid()).ifPresent(c -> supervisor.heartbeat(c, beat.requests(),
+                    nanoClock.getAsLong()));
+        } else if (body instanceof FatalError fatal && serving()) {
             table.byPid(envelope.sender().pid()).ifPresent(c -> supervisor.fatalError(c, fatal.error(),
                     nanoClock.getAsLong()));
         } else {
@@ -215,12 +232,15 @@ public final class Master {
             sharing.workerReady(child.pid());
             supervisor.workerReady(child, nanoClock.getAsLong());
         }
-        if (state == State.RUNNING && child.role() == Role.WORKER) {
+        if (serving() && child.role() == Role.WORKER) {
             send(child, clusterReady());
         } else if (state == State.STARTING_AGENT && child.role() == Role.AGENT) {
             state = State.STARTING_WORKERS;
             for (int id = 1; id <= config.workers() && state == State.STARTING_WORKERS; id++) {
-                launch(Role.WORKER, id, config.workerStartTimeout());
+                Child worker = launch(Role.WORKER, id, config.workerStartTimeout());
+                if (worker != null) {
+                    supervisor.booted(worker);
+                }
             }
         } else if (state == State.STARTING_WORKERS && table.readyWorkers().size() == config.workers()) {
             state = State.RUNNING;
@@ -258,7 +278,7 @@ public final class Master {
         String how = ExitStatus.describe(status);
         switch (state) {
             case STARTING_AGENT, STARTING_WORKERS -> failStart(child, "exited with " + how + " during start");
-            case RUNNING -> {
+            case RUNNING, RELOADING -> {
                 if (child.role() == Role.AGENT) {
                     agentDied(child, status, how);
                 } else if (child.phase() == Child.Phase.STOPPING) {
@@ -266,6 +286,7 @@ public final class Master {
                 } else {
                     log.error("{} exited unexpectedly ({}): replacing it{}", child.describe(), how,
                             stderrTail(child));
+                    supervisor.workerFailed(child, "exited with " + how);
                 }
             }
             case STOPPING_WORKERS, STOPPING_AGENT -> log.info("{} stopped ({})", child.describe(), how);
@@ -283,6 +304,7 @@ public final class Master {
         if (Files.exists(hsErr)) {
             details.put("hsErrFile", hsErr.toString());
         }
+        deadAgent = agent.pid() + " " + how;
         alarms.raise("agent-died", agent.describe() + " died (" + how + "); it is not restarted, the "
                 + "workers keep serving with the state they have", details, agent.process().lastStderrLines());
         AgentDown down = new AgentDown(agent.pid(), how);
@@ -290,10 +312,21 @@ public final class Master {
     }
 
     private void onSignal(String name) {
-        if (!name.equals("TERM") && !name.equals("INT")) {
-            log.warn("received SIG{}: {} is not supported yet; ignored", name,
-                    name.equals("HUP") ? "rolling reload" : "scaling by signal");
-            return;
+        switch (name) {
+            case "HUP" -> {
+                log.info("received SIGHUP: rolling reload");
+                reload(failure -> log.info("reload {}", failure == null ? "done" : "failed: " + failure));
+                return;
+            }
+            case "TTIN", "TTOU" -> {
+                int workers = Math.max(1, supervisor.target() + (name.equals("TTIN") ? 1 : -1));
+                log.info("received SIG{}: scaling to {} workers", name, workers);
+                scale(workers);
+                return;
+            }
+            default -> {
+                // TERM and INT: stop.
+            }
         }
         if (state == State.STOPPING_WORKERS || state == State.STOPPING_AGENT) {
             log.warn("received SIG{} again while stopping: killing every child now", name);
@@ -304,9 +337,80 @@ public final class Master {
         beginStop(ExitCode.OK);
     }
 
+    private void onControl(ControlServer.Command command) {
+        String[] args = command.request().args() == null ? new String[0] : command.request().args();
+        switch (command.request().command()) {
+            case "status" -> {
+                StatusReport report = status();
+                command.reply().accept(new ControlReply(true, report.table(), report.json()));
+            }
+            case "stop" -> {
+                command.reply().accept(new ControlReply(true, "stopping " + config.name() + " (master pid "
+                        + ProcessHandle.current().pid() + ")", ""));
+                if (state != State.STOPPING_WORKERS && state != State.STOPPING_AGENT) {
+                    log.info("stop requested on the control socket: stopping workers, then the agent");
+                    beginStop(ExitCode.OK);
+                }
+            }
+            case "scale" -> {
+                int workers = args.length == 1 && args[0].matches("\\d{1,4}") ? Integer.parseInt(args[0]) : -1;
+                if (workers < 1 || workers > 1024) {
+                    command.reply().accept(new ControlReply(false, "scale takes a number of workers from 1 to "
+                            + "1024", ""));
+                } else if (!serving()) {
+                    command.reply().accept(new ControlReply(false, "cannot scale while " + state, ""));
+                } else {
+                    scale(workers);
+                    command.reply().accept(new ControlReply(true, "scaling to " + workers + " workers", ""));
+                }
+            }
+            case "reload" -> reload(failure -> command.reply().accept(failure == null
+                    ? new ControlReply(true, "reload done: every worker replaced", "")
+                    : new ControlReply(false, "reload aborted: " + failure, "")));
+            default -> command.reply().accept(new ControlReply(false, "unknown command '"
+                    + command.request().command() + "'", ""));
+        }
+    }
+
+    private void scale(int workers) {
+        if (serving()) {
+            supervisor.scale(workers);
+        }
+    }
+
+    /** Starts a rolling reload; {@code done} gets {@code null} on success or why it failed. */
+    private void reload(java.util.function.Consumer<String> done) {
+        if (state != State.RUNNING) {
+            done.accept(state == State.RELOADING ? "a reload is already running" : "cannot reload while " + state);
+            return;
+        }
+        state = State.RELOADING;
+        supervisor.startReload(failure -> {
+            if (state == State.RELOADING) {
+                state = State.RUNNING;
+            }
+            done.accept(failure);
+        }, nanoClock.getAsLong());
+    }
+
+    private StatusReport status() {
+        long now = nanoClock.getAsLong();
+        StatusReport report = new StatusReport(config.name(), state.name().toLowerCase(java.util.Locale.ROOT),
+                sharing.url(), supervisor.target());
+        report.master(ProcessHandle.current().pid(), now - startedAtNanos);
+        if (deadAgent != null) {
+            int space = deadAgent.indexOf(' ');
+            report.deadAgent(Long.parseLong(deadAgent.substring(0, space)), deadAgent.substring(space + 1));
+        }
+        for (Child child : table.all()) {
+            report.child(child, now, child.role() == Role.WORKER ? supervisor.restarts(child.workerId()) : 0);
+        }
+        return report;
+    }
+
     private void checkDeadlines() {
         long now = nanoClock.getAsLong();
-        if (state == State.RUNNING) {
+        if (serving()) {
             supervisor.tick(now);
         }
         for (Child child : table.all()) {
@@ -319,8 +423,9 @@ public final class Master {
                         : config.workerStartTimeout();
                 String key = child.role() == Role.AGENT ? "clutch.agent.startTimeout" : "clutch.worker.startTimeout";
                 String what = "was not ready within " + timeout.toMillis() + " ms (" + key + ")";
-                if (state == State.RUNNING) {
+                if (serving()) {
                     log.error("{} {}: killed{}", child.describe(), what, stderrTail(child));
+                    supervisor.workerFailed(child, what);
                 } else {
                     failStart(child, what);
                 }
@@ -349,6 +454,7 @@ public final class Master {
     }
 
     private void beginStop(ExitCode code) {
+        supervisor.cancelReload();
         exitCode = code;
         state = State.STOPPING_WORKERS;
         for (Child worker : table.workers()) {
@@ -394,18 +500,19 @@ public final class Master {
     }
 
     private Child launch(Role role, int workerId, Duration startTimeout) {
-        if (state != State.STARTING_AGENT && state != State.STARTING_WORKERS && state != State.RUNNING) {
+        if (state != State.STARTING_AGENT && state != State.STARTING_WORKERS && !serving()) {
             return null;
         }
         try {
             ChildProcess process = children.launch(role, workerId);
-            Child child = new Child(role, workerId, process, nanoClock.getAsLong() + startTimeout.toNanos());
+            long now = nanoClock.getAsLong();
+            Child child = new Child(role, workerId, process, now, now + startTimeout.toNanos());
             table.add(child);
             process.onExit().thenAccept(status -> events.add(new MasterEvent.Exited(process.pid(), status)));
             log.info("launched {}", child.describe());
             return child;
         } catch (IOException e) {
-            if (state == State.RUNNING) {
+            if (serving()) {
                 log.error("cannot launch {}-{}: {}", role.label(), workerId, e.getMessage());
             } else {
                 log.error("start failed: cannot launch the {}: {}", role.label(), e.getMessage());

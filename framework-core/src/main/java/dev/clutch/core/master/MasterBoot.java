@@ -7,6 +7,7 @@ import dev.clutch.core.api.ExitCode;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.cli.CommandLine;
 import dev.clutch.core.config.ClutchConfig;
+import dev.clutch.core.control.ControlServer;
 import dev.clutch.core.ipc.IpcServer;
 import dev.clutch.core.ipc.IpcTransport;
 import dev.clutch.core.ipc.TokenBook;
@@ -68,6 +69,9 @@ public final class MasterBoot {
                     config.maxFrameBytes(), config.helloTimeout(), tokens, master.ipcListener());
             ipc.start();
             resources.onClose(ipc::close);
+            ControlServer control = ControlServer.start(transport, group, runDirectory.controlSocket(),
+                    master::control);
+            resources.onClose(control::close);
             for (String name : SIGNALS) {
                 handle(name, master);
             }

@@ -1,5 +1,6 @@
 package dev.clutch.core.master;
 
+import dev.clutch.core.control.ControlServer;
 import dev.clutch.core.ipc.ChildConnection;
 import dev.clutch.core.message.Envelope;
 
@@ -19,5 +20,8 @@ interface MasterEvent {
     }
 
     record SignalReceived(String name) implements MasterEvent {
+    }
+
+    record Control(ControlServer.Command command) implements MasterEvent {
     }
 }

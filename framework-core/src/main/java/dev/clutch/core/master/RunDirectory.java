@@ -50,6 +50,11 @@ public final class RunDirectory {
         return dir.resolve("ipc.sock");
     }
 
+    /** Where operator commands reach the running master. */
+    public Path controlSocket() {
+        return dir.resolve("control.sock");
+    }
+
     /** The master's pid file; it is also the lock that keeps two masters out of one run directory. */
     public Path pidFile() {
         return dir.resolve("master.pid");
@@ -93,6 +98,7 @@ public final class RunDirectory {
     public void clean() {
         try {
             Files.deleteIfExists(ipcSocket());
+            Files.deleteIfExists(controlSocket());
         } catch (IOException ignored) {
             // Best effort at exit: the next start replaces the socket anyway.
         }

@@ -3,6 +3,7 @@ package dev.clutch.core.master;
 import dev.clutch.core.alarm.Alarms;
 import dev.clutch.core.config.ClutchConfig;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,9 @@ final class WorkerSupervisor {
     private final ReforkLimiter limiter;
     private final Alarms alarms;
     private final Actions actions;
+    private final Map<Integer, Integer> forksPerSlot = new HashMap<>();
+    private int target;
+    private RollingReload reload;
 
     WorkerSupervisor(ClutchConfig config, ProcessTable table, Alarms alarms, Actions actions) {
         this.config = config;
@@ -42,6 +46,93 @@ final class WorkerSupervisor {
         this.limiter = new ReforkLimiter(config.reforkLimit(), config.reforkWindow());
         this.alarms = alarms;
         this.actions = actions;
+        this.target = config.workers();
+    }
+
+    /** How many workers the cluster should have. */
+    int target() {
+        return target;
+    }
+
+    /** Times the worker of {@code slot} was replaced. */
+    int restarts(int slot) {
+        return Math.max(0, forksPerSlot.getOrDefault(slot, 0) - 1);
+    }
+
+    /** Counts a worker launched during the boot, before supervision starts. */
+    void booted(Child worker) {
+        forksPerSlot.merge(worker.workerId(), 1, Integer::sum);
+    }
+
+    /**
+     * Sets the number of workers: new slots are filled on the next tick, workers of slots past {@code workers}
+     * drain and stop.
+     */
+    void scale(int workers) {
+        target = workers;
+        for (Child worker : table.workers()) {
+            if (worker.workerId() > workers && worker.phase() != Child.Phase.STOPPING) {
+                actions.stop(worker);
+            }
+        }
+    }
+
+    /**
+     * Starts replacing every worker, one at a time: fork the new one, wait until it is ready, drain the old one,
+     * go on. {@code done} gets {@code null} when all were replaced, or why the reload stopped.
+     */
+    boolean startReload(java.util.function.Consumer<String> done, long nowNanos) {
+        if (reload != null) {
+            return false;
+        }
+        reload = new RollingReload(table.readyWorkers().stream().filter(w -> !w.isRetiring()).toList(), done);
+        nextReloadStep();
+        return true;
+    }
+
+    boolean reloading() {
+        return reload != null;
+    }
+
+    private void nextReloadStep() {
+        Child old = reload.next();
+        if (old == null) {
+            finishReload(null);
+            return;
+        }
+        Child replacement = actions.launchWorker(old.workerId());
+        if (replacement == null) {
+            finishReload("cannot launch a new worker-" + old.workerId());
+            return;
+        }
+        forksPerSlot.merge(old.workerId(), 1, Integer::sum);
+        replacement.replacing(old);
+        reload.started(replacement);
+    }
+
+    /** The new worker of the current reload step died or timed out before it was ready. */
+    void workerFailed(Child worker, String how) {
+        if (reload != null && reload.current() == worker) {
+            Map<String, Object> details = details(worker);
+            details.put("exit", how);
+            alarms.raise("reload-aborted", "reload aborted: the new " + worker.describe() + " " + how
+                    + " before it was ready; the old workers keep serving", details,
+                    worker.process().lastStderrLines());
+            finishReload("the new " + worker.describe() + " " + how + " before it was ready");
+        }
+    }
+
+    private void finishReload(String failure) {
+        RollingReload finished = reload;
+        reload = null;
+        finished.done().accept(failure);
+    }
+
+    /** Abandons a reload (the master is stopping). */
+    void cancelReload() {
+        if (reload != null) {
+            finishReload("the master is stopping");
+        }
     }
 
     /** A worker's fatal error: fork its replacement now; the worker drains once the replacement is ready. */
@@ -62,10 +153,14 @@ final class WorkerSupervisor {
             log.info("{} is ready: {} drains", worker.describe(), old.describe());
             actions.stop(old);
         }
+        if (reload != null && reload.current() == worker) {
+            nextReloadStep();
+        }
     }
 
-    void heartbeat(Child worker, long nowNanos) {
+    void heartbeat(Child worker, long requests, long nowNanos) {
         worker.heartbeat(nowNanos);
+        worker.requests(requests);
     }
 
     /** One pass: hung workers, then the count. */
@@ -103,7 +198,7 @@ final class WorkerSupervisor {
 
     /** Forks a replacement for each slot without a live, non-retiring worker, as the limiter allows. */
     private void restoreCount(long nowNanos) {
-        for (int slot = 1; slot <= config.workers(); slot++) {
+        for (int slot = 1; slot <= target; slot++) {
             if (!hasWorker(slot) && limiter.mayFork(nowNanos)) {
                 fork(slot, nowNanos, null);
             }
@@ -120,6 +215,7 @@ final class WorkerSupervisor {
         if (replacement == null) {
             return;
         }
+        forksPerSlot.merge(slot, 1, Integer::sum);
         replacement.replacing(replacing);
         if (limiter.forked(nowNanos)) {
             Map<String, Object> details = new LinkedHashMap<>();

@@ -2,6 +2,7 @@ package dev.clutch.core.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -18,10 +19,28 @@ class CommandLineTest {
     }
 
     @Test
-    void unknownArgumentIsNamed() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> CommandLine.parse(List.of("start", "--wrokers", "3")));
-        assertEquals("unknown argument '--wrokers'", e.getMessage());
+    void operatorCommandsAndTheirOptions() {
+        assertTrue(CommandLine.parse(List.of("start", "--daemon")).daemon());
+        assertTrue(CommandLine.parse(List.of("status", "--json")).json());
+        assertEquals(12, CommandLine.parse(List.of("stop", "--timeout", "12")).timeoutSeconds());
+        assertEquals(List.of("4"), CommandLine.parse(List.of("scale", "4")).arguments());
+        assertEquals("reload", CommandLine.parse(List.of("reload")).command());
+    }
+
+    @Test
+    void unknownOptionOrCommandIsNamed() {
+        assertEquals("unknown option '--wrokers'", assertThrows(IllegalArgumentException.class,
+                () -> CommandLine.parse(List.of("start", "--wrokers", "3"))).getMessage());
+        assertEquals("unknown command 'restart'", assertThrows(IllegalArgumentException.class,
+                () -> CommandLine.parse(List.of("restart"))).getMessage());
+    }
+
+    @Test
+    void scaleNeedsOneNumber() {
+        for (List<String> bad : List.of(List.of("scale"), List.of("scale", "x"), List.of("scale", "2", "3"))) {
+            assertEquals("scale takes one number of workers, e.g. 'scale 4'",
+                    assertThrows(IllegalArgumentException.class, () -> CommandLine.parse(bad)).getMessage());
+        }
     }
 
     @Test

@@ -11,6 +11,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Tells the master this worker is alive, but only while every HTTP event loop still turns: each loop stamps a time
@@ -19,6 +22,8 @@ import java.util.function.Consumer;
  */
 final class Heartbeats implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(Heartbeats.class);
+
     private final List<AtomicLong> stamps = new ArrayList<>();
     private final ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "clutch-heartbeat");
@@ -26,7 +31,7 @@ final class Heartbeats implements AutoCloseable {
         return t;
     });
 
-    Heartbeats(EventLoopGroup loops, Duration interval, Consumer<Object> toMaster) {
+    Heartbeats(EventLoopGroup loops, Duration interval, LongSupplier requestsServed, Consumer<Object> toMaster) {
         long millis = interval.toMillis();
         for (EventExecutor loop : loops) {
             AtomicLong stamp = new AtomicLong(System.nanoTime());
@@ -35,9 +40,14 @@ final class Heartbeats implements AutoCloseable {
         }
         long freshNanos = 2 * interval.toNanos();
         sender.scheduleAtFixedRate(() -> {
-            long now = System.nanoTime();
-            if (stamps.stream().allMatch(s -> now - s.get() < freshNanos)) {
-                toMaster.accept(new Heartbeat());
+            // A periodic task that throws is cancelled without a word: catch everything, log, go on.
+            try {
+                long now = System.nanoTime();
+                if (stamps.stream().allMatch(s -> now - s.get() < freshNanos)) {
+                    toMaster.accept(new Heartbeat(requestsServed.getAsLong()));
+                }
+            } catch (RuntimeException | Error e) {
+                log.error("heartbeat failed: {}", e.toString(), e);
             }
         }, millis, millis, TimeUnit.MILLISECONDS);
     }

@@ -2,10 +2,11 @@ package dev.clutch.worker.internal;
 
 import java.time.Duration;
 
-/** Counts the requests a worker is serving, so a drain can wait for them. */
+/** Counts the requests a worker is serving, so a drain can wait for them, and those it has served. */
 final class InFlight {
 
     private int count;
+    private long served;
 
     synchronized void begin() {
         count++;
@@ -13,9 +14,15 @@ final class InFlight {
 
     synchronized void end() {
         count--;
+        served++;
         if (count == 0) {
             notifyAll();
         }
+    }
+
+    /** Requests answered so far. */
+    synchronized long served() {
+        return served;
     }
 
     synchronized int count() {

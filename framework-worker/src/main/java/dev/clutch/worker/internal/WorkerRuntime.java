@@ -55,10 +55,11 @@ public final class WorkerRuntime implements RoleRuntime {
         hooks.run("didLoad", LifecycleHook::didLoad);
         FatalErrors fatalErrors = new FatalErrors(context::sendToMaster);
         fatalErrors.watchUncaught();
-        server = new HttpServer(context, shared(injector, context.config(), fatalErrors));
+        Dispatcher.Shared shared = shared(injector, context.config(), fatalErrors);
+        server = new HttpServer(context, shared);
         server.start(context);
         heartbeats = new Heartbeats(server.eventLoops(), context.config().heartbeatInterval(),
-                context::sendToMaster);
+                shared.inFlight()::served, context::sendToMaster);
         hooks.run("willReady", LifecycleHook::willReady);
     }
 

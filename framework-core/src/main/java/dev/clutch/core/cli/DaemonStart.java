@@ -1,0 +1,133 @@
+package dev.clutch.core.cli;
+
+import dev.clutch.core.api.ExitCode;
+import dev.clutch.core.config.ClutchConfig;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * {@code start --daemon}: starts the master again as a process of its own session, its console going to
+ * {@code logs/master.out}, and returns once the cluster is ready (exit 0) or the start failed (its exit code, and
+ * the last lines it printed).
+ */
+public final class DaemonStart {
+
+    private static final Pattern READY = Pattern.compile("clutch: cluster ready in \\d+ ms");
+
+    private DaemonStart() {
+    }
+
+    public static ExitCode run(Class<?> applicationClass, String classpath, List<String> startArgs,
+                               ClutchConfig config) {
+        Path out = config.logDir().resolve("master.out");
+        try {
+            Files.createDirectories(config.logDir());
+            long offset = Files.exists(out) ? Files.size(out) : 0;
+            List<String> command = new ArrayList<>();
+            if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+                // A session of its own: closing the terminal sends it no SIGHUP (which would mean reload).
+                command.add("/usr/bin/setsid");
+            }
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(jvmOptions());
+            command.add("-cp");
+            command.add(classpath);
+            command.add(applicationClass.getName());
+            command.add("start");
+            command.addAll(startArgs);
+            command.add("--env");
+            command.add(config.env());
+            Process master = new ProcessBuilder(command)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
+                    .redirectErrorStream(true)
+                    .start();
+            return awaitReady(master, out, offset, config.agentStartTimeout().plus(config.workerStartTimeout())
+                    .plusSeconds(30));
+        } catch (IOException e) {
+            System.err.println("clutch: cannot start " + config.name() + " as a daemon: " + e.getMessage());
+            return ExitCode.START_FAILED;
+        }
+    }
+
+    private static ExitCode awaitReady(Process master, Path out, long offset, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            String printed = readFrom(out, offset);
+            var ready = READY.matcher(printed);
+            if (ready.find()) {
+                int end = printed.indexOf('\n', ready.start());
+                System.out.println(printed.substring(ready.start(), end < 0 ? printed.length() : end));
+                System.out.println("running as a daemon (master pid " + master.pid() + "); console in " + out);
+                return ExitCode.OK;
+            }
+            if (!master.isAlive()) {
+                System.err.println(lastLines(printed, 30));
+                System.err.println("clutch: the daemon exited with code " + master.exitValue() + " before the "
+                        + "cluster was ready (console in " + out + ")");
+                return master.exitValue() == 0 ? ExitCode.START_FAILED : exitCodeOf(master.exitValue());
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return ExitCode.FAILURE;
+            }
+        }
+        System.err.println("clutch: the cluster was not ready within " + timeout.toSeconds() + " s; the daemon (pid "
+                + master.pid() + ") is left running, see " + out);
+        return ExitCode.START_FAILED;
+    }
+
+    private static ExitCode exitCodeOf(int code) {
+        for (ExitCode candidate : ExitCode.values()) {
+            if (candidate.code() == code) {
+                return candidate;
+            }
+        }
+        return ExitCode.FAILURE;
+    }
+
+    private static String readFrom(Path file, long offset) throws IOException {
+        try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
+            long length = in.length();
+            if (length <= offset) {
+                return "";
+            }
+            byte[] bytes = new byte[(int) Math.min(length - offset, 4 * 1024 * 1024)];
+            in.seek(offset);
+            in.readFully(bytes);
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String lastLines(String text, int count) {
+        String[] lines = text.split("\n");
+        return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - count),
+                lines.length));
+    }
+
+    /** This JVM's options, unless it is Maven's (then only what Clutch needs). */
+    private static List<String> jvmOptions() {
+        List<String> options = new ArrayList<>();
+        String command = System.getProperty("sun.java.command", "");
+        if (!command.startsWith("org.codehaus.plexus.classworlds")) {
+            options.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        } else {
+            System.getProperties().stringPropertyNames().stream().filter(p -> p.startsWith("clutch."))
+                    .forEach(p -> options.add("-D" + p + "=" + System.getProperty(p)));
+        }
+        if (options.stream().noneMatch(o -> o.startsWith("--enable-native-access"))) {
+            options.add("--enable-native-access=ALL-UNNAMED");
+        }
+        return options;
+    }
+}

@@ -1,0 +1,90 @@
+package dev.clutch.core.cli;
+
+import dev.clutch.core.api.ExitCode;
+import dev.clutch.core.config.ClutchConfig;
+import dev.clutch.core.control.ControlClient;
+import dev.clutch.core.message.ControlReply;
+import dev.clutch.core.message.ControlRequest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@code stop}, {@code status}, {@code reload} and {@code scale}: each reaches the running instance of this
+ * application through the control socket in its run directory, so it never touches another application.
+ */
+public final class OperatorCommands {
+
+    private static final Duration QUICK = Duration.ofSeconds(10);
+
+    private OperatorCommands() {
+    }
+
+    public static ExitCode run(CommandLine line, ClutchConfig config) {
+        Path socket = config.runDir().resolve("control.sock");
+        try {
+            return switch (line.command()) {
+                case "status" -> print(ControlClient.send(socket, new ControlRequest("status", new String[0]), QUICK),
+                        line.json());
+                case "scale" -> print(ControlClient.send(socket, new ControlRequest("scale",
+                        line.arguments().toArray(String[]::new)), QUICK), false);
+                case "reload" -> print(ControlClient.send(socket, new ControlRequest("reload", new String[0]),
+                        reloadTimeout(config)), false);
+                case "stop" -> stop(socket, config, Duration.ofSeconds(line.timeoutSeconds() > 0
+                        ? line.timeoutSeconds() : 30));
+                default -> throw new IllegalArgumentException("not an operator command: " + line.command());
+            };
+        } catch (IOException e) {
+            System.err.println("clutch: " + line.command() + " " + config.name() + ": " + e.getMessage());
+            return ExitCode.FAILURE;
+        }
+    }
+
+    private static ExitCode print(ControlReply reply, boolean json) {
+        if (reply.ok()) {
+            System.out.println(json ? reply.json() : reply.text().stripTrailing());
+            return ExitCode.OK;
+        }
+        System.err.println("clutch: " + reply.text());
+        return ExitCode.FAILURE;
+    }
+
+    /** Asks the master to stop, then waits until its process is gone. */
+    private static ExitCode stop(Path socket, ClutchConfig config, Duration timeout) throws IOException {
+        Optional<ProcessHandle> master = masterProcess(config.runDir().resolve("master.pid"));
+        ExitCode asked = print(ControlClient.send(socket, new ControlRequest("stop", new String[0]), QUICK), false);
+        if (asked != ExitCode.OK || master.isEmpty()) {
+            return asked;
+        }
+        try {
+            master.get().onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            System.out.println("stopped");
+            return ExitCode.OK;
+        } catch (TimeoutException e) {
+            System.err.println("clutch: the master (pid " + master.get().pid() + ") still runs after "
+                    + timeout.toSeconds() + " s");
+            return ExitCode.FAILURE;
+        } catch (Exception e) {
+            throw new IOException("waiting for the master to stop: " + e, e);
+        }
+    }
+
+    private static Optional<ProcessHandle> masterProcess(Path pidFile) {
+        try {
+            return ProcessHandle.of(Long.parseLong(Files.readString(pidFile, StandardCharsets.UTF_8).trim()));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Every worker may take its start and its drain, one after the other. */
+    private static Duration reloadTimeout(ClutchConfig config) {
+        return config.workerStartTimeout().plus(config.workerKillTimeout()).multipliedBy(Math.max(1,
+                config.workers())).plusSeconds(30);
+    }
+}

@@ -1,0 +1,5 @@
+package dev.clutch.core.message;
+
+/** An operator command sent to a running master over its control socket: {@code status}, {@code stop}, … */
+public record ControlRequest(String command, String[] args) {
+}

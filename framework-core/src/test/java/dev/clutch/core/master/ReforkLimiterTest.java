@@ -1,0 +1,45 @@
+package dev.clutch.core.master;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The refork rule alone, on a clock the test moves. */
+class ReforkLimiterTest {
+
+    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
+    @Test
+    void forksAtOnceUpToTheLimitThenBacksOffDoublingToSixtySeconds() {
+        ReforkLimiter limiter = new ReforkLimiter(3, Duration.ofSeconds(60));
+        long now = 0;
+        assertFalse(limiter.forked(now));
+        assertFalse(limiter.forked(now));
+        assertTrue(limiter.forked(now), "the third fork in the window reaches the limit");
+        assertEquals(Duration.ofSeconds(1), limiter.currentBackoff());
+        assertFalse(limiter.mayFork(now + SECOND / 2));
+        assertTrue(limiter.mayFork(now + SECOND));
+
+        for (long seconds : new long[] {2, 4, 8, 16, 32, 60}) {
+            now += limiter.currentBackoff().toNanos();
+            assertTrue(limiter.mayFork(now));
+            limiter.forked(now);
+            assertEquals(Duration.ofSeconds(seconds), limiter.currentBackoff());
+        }
+    }
+
+    @Test
+    void backoffEndsOnceForksAreRareAgain() {
+        ReforkLimiter limiter = new ReforkLimiter(2, Duration.ofSeconds(10));
+        limiter.forked(0);
+        assertTrue(limiter.forked(0));
+        long later = 11 * SECOND;
+        assertTrue(limiter.mayFork(later));
+        assertFalse(limiter.forked(later), "the window has forgotten the old forks");
+        assertEquals(Duration.ZERO, limiter.currentBackoff());
+    }
+}

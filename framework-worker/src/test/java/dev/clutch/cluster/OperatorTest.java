@@ -1,0 +1,216 @@
+package dev.clutch.cluster;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clutch.core.testing.ClusterProcess;
+import dev.clutch.core.testing.RawHttp;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The operator surface: CLI commands through the control socket, and signals. */
+class OperatorTest {
+
+    private static final Duration BOOT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path baseDir;
+
+    /** Runs one CLI command of the test application against the instance in {@code dir}; waits for it. */
+    private static ClusterProcess command(Path dir, String... args) throws Exception {
+        ClusterProcess cli = ClusterScenarios.testApp(dir, 1).args(args).start();
+        cli.awaitExit(Duration.ofSeconds(120));
+        return cli;
+    }
+
+    private static JsonNode statusJson(Path dir) throws Exception {
+        try (ClusterProcess status = command(dir, "status", "--json")) {
+            return new ObjectMapper().readTree(status.output().lines().filter(l -> l.startsWith("{")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no JSON in: " + status.output())));
+        }
+    }
+
+    private static long requestsServed(Path dir) throws Exception {
+        long total = 0;
+        for (JsonNode process : statusJson(dir).get("processes")) {
+            if (process.get("role").asText().equals("worker")) {
+                total += process.get("requests").asLong();
+            }
+        }
+        return total;
+    }
+
+    /** The pids of the ready workers, as {@code status --json} reports them. */
+    private static Set<Long> readyWorkers(Path dir) throws Exception {
+        Set<Long> pids = new HashSet<>();
+        for (JsonNode process : statusJson(dir).get("processes")) {
+            if (process.get("role").asText().equals("worker") && process.get("state").asText().equals("ready")) {
+                pids.add(process.get("pid").asLong());
+            }
+        }
+        return pids;
+    }
+
+    @Test
+    void daemonStartReturnsOnceReadyStatusShowsEveryProcessAndStopEndsThem() throws Exception {
+        try (ClusterProcess start = ClusterScenarios.testApp(baseDir, 2)
+                .property("clutch.worker.heartbeatInterval", "200ms")
+                .args("start", "--daemon").start()) {
+            assertEquals(0, start.awaitExit(BOOT), start.output());
+            assertTrue(start.output().contains("running as a daemon (master pid"), start.output());
+            ClusterProcess.Ready ready = start.awaitReady(Duration.ofSeconds(1));
+            for (int i = 0; i < 10; i++) {
+                assertEquals(200, RawHttp.get(ready.port(), "/pid").status());
+            }
+            await("heartbeats carry the requests served").atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(500)).until(() -> requestsServed(baseDir) == 10);
+
+            try (ClusterProcess status = command(baseDir, "status")) {
+                assertEquals(0, status.process().exitValue(), status.output());
+                String table = status.output();
+                assertTrue(table.contains("role") && table.contains("restarts") && table.contains("heartbeat"), table);
+                assertTrue(table.contains("agent") && table.contains(Long.toString(ready.agentPid())), table);
+            }
+            try (ClusterProcess json = command(baseDir, "status", "--json")) {
+                String out = json.output();
+                assertTrue(out.contains("\"state\":\"running\""), out);
+                assertTrue(out.contains("\"role\":\"master\""), out);
+                assertTrue(out.contains("\"residentBytes\":"), out);
+            }
+            assertEquals(Set.copyOf(ready.workerPids()), readyWorkers(baseDir));
+
+            try (ClusterProcess stop = command(baseDir, "stop")) {
+                assertEquals(0, stop.process().exitValue(), stop.output());
+                assertTrue(stop.output().contains("stopped"), stop.output());
+            }
+            await("every process gone").atMost(Duration.ofSeconds(10)).until(() -> start.livePids().isEmpty());
+        }
+    }
+
+    @Test
+    void scaleUpAndDownOnTheCommandLine() throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.start(baseDir, 1)) {
+            cluster.awaitReady(BOOT);
+
+            assertEquals(0, command(baseDir, "scale", "3").process().exitValue());
+            await("3 workers").atMost(BOOT).pollInterval(Duration.ofMillis(500))
+                    .until(() -> readyWorkers(baseDir).size() == 3);
+
+            assertEquals(0, command(baseDir, "scale", "1").process().exitValue());
+            await("1 worker").atMost(BOOT).pollInterval(Duration.ofMillis(500))
+                    .until(() -> readyWorkers(baseDir).size() == 1 && cluster.livePids().size() == 3);
+        }
+    }
+
+    @Test
+    void ttinAndTtouScaleAndHupReloads() throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.start(baseDir, 1)) {
+            ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
+
+            cluster.signal("TTIN");
+            await("2 workers").atMost(BOOT).pollInterval(Duration.ofMillis(500))
+                    .until(() -> readyWorkers(baseDir).size() == 2);
+            cluster.signal("TTOU");
+            await("1 worker").atMost(BOOT).pollInterval(Duration.ofMillis(500))
+                    .until(() -> readyWorkers(baseDir).size() == 1 && cluster.livePids().size() == 3);
+
+            Set<Long> before = readyWorkers(baseDir);
+            cluster.signal("HUP");
+            cluster.awaitLine("reload done", BOOT);
+            Set<Long> after = readyWorkers(baseDir);
+            assertTrue(after.stream().noneMatch(before::contains), before + " -> " + after);
+            assertTrue(ClusterProcess.isRunning(ready.agentPid()), "a reload leaves the agent alone");
+        }
+    }
+
+    @Test
+    void reloadUnderSteadyLoadFailsNoRequestAndReplacesEveryWorker() throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.start(baseDir, 2)) {
+            ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
+            AtomicInteger ok = new AtomicInteger();
+            List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            AtomicBoolean running = new AtomicBoolean(true);
+            Thread client = new Thread(() -> {
+                while (running.get()) {
+                    try {
+                        RawHttp.Reply reply = RawHttp.get(ready.port(), "/pid");
+                        if (reply.status() == 200) {
+                            ok.incrementAndGet();
+                        } else {
+                            failures.add("status " + reply.status());
+                        }
+                    } catch (IOException e) {
+                        failures.add(e.toString());
+                    }
+                }
+            }, "steady-client");
+            client.start();
+            try {
+                await().atMost(Duration.ofSeconds(10)).until(() -> ok.get() > 50);
+
+                try (ClusterProcess reload = command(baseDir, "reload")) {
+                    assertEquals(0, reload.process().exitValue(), reload.output());
+                    assertTrue(reload.output().contains("reload done: every worker replaced"), reload.output());
+                }
+                int atReloadEnd = ok.get();
+                await().atMost(Duration.ofSeconds(10)).until(() -> ok.get() > atReloadEnd + 50);
+            } finally {
+                running.set(false);
+                client.join(15_000);
+            }
+            assertEquals(List.of(), failures, ok.get() + " requests answered");
+            Set<Long> now = readyWorkers(baseDir);
+            assertEquals(2, now.size());
+            assertTrue(now.stream().noneMatch(ready.workerPids()::contains), ready.workerPids() + " -> " + now);
+        }
+    }
+
+    @Test
+    void reloadWhoseNewWorkersFailIsAbortedAndTheOldWorkersKeepServing() throws Exception {
+        Path crash = baseDir.resolve("crash-at-boot");
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 2)
+                .env("TEST_WORKER_CRASH_FILE", crash.toString())
+                .start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
+            Files.writeString(crash, "crash");
+
+            try (ClusterProcess reload = ClusterScenarios.testApp(baseDir, 1).args("reload").start()) {
+                assertEquals(1, reload.awaitExit(BOOT), reload.output());
+                assertTrue(reload.output().contains("reload aborted: the new worker-1"), reload.output());
+            }
+            cluster.awaitLine("ALARM reload-aborted", Duration.ofSeconds(10));
+            assertEquals(Set.copyOf(ready.workerPids()), readyWorkers(baseDir));
+            for (int i = 0; i < 10; i++) {
+                long pid = Long.parseLong(RawHttp.get(ready.port(), "/pid").body());
+                assertTrue(ready.workerPids().contains(pid));
+            }
+        }
+    }
+
+    @Test
+    void stoppingOneApplicationLeavesAnotherRunning(@TempDir Path otherDir) throws Exception {
+        try (ClusterProcess first = ClusterScenarios.start(baseDir, 1);
+             ClusterProcess second = ClusterScenarios.start(otherDir, 1)) {
+            first.awaitReady(BOOT);
+            ClusterProcess.Ready other = second.awaitReady(BOOT);
+
+            assertEquals(0, command(baseDir, "stop").process().exitValue());
+
+            assertEquals(0, first.awaitExit(Duration.ofSeconds(30)));
+            assertEquals(200, RawHttp.get(other.port(), "/pid").status());
+            assertTrue(second.process().isAlive());
+        }
+    }
+}
