@@ -160,6 +160,59 @@ class SupervisionTest {
     }
 
     @Test
+    void workerIsRecycledAfterMaxRequestsWithoutDroppingARequest() throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
+                .property("clutch.worker.maxRequests", "30")
+                .property("clutch.worker.heartbeatInterval", "100ms")
+                .start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
+            long first = ready.workerPids().get(0);
+            List<String> failures = new CopyOnWriteArrayList<>();
+            Set<Long> servedBy = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            AtomicBoolean running = new AtomicBoolean(true);
+            Thread client = new Thread(() -> {
+                while (running.get()) {
+                    try {
+                        RawHttp.Reply reply = RawHttp.get(ready.port(), "/pid");
+                        if (reply.status() == 200) {
+                            servedBy.add(Long.parseLong(reply.body()));
+                        } else {
+                            failures.add("status " + reply.status());
+                        }
+                    } catch (IOException e) {
+                        failures.add(e.toString());
+                    }
+                }
+            }, "steady-client");
+            client.start();
+            try {
+                cluster.awaitLine("worker-1 (pid " + first + ") served", BOOT);
+                await("the replacement serves").atMost(BOOT).until(() -> servedBy.size() >= 2);
+                cluster.awaitLine("(pid " + first + ") stopped", BOOT);
+            } finally {
+                running.set(false);
+                client.join(15_000);
+            }
+            assertEquals(List.of(), failures);
+            assertTrue(cluster.output().contains("requests (clutch.worker.maxRequests): replacing it, then it "
+                    + "drains"), cluster.output());
+        }
+    }
+
+    @Test
+    void workerOverMaxMemoryIsReplaced() throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
+                .property("clutch.worker.maxMemory", "1MiB")
+                .start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
+            long first = ready.workerPids().get(0);
+            cluster.awaitLine("worker-1 (pid " + first + ") uses ", BOOT);
+            assertTrue(cluster.output().contains("MiB resident (clutch.worker.maxMemory): replacing it"));
+            cluster.awaitLine("(pid " + first + ") stopped", BOOT);
+        }
+    }
+
+    @Test
     void killedAgentIsNotRestartedTheAlarmIsLoggedAndPostedAndWorkersKeepServing() throws Exception {
         List<String> posted = new CopyOnWriteArrayList<>();
         HttpServer webhook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -188,6 +241,10 @@ class SupervisionTest {
                 assertEquals(200, RawHttp.get(ready.port(), "/pid").status());
             }
             assertEquals(1, launches(cluster, "agent"), "the agent is never restarted");
+            try (ClusterProcess status = ClusterScenarios.testApp(baseDir, 1).args("status").start()) {
+                status.awaitExit(Duration.ofSeconds(60));
+                assertTrue(status.output().contains("dead: killed by signal 9 (SIGKILL)"), status.output());
+            }
         } finally {
             webhook.stop(0);
         }

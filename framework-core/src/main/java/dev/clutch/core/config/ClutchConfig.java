@@ -40,6 +40,9 @@ public final class ClutchConfig {
     private final Duration reforkWindow;
     private final Duration heartbeatInterval;
     private final Duration workerTimeout;
+    private final int maxRequests;
+    private final int maxRequestsJitter;
+    private final long maxMemory;
     private final String alarmWebhookUrl;
     private final Duration alarmWebhookTimeout;
     private final int alarmWebhookAttempts;
@@ -79,6 +82,9 @@ public final class ClutchConfig {
         this.reforkWindow = problems.read(ClutchSettings.REFORK_WINDOW, config, Duration.ZERO);
         this.heartbeatInterval = problems.read(ClutchSettings.HEARTBEAT_INTERVAL, config, Duration.ZERO);
         this.workerTimeout = problems.read(ClutchSettings.WORKER_TIMEOUT, config, Duration.ZERO);
+        this.maxRequests = problems.read(ClutchSettings.WORKER_MAX_REQUESTS, config, 0);
+        this.maxRequestsJitter = problems.read(ClutchSettings.WORKER_MAX_REQUESTS_JITTER, config, 0);
+        this.maxMemory = problems.read(ClutchSettings.WORKER_MAX_MEMORY, config, 0L);
         this.alarmWebhookUrl = problems.read(ClutchSettings.ALARM_WEBHOOK_URL, config, "");
         this.alarmWebhookTimeout = problems.read(ClutchSettings.ALARM_WEBHOOK_TIMEOUT, config, Duration.ZERO);
         this.alarmWebhookAttempts = problems.read(ClutchSettings.ALARM_WEBHOOK_ATTEMPTS, config, 1);
@@ -214,6 +220,20 @@ public final class ClutchConfig {
     /** Zero when hung-worker detection is off. */
     public Duration workerTimeout() {
         return workerTimeout;
+    }
+
+    /** Zero when workers are not recycled by request count. */
+    public int maxRequests() {
+        return maxRequests;
+    }
+
+    public int maxRequestsJitter() {
+        return maxRequestsJitter;
+    }
+
+    /** Zero when workers are not recycled by memory. */
+    public long maxMemory() {
+        return maxMemory;
     }
 
     public String alarmWebhookUrl() {

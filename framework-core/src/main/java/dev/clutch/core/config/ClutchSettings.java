@@ -70,6 +70,14 @@ public final class ClutchSettings {
             "5s", Duration.ofMillis(10), "How often a worker tells the master its event loops turn.");
     public static final Setting<Duration> WORKER_TIMEOUT = Setting.duration("clutch.worker.timeout", "30s",
             Duration.ZERO, "A worker without heartbeat this long is hung: thread dump, kill, replace; 0 disables.");
+    public static final Setting<Integer> WORKER_MAX_REQUESTS = Setting.integer("clutch.worker.maxRequests", 0, 0,
+            Integer.MAX_VALUE, "A worker that served this many requests is replaced (new one first, then it "
+                    + "drains); 0: never.");
+    public static final Setting<Integer> WORKER_MAX_REQUESTS_JITTER = Setting.integer(
+            "clutch.worker.maxRequestsJitter", 0, 0, Integer.MAX_VALUE,
+            "A random 0..N added to `clutch.worker.maxRequests` per worker, so workers are not replaced together.");
+    public static final Setting<Long> WORKER_MAX_MEMORY = Setting.bytes("clutch.worker.maxMemory", "0", 0,
+            Long.MAX_VALUE, "A worker whose resident memory passes this is replaced the same way; 0: never.");
     public static final Setting<String> ALARM_WEBHOOK_URL = Setting.string("clutch.alarm.webhook.url", "",
             "Alarms are also POSTed here as JSON; empty: only logged.");
     public static final Setting<Duration> ALARM_WEBHOOK_TIMEOUT = Setting.duration("clutch.alarm.webhook.timeout",
@@ -87,7 +95,8 @@ public final class ClutchSettings {
     private static final List<Setting<?>> ALL = List.of(NAME, ENV, BASE_DIR, RUN_DIR, LOG_DIR, WORKERS,
             AGENT_START_TIMEOUT, WORKER_START_TIMEOUT, AGENT_KILL_TIMEOUT, WORKER_KILL_TIMEOUT, AGENT_JVM_ARGS,
             WORKER_JVM_ARGS, IPC_MAX_FRAME_BYTES, IPC_HELLO_TIMEOUT, HTTP_HOST, HTTP_PORT, HTTP_BACKLOG, HTTP_MAX_BODY_BYTES, HTTP_REQUEST_TIMEOUT, HTTP_IDLE_TIMEOUT, HTTP_ACCESS_LOG, WORKER_IO_THREADS,
-            WORKER_BLOCKING_THREADS, REFORK_LIMIT, REFORK_WINDOW, HEARTBEAT_INTERVAL, WORKER_TIMEOUT, ALARM_WEBHOOK_URL,
+            WORKER_BLOCKING_THREADS, REFORK_LIMIT, REFORK_WINDOW, HEARTBEAT_INTERVAL, WORKER_TIMEOUT, WORKER_MAX_REQUESTS, WORKER_MAX_REQUESTS_JITTER, WORKER_MAX_MEMORY,
+            ALARM_WEBHOOK_URL,
             ALARM_WEBHOOK_TIMEOUT, ALARM_WEBHOOK_ATTEMPTS, SCHEDULING_POLICY, HANDOFF_WINDOW);
 
     private ClutchSettings() {

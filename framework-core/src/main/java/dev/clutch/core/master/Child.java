@@ -28,6 +28,7 @@ final class Child {
     private long killAtNanos;
     private long launchedAtNanos;
     private long requests;
+    private long requestLimit;
 
     Child(Role role, int workerId, ChildProcess process, long launchedAtNanos, long deadlineNanos) {
         this.role = role;
@@ -47,6 +48,15 @@ final class Child {
 
     void requests(long served) {
         this.requests = served;
+    }
+
+    /** The request count at which this worker is recycled; 0 until decided. */
+    long requestLimit() {
+        return requestLimit;
+    }
+
+    void requestLimit(long limit) {
+        this.requestLimit = limit;
     }
 
     Role role() {

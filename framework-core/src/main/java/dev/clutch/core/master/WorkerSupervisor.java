@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,8 @@ final class WorkerSupervisor {
     /** Between asking a hung JVM for its thread dump and killing it. */
     private static final long DUMP_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final Logger log = LoggerFactory.getLogger(WorkerSupervisor.class);
+    /** Resident memory is read from /proc at most this often. */
+    private static final long MEMORY_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** The master's side effects the supervisor needs. */
     interface Actions {
@@ -37,6 +40,7 @@ final class WorkerSupervisor {
     private final Alarms alarms;
     private final Actions actions;
     private final Map<Integer, Integer> forksPerSlot = new HashMap<>();
+    private long nextMemoryCheckNanos;
     private int target;
     private RollingReload reload;
 
@@ -163,10 +167,56 @@ final class WorkerSupervisor {
         worker.requests(requests);
     }
 
-    /** One pass: hung workers, then the count. */
+    /** One pass: hung workers, recycling, then the count. */
     void tick(long nowNanos) {
         killHungWorkers(nowNanos);
+        recycle(nowNanos);
         restoreCount(nowNanos);
+    }
+
+    /**
+     * Replaces workers past {@code clutch.worker.maxRequests} (plus their jitter) or {@code clutch.worker.maxMemory}
+     * through the same path as a fatal error: the new worker first, then the old one drains. Planned, so not
+     * counted against the refork limit.
+     */
+    private void recycle(long nowNanos) {
+        boolean byMemory = config.maxMemory() > 0 && nowNanos - nextMemoryCheckNanos >= 0;
+        if (byMemory) {
+            nextMemoryCheckNanos = nowNanos + MEMORY_CHECK_NANOS;
+        }
+        for (Child worker : table.readyWorkers()) {
+            if (worker.isRetiring() || (reload != null && reload.current() != null)) {
+                continue;
+            }
+            String why = null;
+            if (config.maxRequests() > 0 && worker.requests() >= requestLimit(worker)) {
+                why = "served " + worker.requests() + " requests (clutch.worker.maxRequests)";
+            } else if (byMemory) {
+                long resident = ProcessStats.of(worker.pid()).residentBytes();
+                if (resident > config.maxMemory()) {
+                    why = "uses " + resident / (1024 * 1024) + " MiB resident (clutch.worker.maxMemory)";
+                }
+            }
+            if (why != null) {
+                log.info("{} {}: replacing it, then it drains", worker.describe(), why);
+                worker.retire();
+                Child replacement = actions.launchWorker(worker.workerId());
+                if (replacement != null) {
+                    forksPerSlot.merge(worker.workerId(), 1, Integer::sum);
+                    replacement.replacing(worker);
+                }
+            }
+        }
+    }
+
+    /** Each worker's own limit: the configured one plus a fixed random jitter, so they do not recycle together. */
+    private long requestLimit(Child worker) {
+        if (worker.requestLimit() == 0) {
+            long jitter = config.maxRequestsJitter() == 0 ? 0
+                    : ThreadLocalRandom.current().nextLong(config.maxRequestsJitter() + 1L);
+            worker.requestLimit(config.maxRequests() + jitter);
+        }
+        return worker.requestLimit();
     }
 
     private void killHungWorkers(long nowNanos) {
