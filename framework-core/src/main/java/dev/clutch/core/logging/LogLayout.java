@@ -58,10 +58,11 @@ public final class LogLayout {
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.INFO);
         root.addAppender(console(context, label.role() == Role.MASTER ? "System.out" : "System.err"));
-        if (logDir == null) {
-            // Without files, access lines would flood the console.
+        if (logDir == null || label.role() != Role.WORKER) {
+            // Only workers serve HTTP; without files, access lines would flood the console.
             context.getLogger(ACCESS_LOGGER).setLevel(Level.OFF);
-        } else {
+        }
+        if (logDir != null) {
             Appender<ILoggingEvent> own = file(context, logDir.resolve(label.fileName() + ".log"), false);
             root.addAppender(own);
             root.addAppender(commonErrors(context, logDir.resolve("common-error.log")));
@@ -70,7 +71,9 @@ public final class LogLayout {
             fileOnly.addAppender(own);
             Logger access = context.getLogger(ACCESS_LOGGER);
             access.setAdditive(false);
-            access.addAppender(file(context, logDir.resolve(label.fileName() + "-access.log"), false));
+            if (label.role() == Role.WORKER) {
+                access.addAppender(file(context, logDir.resolve(label.fileName() + "-access.log"), false));
+            }
         }
     }
 
