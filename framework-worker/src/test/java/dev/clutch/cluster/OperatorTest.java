@@ -8,15 +8,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clutch.core.testing.ClusterProcess;
 import dev.clutch.core.testing.RawHttp;
-import java.io.IOException;
+import dev.clutch.core.testing.SteadyClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -139,38 +137,18 @@ class OperatorTest {
     void reloadUnderSteadyLoadFailsNoRequestAndReplacesEveryWorker() throws Exception {
         try (ClusterProcess cluster = ClusterScenarios.start(baseDir, 2)) {
             ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
-            AtomicInteger ok = new AtomicInteger();
-            List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
-            AtomicBoolean running = new AtomicBoolean(true);
-            Thread client = new Thread(() -> {
-                while (running.get()) {
-                    try {
-                        RawHttp.Reply reply = RawHttp.get(ready.port(), "/pid");
-                        if (reply.status() == 200) {
-                            ok.incrementAndGet();
-                        } else {
-                            failures.add("status " + reply.status());
-                        }
-                    } catch (IOException e) {
-                        failures.add(e.toString());
-                    }
-                }
-            }, "steady-client");
-            client.start();
-            try {
-                await().atMost(Duration.ofSeconds(10)).until(() -> ok.get() > 50);
+            try (SteadyClient client = SteadyClient.start(ready.port(), "/pid")) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> client.answered() > 50);
 
                 try (ClusterProcess reload = command(baseDir, "reload")) {
                     assertEquals(0, reload.process().exitValue(), reload.output());
                     assertTrue(reload.output().contains("reload done: every worker replaced"), reload.output());
                 }
-                int atReloadEnd = ok.get();
-                await().atMost(Duration.ofSeconds(10)).until(() -> ok.get() > atReloadEnd + 50);
-            } finally {
-                running.set(false);
-                client.join(15_000);
+                int atReloadEnd = client.answered();
+                await().atMost(Duration.ofSeconds(10)).until(() -> client.answered() > atReloadEnd + 50);
+                client.close();
+                assertEquals(List.of(), client.failures(), client.answered() + " requests answered");
             }
-            assertEquals(List.of(), failures, ok.get() + " requests answered");
             Set<Long> now = readyWorkers(baseDir);
             assertEquals(2, now.size());
             assertTrue(now.stream().noneMatch(ready.workerPids()::contains), ready.workerPids() + " -> " + now);

@@ -10,6 +10,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.clutch.core.testing.ClusterProcess;
 import dev.clutch.core.testing.Http;
 import dev.clutch.core.testing.RawHttp;
+import dev.clutch.core.testing.SteadyClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -17,10 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,35 +42,18 @@ class SupervisionTest {
     void killedWorkerIsReplacedUnderASteadyClientAndTheCountComesBack() throws Exception {
         try (ClusterProcess cluster = ClusterScenarios.start(baseDir, 2)) {
             ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
-            Set<Long> servedBy = java.util.concurrent.ConcurrentHashMap.newKeySet();
-            AtomicInteger ok = new AtomicInteger();
-            AtomicBoolean running = new AtomicBoolean(true);
-            Thread client = new Thread(() -> {
-                while (running.get()) {
-                    try {
-                        servedBy.add(servingPid(ready));
-                        ok.incrementAndGet();
-                    } catch (IOException | RuntimeException e) {
-                        // A connection to the killed worker may fail; the client goes on.
-                    }
-                }
-            }, "steady-client");
-            client.start();
-            try {
+            try (SteadyClient client = SteadyClient.start(ready.port(), "/pid")) {
                 long victim = ready.workerPids().get(0);
                 ProcessHandle.of(victim).orElseThrow().destroyForcibly();
 
                 cluster.awaitLine("(pid " + victim + ") exited unexpectedly (killed by signal 9 (SIGKILL)): "
                         + "replacing it", Duration.ofSeconds(10));
                 await("a replacement serves").atMost(BOOT).pollInterval(Duration.ofMillis(100)).until(() ->
-                        servedBy.stream().anyMatch(pid -> !ready.workerPids().contains(pid)));
+                        client.servedBy().stream().anyMatch(pid -> !ready.workerPids().contains(pid)));
                 await("the count is restored").atMost(BOOT).until(() -> cluster.livePids().size() == 4);
-                int before = ok.get();
+                int before = client.answered();
                 await("the client keeps being served").atMost(Duration.ofSeconds(10)).until(() ->
-                        ok.get() > before + 20);
-            } finally {
-                running.set(false);
-                client.join(15_000);
+                        client.answered() > before + 20);
             }
         }
     }
@@ -167,33 +148,13 @@ class SupervisionTest {
                 .start()) {
             ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
             long first = ready.workerPids().get(0);
-            List<String> failures = new CopyOnWriteArrayList<>();
-            Set<Long> servedBy = java.util.concurrent.ConcurrentHashMap.newKeySet();
-            AtomicBoolean running = new AtomicBoolean(true);
-            Thread client = new Thread(() -> {
-                while (running.get()) {
-                    try {
-                        RawHttp.Reply reply = RawHttp.get(ready.port(), "/pid");
-                        if (reply.status() == 200) {
-                            servedBy.add(Long.parseLong(reply.body()));
-                        } else {
-                            failures.add("status " + reply.status());
-                        }
-                    } catch (IOException e) {
-                        failures.add(e.toString());
-                    }
-                }
-            }, "steady-client");
-            client.start();
-            try {
+            try (SteadyClient client = SteadyClient.start(ready.port(), "/pid")) {
                 cluster.awaitLine("worker-1 (pid " + first + ") served", BOOT);
-                await("the replacement serves").atMost(BOOT).until(() -> servedBy.size() >= 2);
+                await("the replacement serves").atMost(BOOT).until(() -> client.servedBy().size() >= 2);
                 cluster.awaitLine("(pid " + first + ") stopped", BOOT);
-            } finally {
-                running.set(false);
-                client.join(15_000);
+                client.close();
+                assertEquals(List.of(), client.failures());
             }
-            assertEquals(List.of(), failures);
             assertTrue(cluster.output().contains("requests (clutch.worker.maxRequests): replacing it, then it "
                     + "drains"), cluster.output());
         }
