@@ -10,7 +10,6 @@ import dev.clutch.core.ipc.IpcServer;
 import dev.clutch.core.logging.LogLayout;
 import dev.clutch.core.message.AgentDown;
 import dev.clutch.core.message.ClusterReady;
-import dev.clutch.core.message.ControlReply;
 import dev.clutch.core.message.DescriptorsTaken;
 import dev.clutch.core.message.Destination;
 import dev.clutch.core.message.Envelope;
@@ -76,9 +75,11 @@ public final class Master {
     private final Router router;
     private final Alarms alarms;
     private final WorkerSupervisor supervisor;
+    private final ControlCommands commands;
     private State state = State.STARTING_AGENT;
     private ExitCode exitCode = ExitCode.OK;
-    private String deadAgent;
+    private long deadAgentPid;
+    private String deadAgentCause;
 
     public Master(ClutchConfig config, ChildFactory children, PortSharing sharing, Alarms alarms,
                   LongSupplier nanoClock, long startedAtNanos) {
@@ -89,6 +90,7 @@ public final class Master {
         this.startedAtNanos = startedAtNanos;
         this.router = new Router(table);
         this.alarms = alarms;
+        this.commands = new ControlCommands(config.name(), operations());
         this.supervisor = new WorkerSupervisor(config, table, alarms, new WorkerSupervisor.Actions() {
             @Override
             public Child launchWorker(int slot) {
@@ -173,7 +175,7 @@ public final class Master {
         } else if (event instanceof MasterEvent.SignalReceived e) {
             onSignal(e.name());
         } else if (event instanceof MasterEvent.Control e) {
-            onControl(e.command());
+            commands.handle(e.command());
         }
     }
 
@@ -304,7 +306,8 @@ public final class Master {
         if (Files.exists(hsErr)) {
             details.put("hsErrFile", hsErr.toString());
         }
-        deadAgent = agent.pid() + " " + how;
+        deadAgentPid = agent.pid();
+        deadAgentCause = how;
         alarms.raise("agent-died", agent.describe() + " died (" + how + "); it is not restarted, the "
                 + "workers keep serving with the state they have", details, agent.process().lastStderrLines());
         AgentDown down = new AgentDown(agent.pid(), how);
@@ -337,39 +340,38 @@ public final class Master {
         beginStop(ExitCode.OK);
     }
 
-    private void onControl(ControlServer.Command command) {
-        String[] args = command.request().args() == null ? new String[0] : command.request().args();
-        switch (command.request().command()) {
-            case "status" -> {
-                StatusReport report = status();
-                command.reply().accept(new ControlReply(true, report.table(), report.json()));
+    /** The operations of the control socket, as transitions of this master. */
+    private ControlCommands.Operations operations() {
+        return new ControlCommands.Operations() {
+            @Override
+            public StatusReport status() {
+                return Master.this.status();
             }
-            case "stop" -> {
-                command.reply().accept(new ControlReply(true, "stopping " + config.name() + " (master pid "
-                        + ProcessHandle.current().pid() + ")", ""));
-                if (state != State.STOPPING_WORKERS && state != State.STOPPING_AGENT) {
-                    log.info("stop requested on the control socket: stopping workers, then the agent");
-                    beginStop(ExitCode.OK);
+
+            @Override
+            public boolean stop() {
+                if (state == State.STOPPING_WORKERS || state == State.STOPPING_AGENT || state == State.STOPPED) {
+                    return false;
                 }
+                log.info("stop requested on the control socket: stopping workers, then the agent");
+                beginStop(ExitCode.OK);
+                return true;
             }
-            case "scale" -> {
-                int workers = args.length == 1 && args[0].matches("\\d{1,4}") ? Integer.parseInt(args[0]) : -1;
-                if (workers < 1 || workers > 1024) {
-                    command.reply().accept(new ControlReply(false, "scale takes a number of workers from 1 to "
-                            + "1024", ""));
-                } else if (!serving()) {
-                    command.reply().accept(new ControlReply(false, "cannot scale while " + state, ""));
-                } else {
-                    scale(workers);
-                    command.reply().accept(new ControlReply(true, "scaling to " + workers + " workers", ""));
+
+            @Override
+            public String scale(int workers) {
+                if (!serving()) {
+                    return "cannot scale while " + state;
                 }
+                Master.this.scale(workers);
+                return null;
             }
-            case "reload" -> reload(failure -> command.reply().accept(failure == null
-                    ? new ControlReply(true, "reload done: every worker replaced", "")
-                    : new ControlReply(false, "reload aborted: " + failure, "")));
-            default -> command.reply().accept(new ControlReply(false, "unknown command '"
-                    + command.request().command() + "'", ""));
-        }
+
+            @Override
+            public void reload(java.util.function.Consumer<String> done) {
+                Master.this.reload(done);
+            }
+        };
     }
 
     private void scale(int workers) {
@@ -398,9 +400,8 @@ public final class Master {
         StatusReport report = new StatusReport(config.name(), state.name().toLowerCase(java.util.Locale.ROOT),
                 sharing.url(), supervisor.target());
         report.master(ProcessHandle.current().pid(), now - startedAtNanos);
-        if (deadAgent != null) {
-            int space = deadAgent.indexOf(' ');
-            report.deadAgent(Long.parseLong(deadAgent.substring(0, space)), deadAgent.substring(space + 1));
+        if (deadAgentCause != null) {
+            report.deadAgent(deadAgentPid, deadAgentCause);
         }
         for (Child child : table.all()) {
             report.child(child, now, child.role() == Role.WORKER ? supervisor.restarts(child.workerId()) : 0);

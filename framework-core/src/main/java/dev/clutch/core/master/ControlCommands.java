@@ -1,0 +1,68 @@
+package dev.clutch.core.master;
+
+import dev.clutch.core.control.ControlServer;
+import dev.clutch.core.message.ControlReply;
+import java.util.function.Consumer;
+
+/**
+ * Answers the operator commands that arrive on the control socket: checks their arguments, calls the master's
+ * transition for each, and words the reply. The transitions themselves stay in {@link Master}.
+ */
+final class ControlCommands {
+
+    /** What the master offers operators; called on the master's thread. */
+    interface Operations {
+        StatusReport status();
+
+        /** Starts the ordered stop; false if a stop is already under way. */
+        boolean stop();
+
+        /** Sets the number of workers; {@code null} if accepted, otherwise why not. */
+        String scale(int workers);
+
+        /** Starts a rolling reload; {@code done} gets {@code null} when it succeeded, otherwise why it stopped. */
+        void reload(Consumer<String> done);
+    }
+
+    private final String app;
+    private final Operations operations;
+
+    ControlCommands(String app, Operations operations) {
+        this.app = app;
+        this.operations = operations;
+    }
+
+    void handle(ControlServer.Command command) {
+        String[] args = command.request().args() == null ? new String[0] : command.request().args();
+        Consumer<ControlReply> reply = command.reply();
+        switch (command.request().command()) {
+            case "status" -> {
+                StatusReport report = operations.status();
+                reply.accept(new ControlReply(true, report.table(), report.json()));
+            }
+            case "stop" -> {
+                operations.stop();
+                reply.accept(ok("stopping " + app + " (master pid " + ProcessHandle.current().pid() + ")"));
+            }
+            case "scale" -> {
+                int workers = args.length == 1 && args[0].matches("\\d{1,4}") ? Integer.parseInt(args[0]) : -1;
+                String refused = workers < 1 || workers > 1024
+                        ? "scale takes a number of workers from 1 to 1024"
+                        : operations.scale(workers);
+                reply.accept(refused == null ? ok("scaling to " + workers + " workers") : failed(refused));
+            }
+            case "reload" -> operations.reload(failure -> reply.accept(failure == null
+                    ? ok("reload done: every worker replaced")
+                    : failed("reload aborted: " + failure)));
+            default -> reply.accept(failed("unknown command '" + command.request().command() + "'"));
+        }
+    }
+
+    private static ControlReply ok(String text) {
+        return new ControlReply(true, text, "");
+    }
+
+    private static ControlReply failed(String text) {
+        return new ControlReply(false, text, "");
+    }
+}
