@@ -109,6 +109,13 @@ class HttpBehaviourTest {
     }
 
     @Test
+    void malformedUriIs400AndNothingIsLoggedAsAnError() throws Exception {
+        RawHttp.Reply reply = RawHttp.get(ready.port(), "/items/%zz");
+        assertEquals(400, reply.status());
+        assertTrue(reply.body().contains("malformed URI"), reply.body());
+    }
+
+    @Test
     void handlerExceptionIs500WithARequestIdAndIsLogged() throws Exception {
         HttpResponse<String> response = Http.get(ready.url("/boom"));
         assertEquals(500, response.statusCode());

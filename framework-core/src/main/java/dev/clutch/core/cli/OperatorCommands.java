@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code stop}, {@code status}, {@code reload} and {@code scale}: each reaches the running instance of this
@@ -21,6 +23,7 @@ import java.util.concurrent.TimeoutException;
 public final class OperatorCommands {
 
     private static final Duration QUICK = Duration.ofSeconds(10);
+    private static final Pattern TARGET = Pattern.compile("\"targetWorkers\"\\s*:\\s*(\\d+)");
 
     private OperatorCommands() {
     }
@@ -34,7 +37,7 @@ public final class OperatorCommands {
                 case "scale" -> print(ControlClient.send(socket, new ControlRequest("scale",
                         line.arguments().toArray(String[]::new)), QUICK), false);
                 case "reload" -> print(ControlClient.send(socket, new ControlRequest("reload", new String[0]),
-                        reloadTimeout(config)), false);
+                        reloadTimeout(socket, config)), false);
                 case "stop" -> stop(socket, config, Duration.ofSeconds(line.timeoutSeconds() > 0
                         ? line.timeoutSeconds() : 30));
                 default -> throw new IllegalArgumentException("not an operator command: " + line.command());
@@ -82,9 +85,15 @@ public final class OperatorCommands {
         }
     }
 
-    /** Every worker may take its start and its drain, one after the other. */
-    private static Duration reloadTimeout(ClutchConfig config) {
-        return config.workerStartTimeout().plus(config.workerKillTimeout()).multipliedBy(Math.max(1,
-                config.workers())).plusSeconds(30);
+    /**
+     * Every worker of the running instance (its target, which {@code scale} may have changed) may take its start
+     * and its drain, one after the other.
+     */
+    private static Duration reloadTimeout(Path socket, ClutchConfig config) throws IOException {
+        String status = ControlClient.send(socket, new ControlRequest("status", new String[0]), QUICK).json();
+        Matcher target = TARGET.matcher(status);
+        int workers = target.find() ? Integer.parseInt(target.group(1)) : config.workers();
+        return config.workerStartTimeout().plus(config.workerKillTimeout()).multipliedBy(Math.max(1, workers))
+                .plusSeconds(30);
     }
 }

@@ -64,6 +64,8 @@ public final class Master {
     private static final long TICK_MILLIS = 50;
     /** After a SIGKILL, how long before the master says so again: the exit event is on its way. */
     private static final long KILL_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** Beyond a child's kill timeout, for closing connections and its beforeClose hooks. */
+    private static final long STOP_GRACE_NANOS = TimeUnit.SECONDS.toNanos(3);
 
     private final ClutchConfig config;
     private final ChildFactory children;
@@ -480,7 +482,9 @@ public final class Master {
         if (child.phase() == Child.Phase.STOPPING) {
             return;
         }
-        child.enter(Child.Phase.STOPPING, nanoClock.getAsLong() + timeout.toNanos());
+        // The child spends up to the timeout draining, then closes and runs its beforeClose hooks: the kill
+        // waits for that too.
+        child.enter(Child.Phase.STOPPING, nanoClock.getAsLong() + timeout.toNanos() + STOP_GRACE_NANOS);
         if (child.role() == Role.WORKER) {
             sharing.workerLeaving(child.pid());
         }

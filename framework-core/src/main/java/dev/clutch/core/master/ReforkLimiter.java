@@ -34,7 +34,8 @@ final class ReforkLimiter {
     /**
      * Records a fork at {@code nowNanos}.
      *
-     * @return true if this fork reached the limit, so the next one waits (the moment to raise the alarm)
+     * @return true if this fork crossed the limit, so forks wait from now on: the moment to raise the alarm, once
+     *     per crossing
      */
     boolean forked(long nowNanos) {
         forget(nowNanos);
@@ -43,10 +44,10 @@ final class ReforkLimiter {
             backoffNanos = 0;
             return false;
         }
-        backoffNanos = backoffNanos == 0 ? FIRST_BACKOFF.toNanos()
-                : Math.min(backoffNanos * 2, MAX_BACKOFF.toNanos());
+        boolean crossed = backoffNanos == 0;
+        backoffNanos = crossed ? FIRST_BACKOFF.toNanos() : Math.min(backoffNanos * 2, MAX_BACKOFF.toNanos());
         notBeforeNanos = nowNanos + backoffNanos;
-        return true;
+        return crossed;
     }
 
     /** The wait before the next fork, zero when none. */

@@ -175,6 +175,7 @@ final class RoundRobinHandoff implements PortSharing {
 
     @Override
     public void workerLeaving(long pid) {
+        readyWithoutDescriptors.remove(pid);
         Target target = targets.get(pid);
         if (target != null) {
             target.leaving = true;

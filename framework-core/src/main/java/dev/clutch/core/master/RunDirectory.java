@@ -34,7 +34,8 @@ public final class RunDirectory {
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         RunDirectory runDirectory = new RunDirectory(dir);
-        int length = runDirectory.ipcSocket().toString().getBytes(StandardCharsets.UTF_8).length;
+        // control.sock is the longest socket name here.
+        int length = runDirectory.controlSocket().toString().getBytes(StandardCharsets.UTF_8).length;
         if (length > MAX_SOCKET_PATH_BYTES) {
             throw new IOException("run directory " + dir + " is too deep for a Unix socket (" + length + " > "
                     + MAX_SOCKET_PATH_BYTES + " bytes): set clutch.runDir to a shorter path");

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -100,17 +101,20 @@ final class WorkerSupervisor {
 
     private void nextReloadStep() {
         Child old = reload.next();
+        while (old != null && (table.byPid(old.pid()).isEmpty() || old.isRetiring()
+                || old.phase() == Child.Phase.STOPPING || old.workerId() > target)) {
+            // Gone, already being replaced, or scaled away since the reload began.
+            old = reload.next();
+        }
         if (old == null) {
             finishReload(null);
             return;
         }
-        Child replacement = actions.launchWorker(old.workerId());
+        Child replacement = launch(old.workerId(), old);
         if (replacement == null) {
             finishReload("cannot launch a new worker-" + old.workerId());
             return;
         }
-        forksPerSlot.merge(old.workerId(), 1, Integer::sum);
-        replacement.replacing(old);
         reload.started(replacement);
     }
 
@@ -146,7 +150,10 @@ final class WorkerSupervisor {
         }
         log.error("{} hit a fatal error ({}): forking its replacement, then it drains", worker.describe(), error);
         worker.retire();
-        fork(worker.workerId(), nowNanos, worker);
+        if (limiter.mayFork(nowNanos)) {
+            fork(worker.workerId(), nowNanos, worker);
+        }
+        // Otherwise the replacement follows when the backoff allows (restoreCount), and still replaces it.
     }
 
     /** A worker reported ready: the worker it replaces, if any, may now drain. */
@@ -169,6 +176,10 @@ final class WorkerSupervisor {
 
     /** One pass: hung workers, recycling, then the count. */
     void tick(long nowNanos) {
+        if (reload != null && reload.current() != null && (table.byPid(reload.current().pid()).isEmpty()
+                || reload.current().phase() == Child.Phase.STOPPING)) {
+            finishReload("the new " + reload.current().describe() + " was stopped before it was ready");
+        }
         killHungWorkers(nowNanos);
         recycle(nowNanos);
         restoreCount(nowNanos);
@@ -200,11 +211,7 @@ final class WorkerSupervisor {
             if (why != null) {
                 log.info("{} {}: replacing it, then it drains", worker.describe(), why);
                 worker.retire();
-                Child replacement = actions.launchWorker(worker.workerId());
-                if (replacement != null) {
-                    forksPerSlot.merge(worker.workerId(), 1, Integer::sum);
-                    replacement.replacing(worker);
-                }
+                launch(worker.workerId(), worker);
             }
         }
     }
@@ -237,11 +244,16 @@ final class WorkerSupervisor {
             if (silentNanos > timeout.toNanos()) {
                 Map<String, Object> details = details(worker);
                 details.put("silentMillis", TimeUnit.NANOSECONDS.toMillis(silentNanos));
+                worker.killAt(nowNanos + DUMP_GRACE_NANOS);
                 alarms.raise("worker-hung", worker.describe() + " sent no heartbeat for "
                         + TimeUnit.NANOSECONDS.toMillis(silentNanos) + " ms (clutch.worker.timeout): thread dump "
                         + "asked for, then it is killed and replaced", details, List.of());
-                worker.process().requestThreadDump();
-                worker.killAt(nowNanos + DUMP_GRACE_NANOS);
+                ChildProcess process = worker.process();
+                // Off the master's thread: sending a signal runs a program.
+                CompletableFuture.runAsync(process::requestThreadDump).exceptionally(e -> {
+                    log.warn("no thread dump of pid {}: {}", process.pid(), e.toString());
+                    return null;
+                });
             }
         }
     }
@@ -249,10 +261,23 @@ final class WorkerSupervisor {
     /** Forks a replacement for each slot without a live, non-retiring worker, as the limiter allows. */
     private void restoreCount(long nowNanos) {
         for (int slot = 1; slot <= target; slot++) {
-            if (!hasWorker(slot) && limiter.mayFork(nowNanos)) {
-                fork(slot, nowNanos, null);
+            if (hasWorker(slot)) {
+                continue;
+            }
+            if (!forksPerSlot.containsKey(slot)) {
+                // A slot's first worker (scale up) is planned, not a refork.
+                launch(slot, null);
+            } else if (limiter.mayFork(nowNanos)) {
+                fork(slot, nowNanos, retiringWorker(slot));
             }
         }
+    }
+
+    /** The worker of {@code slot} that waits for its replacement (fatal error, recycling), if any. */
+    private Child retiringWorker(int slot) {
+        return table.workers().stream()
+                .filter(w -> w.workerId() == slot && w.isRetiring() && w.phase() != Child.Phase.STOPPING)
+                .findFirst().orElse(null);
     }
 
     private boolean hasWorker(int slot) {
@@ -260,13 +285,19 @@ final class WorkerSupervisor {
                 && w.phase() != Child.Phase.STOPPING);
     }
 
-    private void fork(int slot, long nowNanos, Child replacing) {
-        Child replacement = actions.launchWorker(slot);
-        if (replacement == null) {
-            return;
+    /** Launches a worker for {@code slot} outside the refork limit; {@code null} if the launch failed. */
+    private Child launch(int slot, Child replacing) {
+        Child worker = actions.launchWorker(slot);
+        if (worker != null) {
+            forksPerSlot.merge(slot, 1, Integer::sum);
+            worker.replacing(replacing);
         }
-        forksPerSlot.merge(slot, 1, Integer::sum);
-        replacement.replacing(replacing);
+        return worker;
+    }
+
+    /** A refork: counted by the limiter, launched or not (a launch that fails must not be retried every tick). */
+    private void fork(int slot, long nowNanos, Child replacing) {
+        launch(slot, replacing);
         if (limiter.forked(nowNanos)) {
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("limit", config.reforkLimit());

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import jakarta.inject.Provider;
 import java.io.IOException;
@@ -34,14 +35,14 @@ import org.slf4j.LoggerFactory;
  * Serves one HTTP connection, one request at a time: requests that arrive while one is in flight (pipelining) wait
  * in a small queue, and reading pauses while it is full, so responses go out in order and memory stays bounded.
  * Finds the route, runs filters and the handler (on the executor for blocking routes, on the event loop for the
- * others), and maps what happens to a response.
+ * others), and turns whatever happens into exactly one response.
  */
 final class Dispatcher extends ChannelInboundHandlerAdapter {
 
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
     /** Pipelined requests held per connection before the worker stops reading it. */
     private static final int MAX_WAITING_REQUESTS = 16;
-
-    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
     /** What every connection of this worker shares. */
     record Shared(RouteTable routes, Map<Class<? extends Handler>, Provider<? extends Handler>> handlers,
@@ -50,7 +51,8 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     }
 
     private final Shared shared;
-    private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
+    /** {@link FullHttpRequest}s and {@link OversizedRequest}s, in the order they arrived. */
+    private final ArrayDeque<Object> waiting = new ArrayDeque<>();
     private boolean busy;
 
     Dispatcher(Shared shared) {
@@ -59,34 +61,41 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof FullHttpRequest request)) {
+        if (!(msg instanceof FullHttpRequest) && !(msg instanceof OversizedRequest)) {
             ctx.fireChannelRead(msg);
             return;
         }
         if (busy) {
-            waiting.add(request);
+            waiting.add(msg);
             if (waiting.size() >= MAX_WAITING_REQUESTS) {
                 ctx.channel().config().setAutoRead(false);
             }
             return;
         }
-        serve(ctx, request);
+        serve(ctx, msg);
     }
 
-    /** Serves one request; it is released here, its body copied first. */
-    private void serve(ChannelHandlerContext ctx, FullHttpRequest request) {
+    /** Serves one request; a {@link FullHttpRequest} is released here, its body copied first. */
+    private void serve(ChannelHandlerContext ctx, Object request) {
         busy = true;
         try {
-            dispatch(ctx, request);
+            if (request instanceof FullHttpRequest full) {
+                dispatch(ctx, full);
+            } else {
+                OversizedRequest oversized = (OversizedRequest) request;
+                Exchange exchange = begin(ctx, oversized.method(), oversized.uri(), false, null);
+                exchange.finish(error(413, "the body is larger than clutch.http.maxBodyBytes",
+                        exchange.requestId));
+            }
         } finally {
-            request.release();
+            ReferenceCountUtil.release(request);
         }
     }
 
     /** The response to the current request is written: on to the next one, if any. */
     private void next(ChannelHandlerContext ctx) {
         busy = false;
-        FullHttpRequest queued = waiting.poll();
+        Object queued = waiting.poll();
         if (queued != null) {
             serve(ctx, queued);
         } else if (!ctx.channel().config().isAutoRead()) {
@@ -96,34 +105,61 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        waiting.forEach(FullHttpRequest::release);
+        waiting.forEach(ReferenceCountUtil::release);
         waiting.clear();
         ctx.fireChannelInactive();
     }
 
-    private void dispatch(ChannelHandlerContext ctx, FullHttpRequest request) {
-        long started = System.nanoTime();
-        String requestId = shared.ids().of(request.headers().get("x-request-id"));
-        Exchange exchange = new Exchange(ctx, request.method().name(), request.uri(),
-                HttpUtil.isKeepAlive(request), requestId, started);
+    private Exchange begin(ChannelHandlerContext ctx, String method, String uri, boolean keepAlive,
+                           String clientRequestId) {
         shared.inFlight().begin();
         Draining.busy(ctx.channel(), true);
+        return new Exchange(ctx, method, uri, keepAlive, shared.ids().of(clientRequestId), System.nanoTime());
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, FullHttpRequest request) {
+        Exchange exchange = begin(ctx, request.method().name(), request.uri(), HttpUtil.isKeepAlive(request),
+                request.headers().get("x-request-id"));
+        try {
+            route(ctx, request, exchange);
+        } catch (RuntimeException | Error e) {
+            // A failure of the framework itself still gets its request an answer.
+            log.error("{} {} could not be dispatched (request {}): {}", request.method(), request.uri(),
+                    exchange.requestId, e.toString(), e);
+            exchange.finish(error(500, "internal error; quote request id " + exchange.requestId,
+                    exchange.requestId));
+            reportIfFatal(e);
+        }
+    }
+
+    private void route(ChannelHandlerContext ctx, FullHttpRequest request, Exchange exchange) {
+        String requestId = exchange.requestId;
         if (!request.decoderResult().isSuccess()) {
             exchange.keepAlive = false;
             exchange.finish(error(400, "malformed HTTP request", requestId));
             return;
         }
-        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        RouteTable.Match match = shared.routes().match(request.method().name(), uri.path());
+        String path;
+        Map<String, List<String>> query;
+        try {
+            QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+            path = uri.path();
+            query = uri.parameters();
+        } catch (IllegalArgumentException e) {
+            exchange.keepAlive = false;
+            exchange.finish(error(400, "malformed URI: " + e.getMessage(), requestId));
+            return;
+        }
+        RouteTable.Match match = shared.routes().match(request.method().name(), path);
         if (match instanceof RouteTable.NotFound) {
-            exchange.finish(error(404, "no route for " + request.method() + " " + uri.path(), requestId));
+            exchange.finish(error(404, "no route for " + request.method() + " " + path, requestId));
         } else if (match instanceof RouteTable.MethodNotAllowed notAllowed) {
-            exchange.finish(error(405, request.method() + " is not allowed on " + uri.path(), requestId)
-                    .header("allow", String.join(", ", notAllowed.allowed())));
+            exchange.finish(error(405, request.method() + " is not allowed on " + path, requestId,
+                    Map.of("allow", String.join(", ", notAllowed.allowed()))));
         } else {
             RouteTable.Found found = (RouteTable.Found) match;
-            Request view = new HttpRequestView(request.method().name(), uri.path(), found.params(),
-                    uri.parameters(), request.headers().copy(), ByteBufUtil.getBytes(request.content()), requestId,
+            Request view = new HttpRequestView(request.method().name(), path, found.params(), query,
+                    request.headers().copy(), ByteBufUtil.getBytes(request.content()), requestId,
                     String.valueOf(ctx.channel().remoteAddress()));
             run(exchange, found.route(), view);
         }
@@ -137,7 +173,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         exchange.armTimeout(shared.requestTimeout());
         try {
             shared.executor().execute(() -> {
-                Response response = invoke(route, request);
+                PreparedResponse response = invoke(route, request);
                 exchange.ctx.executor().execute(() -> exchange.finish(response));
             });
         } catch (RejectedExecutionException e) {
@@ -146,8 +182,8 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Filters, handler, filters: never throws; every failure becomes a response. */
-    private Response invoke(Route route, Request request) {
+    /** Filters, handler, filters, then the response made ready for the wire: never throws. */
+    private PreparedResponse invoke(Route route, Request request) {
         List<Filter> ran = new ArrayList<>();
         Response response;
         try {
@@ -158,14 +194,9 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             Object result = shared.handlers().get(route.handler()).get().handle(request);
             response = toResponse(result);
         } catch (HttpException e) {
-            response = error(e.status(), e.getMessage(), request.requestId());
+            return error(e.status(), e.getMessage(), request.requestId());
         } catch (Exception | Error e) {
-            log.error("{} {} failed (request {}): {}", request.method(), request.path(), request.requestId(),
-                    e.toString(), e);
-            response = error(500, "internal error; quote request id " + request.requestId(), request.requestId());
-            if (FatalErrors.isFatal(e)) {
-                shared.fatalErrors().report(e);
-            }
+            return failed(request, e);
         }
         Collections.reverse(ran);
         for (Filter filter : ran) {
@@ -176,7 +207,24 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
                         request.path(), request.requestId(), e);
             }
         }
-        return response;
+        try {
+            return PreparedResponse.of(response);
+        } catch (RuntimeException | Error e) {
+            return failed(request, e);
+        }
+    }
+
+    private PreparedResponse failed(Request request, Throwable e) {
+        log.error("{} {} failed (request {}): {}", request.method(), request.path(), request.requestId(),
+                e.toString(), e);
+        reportIfFatal(e);
+        return error(500, "internal error; quote request id " + request.requestId(), request.requestId());
+    }
+
+    private void reportIfFatal(Throwable e) {
+        if (FatalErrors.isFatal(e)) {
+            shared.fatalErrors().report(e);
+        }
     }
 
     private static Response toResponse(Object result) {
@@ -192,18 +240,28 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         return Response.ok(result);
     }
 
-    static Response error(int status, String message, String requestId) {
+    static PreparedResponse error(int status, String message, String requestId) {
+        return error(status, message, requestId, Map.of());
+    }
+
+    private static PreparedResponse error(int status, String message, String requestId,
+                                          Map<String, String> headers) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", status);
         body.put("error", message);
         body.put("requestId", requestId);
-        return Response.json(status, body);
+        Response response = Response.json(status, body);
+        headers.forEach(response::header);
+        return PreparedResponse.of(response);
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof IdleStateEvent) {
-            ctx.close();
+            // Idle means nothing to answer: a connection with a request in flight or waiting is not idle.
+            if (!busy && waiting.isEmpty()) {
+                ctx.close();
+            }
         } else {
             ctx.fireUserEventTriggered(event);
         }
@@ -215,6 +273,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             log.debug("HTTP connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         } else {
             log.error("HTTP connection {} broke: {}", ctx.channel().remoteAddress(), cause.toString(), cause);
+            reportIfFatal(cause);
         }
         ctx.close();
     }
@@ -249,7 +308,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         }
 
         /** On the event loop. */
-        void finish(Response response) {
+        void finish(PreparedResponse response) {
             if (!answered.compareAndSet(false, true)) {
                 return;
             }
@@ -257,15 +316,25 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
                 timeout.cancel(false);
             }
             boolean keep = keepAlive && !shared.draining().isDraining();
-            shared.writer().write(ctx, method, uri, requestId, response, keep, started).addListener(done -> {
-                Draining.busy(ctx.channel(), false);
-                shared.inFlight().end();
-                if (keep && done.isSuccess()) {
-                    next(ctx);
-                } else {
-                    ctx.close();
-                }
-            });
+            try {
+                shared.writer().write(ctx, method, uri, requestId, response, keep, started).addListener(done -> {
+                    done(keep && done.isSuccess());
+                });
+            } catch (RuntimeException e) {
+                log.error("{} {} (request {}): the response could not be written: {}", method, uri, requestId,
+                        e.toString(), e);
+                done(false);
+            }
+        }
+
+        private void done(boolean keepConnection) {
+            Draining.busy(ctx.channel(), false);
+            shared.inFlight().end();
+            if (keepConnection) {
+                next(ctx);
+            } else {
+                ctx.close();
+            }
         }
     }
 }

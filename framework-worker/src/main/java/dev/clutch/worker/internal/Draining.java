@@ -13,6 +13,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 final class Draining {
 
     private static final AttributeKey<Boolean> BUSY = AttributeKey.valueOf("clutch.busy");
+    private static final AttributeKey<Boolean> RECEIVING = AttributeKey.valueOf("clutch.receiving");
 
     private final ChannelGroup connections = new DefaultChannelGroup("http", GlobalEventExecutor.INSTANCE);
     private volatile boolean draining;
@@ -25,8 +26,15 @@ final class Draining {
         return draining;
     }
 
+    /** A request is being served on the connection (or no longer is). */
     static void busy(Channel channel, boolean busy) {
+        channel.attr(RECEIVING).set(false);
         channel.attr(BUSY).set(busy);
+    }
+
+    /** Bytes of a request arrived on the connection: it is not idle, even before the request is complete. */
+    static void receiving(Channel channel) {
+        channel.attr(RECEIVING).set(true);
     }
 
     /** Starts draining: idle connections close now; busy ones after their current response. */
@@ -35,11 +43,28 @@ final class Draining {
         for (Channel channel : connections) {
             // On the connection's own thread, so no request can slip in between the check and the close.
             channel.eventLoop().execute(() -> {
-                if (!Boolean.TRUE.equals(channel.attr(BUSY).get())) {
+                if (!Boolean.TRUE.equals(channel.attr(BUSY).get())
+                        && !Boolean.TRUE.equals(channel.attr(RECEIVING).get())) {
                     channel.close();
                 }
             });
         }
+    }
+
+    /**
+     * Waits until every connection closed by itself (each closes after its response while draining), at most
+     * until {@code deadlineNanos}; true if none is left.
+     */
+    boolean awaitClosed(long deadlineNanos) {
+        while (!connections.isEmpty() && System.nanoTime() - deadlineNanos < 0) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return connections.isEmpty();
     }
 
     /** Cuts whatever is still open. */

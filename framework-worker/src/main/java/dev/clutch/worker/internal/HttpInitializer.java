@@ -1,8 +1,9 @@
 package dev.clutch.worker.internal;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
@@ -27,9 +28,16 @@ final class HttpInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel ch) {
         shared.draining().track(ch);
         ch.pipeline()
+                .addLast(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        Draining.receiving(ctx.channel());
+                        ctx.fireChannelRead(msg);
+                    }
+                })
                 .addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
                 .addLast(new HttpServerCodec())
-                .addLast(new HttpObjectAggregator(maxBodyBytes))
+                .addLast(new BodyAggregator(maxBodyBytes))
                 .addLast(new Dispatcher(shared));
     }
 }

@@ -38,6 +38,7 @@ final class HttpServer {
     private final InFlight inFlight;
     private final HttpInitializer initializer;
     private volatile Channel listener;
+    private FileDescriptor sharedSocket;
     private long taken;
 
     HttpServer(ChildContext context, Dispatcher.Shared shared) {
@@ -50,30 +51,59 @@ final class HttpServer {
         this.initializer = new HttpInitializer(shared, config.maxBodyBytes(), config.idleTimeout().toMillis());
     }
 
-    void start(ChildContext context) throws IOException, InterruptedException {
+    /**
+     * Gets ready to serve without taking connections yet: with {@code none}, receives the master's listening
+     * socket; with {@code rr}, opens the connection the master hands accepted connections over (it hands none
+     * before this worker is ready).
+     */
+    void prepare(ChildContext context) throws IOException, InterruptedException {
         switch (config.schedulingPolicy()) {
-            case NONE -> listener = await(registerListener(context));
+            case NONE -> sharedSocket = await(receiveListeningSocket(context));
             case RR -> context.receiveDescriptors(this::registerConnection,
                     () -> context.sendToMaster(new DescriptorsTaken(taken)));
-            case REUSEPORT -> listener = await(bindReusePort());
+            case REUSEPORT -> {
+                // Binds in open().
+            }
             default -> throw new IllegalStateException("unknown policy " + config.schedulingPolicy());
+        }
+    }
+
+    /** Starts taking connections: after the application's start-up hooks, so nothing reaches it before. */
+    void open() throws IOException, InterruptedException {
+        switch (config.schedulingPolicy()) {
+            case NONE -> {
+                FileDescriptor fd = sharedSocket;
+                CompletableFuture<Channel> registered = new CompletableFuture<>();
+                complete(serverBootstrap().channelFactory(() -> transport.serverSocketFromFd(fd)).register(),
+                        registered);
+                listener = await(registered);
+            }
+            case REUSEPORT -> listener = await(bindReusePort());
+            default -> {
+                // rr: the master starts handing connections over once this worker is ready.
+            }
         }
         log.info("serving HTTP on {}:{} ({} policy)", config.httpHost(), config.httpPort(),
                 config.schedulingPolicy().label());
     }
 
-    private CompletableFuture<Channel> registerListener(ChildContext context) throws IOException {
-        CompletableFuture<Channel> registered = new CompletableFuture<>();
+    private CompletableFuture<FileDescriptor> receiveListeningSocket(ChildContext context) throws IOException {
+        CompletableFuture<FileDescriptor> received = new CompletableFuture<>();
         context.receiveDescriptors(fd -> {
-            if (registered.isDone()) {
-                log.warn("ignoring an extra listening socket from the master (fd {})", fd.intValue());
-                return;
+            if (!received.complete(fd)) {
+                log.warn("closing an extra listening socket from the master (fd {})", fd.intValue());
+                closeQuietly(fd);
             }
-            ChannelFuture registration = serverBootstrap().channelFactory(() -> transport.serverSocketFromFd(fd))
-                    .register();
-            complete(registration, registered);
         }, () -> { });
-        return registered;
+        return received;
+    }
+
+    private static void closeQuietly(FileDescriptor fd) {
+        try {
+            fd.close();
+        } catch (IOException ignored) {
+            // Nothing more to do with it.
+        }
     }
 
     /** On the IPC thread: one connection accepted by the master. */
@@ -114,10 +144,10 @@ final class HttpServer {
         });
     }
 
-    private Channel await(CompletableFuture<Channel> channel) throws IOException, InterruptedException {
+    private <T> T await(CompletableFuture<T> pending) throws IOException, InterruptedException {
         Duration timeout = config.workerStartTimeout();
         try {
-            return channel.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw new IOException("cannot serve HTTP on " + config.httpHost() + ":" + config.httpPort() + ": "
                     + e.getCause(), e.getCause());
@@ -135,11 +165,12 @@ final class HttpServer {
      * after the response), then cuts the rest.
      */
     void drain(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         if (listener != null) {
             listener.close().awaitUninterruptibly();
         }
         draining.start();
-        if (!inFlight.awaitIdle(timeout)) {
+        if (!inFlight.awaitIdle(timeout) || !draining.awaitClosed(deadline)) {
             log.warn("{} requests still in flight after {} ms: closing their connections", inFlight.count(),
                     timeout.toMillis());
         }

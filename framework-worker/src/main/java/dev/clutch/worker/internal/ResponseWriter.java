@@ -1,7 +1,6 @@
 package dev.clutch.worker.internal;
 
 import dev.clutch.core.logging.LogLayout;
-import dev.clutch.worker.api.Response;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -9,21 +8,20 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns a {@link Response} into HTTP on the wire, with the headers every response carries ({@code X-Clutch-Worker},
+ * Turns a {@link PreparedResponse} into HTTP on the wire, with the headers every response carries ({@code X-Clutch-Worker},
  * {@code X-Request-Id}, {@code Connection}), and writes the access log line.
  */
 final class ResponseWriter {
@@ -39,18 +37,17 @@ final class ResponseWriter {
     }
 
     /** On the event loop. */
-    ChannelFuture write(ChannelHandlerContext ctx, String method, String uri, String requestId, Response response,
-                        boolean keepAlive, long startedNanos) {
-        HttpResponseStatus status = HttpResponseStatus.valueOf(response.status());
+    ChannelFuture write(ChannelHandlerContext ctx, String method, String uri, String requestId,
+                        PreparedResponse response, boolean keepAlive, long startedNanos) {
         boolean head = method.equals("HEAD");
         ChannelFuture written;
-        long bytes;
+        long bytes = 0;
         if (response.chunks() != null) {
-            HttpResponse start = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
-            headers(start.headers(), response, requestId, keepAlive);
+            HttpResponse start = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(),
+                    response.headers().copy());
+            frameworkHeaders(start.headers(), requestId, keepAlive);
             start.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             ctx.write(start);
-            bytes = 0;
             if (!head) {
                 for (String chunk : response.chunks()) {
                     ByteBuf content = Unpooled.copiedBuffer(chunk, StandardCharsets.UTF_8);
@@ -60,25 +57,23 @@ final class ResponseWriter {
             }
             written = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         } else {
-            byte[] body = response.json() != null ? Json.write(response.json()) : response.body();
-            FullHttpResponse full = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                    head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
-            headers(full.headers(), response, requestId, keepAlive);
+            byte[] body = response.body();
+            FullHttpResponse full = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(),
+                    head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body), response.headers().copy(),
+                    EmptyHttpHeaders.INSTANCE);
+            frameworkHeaders(full.headers(), requestId, keepAlive);
             full.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
             bytes = body.length;
             written = ctx.writeAndFlush(full);
         }
         if (accessLog && access.isInfoEnabled()) {
-            access.info("{} \"{} {}\" {} {} {}ms {}", ctx.channel().remoteAddress(), method, uri, response.status(),
-                    bytes, (System.nanoTime() - startedNanos) / 1_000_000, requestId);
+            access.info("{} \"{} {}\" {} {} {}ms {}", ctx.channel().remoteAddress(), method, uri,
+                    response.status().code(), bytes, (System.nanoTime() - startedNanos) / 1_000_000, requestId);
         }
         return written;
     }
 
-    private static void headers(HttpHeaders headers, Response response, String requestId, boolean keepAlive) {
-        for (Map.Entry<String, String> header : response.headers().entrySet()) {
-            headers.set(header.getKey(), header.getValue());
-        }
+    private static void frameworkHeaders(HttpHeaders headers, String requestId, boolean keepAlive) {
         headers.set(WORKER_HEADER, PID);
         headers.set("X-Request-Id", requestId);
         headers.set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);

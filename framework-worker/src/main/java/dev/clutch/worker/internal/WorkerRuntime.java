@@ -57,10 +57,12 @@ public final class WorkerRuntime implements RoleRuntime {
         fatalErrors.watchUncaught();
         Dispatcher.Shared shared = shared(injector, context.config(), fatalErrors);
         server = new HttpServer(context, shared);
-        server.start(context);
+        server.prepare(context);
+        hooks.run("willReady", LifecycleHook::willReady);
+        // Only now, with the application's start-up done, and before this worker reports ready.
+        server.open();
         heartbeats = new Heartbeats(server.eventLoops(), context.config().heartbeatInterval(),
                 shared.inFlight()::served, context::sendToMaster);
-        hooks.run("willReady", LifecycleHook::willReady);
     }
 
     private static Dispatcher.Shared shared(Injector injector, ClutchConfig config, FatalErrors fatalErrors) {

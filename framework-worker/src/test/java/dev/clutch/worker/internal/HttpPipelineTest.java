@@ -20,8 +20,10 @@ class HttpPipelineTest {
 
     private static EmbeddedChannel connection() {
         Route hello = new Route("GET", "/hello", HelloHandler.class, false);
-        Dispatcher.Shared shared = new Dispatcher.Shared(new RouteTable(Set.of(hello)),
-                Map.of(HelloHandler.class, HelloHandler::new), List.of(), Executors.newSingleThreadExecutor(),
+        Route opaque = new Route("GET", "/opaque", OpaqueHandler.class, false);
+        Dispatcher.Shared shared = new Dispatcher.Shared(new RouteTable(Set.of(hello, opaque)),
+                Map.of(HelloHandler.class, HelloHandler::new, OpaqueHandler.class, OpaqueHandler::new), List.of(),
+                Executors.newSingleThreadExecutor(),
                 Duration.ofSeconds(5), new InFlight(), new Draining(), new ResponseWriter(false), new RequestIds(),
                 new FatalErrors(message -> { }));
         return new EmbeddedChannel(new HttpInitializer(shared, 1024, 60_000));
@@ -31,6 +33,14 @@ class HttpPipelineTest {
         @Override
         public Object handle(dev.clutch.worker.api.Request request) {
             return "hello";
+        }
+    }
+
+    /** Returns what JSON cannot write. */
+    static final class OpaqueHandler implements dev.clutch.worker.api.Handler {
+        @Override
+        public Object handle(dev.clutch.worker.api.Request request) {
+            return new Object();
         }
     }
 
@@ -68,5 +78,44 @@ class HttpPipelineTest {
         int third = all.indexOf("HTTP/1.1 200", second);
         assertTrue(first >= 0 && first < second && second < third, all);
         assertEquals(3, all.split("HTTP/1.1 ").length - 1, all);
+    }
+
+    @Test
+    void oversizedBodyIsAnswered413InItsTurn() {
+        EmbeddedChannel channel = connection();
+        channel.writeInbound(Unpooled.copiedBuffer("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "POST /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + "x".repeat(5000),
+                StandardCharsets.US_ASCII));
+        channel.runPendingTasks();
+        String all = responses(channel);
+        int ok = all.indexOf("HTTP/1.1 200");
+        int tooLarge = all.indexOf("HTTP/1.1 413");
+        assertTrue(ok >= 0 && ok < tooLarge, all);
+        assertTrue(all.contains("X-Request-Id"), "the 413 is a framework response like any other: " + all);
+        assertTrue(!channel.isOpen(), "the connection closes after the 413");
+    }
+
+    @Test
+    void resultThatCannotBeWrittenIs500AndTheConnectionServesOn() {
+        EmbeddedChannel channel = connection();
+        channel.writeInbound(Unpooled.copiedBuffer("GET /opaque HTTP/1.1\r\nHost: x\r\n\r\n",
+                StandardCharsets.US_ASCII));
+        channel.runPendingTasks();
+        assertTrue(responses(channel).startsWith("HTTP/1.1 500"));
+        channel.writeInbound(Unpooled.copiedBuffer("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n",
+                StandardCharsets.US_ASCII));
+        channel.runPendingTasks();
+        assertTrue(responses(channel).startsWith("HTTP/1.1 200"));
+    }
+
+    @Test
+    void malformedUriIs400() {
+        EmbeddedChannel channel = connection();
+        channel.writeInbound(Unpooled.copiedBuffer("GET /hello?a=%zz HTTP/1.1\r\nHost: x\r\n\r\n",
+                StandardCharsets.US_ASCII));
+        channel.runPendingTasks();
+        String response = responses(channel);
+        assertTrue(response.startsWith("HTTP/1.1 400"), response);
+        assertTrue(response.contains("malformed URI"), response);
     }
 }

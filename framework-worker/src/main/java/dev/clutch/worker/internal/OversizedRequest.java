@@ -1,0 +1,5 @@
+package dev.clutch.worker.internal;
+
+/** A request whose body is over {@code clutch.http.maxBodyBytes}: answered 413, in its turn, and the connection closes. */
+record OversizedRequest(String method, String uri) {
+}

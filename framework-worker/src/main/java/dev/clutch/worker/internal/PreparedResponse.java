@@ -1,0 +1,36 @@
+package dev.clutch.worker.internal;
+
+import dev.clutch.worker.api.Response;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A {@link Response} made ready for the wire on the handler's thread: JSON serialized, chunks produced, headers
+ * checked. Whatever of that fails, fails there, where it can still become a 500; writing it on the event loop
+ * cannot fail on the application's account.
+ *
+ * @param body the whole body, or {@code null} for a chunked response
+ * @param chunks the chunks of a chunked response, or {@code null}
+ */
+record PreparedResponse(HttpResponseStatus status, HttpHeaders headers, byte[] body, List<String> chunks) {
+
+    /** @throws RuntimeException for a body that cannot be serialized or a header that is not legal HTTP */
+    static PreparedResponse of(Response response) {
+        HttpHeaders headers = new DefaultHttpHeaders();
+        for (Map.Entry<String, String> header : response.headers().entrySet()) {
+            headers.set(header.getKey(), header.getValue());
+        }
+        HttpResponseStatus status = HttpResponseStatus.valueOf(response.status());
+        if (response.chunks() != null) {
+            List<String> chunks = new ArrayList<>();
+            response.chunks().forEach(chunks::add);
+            return new PreparedResponse(status, headers, null, List.copyOf(chunks));
+        }
+        byte[] body = response.json() != null ? Json.write(response.json()) : response.body();
+        return new PreparedResponse(status, headers, body, null);
+    }
+}
