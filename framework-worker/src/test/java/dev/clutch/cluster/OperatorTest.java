@@ -98,6 +98,20 @@ class OperatorTest {
     }
 
     @Test
+    void daemonStartThatFailsReturnsNonZeroWithTheStartError() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"));
+             ClusterProcess start = ClusterScenarios.testApp(baseDir, 1)
+                     .args("start", "--daemon", "--port", Integer.toString(taken.getLocalPort())).start()) {
+            assertEquals(3, start.awaitExit(BOOT), start.output());
+            assertTrue(start.output().contains("cannot listen on 127.0.0.1:" + taken.getLocalPort()), start.output());
+            assertTrue(start.output().contains("the daemon exited with code 3 before the cluster was ready"),
+                    start.output());
+            await("nothing left").atMost(Duration.ofSeconds(10)).until(() -> start.livePids().isEmpty());
+        }
+    }
+
+    @Test
     void scaleUpAndDownOnTheCommandLine() throws Exception {
         try (ClusterProcess cluster = ClusterScenarios.start(baseDir, 1)) {
             cluster.awaitReady(BOOT);
