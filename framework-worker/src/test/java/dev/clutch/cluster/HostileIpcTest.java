@@ -33,6 +33,7 @@ class HostileIpcTest {
 
     private static final long OWN_PID = ProcessHandle.current().pid();
     private static final int MAX_FRAME = 64 * 1024;
+    private static final String[] PAYLOAD_TYPES = {"1001=" + TestApp.Greeting.class.getName()};
 
     @TempDir
     static Path baseDir;
@@ -103,7 +104,7 @@ class HostileIpcTest {
     @Test
     void helloWithAForgedTokenIsRefused() throws Exception {
         Hello forged = new Hello("0".repeat(64), Role.WORKER, 1, OWN_PID, Hello.ChannelKind.MESSAGES,
-                MessageRegistry.framework().digest());
+                MessageRegistry.framework().digest(), PAYLOAD_TYPES);
         try (SocketChannel socket = connect()) {
             socket.write(frame(encode(forged)));
             awaitClosedBy(socket, "presented an unknown or spent token as worker");
@@ -113,7 +114,7 @@ class HostileIpcTest {
     @Test
     void helloThatLiesAboutItsPidIsRefused() throws Exception {
         Hello lying = new Hello("0".repeat(64), Role.AGENT, 0, ready.agentPid(), Hello.ChannelKind.MESSAGES,
-                MessageRegistry.framework().digest());
+                MessageRegistry.framework().digest(), PAYLOAD_TYPES);
         try (SocketChannel socket = connect()) {
             socket.write(frame(encode(lying)));
             awaitClosedBy(socket, "claims pid " + ready.agentPid());
@@ -123,7 +124,7 @@ class HostileIpcTest {
     @Test
     void hugeDeclaredStringLengthIsRefusedWithoutAllocatingIt() throws Exception {
         Hello hello = new Hello("TOKEN", Role.WORKER, 1, OWN_PID, Hello.ChannelKind.MESSAGES,
-                MessageRegistry.framework().digest());
+                MessageRegistry.framework().digest(), PAYLOAD_TYPES);
         byte[] honest = encode(hello);
         // The token is written as its length + 1, then its bytes: make it claim 2 GiB in a tiny frame.
         int at = indexOf(honest, new byte[] {6, 'T', 'O', 'K', 'E', 'N'});

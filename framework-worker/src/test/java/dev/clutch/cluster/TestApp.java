@@ -6,13 +6,17 @@ import dev.clutch.core.api.Clutch;
 import dev.clutch.core.api.ClutchApplication;
 import dev.clutch.core.api.Lifecycle;
 import dev.clutch.core.api.LifecycleHook;
+import dev.clutch.core.api.Messenger;
+import dev.clutch.core.api.PayloadType;
 import dev.clutch.core.logging.ProcessLabel;
 import dev.clutch.worker.api.Filter;
 import dev.clutch.worker.api.Handler;
+import dev.clutch.worker.api.HttpException;
 import dev.clutch.worker.api.Request;
 import dev.clutch.worker.api.Response;
 import dev.clutch.worker.api.Routes;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +38,18 @@ public final class TestApp implements ClutchApplication {
     }
 
     @Override
+    public List<PayloadType> payloadTypes() {
+        if ("worker".equals(System.getenv("CLUTCH_ROLE")) && System.getenv("TEST_WORKER_EXTRA_PAYLOAD") != null) {
+            return List.of(PayloadType.of(1001, Greeting.class), PayloadType.of(1999, Extra.class));
+        }
+        return List.of(PayloadType.of(1001, Greeting.class));
+    }
+
+    /** Registered only by workers when TEST_WORKER_EXTRA_PAYLOAD is set: a registry the master does not share. */
+    record Extra(String value) {
+    }
+
+    @Override
     public List<Module> workerModules() {
         return List.of(hooks(), new AbstractModule() {
             @Override
@@ -44,6 +60,7 @@ public final class TestApp implements ClutchApplication {
                 routes.post("/echo", Echo.class);
                 routes.get("/lines", Lines.class);
                 routes.get("/items/{id}", Item.class);
+                routes.get("/msg/{what}", MessengerRoute.class);
                 routes.nonBlocking().get("/pid", Pid.class);
                 routes.nonBlocking().get("/hang", Hang.class);
                 routes.get("/oom", Oom.class);
@@ -132,8 +149,89 @@ public final class TestApp implements ClutchApplication {
             @Override
             protected void configure() {
                 Lifecycle.addHook(binder()).to(ReportingHook.class);
+                Lifecycle.addHook(binder()).to(MessagingHook.class);
             }
         };
+    }
+
+    /** Message handlers of both roles. */
+    static final class MessagingHook implements LifecycleHook {
+        private final Messenger messenger;
+        private final ProcessLabel label;
+        private final List<String> acks = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Inject
+        MessagingHook(Messenger messenger, ProcessLabel label) {
+            this.messenger = messenger;
+            this.label = label;
+        }
+
+        @Override
+        public void didLoad() {
+            messenger.on("echo", m -> {
+                Greeting greeting = (Greeting) m.payload();
+                return new Greeting(greeting.name() + " from " + label.fileName(), greeting.times() + 1);
+            });
+            messenger.on("whoami", m -> label.fileName() + ":" + ProcessHandle.current().pid());
+            messenger.on("slow", m -> {
+                Thread.sleep(1000);
+                return "late";
+            });
+            messenger.on("record", m -> {
+                messenger.sendToAgent("ack", label.fileName() + " got " + ((Greeting) m.payload()).name()
+                        + " from " + m.fromRole().label());
+                return null;
+            });
+            if (label.role() == dev.clutch.core.api.Role.AGENT) {
+                messenger.on("ack", m -> acks.add((String) m.payload()));
+                messenger.on("acks", m -> String.join("|", acks));
+            }
+        }
+    }
+
+    /** Drives the worker's messenger from HTTP: GET /msg/{what}. */
+    static final class MessengerRoute implements Handler {
+        private static final Duration TIMEOUT = Duration.ofSeconds(5);
+        private final Messenger messenger;
+
+        @Inject
+        MessengerRoute(Messenger messenger) {
+            this.messenger = messenger;
+        }
+
+        @Override
+        public Object handle(Request request) throws Exception {
+            String name = request.queryParam("name").orElse("clutch");
+            try {
+                return switch (request.pathParam("what")) {
+                    case "echo-agent" -> ((Greeting) messenger.request(Messenger.Target.agent(), "echo",
+                            new Greeting(name, 1), TIMEOUT).get()).name();
+                    case "whoami-pid" -> messenger.request(Messenger.Target.pid(Long.parseLong(
+                            request.queryParam("pid").orElseThrow())), "whoami", null, TIMEOUT).get();
+                    case "whoami-random" -> messenger.request(Messenger.Target.randomWorker(), "whoami", null,
+                            TIMEOUT).get();
+                    case "broadcast" -> {
+                        messenger.broadcast("record", new Greeting(name, 1));
+                        yield "sent";
+                    }
+                    case "acks" -> messenger.request(Messenger.Target.agent(), "acks", null, TIMEOUT).get();
+                    case "slow-agent" -> messenger.request(Messenger.Target.agent(), "slow", null,
+                            Duration.ofMillis(200)).get();
+                    case "nobody" -> messenger.request(Messenger.Target.agent(), "nobody", null, TIMEOUT).get();
+                    case "unknown-pid" -> messenger.request(Messenger.Target.pid(999_999_999L), "whoami", null,
+                            TIMEOUT).get();
+                    case "unregistered" -> {
+                        messenger.sendToAgent("record", new StringBuilder("not registered"));
+                        yield "sent?";
+                    }
+                    default -> throw new HttpException(404, "no such messenger action");
+                };
+            } catch (java.util.concurrent.ExecutionException e) {
+                return "failed: " + e.getCause().getMessage();
+            } catch (IllegalArgumentException e) {
+                return "refused: " + e.getMessage();
+            }
+        }
     }
 
     static final class ReportingHook implements LifecycleHook {

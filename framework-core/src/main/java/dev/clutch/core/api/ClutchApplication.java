@@ -30,4 +30,12 @@ public interface ClutchApplication {
     default List<Module> workerModules() {
         return List.of();
     }
+
+    /**
+     * The application's own types that travel in {@link Messenger} messages, each with a fixed ID of 1000 or more,
+     * the same in every process: {@code List.of(PayloadType.of(1001, FlagChange.class))}.
+     */
+    default List<PayloadType> payloadTypes() {
+        return List.of();
+    }
 }

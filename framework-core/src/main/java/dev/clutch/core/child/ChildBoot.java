@@ -3,6 +3,7 @@ package dev.clutch.core.child;
 import com.typesafe.config.ConfigFactory;
 import dev.clutch.core.api.ClutchApplication;
 import dev.clutch.core.api.ExitCode;
+import dev.clutch.core.api.Messenger;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.config.ConfigLoader;
@@ -10,11 +11,14 @@ import dev.clutch.core.ipc.IpcTransport;
 import dev.clutch.core.logging.LogLayout;
 import dev.clutch.core.logging.ProcessLabel;
 import dev.clutch.core.message.AgentDown;
+import dev.clutch.core.message.AppMessage;
 import dev.clutch.core.message.ClusterReady;
 import dev.clutch.core.message.Envelope;
 import dev.clutch.core.message.MessageRegistry;
+import dev.clutch.core.message.PayloadCodec;
 import dev.clutch.core.message.ProcessReady;
 import dev.clutch.core.message.StopRequest;
+import dev.clutch.core.message.Undelivered;
 import dev.clutch.core.spi.ChildContext;
 import dev.clutch.core.spi.RoleRuntime;
 import io.netty.channel.EventLoopGroup;
@@ -51,6 +55,7 @@ public final class ChildBoot {
     private Logger log;
     private RoleRuntime runtime;
     private MasterLink link;
+    private volatile ChildMessenger messenger;
 
     private ChildBoot(Class<? extends ClutchApplication> applicationClass) {
         this.applicationClass = applicationClass;
@@ -74,10 +79,13 @@ public final class ChildBoot {
         EventLoopGroup group = transport.newGroup(1, "clutch-ipc");
         try {
             runtime = findRuntime(label.role());
-            link = new MasterLink(transport, group, environment, MessageRegistry.framework(), config.maxFrameBytes());
+            ClutchApplication application = applicationClass.getDeclaredConstructor().newInstance();
+            PayloadCodec codec = PayloadCodec.of(application.payloadTypes(), config.maxFrameBytes());
+            link = new MasterLink(transport, group, environment, MessageRegistry.framework(), config.maxFrameBytes(),
+                    config.maxPendingBytes(), codec.describe());
+            messenger = new ChildMessenger(codec, link, label.fileName());
             link.connect(this::onMessage, this::masterLost);
             linked = true;
-            ClutchApplication application = applicationClass.getDeclaredConstructor().newInstance();
             runtime.start(new Context(application, config, transport));
             link.send(Envelope.toMaster(new ProcessReady())).syncUninterruptibly();
             runtime.ready();
@@ -88,6 +96,9 @@ public final class ChildBoot {
             stopped.countDown();
         }
         awaitStop();
+        if (messenger != null) {
+            messenger.close();
+        }
         if (link != null) {
             link.close();
         }
@@ -105,6 +116,10 @@ public final class ChildBoot {
             } catch (Exception e) {
                 log.error("cluster-ready handling failed: {}", e.toString(), e);
             }
+        } else if (body instanceof AppMessage message) {
+            messenger.received(envelope, message);
+        } else if (body instanceof Undelivered notice) {
+            messenger.undeliverable(notice);
         } else if (body instanceof AgentDown down) {
             log.warn("the agent (pid {}) died ({}): serving on with the state this process has", down.agentPid(),
                     down.cause());
@@ -229,6 +244,11 @@ public final class ChildBoot {
         @Override
         public IpcTransport transport() {
             return transport;
+        }
+
+        @Override
+        public Messenger messenger() {
+            return messenger;
         }
 
         @Override

@@ -31,15 +31,19 @@ public final class MasterLink {
     private final ChildEnvironment environment;
     private final MessageRegistry registry;
     private final int maxFrameBytes;
+    private final String[] payloadTypes;
+    private final int maxPendingBytes;
     private Channel messages;
 
     MasterLink(IpcTransport transport, EventLoopGroup group, ChildEnvironment environment, MessageRegistry registry,
-               int maxFrameBytes) {
+               int maxFrameBytes, int maxPendingBytes, String[] payloadTypes) {
         this.transport = transport;
         this.group = group;
         this.environment = environment;
         this.registry = registry;
         this.maxFrameBytes = maxFrameBytes;
+        this.payloadTypes = payloadTypes;
+        this.maxPendingBytes = maxPendingBytes;
     }
 
     /**
@@ -52,6 +56,7 @@ public final class MasterLink {
         messages = open(Hello.ChannelKind.MESSAGES, new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
+                IpcPipeline.limitPending(ch, maxPendingBytes);
                 IpcPipeline.addCodec(ch.pipeline(), registry, maxFrameBytes);
                 ch.pipeline().addLast(new SimpleChannelInboundHandler<Envelope>() {
                     @Override
@@ -102,6 +107,11 @@ public final class MasterLink {
         return messages.writeAndFlush(envelope);
     }
 
+    /** False while unsent messages to the master are over {@code clutch.ipc.maxPendingBytes}. */
+    boolean isWritable() {
+        return messages.isWritable();
+    }
+
     void close() {
         if (messages != null) {
             messages.close();
@@ -121,7 +131,7 @@ public final class MasterLink {
         }
         Channel channel = connect.channel();
         Hello hello = new Hello(environment.token(), environment.role(), environment.workerId(),
-                ProcessHandle.current().pid(), kind, registry.digest());
+                ProcessHandle.current().pid(), kind, registry.digest(), payloadTypes);
         ChannelFuture sent = channel.writeAndFlush(hello).awaitUninterruptibly();
         if (!sent.isSuccess()) {
             throw new IOException("cannot send hello to the master: " + sent.cause().getMessage(), sent.cause());

@@ -27,6 +27,7 @@ public final class ClutchConfig {
     private final List<String> workerJvmArgs;
     private final int maxFrameBytes;
     private final Duration helloTimeout;
+    private final int maxPendingBytes;
     private final String httpHost;
     private final int httpPort;
     private final int httpBacklog;
@@ -68,6 +69,7 @@ public final class ClutchConfig {
         this.agentJvmArgs = problems.read(ClutchSettings.AGENT_JVM_ARGS, config, List.of());
         this.workerJvmArgs = problems.read(ClutchSettings.WORKER_JVM_ARGS, config, List.of());
         this.maxFrameBytes = problems.read(ClutchSettings.IPC_MAX_FRAME_BYTES, config, 0L).intValue();
+        this.maxPendingBytes = problems.read(ClutchSettings.IPC_MAX_PENDING_BYTES, config, 1L << 20).intValue();
         this.helloTimeout = problems.read(ClutchSettings.IPC_HELLO_TIMEOUT, config, Duration.ZERO);
         this.httpHost = problems.read(ClutchSettings.HTTP_HOST, config, "");
         this.httpPort = problems.read(ClutchSettings.HTTP_PORT, config, 0);
@@ -163,6 +165,10 @@ public final class ClutchConfig {
 
     public int maxFrameBytes() {
         return maxFrameBytes;
+    }
+
+    public int maxPendingBytes() {
+        return maxPendingBytes;
     }
 
     public Duration helloTimeout() {

@@ -40,6 +40,9 @@ public final class ClutchSettings {
             "Extra JVM options of every worker process.");
     public static final Setting<Long> IPC_MAX_FRAME_BYTES = Setting.bytes("clutch.ipc.maxFrameBytes", "16MiB",
             1024, 1L << 30, "Largest IPC message accepted or sent; larger frames close the connection.");
+    public static final Setting<Long> IPC_MAX_PENDING_BYTES = Setting.bytes("clutch.ipc.maxPendingBytes", "16MiB",
+            64 * 1024, 1L << 30, "Unsent bytes one IPC connection may hold; past it, messages to that process are "
+                    + "refused (reported to the sender) until it catches up.");
     public static final Setting<Duration> IPC_HELLO_TIMEOUT = Setting.duration("clutch.ipc.helloTimeout", "5s",
             Duration.ofMillis(1), "How long a new IPC connection may take to authenticate.");
     public static final Setting<String> HTTP_HOST = Setting.string("clutch.http.host", "0.0.0.0",
@@ -94,7 +97,7 @@ public final class ClutchSettings {
 
     private static final List<Setting<?>> ALL = List.of(NAME, ENV, BASE_DIR, RUN_DIR, LOG_DIR, WORKERS,
             AGENT_START_TIMEOUT, WORKER_START_TIMEOUT, AGENT_KILL_TIMEOUT, WORKER_KILL_TIMEOUT, AGENT_JVM_ARGS,
-            WORKER_JVM_ARGS, IPC_MAX_FRAME_BYTES, IPC_HELLO_TIMEOUT, HTTP_HOST, HTTP_PORT, HTTP_BACKLOG, HTTP_MAX_BODY_BYTES, HTTP_REQUEST_TIMEOUT, HTTP_IDLE_TIMEOUT, HTTP_ACCESS_LOG, WORKER_IO_THREADS,
+            WORKER_JVM_ARGS, IPC_MAX_FRAME_BYTES, IPC_MAX_PENDING_BYTES, IPC_HELLO_TIMEOUT, HTTP_HOST, HTTP_PORT, HTTP_BACKLOG, HTTP_MAX_BODY_BYTES, HTTP_REQUEST_TIMEOUT, HTTP_IDLE_TIMEOUT, HTTP_ACCESS_LOG, WORKER_IO_THREADS,
             WORKER_BLOCKING_THREADS, REFORK_LIMIT, REFORK_WINDOW, HEARTBEAT_INTERVAL, WORKER_TIMEOUT, WORKER_MAX_REQUESTS, WORKER_MAX_REQUESTS_JITTER, WORKER_MAX_MEMORY,
             ALARM_WEBHOOK_URL,
             ALARM_WEBHOOK_TIMEOUT, ALARM_WEBHOOK_ATTEMPTS, SCHEDULING_POLICY, HANDOFF_WINDOW);

@@ -42,6 +42,11 @@ public final class ChildConnection {
         return channel.writeAndFlush(fd);
     }
 
+    /** False while this connection's unsent messages are over {@code clutch.ipc.maxPendingBytes}. */
+    public boolean isWritable() {
+        return channel.isWritable();
+    }
+
     public boolean isOpen() {
         return channel.isActive();
     }

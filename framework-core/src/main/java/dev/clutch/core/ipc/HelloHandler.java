@@ -32,17 +32,19 @@ final class HelloHandler extends ChannelInboundHandlerAdapter {
     private final IpcServer.Listener listener;
     private final int maxFrameBytes;
     private final AtomicInteger pendingHellos;
+    private final String[] payloadTypes;
     private ScheduledFuture<?> deadline;
     private boolean counted;
 
     HelloHandler(IpcTransport transport, TokenBook tokens, MessageRegistry registry, Duration timeout,
-                 int maxFrameBytes, AtomicInteger pendingHellos, IpcServer.Listener listener) {
+                 int maxFrameBytes, AtomicInteger pendingHellos, String[] payloadTypes, IpcServer.Listener listener) {
         this.transport = transport;
         this.tokens = tokens;
         this.registry = registry;
         this.timeout = timeout;
         this.maxFrameBytes = maxFrameBytes;
         this.pendingHellos = pendingHellos;
+        this.payloadTypes = payloadTypes;
         this.listener = listener;
     }
 
@@ -79,6 +81,12 @@ final class HelloHandler extends ChannelInboundHandlerAdapter {
             refuse(ctx, "has a different message registry (" + hello.registryDigest() + ", master has "
                     + registry.digest() + "): every process of a cluster must run the same Clutch and application "
                     + "version");
+            return;
+        }
+        String differing = PayloadTypes.difference(payloadTypes, hello.payloadTypes());
+        if (differing != null) {
+            refuse(ctx, "registers other payload types than the master (" + differing + "): every process of a "
+                    + "cluster must run the same application version");
             return;
         }
         if (!tokens.redeem(hello.token(), hello.channel(), hello.role(), hello.workerId())) {

@@ -21,6 +21,12 @@ public final class IpcPipeline {
     /** The largest frame accepted before a connection has authenticated: a hello is far smaller. */
     public static final int HELLO_MAX_FRAME_BYTES = 4096;
 
+    /** Bounds what one connection may have unsent: past {@code maxPendingBytes} it stops being writable. */
+    public static void limitPending(io.netty.channel.Channel channel, int maxPendingBytes) {
+        channel.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(maxPendingBytes / 2,
+                maxPendingBytes));
+    }
+
     public static void addCodec(ChannelPipeline pipeline, MessageRegistry registry, int maxFrameBytes) {
         pipeline.addLast(FRAME_DECODER, new FrameDecoder(maxFrameBytes));
         pipeline.addLast(FRAME_ENCODER, new LengthFieldPrepender(4));

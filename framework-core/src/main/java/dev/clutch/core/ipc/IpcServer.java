@@ -37,11 +37,14 @@ public final class IpcServer implements AutoCloseable {
     private final Duration helloTimeout;
     private final TokenBook tokens;
     private final Listener listener;
+    private final String[] payloadTypes;
+    private final int maxPendingBytes;
     private final AtomicInteger pendingHellos = new AtomicInteger();
     private Channel serverChannel;
 
     public IpcServer(IpcTransport transport, EventLoopGroup group, Path socketPath, MessageRegistry registry,
-                     int maxFrameBytes, Duration helloTimeout, TokenBook tokens, Listener listener) {
+                     int maxFrameBytes, int maxPendingBytes, Duration helloTimeout, TokenBook tokens,
+                     String[] payloadTypes, Listener listener) {
         this.transport = transport;
         this.group = group;
         this.socketPath = socketPath;
@@ -50,6 +53,8 @@ public final class IpcServer implements AutoCloseable {
         this.helloTimeout = helloTimeout;
         this.tokens = tokens;
         this.listener = listener;
+        this.payloadTypes = payloadTypes.clone();
+        this.maxPendingBytes = maxPendingBytes;
     }
 
     public void start() throws IOException {
@@ -60,10 +65,11 @@ public final class IpcServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        IpcPipeline.limitPending(ch, maxPendingBytes);
                         IpcPipeline.addCodec(ch.pipeline(), registry, IpcPipeline.HELLO_MAX_FRAME_BYTES);
                         ((KryoDecoder) ch.pipeline().get(IpcPipeline.MESSAGE_DECODER)).acceptOnly(Hello.class);
                         ch.pipeline().addLast(HelloHandler.NAME, new HelloHandler(transport, tokens, registry,
-                                helloTimeout, maxFrameBytes, pendingHellos, listener));
+                                helloTimeout, maxFrameBytes, pendingHellos, payloadTypes, listener));
                     }
                 })
                 .bind(new DomainSocketAddress(socketPath.toFile()))

@@ -3,6 +3,7 @@ package dev.clutch.core.lifecycle;
 import com.google.inject.AbstractModule;
 import com.typesafe.config.Config;
 import dev.clutch.core.api.ClutchApplication;
+import dev.clutch.core.api.Messenger;
 import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.logging.ProcessLabel;
 import dev.clutch.core.spi.ChildContext;
@@ -22,5 +23,6 @@ public final class ChildModule extends AbstractModule {
         bind(ClutchConfig.class).toInstance(context.config());
         bind(Config.class).toInstance(context.config().raw());
         bind(ProcessLabel.class).toInstance(context.label());
+        bind(Messenger.class).toInstance(context.messenger());
     }
 }

@@ -2,7 +2,10 @@ package dev.clutch.core.master;
 
 import dev.clutch.core.api.Role;
 import dev.clutch.core.ipc.ChildConnection;
+import dev.clutch.core.message.Envelope;
 import dev.clutch.core.message.Sender;
+import java.util.ArrayDeque;
+import java.util.List;
 import java.time.Duration;
 
 /** The master's record of one child process. Touched by the master's thread only. */
@@ -29,6 +32,7 @@ final class Child {
     private long launchedAtNanos;
     private long requests;
     private long requestLimit;
+    private final ArrayDeque<Envelope> held = new ArrayDeque<>();
 
     Child(Role role, int workerId, ChildProcess process, long launchedAtNanos, long deadlineNanos) {
         this.role = role;
@@ -104,6 +108,24 @@ final class Child {
 
     void stopOrderSent() {
         stopOrderTimeout = null;
+    }
+
+    /** Messages held for this child while it starts, at most this many. */
+    static final int MAX_HELD = 10_000;
+
+    /** Holds a message until this child is ready; false when it already holds {@link #MAX_HELD}. */
+    boolean hold(Envelope envelope) {
+        if (held.size() >= MAX_HELD) {
+            return false;
+        }
+        held.add(envelope);
+        return true;
+    }
+
+    List<Envelope> takeHeld() {
+        List<Envelope> all = List.copyOf(held);
+        held.clear();
+        return all;
     }
 
     /** The worker this one replaces once ready (after a fatal error), or {@code null}. */

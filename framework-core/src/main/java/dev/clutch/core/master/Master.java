@@ -232,6 +232,7 @@ public final class Master {
         }
         child.enter(Child.Phase.READY, 0);
         log.info("{} is ready in {} ms", child.describe(), millisSinceStart());
+        router.flushHeld(child);
         if (child.role() == Role.WORKER) {
             sharing.workerReady(child.pid());
             supervisor.workerReady(child, nanoClock.getAsLong());

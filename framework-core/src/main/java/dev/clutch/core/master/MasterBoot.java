@@ -3,6 +3,7 @@ package dev.clutch.core.master;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
 import dev.clutch.core.alarm.Alarms;
+import dev.clutch.core.api.ClutchApplication;
 import dev.clutch.core.api.ExitCode;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.cli.CommandLine;
@@ -12,6 +13,7 @@ import dev.clutch.core.ipc.IpcServer;
 import dev.clutch.core.ipc.IpcTransport;
 import dev.clutch.core.ipc.TokenBook;
 import dev.clutch.core.message.MessageRegistry;
+import dev.clutch.core.message.PayloadCodec;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -66,7 +68,8 @@ public final class MasterBoot {
                     config.alarmWebhookAttempts(), applicationClass.getClassLoader());
             Master master = new Master(config, children, sharing, alarms, System::nanoTime, startedAtNanos);
             IpcServer ipc = new IpcServer(transport, group, runDirectory.ipcSocket(), MessageRegistry.framework(),
-                    config.maxFrameBytes(), config.helloTimeout(), tokens, master.ipcListener());
+                    config.maxFrameBytes(), config.maxPendingBytes(), config.helloTimeout(), tokens,
+                    payloadTypes(applicationClass, config), master.ipcListener());
             ipc.start();
             resources.onClose(ipc::close);
             ControlServer control = ControlServer.start(transport, group, runDirectory.controlSocket(),
@@ -104,6 +107,17 @@ public final class MasterBoot {
         } catch (IllegalArgumentException e) {
             // Ignored by whoever started us (nohup, a background job) or reserved by the JVM.
             log.debug("SIG{} cannot be handled here: {}", name, e.getMessage());
+        }
+    }
+
+    /** The application's payload types, which every child must register alike. */
+    private static String[] payloadTypes(Class<?> applicationClass, ClutchConfig config) throws IOException {
+        try {
+            ClutchApplication application = (ClutchApplication) applicationClass.getDeclaredConstructor()
+                    .newInstance();
+            return PayloadCodec.of(application.payloadTypes(), config.maxFrameBytes()).describe();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IOException("cannot read the payload types of " + applicationClass.getName() + ": " + e, e);
         }
     }
 

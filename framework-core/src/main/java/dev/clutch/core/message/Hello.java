@@ -8,8 +8,10 @@ import dev.clutch.core.api.Role;
  *
  * @param registryDigest {@link MessageRegistry#digest()} of the child, so processes that would read each other's
  *     bytes as different types never talk
+ * @param payloadTypes the application's payload types as {@link PayloadCodec#describe()} gives them
  */
-public record Hello(String token, Role role, int workerId, long pid, ChannelKind channel, String registryDigest) {
+public record Hello(String token, Role role, int workerId, long pid, ChannelKind channel, String registryDigest,
+                    String[] payloadTypes) {
 
     /** What a connection carries; messages and file descriptors need separate connections. */
     public enum ChannelKind {

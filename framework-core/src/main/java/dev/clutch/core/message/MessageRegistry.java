@@ -74,6 +74,9 @@ public final class MessageRegistry {
         types.put(46, new Entry(Heartbeat.class, null));
         types.put(50, new Entry(ControlRequest.class, null));
         types.put(51, new Entry(ControlReply.class, null));
+        types.put(60, new Entry(AppMessage.class, null));
+        types.put(61, new Entry(AppMessage.Kind.class, null));
+        types.put(62, new Entry(Undelivered.class, null));
         return types;
     }
 

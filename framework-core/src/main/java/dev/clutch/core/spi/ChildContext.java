@@ -1,6 +1,7 @@
 package dev.clutch.core.spi;
 
 import dev.clutch.core.api.ClutchApplication;
+import dev.clutch.core.api.Messenger;
 import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.ipc.IpcTransport;
 import dev.clutch.core.logging.ProcessLabel;
@@ -19,6 +20,9 @@ public interface ChildContext {
     ProcessLabel label();
 
     IpcTransport transport();
+
+    /** This process's messenger. */
+    Messenger messenger();
 
     /** Sends a message to the master itself (not routed on). */
     void sendToMaster(Object body);

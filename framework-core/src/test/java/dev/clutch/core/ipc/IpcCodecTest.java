@@ -47,8 +47,12 @@ class IpcCodecTest {
 
     @Test
     void everyFrameworkMessageSurvivesTheWire() {
-        Hello hello = new Hello("t0ken", Role.WORKER, 3, 4242, Hello.ChannelKind.DESCRIPTORS, "digest");
-        assertEquals(hello, roundTrip(hello));
+        Hello hello = new Hello("t0ken", Role.WORKER, 3, 4242, Hello.ChannelKind.DESCRIPTORS, "digest",
+                new String[] {"1001=a.B"});
+        Hello read = (Hello) roundTrip(hello);
+        assertEquals(hello.toString(), read.toString());
+        assertEquals("t0ken", read.token());
+        assertArrayEquals(new String[] {"1001=a.B"}, read.payloadTypes());
         Envelope envelope = new Envelope(new Sender(Role.AGENT, 0, 7), Destination.process(99),
                 new StopRequest(5000));
         assertEquals(envelope, roundTrip(envelope));

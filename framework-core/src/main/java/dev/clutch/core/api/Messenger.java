@@ -1,0 +1,81 @@
+package dev.clutch.core.api;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * Messages between the processes of a cluster, the same in the agent and in every worker; inject it. Every
+ * message goes through the master, which routes it. Payloads are the application's own types, registered once
+ * with fixed IDs (see {@link ClutchApplication#payloadTypes()}); {@code null} payloads are allowed.
+ *
+ * <p>Delivery is in order from one sender to one receiver. A message that cannot be delivered (no ready worker,
+ * an unknown pid, a receiver gone or too slow) is never dropped silently: a request's future fails, and a plain
+ * send is reported to {@link #onUndeliverable} and logged.
+ */
+public interface Messenger {
+
+    /** To the agent and every ready worker (this process included if it is one of them). */
+    void broadcast(String action, Object payload);
+
+    /** To every ready worker. */
+    void sendToWorkers(String action, Object payload);
+
+    void sendToAgent(String action, Object payload);
+
+    /** To one ready worker, chosen at random. */
+    void sendRandom(String action, Object payload);
+
+    /** To the process with this pid; held by the master until that worker is ready if it is starting. */
+    void sendTo(long pid, String action, Object payload);
+
+    /**
+     * Sends a request to one process and completes with its handler's return value, or exceptionally with
+     * {@link MessageFailedException} (undeliverable, the handler threw, or no reply within {@code timeout}).
+     */
+    <R> CompletableFuture<R> request(Target target, String action, Object payload, Duration timeout);
+
+    /** Handles messages with this action, one at a time in arrival order; for a request, the return value is the reply. */
+    void on(String action, MessageHandler handler);
+
+    void off(String action);
+
+    /** Called for each plain send that could not be delivered. */
+    void onUndeliverable(Consumer<Undeliverable> listener);
+
+    /** Handles one message; what it returns answers a request (ignored for a plain send). */
+    @FunctionalInterface
+    interface MessageHandler {
+        Object handle(Message message) throws Exception;
+    }
+
+    /** A received message and who sent it (stamped by the master, never taken from the payload). */
+    record Message(String action, Object payload, Role fromRole, int fromWorkerId, long fromPid) {
+    }
+
+    /** A send that could not be delivered, and why. */
+    record Undeliverable(String action, String reason) {
+    }
+
+    /** The one process a request goes to. */
+    record Target(String kind, long pid) {
+        public static Target agent() {
+            return new Target("agent", 0);
+        }
+
+        public static Target randomWorker() {
+            return new Target("random", 0);
+        }
+
+        public static Target pid(long pid) {
+            return new Target("pid", pid);
+        }
+    }
+
+    /** A request that failed: undeliverable, refused by its handler, or unanswered in time. */
+    final class MessageFailedException extends RuntimeException {
+        public MessageFailedException(String message) {
+            super(message);
+        }
+    }
+}

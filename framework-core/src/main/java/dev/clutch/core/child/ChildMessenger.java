@@ -1,0 +1,216 @@
+package dev.clutch.core.child;
+
+import dev.clutch.core.api.Messenger;
+import dev.clutch.core.message.AppMessage;
+import dev.clutch.core.message.Destination;
+import dev.clutch.core.message.Envelope;
+import dev.clutch.core.message.PayloadCodec;
+import dev.clutch.core.message.Undelivered;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Messenger} of an agent or worker. Handlers run one at a time, in arrival order, on a thread of their
+ * own (never on the IPC thread, so a slow handler cannot stall the connection to the master).
+ */
+final class ChildMessenger implements Messenger {
+
+    private static final Logger log = LoggerFactory.getLogger(ChildMessenger.class);
+
+    private final PayloadCodec codec;
+    private final MasterLink link;
+    private final String self;
+    private final Map<String, MessageHandler> handlers = new ConcurrentHashMap<>();
+    private final Map<Long, CompletableFuture<Object>> pending = new ConcurrentHashMap<>();
+    private final List<Consumer<Undeliverable>> undeliverableListeners = new CopyOnWriteArrayList<>();
+    private final AtomicLong correlations = new AtomicLong();
+    private final ExecutorService handlerThread = Executors.newSingleThreadExecutor(daemon("clutch-messages"));
+    private final ScheduledExecutorService timeouts = Executors.newSingleThreadScheduledExecutor(
+            daemon("clutch-message-timeouts"));
+
+    ChildMessenger(PayloadCodec codec, MasterLink link, String self) {
+        this.codec = codec;
+        this.link = link;
+        this.self = self;
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    @Override
+    public void broadcast(String action, Object payload) {
+        send(Destination.EVERYONE, action, payload);
+    }
+
+    @Override
+    public void sendToWorkers(String action, Object payload) {
+        send(Destination.WORKERS, action, payload);
+    }
+
+    @Override
+    public void sendToAgent(String action, Object payload) {
+        send(Destination.AGENT, action, payload);
+    }
+
+    @Override
+    public void sendRandom(String action, Object payload) {
+        send(Destination.RANDOM_WORKER, action, payload);
+    }
+
+    @Override
+    public void sendTo(long pid, String action, Object payload) {
+        send(Destination.process(pid), action, payload);
+    }
+
+    private void send(Destination to, String action, Object payload) {
+        toMaster(new Envelope(null, to, new AppMessage(AppMessage.Kind.SEND, action, codec.write(payload), 0)));
+    }
+
+    /**
+     * @throws MessageFailedException when this process has outrun the master: memory stays bounded and the
+     *     caller learns at once
+     */
+    private void toMaster(Envelope envelope) {
+        if (!link.isWritable()) {
+            throw new MessageFailedException("too many messages not yet sent to the master (over "
+                    + "clutch.ipc.maxPendingBytes): slow down and retry");
+        }
+        link.send(envelope);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <R> CompletableFuture<R> request(Target target, String action, Object payload, Duration timeout) {
+        Destination to = switch (target.kind()) {
+            case "agent" -> Destination.AGENT;
+            case "random" -> Destination.RANDOM_WORKER;
+            case "pid" -> Destination.process(target.pid());
+            default -> throw new IllegalArgumentException("unknown target " + target);
+        };
+        byte[] bytes = codec.write(payload);
+        long correlation = correlations.incrementAndGet();
+        CompletableFuture<Object> reply = new CompletableFuture<>();
+        pending.put(correlation, reply);
+        timeouts.schedule(() -> fail(correlation, "no reply to '" + action + "' within " + timeout.toMillis()
+                + " ms"), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            toMaster(new Envelope(null, to, new AppMessage(AppMessage.Kind.REQUEST, action, bytes, correlation)));
+        } catch (MessageFailedException e) {
+            pending.remove(correlation);
+            reply.completeExceptionally(e);
+        }
+        return (CompletableFuture<R>) reply;
+    }
+
+    @Override
+    public void on(String action, MessageHandler handler) {
+        handlers.put(action, handler);
+    }
+
+    @Override
+    public void off(String action) {
+        handlers.remove(action);
+    }
+
+    @Override
+    public void onUndeliverable(Consumer<Messenger.Undeliverable> listener) {
+        undeliverableListeners.add(listener);
+    }
+
+    /** An application message from the master, on the IPC thread. */
+    void received(Envelope envelope, AppMessage message) {
+        switch (message.kind()) {
+            case REPLY -> complete(message.correlation(), message.payload());
+            case REPLY_FAILED -> fail(message.correlation(), new String(message.payload(), StandardCharsets.UTF_8));
+            default -> handlerThread.execute(() -> handle(envelope, message));
+        }
+    }
+
+    /** The master could not deliver one of this process's messages. */
+    void undeliverable(Undelivered notice) {
+        if (notice.correlation() != 0) {
+            fail(notice.correlation(), "'" + notice.action() + "' could not be delivered: " + notice.reason());
+            return;
+        }
+        log.error("message '{}' could not be delivered: {}", notice.action(), notice.reason());
+        Messenger.Undeliverable event = new Messenger.Undeliverable(notice.action(), notice.reason());
+        undeliverableListeners.forEach(listener -> listener.accept(event));
+    }
+
+    private void handle(Envelope envelope, AppMessage message) {
+        boolean request = message.kind() == AppMessage.Kind.REQUEST;
+        MessageHandler handler = handlers.get(message.action());
+        if (handler == null) {
+            if (request) {
+                reply(envelope, message, AppMessage.Kind.REPLY_FAILED, ("no handler for '" + message.action()
+                        + "' in " + self).getBytes(StandardCharsets.UTF_8));
+            } else {
+                log.warn("no handler for message '{}' from {}", message.action(), envelope.sender().describe());
+            }
+            return;
+        }
+        try {
+            Object result = handler.handle(new Message(message.action(), codec.read(message.payload()),
+                    envelope.sender().role(), envelope.sender().workerId(), envelope.sender().pid()));
+            if (request) {
+                reply(envelope, message, AppMessage.Kind.REPLY, codec.write(result));
+            }
+        } catch (Exception | LinkageError e) {
+            log.error("handler of '{}' failed: {}", message.action(), e.toString(), e);
+            if (request) {
+                reply(envelope, message, AppMessage.Kind.REPLY_FAILED, (self + " failed to handle '"
+                        + message.action() + "': " + e).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    private void reply(Envelope request, AppMessage message, AppMessage.Kind kind, byte[] payload) {
+        // A reply must not be lost to back-pressure: it waits in the buffer (a handler answers one at a time).
+        link.send(new Envelope(null, Destination.process(request.sender().pid()),
+                new AppMessage(kind, message.action(), payload, message.correlation())));
+    }
+
+    private void complete(long correlation, byte[] payload) {
+        CompletableFuture<Object> reply = pending.remove(correlation);
+        if (reply != null) {
+            try {
+                reply.complete(codec.read(payload));
+            } catch (RuntimeException e) {
+                reply.completeExceptionally(new MessageFailedException("the reply could not be read: " + e));
+            }
+        }
+    }
+
+    private void fail(long correlation, String why) {
+        CompletableFuture<Object> reply = pending.remove(correlation);
+        if (reply != null) {
+            reply.completeExceptionally(new MessageFailedException(why));
+        }
+    }
+
+    void close() {
+        handlerThread.shutdownNow();
+        timeouts.shutdownNow();
+        pending.values().forEach(f -> f.completeExceptionally(new MessageFailedException("this process is "
+                + "stopping")));
+        pending.clear();
+    }
+}

@@ -1,0 +1,106 @@
+package dev.clutch.core.message;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.util.Pool;
+import dev.clutch.core.api.PayloadType;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Serializes the application's message payloads: its registered types under their fixed IDs, plus strings and
+ * primitives. Registration is required, so nothing else is ever instantiated; the same types in every process are
+ * checked at hello through {@link #describe()}.
+ */
+public final class PayloadCodec {
+
+    private final Map<Integer, Class<?>> types;
+    private final int maxBytes;
+    private final Pool<Kryo> kryos = new Pool<>(true, false, 16) {
+        @Override
+        protected Kryo create() {
+            Kryo kryo = new Kryo();
+            kryo.setRegistrationRequired(true);
+            kryo.setReferences(false);
+            kryo.setMaxDepth(64);
+            kryo.register(String.class, new BoundedSerializers.StringSerializer());
+            types.forEach((id, type) -> kryo.register(type, id));
+            return kryo;
+        }
+    };
+
+    private PayloadCodec(Map<Integer, Class<?>> types, int maxBytes) {
+        this.types = types;
+        this.maxBytes = maxBytes;
+    }
+
+    /**
+     * @throws IllegalArgumentException naming the type whose ID is below 1000 or given twice
+     */
+    public static PayloadCodec of(List<PayloadType> declared, int maxBytes) {
+        Map<Integer, Class<?>> types = new TreeMap<>();
+        for (PayloadType type : declared) {
+            if (type.id() < MessageRegistry.FIRST_APPLICATION_ID) {
+                throw new IllegalArgumentException("payload type " + type.type().getName() + " has ID " + type.id()
+                        + ": application IDs start at " + MessageRegistry.FIRST_APPLICATION_ID);
+            }
+            Class<?> previous = types.put(type.id(), type.type());
+            if (previous != null) {
+                throw new IllegalArgumentException("payload ID " + type.id() + " is given to both "
+                        + previous.getName() + " and " + type.type().getName());
+            }
+        }
+        return new PayloadCodec(Map.copyOf(types), maxBytes);
+    }
+
+    /**
+     * @throws IllegalArgumentException when the payload's type is not registered, naming it and what to do
+     */
+    public byte[] write(Object payload) {
+        Kryo kryo = kryos.obtain();
+        try {
+            Output output = new Output(256, maxBytes);
+            kryo.writeClassAndObject(output, payload);
+            return output.toBytes();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot send a " + payload.getClass().getName() + ": it is not a "
+                    + "registered payload type; add PayloadType.of(<id >= 1000>, " + payload.getClass()
+                    .getSimpleName() + ".class) to your application's payloadTypes()", e);
+        } finally {
+            kryos.free(kryo);
+        }
+    }
+
+    public Object read(byte[] bytes) {
+        Kryo kryo = kryos.obtain();
+        try {
+            return kryo.readClassAndObject(new Input(bytes));
+        } finally {
+            kryos.free(kryo);
+        }
+    }
+
+    /** Every registered type as {@code id=class}, sorted: what processes compare at hello. */
+    public String[] describe() {
+        return new TreeMap<>(types).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().getName())
+                .toArray(String[]::new);
+    }
+
+    public String digest() {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (String entry : describe()) {
+                sha.update((entry + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            return HexFormat.of().formatHex(sha.digest(), 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        }
+    }
+}
