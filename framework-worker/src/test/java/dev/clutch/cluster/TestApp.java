@@ -15,6 +15,7 @@ import dev.clutch.worker.api.HttpException;
 import dev.clutch.worker.api.Request;
 import dev.clutch.worker.api.Response;
 import dev.clutch.worker.api.Routes;
+import dev.clutch.worker.api.SharedStateView;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
@@ -61,6 +62,7 @@ public final class TestApp implements ClutchApplication {
                 routes.get("/lines", Lines.class);
                 routes.get("/items/{id}", Item.class);
                 routes.get("/msg/{what}", MessengerRoute.class);
+                routes.get("/state/{key}", StateRoute.class);
                 routes.nonBlocking().get("/pid", Pid.class);
                 routes.nonBlocking().get("/hang", Hang.class);
                 routes.get("/oom", Oom.class);
@@ -186,6 +188,24 @@ public final class TestApp implements ClutchApplication {
                 messenger.on("ack", m -> acks.add((String) m.payload()));
                 messenger.on("acks", m -> String.join("|", acks));
             }
+        }
+    }
+
+    /** GET /state/{key}: the worker's view of a shared state key, with the state's version in a header. */
+    static final class StateRoute implements Handler {
+        private final SharedStateView state;
+
+        @Inject
+        StateRoute(SharedStateView state) {
+            this.state = state;
+        }
+
+        @Override
+        public Object handle(Request request) {
+            Object value = state.get(request.pathParam("key")).orElseThrow(() -> HttpException.notFound(
+                    "no state key " + request.pathParam("key")));
+            return Response.text(200, String.valueOf(value)).header("X-State-Version",
+                    Long.toString(state.version()));
         }
     }
 

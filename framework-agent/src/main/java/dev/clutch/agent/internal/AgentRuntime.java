@@ -1,11 +1,19 @@
 package dev.clutch.agent.internal;
 
+import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.Key;
 import com.google.inject.Module;
 import com.google.inject.Stage;
+import com.google.inject.TypeLiteral;
+import com.google.inject.multibindings.Multibinder;
+import dev.clutch.agent.api.FileStateSource;
+import dev.clutch.agent.api.SharedState;
+import dev.clutch.agent.api.StateSource;
 import dev.clutch.core.api.LifecycleHook;
 import dev.clutch.core.api.Role;
+import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.lifecycle.ChildModule;
 import dev.clutch.core.lifecycle.HookRunner;
 import dev.clutch.core.message.ClusterReady;
@@ -14,6 +22,7 @@ import dev.clutch.core.spi.RoleRuntime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +32,7 @@ public final class AgentRuntime implements RoleRuntime {
     private static final Logger log = LoggerFactory.getLogger(AgentRuntime.class);
 
     private HookRunner hooks;
+    private final List<StateSource> sources = new ArrayList<>();
 
     @Override
     public Role role() {
@@ -30,13 +40,30 @@ public final class AgentRuntime implements RoleRuntime {
     }
 
     @Override
-    public void start(ChildContext context) {
+    public void start(ChildContext context) throws Exception {
+        AgentState state = new AgentState(context.payloads(), context::sendToMaster);
         List<Module> modules = new ArrayList<>();
         modules.add(new ChildModule(context));
+        modules.add(new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(SharedState.class).toInstance(state);
+                Multibinder.newSetBinder(binder(), StateSource.class);
+            }
+        });
         modules.addAll(context.application().agentModules());
         Injector injector = Guice.createInjector(Stage.PRODUCTION, modules);
         hooks = HookRunner.of(injector);
         hooks.run("didLoad", LifecycleHook::didLoad);
+        sources.addAll(injector.getInstance(Key.get(new TypeLiteral<Set<StateSource>>() { })));
+        ClutchConfig config = context.config();
+        if (!config.stateFile().isBlank()) {
+            sources.add(new FileStateSource(config.baseDir().resolve(config.stateFile()), config.stateFilePrefix(),
+                    config.stateFilePollInterval()));
+        }
+        for (StateSource source : sources) {
+            source.start(state);
+        }
         hooks.run("willReady", LifecycleHook::willReady);
     }
 
@@ -53,6 +80,7 @@ public final class AgentRuntime implements RoleRuntime {
 
     @Override
     public void stop(Duration timeout) {
+        sources.forEach(StateSource::close);
         if (hooks != null) {
             hooks.runReversed("beforeClose", LifecycleHook::beforeClose);
         }

@@ -56,6 +56,7 @@ public final class ChildBoot {
     private RoleRuntime runtime;
     private MasterLink link;
     private volatile ChildMessenger messenger;
+    private volatile PayloadCodec payloads;
 
     private ChildBoot(Class<? extends ClutchApplication> applicationClass) {
         this.applicationClass = applicationClass;
@@ -84,6 +85,7 @@ public final class ChildBoot {
             link = new MasterLink(transport, group, environment, MessageRegistry.framework(), config.maxFrameBytes(),
                     config.maxPendingBytes(), codec.describe());
             messenger = new ChildMessenger(codec, link, label.fileName());
+            payloads = codec;
             link.connect(this::onMessage, this::masterLost);
             linked = true;
             runtime.start(new Context(application, config, transport));
@@ -107,6 +109,15 @@ public final class ChildBoot {
     }
 
     private void onMessage(Envelope envelope) {
+        // A message this process fails to handle is its own problem: the connection to the master stays.
+        try {
+            handle(envelope);
+        } catch (RuntimeException e) {
+            log.error("handling {} failed: {}", envelope.body().getClass().getSimpleName(), e.toString(), e);
+        }
+    }
+
+    private void handle(Envelope envelope) {
         Object body = envelope.body();
         if (body instanceof StopRequest stop) {
             stopAsync(Duration.ofMillis(stop.timeoutMillis()), "the master");
@@ -124,8 +135,7 @@ public final class ChildBoot {
             log.warn("the agent (pid {}) died ({}): serving on with the state this process has", down.agentPid(),
                     down.cause());
         } else {
-            log.warn("IPC: no handler for {} from {}", body.getClass().getSimpleName(),
-                    envelope.sender() == null ? "the master" : envelope.sender().describe());
+            runtime.onMessage(body);
         }
     }
 
@@ -244,6 +254,11 @@ public final class ChildBoot {
         @Override
         public IpcTransport transport() {
             return transport;
+        }
+
+        @Override
+        public PayloadCodec payloads() {
+            return payloads;
         }
 
         @Override

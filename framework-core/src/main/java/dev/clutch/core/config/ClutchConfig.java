@@ -47,6 +47,9 @@ public final class ClutchConfig {
     private final String alarmWebhookUrl;
     private final Duration alarmWebhookTimeout;
     private final int alarmWebhookAttempts;
+    private final String stateFile;
+    private final String stateFilePrefix;
+    private final Duration stateFilePollInterval;
     private final SchedulingPolicy schedulingPolicy;
     private final int handoffWindow;
 
@@ -90,6 +93,9 @@ public final class ClutchConfig {
         this.alarmWebhookUrl = problems.read(ClutchSettings.ALARM_WEBHOOK_URL, config, "");
         this.alarmWebhookTimeout = problems.read(ClutchSettings.ALARM_WEBHOOK_TIMEOUT, config, Duration.ZERO);
         this.alarmWebhookAttempts = problems.read(ClutchSettings.ALARM_WEBHOOK_ATTEMPTS, config, 1);
+        this.stateFile = problems.read(ClutchSettings.STATE_FILE, config, "");
+        this.stateFilePrefix = problems.read(ClutchSettings.STATE_FILE_PREFIX, config, "");
+        this.stateFilePollInterval = problems.read(ClutchSettings.STATE_FILE_POLL, config, Duration.ofSeconds(1));
         this.schedulingPolicy = SchedulingPolicy.fromLabel(problems.read(ClutchSettings.SCHEDULING_POLICY, config,
                 "rr"));
         this.handoffWindow = problems.read(ClutchSettings.HANDOFF_WINDOW, config, 1);
@@ -252,6 +258,19 @@ public final class ClutchConfig {
 
     public int alarmWebhookAttempts() {
         return alarmWebhookAttempts;
+    }
+
+    /** Empty when no state file is published. */
+    public String stateFile() {
+        return stateFile;
+    }
+
+    public String stateFilePrefix() {
+        return stateFilePrefix;
+    }
+
+    public Duration stateFilePollInterval() {
+        return stateFilePollInterval;
     }
 
     public SchedulingPolicy schedulingPolicy() {

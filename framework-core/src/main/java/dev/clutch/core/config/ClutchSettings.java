@@ -87,6 +87,14 @@ public final class ClutchSettings {
             "5s", Duration.ofMillis(1), "Timeout of one webhook attempt.");
     public static final Setting<Integer> ALARM_WEBHOOK_ATTEMPTS = Setting.integer("clutch.alarm.webhook.attempts",
             3, 1, 20, "Attempts per alarm before the webhook gives up (logged).");
+    public static final Setting<String> STATE_FILE = Setting.string("clutch.state.file", "",
+            "A HOCON, JSON or properties file the agent publishes as shared state and follows; relative to "
+                    + "`clutch.baseDir`; empty: none.");
+    public static final Setting<String> STATE_FILE_PREFIX = Setting.string("clutch.state.filePrefix", "",
+            "Put before each key of `clutch.state.file` in the shared state.");
+    public static final Setting<Duration> STATE_FILE_POLL = Setting.duration("clutch.state.filePollInterval",
+            "250ms", Duration.ofMillis(10), "How often the state file is checked; a change is published once the "
+                    + "file has been still this long.");
     public static final Setting<String> SCHEDULING_POLICY = Setting.oneOf("clutch.cluster.schedulingPolicy", "rr",
             Set.of("rr", "none", "reuseport"), "How workers share the HTTP port: `rr` the master accepts and hands "
                     + "each connection to the next ready worker; `none` every worker accepts on the master's socket; "
@@ -100,7 +108,8 @@ public final class ClutchSettings {
             WORKER_JVM_ARGS, IPC_MAX_FRAME_BYTES, IPC_MAX_PENDING_BYTES, IPC_HELLO_TIMEOUT, HTTP_HOST, HTTP_PORT, HTTP_BACKLOG, HTTP_MAX_BODY_BYTES, HTTP_REQUEST_TIMEOUT, HTTP_IDLE_TIMEOUT, HTTP_ACCESS_LOG, WORKER_IO_THREADS,
             WORKER_BLOCKING_THREADS, REFORK_LIMIT, REFORK_WINDOW, HEARTBEAT_INTERVAL, WORKER_TIMEOUT, WORKER_MAX_REQUESTS, WORKER_MAX_REQUESTS_JITTER, WORKER_MAX_MEMORY,
             ALARM_WEBHOOK_URL,
-            ALARM_WEBHOOK_TIMEOUT, ALARM_WEBHOOK_ATTEMPTS, SCHEDULING_POLICY, HANDOFF_WINDOW);
+            ALARM_WEBHOOK_TIMEOUT, ALARM_WEBHOOK_ATTEMPTS, STATE_FILE, STATE_FILE_PREFIX, STATE_FILE_POLL,
+            SCHEDULING_POLICY, HANDOFF_WINDOW);
 
     private ClutchSettings() {
     }

@@ -17,6 +17,8 @@ import dev.clutch.core.message.FatalError;
 import dev.clutch.core.message.Heartbeat;
 import dev.clutch.core.message.Hello;
 import dev.clutch.core.message.ProcessReady;
+import dev.clutch.core.message.StateChange;
+import dev.clutch.core.message.StateResync;
 import dev.clutch.core.message.StopRequest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -74,6 +76,7 @@ public final class Master {
     private final long startedAtNanos;
     private final BlockingQueue<MasterEvent> events = new LinkedBlockingQueue<>();
     private final ProcessTable table = new ProcessTable();
+    private final StateStore sharedState = new StateStore();
     private final Router router;
     private final Alarms alarms;
     private final WorkerSupervisor supervisor;
@@ -201,6 +204,9 @@ public final class Master {
         }
         if (connection.kind() == Hello.ChannelKind.DESCRIPTORS) {
             sharing.descriptorsConnected(child.pid(), connection);
+        } else if (child.role() == Role.WORKER) {
+            // First the whole state, then every change in order: the worker reports ready only once it has it.
+            send(child, sharedState.snapshot());
         }
     }
 
@@ -214,6 +220,15 @@ public final class Master {
             table.byPid(envelope.sender().pid()).ifPresent(this::onReady);
         } else if (body instanceof DescriptorsTaken taken) {
             sharing.taken(envelope.sender().pid(), taken.total());
+        } else if (body instanceof StateChange change && envelope.sender().role() == Role.AGENT) {
+            if (sharedState.apply(change)) {
+                table.workers().forEach(worker -> send(worker, change));
+            } else {
+                log.error("state change {} from the agent does not follow version {}: ignored", change.version(),
+                        sharedState.version());
+            }
+        } else if (body instanceof StateResync) {
+            table.byPid(envelope.sender().pid()).ifPresent(child -> send(child, sharedState.snapshot()));
         } else if (body instanceof Heartbeat beat) {
             table.byPid(envelope.sender().pid()).ifPresent(c -> supervisor.heartbeat(c, beat.requests(),
                     nanoClock.getAsLong()));

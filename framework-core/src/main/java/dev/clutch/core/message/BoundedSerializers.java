@@ -137,4 +137,35 @@ final class BoundedSerializers {
             return result;
         }
     }
+
+    static final class ByteArrayArraySerializer extends Serializer<byte[][]> {
+        private final ByteArraySerializer arrays = new ByteArraySerializer();
+
+        ByteArrayArraySerializer() {
+            setAcceptsNull(true);
+        }
+
+        @Override
+        public void write(Kryo kryo, Output output, byte[][] value) {
+            writeLength(output, value, value == null ? 0 : value.length);
+            if (value != null) {
+                for (byte[] element : value) {
+                    arrays.write(kryo, output, element);
+                }
+            }
+        }
+
+        @Override
+        public byte[][] read(Kryo kryo, Input input, Class<? extends byte[][]> type) {
+            int length = readLength(input, 1, "array of byte arrays");
+            if (length < 0) {
+                return null;
+            }
+            byte[][] result = new byte[length][];
+            for (int i = 0; i < length; i++) {
+                result[i] = arrays.read(kryo, input, byte[].class);
+            }
+            return result;
+        }
+    }
 }

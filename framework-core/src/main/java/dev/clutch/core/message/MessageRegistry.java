@@ -58,6 +58,7 @@ public final class MessageRegistry {
         types.put(10, new Entry(long[].class, new BoundedSerializers.LongArraySerializer()));
         types.put(11, new Entry(byte[].class, new BoundedSerializers.ByteArraySerializer()));
         types.put(12, new Entry(String[].class, new BoundedSerializers.StringArraySerializer()));
+        types.put(13, new Entry(byte[][].class, new BoundedSerializers.ByteArrayArraySerializer()));
         types.put(20, new Entry(Role.class, null));
         types.put(21, new Entry(Hello.ChannelKind.class, null));
         types.put(22, new Entry(Destination.Kind.class, null));
@@ -77,6 +78,9 @@ public final class MessageRegistry {
         types.put(60, new Entry(AppMessage.class, null));
         types.put(61, new Entry(AppMessage.Kind.class, null));
         types.put(62, new Entry(Undelivered.class, null));
+        types.put(70, new Entry(StateChange.class, null));
+        types.put(71, new Entry(StateSnapshot.class, null));
+        types.put(72, new Entry(StateResync.class, null));
         return types;
     }
 

@@ -5,6 +5,7 @@ import dev.clutch.core.api.Messenger;
 import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.ipc.IpcTransport;
 import dev.clutch.core.logging.ProcessLabel;
+import dev.clutch.core.message.PayloadCodec;
 import io.netty.channel.unix.FileDescriptor;
 import java.io.IOException;
 import java.util.function.Consumer;
@@ -20,6 +21,9 @@ public interface ChildContext {
     ProcessLabel label();
 
     IpcTransport transport();
+
+    /** Serializes the application's payload types (shared state values travel this way too). */
+    PayloadCodec payloads();
 
     /** This process's messenger. */
     Messenger messenger();

@@ -26,6 +26,10 @@ public interface RoleRuntime {
     default void clusterReady(ClusterReady cluster) throws Exception {
     }
 
+    /** A message from the master that core does not handle itself (shared state, for instance); on the IPC thread. */
+    default void onMessage(Object body) {
+    }
+
     /** Stops gracefully: finish in-flight work within {@code timeout}, then release everything. */
     void stop(Duration timeout);
 }

@@ -13,12 +13,15 @@ import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.lifecycle.ChildModule;
 import dev.clutch.core.lifecycle.HookRunner;
 import dev.clutch.core.message.ClusterReady;
+import dev.clutch.core.message.StateChange;
+import dev.clutch.core.message.StateSnapshot;
 import dev.clutch.core.spi.ChildContext;
 import dev.clutch.core.spi.RoleRuntime;
 import dev.clutch.worker.api.Filter;
 import dev.clutch.worker.api.Handler;
 import dev.clutch.worker.api.Route;
 import dev.clutch.worker.api.Routes;
+import dev.clutch.worker.api.SharedStateView;
 import jakarta.inject.Provider;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +36,9 @@ public final class WorkerRuntime implements RoleRuntime {
     private HookRunner hooks;
     private HttpServer server;
     private Heartbeats heartbeats;
+    private volatile WorkerState state;
+    /** Messages that came before the state view existed: the master sends the snapshot as soon as it can. */
+    private final List<Object> early = new ArrayList<>();
 
     @Override
     public Role role() {
@@ -41,11 +47,18 @@ public final class WorkerRuntime implements RoleRuntime {
 
     @Override
     public void start(ChildContext context) throws Exception {
+        WorkerState view = new WorkerState(context.payloads(), context::sendToMaster);
+        synchronized (early) {
+            state = view;
+            early.forEach(this::dispatch);
+            early.clear();
+        }
         List<Module> modules = new ArrayList<>();
         modules.add(new ChildModule(context));
         modules.add(new AbstractModule() {
             @Override
             protected void configure() {
+                bind(SharedStateView.class).toInstance(state);
                 Routes.of(binder()).nonBlocking().get(HealthHandler.PATH, HealthHandler.class);
             }
         });
@@ -53,6 +66,10 @@ public final class WorkerRuntime implements RoleRuntime {
         Injector injector = Guice.createInjector(Stage.PRODUCTION, modules);
         hooks = HookRunner.of(injector);
         hooks.run("didLoad", LifecycleHook::didLoad);
+        if (!state.awaitSnapshot(context.config().workerStartTimeout())) {
+            throw new IllegalStateException("the master sent no state snapshot within "
+                    + context.config().workerStartTimeout().toMillis() + " ms");
+        }
         FatalErrors fatalErrors = new FatalErrors(context::sendToMaster);
         fatalErrors.watchUncaught();
         Dispatcher.Shared shared = shared(injector, context.config(), fatalErrors);
@@ -81,6 +98,25 @@ public final class WorkerRuntime implements RoleRuntime {
     }
 
     @Override
+    public void onMessage(Object body) {
+        synchronized (early) {
+            if (state == null) {
+                early.add(body);
+                return;
+            }
+        }
+        dispatch(body);
+    }
+
+    private void dispatch(Object body) {
+        if (body instanceof StateSnapshot snapshot) {
+            state.snapshot(snapshot);
+        } else if (body instanceof StateChange change) {
+            state.change(change);
+        }
+    }
+
+    @Override
     public void ready() {
         hooks.run("didReady", LifecycleHook::didReady);
     }
@@ -103,6 +139,9 @@ public final class WorkerRuntime implements RoleRuntime {
         }
         if (server != null) {
             server.close();
+        }
+        if (state != null) {
+            state.close();
         }
     }
 }

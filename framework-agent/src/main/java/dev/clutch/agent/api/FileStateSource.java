@@ -1,0 +1,137 @@
+package dev.clutch.agent.api;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes a HOCON, JSON or properties file as shared state and follows its changes: each top-level key becomes a
+ * state key (with {@code prefix} before it), its value a string (objects and lists as JSON). A change is published
+ * once the file has been still for one poll interval, so a half-written file is never read; a file that does not
+ * parse keeps the last good state and is logged with its line.
+ */
+public final class FileStateSource implements StateSource {
+
+    private static final Logger log = LoggerFactory.getLogger(FileStateSource.class);
+
+    private final Path file;
+    private final String prefix;
+    private final Duration pollInterval;
+    private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "clutch-state-file");
+        t.setDaemon(true);
+        return t;
+    });
+    private Map<String, String> published = Map.of();
+    private String lastSeen = "";
+    private String lastRead = "";
+
+    public FileStateSource(Path file, String prefix, Duration pollInterval) {
+        this.file = file.toAbsolutePath();
+        this.prefix = prefix;
+        this.pollInterval = pollInterval;
+    }
+
+    @Override
+    public void start(SharedState state) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException("state file " + file + " does not exist (clutch.state.file)");
+        }
+        lastSeen = stamp();
+        Map<String, String> initial = read();
+        if (initial == null) {
+            throw new IOException("state file " + file + " does not parse; see the error above");
+        }
+        publish(state, initial);
+        lastRead = lastSeen;
+        long millis = pollInterval.toMillis();
+        poller.scheduleWithFixedDelay(() -> poll(state), millis, millis, TimeUnit.MILLISECONDS);
+        log.info("publishing {} as shared state ({} keys)", file, initial.size());
+    }
+
+    private void poll(SharedState state) {
+        // A task that throws would be cancelled without a word: catch everything.
+        try {
+            String now = stamp();
+            boolean stillSinceLastPoll = now.equals(lastSeen);
+            lastSeen = now;
+            if (!stillSinceLastPoll || now.equals(lastRead)) {
+                return;
+            }
+            lastRead = now;
+            Map<String, String> values = read();
+            if (values != null) {
+                publish(state, values);
+            }
+        } catch (RuntimeException e) {
+            log.error("state file {}: {}", file, e.toString(), e);
+        }
+    }
+
+    private String stamp() {
+        try {
+            return Files.getLastModifiedTime(file).toMillis() + ":" + Files.size(file);
+        } catch (IOException e) {
+            return "missing";
+        }
+    }
+
+    /** The file's values, or {@code null} (logged) when it does not parse. */
+    private Map<String, String> read() {
+        try {
+            Config config = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false))
+                    .resolve();
+            Map<String, String> values = new HashMap<>();
+            for (Map.Entry<String, ConfigValue> entry : config.root().entrySet()) {
+                ConfigValue value = entry.getValue();
+                values.put(prefix + entry.getKey(), value.valueType() == ConfigValueType.STRING
+                        ? (String) value.unwrapped()
+                        : value.render(ConfigRenderOptions.concise()));
+            }
+            return values;
+        } catch (ConfigException e) {
+            log.error("state file {} does not parse, the last good state stays published: {}", file,
+                    e.getMessage());
+            return null;
+        }
+    }
+
+    private void publish(SharedState state, Map<String, String> values) {
+        Map<String, String> puts = new HashMap<>();
+        values.forEach((key, value) -> {
+            if (!Objects.equals(published.get(key), value)) {
+                puts.put(key, value);
+            }
+        });
+        Set<String> removals = new HashSet<>(published.keySet());
+        removals.removeAll(values.keySet());
+        if (!puts.isEmpty() || !removals.isEmpty()) {
+            state.update(puts, removals);
+            log.info("state file {}: {} keys changed, {} removed", file, puts.size(), removals.size());
+        }
+        published = Map.copyOf(values);
+    }
+
+    @Override
+    public void close() {
+        poller.shutdownNow();
+    }
+}

@@ -1,0 +1,42 @@
+package dev.clutch.core.master;
+
+import dev.clutch.core.message.StateChange;
+import dev.clutch.core.message.StateSnapshot;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The master's copy of the shared state, as serialized values: what every joining worker gets first, and what
+ * workers keep getting from it after the agent died. Touched by the master's thread only.
+ */
+final class StateStore {
+
+    private final Map<String, byte[]> values = new LinkedHashMap<>();
+    private long version;
+
+    /** Applies a change from the agent; false (and nothing applied) if it is not the next version. */
+    boolean apply(StateChange change) {
+        if (change.version() != version + 1 || change.keys() == null || change.values() == null
+                || change.keys().length != change.values().length) {
+            return false;
+        }
+        for (int i = 0; i < change.keys().length; i++) {
+            if (change.values()[i] == null) {
+                values.remove(change.keys()[i]);
+            } else {
+                values.put(change.keys()[i], change.values()[i]);
+            }
+        }
+        version = change.version();
+        return true;
+    }
+
+    StateSnapshot snapshot() {
+        return new StateSnapshot(version, values.keySet().toArray(String[]::new),
+                values.values().toArray(byte[][]::new));
+    }
+
+    long version() {
+        return version;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.clutch.worker.api;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The state the agent publishes, as this worker sees it: the whole snapshot before the worker serves its first
+ * request, then every change in order. When the agent dies the worker keeps the last state it had. Inject it.
+ */
+public interface SharedStateView {
+
+    /** The value of {@code key}, if there is one. */
+    <T> Optional<T> get(String key);
+
+    /** Every key and value at this moment. */
+    Map<String, Object> snapshot();
+
+    /** The version of the state this worker has; each change of the agent's counts one. */
+    long version();
+
+    /** Called for every change, in order, on a thread of its own. */
+    void onChange(ChangeListener listener);
+
+    /** Called for changes of keys that start with {@code prefix}. */
+    void onChange(String prefix, ChangeListener listener);
+
+    /** One key's change. */
+    record Change(String key, Object oldValue, Object newValue, long version) {
+        public boolean removed() {
+            return newValue == null;
+        }
+    }
+
+    @FunctionalInterface
+    interface ChangeListener {
+        void changed(Change change) throws Exception;
+    }
+}

@@ -1,0 +1,144 @@
+package dev.clutch.worker.internal;
+
+import dev.clutch.core.message.PayloadCodec;
+import dev.clutch.core.message.StateChange;
+import dev.clutch.core.message.StateResync;
+import dev.clutch.core.message.StateSnapshot;
+import dev.clutch.worker.api.SharedStateView;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This worker's copy of the shared state. Snapshots and changes arrive on the IPC thread in the master's order; a
+ * change that does not follow the version this worker has (a gap) makes it ask for the snapshot again.
+ */
+final class WorkerState implements SharedStateView {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerState.class);
+
+    private record Subscription(String prefix, ChangeListener listener) {
+    }
+
+    private final PayloadCodec codec;
+    private final Consumer<Object> toMaster;
+    private final Map<String, Object> values = new ConcurrentHashMap<>();
+    private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+    private final CountDownLatch firstSnapshot = new CountDownLatch(1);
+    private final ExecutorService listenerThread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "clutch-state-listeners");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile long version;
+    private boolean resyncing;
+
+    WorkerState(PayloadCodec codec, Consumer<Object> toMaster) {
+        this.codec = codec;
+        this.toMaster = toMaster;
+    }
+
+    /** Waits for the first snapshot; false if it did not come in time. */
+    boolean awaitSnapshot(Duration timeout) throws InterruptedException {
+        return firstSnapshot.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** On the IPC thread. */
+    void snapshot(StateSnapshot snapshot) {
+        Map<String, Object> fresh = new java.util.HashMap<>();
+        for (int i = 0; i < snapshot.keys().length; i++) {
+            fresh.put(snapshot.keys()[i], codec.read(snapshot.values()[i]));
+        }
+        for (String key : values.keySet()) {
+            if (!fresh.containsKey(key)) {
+                notify(key, values.remove(key), null, snapshot.version());
+            }
+        }
+        fresh.forEach((key, value) -> {
+            Object old = values.put(key, value);
+            if (!Objects.equals(old, value)) {
+                notify(key, old, value, snapshot.version());
+            }
+        });
+        version = snapshot.version();
+        resyncing = false;
+        firstSnapshot.countDown();
+    }
+
+    /** On the IPC thread. */
+    void change(StateChange change) {
+        if (resyncing || change.version() <= version) {
+            return;
+        }
+        if (change.version() != version + 1) {
+            log.warn("state version {} follows {}: a change was missed, asking the master for the snapshot",
+                    change.version(), version);
+            resyncing = true;
+            toMaster.accept(new StateResync());
+            return;
+        }
+        for (int i = 0; i < change.keys().length; i++) {
+            String key = change.keys()[i];
+            Object value = change.values()[i] == null ? null : codec.read(change.values()[i]);
+            Object old = value == null ? values.remove(key) : values.put(key, value);
+            notify(key, old, value, change.version());
+        }
+        version = change.version();
+    }
+
+    private void notify(String key, Object old, Object value, long atVersion) {
+        Change change = new Change(key, old, value, atVersion);
+        for (Subscription subscription : subscriptions) {
+            if (key.startsWith(subscription.prefix())) {
+                listenerThread.execute(() -> {
+                    try {
+                        subscription.listener().changed(change);
+                    } catch (Exception e) {
+                        log.error("state listener failed on {}: {}", key, e.toString(), e);
+                    }
+                });
+            }
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> Optional<T> get(String key) {
+        return Optional.ofNullable((T) values.get(key));
+    }
+
+    @Override
+    public Map<String, Object> snapshot() {
+        return Map.copyOf(values);
+    }
+
+    @Override
+    public long version() {
+        return version;
+    }
+
+    @Override
+    public void onChange(ChangeListener listener) {
+        onChange("", listener);
+    }
+
+    @Override
+    public void onChange(String prefix, ChangeListener listener) {
+        subscriptions.add(new Subscription(prefix, listener));
+    }
+
+    void close() {
+        listenerThread.shutdownNow();
+    }
+}

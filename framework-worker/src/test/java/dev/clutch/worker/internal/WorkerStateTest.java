@@ -1,0 +1,71 @@
+package dev.clutch.worker.internal;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.clutch.core.message.PayloadCodec;
+import dev.clutch.core.message.StateChange;
+import dev.clutch.core.message.StateResync;
+import dev.clutch.core.message.StateSnapshot;
+import dev.clutch.worker.api.SharedStateView;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/** A worker's view of the shared state, fed by hand in the master's order (and out of it). */
+class WorkerStateTest {
+
+    private final PayloadCodec codec = PayloadCodec.of(List.of(), 1 << 20);
+    private final List<Object> sentToMaster = new CopyOnWriteArrayList<>();
+    private final WorkerState state = new WorkerState(codec, sentToMaster::add);
+
+    private StateChange change(long version, String key, String value) {
+        return new StateChange(version, new String[] {key}, new byte[][] {value == null ? null : codec.write(value)});
+    }
+
+    @Test
+    void snapshotThenChangesInOrder() {
+        state.snapshot(new StateSnapshot(3, new String[] {"a"}, new byte[][] {codec.write("1")}));
+        state.change(change(4, "b", "2"));
+        state.change(change(5, "a", null));
+
+        assertEquals(5, state.version());
+        assertEquals(Optional.empty(), state.get("a"));
+        assertEquals(Optional.of("2"), state.get("b"));
+        assertTrue(sentToMaster.isEmpty());
+    }
+
+    @Test
+    void gapInVersionsAsksForTheSnapshotAndIgnoresChangesUntilItComes() {
+        state.snapshot(new StateSnapshot(1, new String[0], new byte[0][]));
+        state.change(change(3, "a", "skipped"));
+        state.change(change(4, "a", "also skipped"));
+
+        assertEquals(1, sentToMaster.size());
+        assertInstanceOf(StateResync.class, sentToMaster.get(0));
+        assertEquals(Optional.empty(), state.get("a"));
+
+        state.snapshot(new StateSnapshot(4, new String[] {"a"}, new byte[][] {codec.write("also skipped")}));
+        state.change(change(5, "a", "next"));
+        assertEquals(Optional.of("next"), state.get("a"));
+    }
+
+    @Test
+    void listenersHearChangesOfTheirPrefixInOrder() {
+        List<String> heard = new CopyOnWriteArrayList<>();
+        state.onChange("flags.", change -> heard.add(change.key() + "=" + change.newValue()));
+        state.snapshot(new StateSnapshot(1, new String[] {"flags.a", "other"},
+                new byte[][] {codec.write("1"), codec.write("x")}));
+        state.change(change(2, "flags.a", "2"));
+        state.change(change(3, "flags.a", null));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> heard.size() == 3);
+        assertEquals(List.of("flags.a=1", "flags.a=2", "flags.a=null"), heard);
+        SharedStateView view = state;
+        assertEquals(3, view.version());
+    }
+}
