@@ -2,6 +2,7 @@ package dev.clutch.cluster;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Module;
+import dev.clutch.agent.api.Schedules;
 import dev.clutch.core.api.Clutch;
 import dev.clutch.core.api.ClutchApplication;
 import dev.clutch.core.api.Lifecycle;
@@ -15,6 +16,7 @@ import dev.clutch.worker.api.HttpException;
 import dev.clutch.worker.api.Request;
 import dev.clutch.worker.api.Response;
 import dev.clutch.worker.api.Routes;
+import dev.clutch.worker.api.ScheduledTasks;
 import dev.clutch.worker.api.SharedStateView;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -35,7 +37,42 @@ public final class TestApp implements ClutchApplication {
 
     @Override
     public List<Module> agentModules() {
-        return List.of(hooks());
+        return List.of(hooks(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                Lifecycle.addHook(binder()).to(ScheduleDeclarations.class);
+            }
+        });
+    }
+
+    /** With TEST_SCHEDULES set: a schedule of every kind. */
+    static final class ScheduleDeclarations implements LifecycleHook {
+        private final Schedules schedules;
+        private final java.util.concurrent.atomic.AtomicInteger concurrent =
+                new java.util.concurrent.atomic.AtomicInteger();
+
+        @Inject
+        ScheduleDeclarations(Schedules schedules) {
+            this.schedules = schedules;
+        }
+
+        @Override
+        public void didLoad() {
+            if (System.getenv("TEST_SCHEDULES") == null) {
+                return;
+            }
+            schedules.every("200ms").named("one").runOnOneWorker("tick");
+            schedules.every("300ms").named("all").runOnAllWorkers("tick");
+            schedules.cron("0/1 * * * * ?").named("cron").runOnAgent(() -> { });
+            schedules.every("100ms").named("never").inEnvs("nowhere").runOnAgent(() -> { });
+            schedules.every("100ms").named("slow").immediate().runOnAgent(() -> {
+                if (concurrent.incrementAndGet() > 1) {
+                    LoggerFactory.getLogger(ScheduleDeclarations.class).error("TEST: overlapping runs");
+                }
+                Thread.sleep(350);
+                concurrent.decrementAndGet();
+            });
+        }
     }
 
     @Override
@@ -63,6 +100,7 @@ public final class TestApp implements ClutchApplication {
                 routes.get("/items/{id}", Item.class);
                 routes.get("/msg/{what}", MessengerRoute.class);
                 routes.get("/state/{key}", StateRoute.class);
+                Lifecycle.addHook(binder()).to(TaskRegistration.class);
                 routes.nonBlocking().get("/pid", Pid.class);
                 routes.nonBlocking().get("/hang", Hang.class);
                 routes.get("/oom", Oom.class);
@@ -188,6 +226,21 @@ public final class TestApp implements ClutchApplication {
                 messenger.on("ack", m -> acks.add((String) m.payload()));
                 messenger.on("acks", m -> String.join("|", acks));
             }
+        }
+    }
+
+    /** The worker task the test schedules run. */
+    static final class TaskRegistration implements LifecycleHook {
+        private final ScheduledTasks tasks;
+
+        @Inject
+        TaskRegistration(ScheduledTasks tasks) {
+            this.tasks = tasks;
+        }
+
+        @Override
+        public void didLoad() {
+            tasks.register("tick", () -> { });
         }
     }
 

@@ -9,6 +9,7 @@ import com.google.inject.Stage;
 import com.google.inject.TypeLiteral;
 import com.google.inject.multibindings.Multibinder;
 import dev.clutch.agent.api.FileStateSource;
+import dev.clutch.agent.api.Schedules;
 import dev.clutch.agent.api.SharedState;
 import dev.clutch.agent.api.StateSource;
 import dev.clutch.core.api.LifecycleHook;
@@ -33,6 +34,9 @@ public final class AgentRuntime implements RoleRuntime {
 
     private HookRunner hooks;
     private final List<StateSource> sources = new ArrayList<>();
+    private final AgentSchedules schedules = new AgentSchedules();
+    private ChildContext context;
+    private Scheduler scheduler;
 
     @Override
     public Role role() {
@@ -41,6 +45,7 @@ public final class AgentRuntime implements RoleRuntime {
 
     @Override
     public void start(ChildContext context) throws Exception {
+        this.context = context;
         AgentState state = new AgentState(context.payloads(), context::sendToMaster);
         List<Module> modules = new ArrayList<>();
         modules.add(new ChildModule(context));
@@ -48,6 +53,7 @@ public final class AgentRuntime implements RoleRuntime {
             @Override
             protected void configure() {
                 bind(SharedState.class).toInstance(state);
+                bind(Schedules.class).toInstance(schedules);
                 Multibinder.newSetBinder(binder(), StateSource.class);
             }
         });
@@ -76,10 +82,17 @@ public final class AgentRuntime implements RoleRuntime {
     public void clusterReady(ClusterReady cluster) {
         log.info("cluster ready: {} workers, serving {}", cluster.workerPids().length, cluster.url());
         hooks.run("serverDidReady", LifecycleHook::serverDidReady);
+        if (scheduler == null) {
+            scheduler = new Scheduler(schedules.specs(), context.messenger(), context.config().env());
+            scheduler.start();
+        }
     }
 
     @Override
     public void stop(Duration timeout) {
+        if (scheduler != null) {
+            scheduler.close();
+        }
         sources.forEach(StateSource::close);
         if (hooks != null) {
             hooks.runReversed("beforeClose", LifecycleHook::beforeClose);

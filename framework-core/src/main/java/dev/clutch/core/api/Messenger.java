@@ -43,7 +43,11 @@ public interface Messenger {
     /** Called for each plain send that could not be delivered. */
     void onUndeliverable(Consumer<Undeliverable> listener);
 
-    /** Handles one message; what it returns answers a request (ignored for a plain send). */
+    /**
+     * Handles one message; what it returns answers a request (ignored for a plain send). A handler may return a
+     * {@link java.util.concurrent.CompletionStage}: the request is answered when it completes, and the next
+     * message is handled meanwhile.
+     */
     @FunctionalInterface
     interface MessageHandler {
         Object handle(Message message) throws Exception;

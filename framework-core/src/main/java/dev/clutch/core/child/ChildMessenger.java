@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -170,7 +171,20 @@ final class ChildMessenger implements Messenger {
         try {
             Object result = handler.handle(new Message(message.action(), codec.read(message.payload()),
                     envelope.sender().role(), envelope.sender().workerId(), envelope.sender().pid()));
-            if (request) {
+            if (result instanceof CompletionStage<?> later) {
+                // Answered when the work is done, without holding up the next message.
+                later.whenComplete((value, failure) -> {
+                    if (!request) {
+                        return;
+                    }
+                    if (failure == null) {
+                        reply(envelope, message, AppMessage.Kind.REPLY, codec.write(value));
+                    } else {
+                        reply(envelope, message, AppMessage.Kind.REPLY_FAILED, (self + " failed to handle '"
+                                + message.action() + "': " + failure).getBytes(StandardCharsets.UTF_8));
+                    }
+                });
+            } else if (request) {
                 reply(envelope, message, AppMessage.Kind.REPLY, codec.write(result));
             }
         } catch (Exception | LinkageError e) {

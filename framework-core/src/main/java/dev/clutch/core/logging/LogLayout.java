@@ -27,6 +27,9 @@ public final class LogLayout {
     /** Logger of the workers' access lines; they go to {@code worker-<id>-access.log} only. */
     public static final String ACCESS_LOGGER = "clutch.access";
 
+    /** Logger of schedule runs; the agent also writes them to {@code schedule.log}. */
+    public static final String SCHEDULE_LOGGER = "clutch.schedule";
+
     private static final String PATTERN = "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level [%property{clutch.process}] "
             + "[%thread] %logger{36} - %msg%n%ex";
 
@@ -69,6 +72,9 @@ public final class LogLayout {
             Logger fileOnly = context.getLogger(FILE_ONLY_LOGGER);
             fileOnly.setAdditive(false);
             fileOnly.addAppender(own);
+            if (label.role() == Role.AGENT) {
+                context.getLogger(SCHEDULE_LOGGER).addAppender(file(context, logDir.resolve("schedule.log"), false));
+            }
             Logger access = context.getLogger(ACCESS_LOGGER);
             access.setAdditive(false);
             if (label.role() == Role.WORKER) {

@@ -30,6 +30,9 @@ public final class PayloadCodec {
             kryo.setReferences(false);
             kryo.setMaxDepth(64);
             kryo.register(String.class, new BoundedSerializers.StringSerializer());
+            // The framework's own payloads, below the application's range.
+            kryo.register(ScheduleRun.class, 900);
+            kryo.register(ScheduleResult.class, 901);
             types.forEach((id, type) -> kryo.register(type, id));
             return kryo;
         }

@@ -21,6 +21,7 @@ import dev.clutch.worker.api.Filter;
 import dev.clutch.worker.api.Handler;
 import dev.clutch.worker.api.Route;
 import dev.clutch.worker.api.Routes;
+import dev.clutch.worker.api.ScheduledTasks;
 import dev.clutch.worker.api.SharedStateView;
 import jakarta.inject.Provider;
 import java.time.Duration;
@@ -37,6 +38,7 @@ public final class WorkerRuntime implements RoleRuntime {
     private HttpServer server;
     private Heartbeats heartbeats;
     private volatile WorkerState state;
+    private WorkerTasks tasks;
     /** Messages that came before the state view existed: the master sends the snapshot as soon as it can. */
     private final List<Object> early = new ArrayList<>();
 
@@ -53,12 +55,14 @@ public final class WorkerRuntime implements RoleRuntime {
             early.forEach(this::dispatch);
             early.clear();
         }
+        tasks = new WorkerTasks(context.messenger(), context.label());
         List<Module> modules = new ArrayList<>();
         modules.add(new ChildModule(context));
         modules.add(new AbstractModule() {
             @Override
             protected void configure() {
                 bind(SharedStateView.class).toInstance(state);
+                bind(ScheduledTasks.class).toInstance(tasks);
                 Routes.of(binder()).nonBlocking().get(HealthHandler.PATH, HealthHandler.class);
             }
         });
@@ -142,6 +146,9 @@ public final class WorkerRuntime implements RoleRuntime {
         }
         if (state != null) {
             state.close();
+        }
+        if (tasks != null) {
+            tasks.close();
         }
     }
 }

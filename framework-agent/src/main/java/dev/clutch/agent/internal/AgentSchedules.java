@@ -1,0 +1,121 @@
+package dev.clutch.agent.internal;
+
+import com.cronutils.model.CronType;
+import com.cronutils.model.definition.CronDefinitionBuilder;
+import com.cronutils.model.time.ExecutionTime;
+import com.cronutils.parser.CronParser;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import dev.clutch.agent.api.Schedules;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** The schedules the application declares, checked as they are declared; {@link Scheduler} runs them. */
+final class AgentSchedules implements Schedules {
+
+    private static final CronParser CRON = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.QUARTZ));
+
+    /** When a schedule runs next. */
+    interface Trigger {
+        /** The wait from {@code now} to the next run; empty when there is none. */
+        Optional<Duration> next(ZonedDateTime now);
+    }
+
+    enum Target { AGENT, ONE_WORKER, ALL_WORKERS }
+
+    /** One declared schedule. */
+    record Spec(String name, Trigger trigger, boolean immediate, Set<String> envs, Target target, Task agentTask,
+                String workerTask) {
+    }
+
+    private final List<Spec> specs = new ArrayList<>();
+
+    List<Spec> specs() {
+        return List.copyOf(specs);
+    }
+
+    @Override
+    public Schedule every(String interval) {
+        Duration duration;
+        try {
+            duration = ConfigFactory.empty().withValue("d", ConfigValueFactory.fromAnyRef(interval)).getDuration("d");
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("schedule interval '" + interval + "' is not a duration: write it "
+                    + "like \"10s\", \"500ms\" or \"5m\"");
+        }
+        return every(duration);
+    }
+
+    @Override
+    public Schedule every(Duration interval) {
+        if (interval.isZero() || interval.isNegative()) {
+            throw new IllegalArgumentException("a schedule interval must be positive, not " + interval);
+        }
+        return new Declaration(now -> Optional.of(interval));
+    }
+
+    @Override
+    public Schedule cron(String expression) {
+        ExecutionTime times;
+        try {
+            times = ExecutionTime.forCron(CRON.parse(expression));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("cron expression '" + expression + "' is not valid (Quartz syntax "
+                    + "with seconds, e.g. \"0 0/5 * * * ?\"): " + e.getMessage(), e);
+        }
+        return new Declaration(now -> times.timeToNextExecution(now));
+    }
+
+    private final class Declaration implements Schedule {
+        private final Trigger trigger;
+        private String name;
+        private boolean immediate;
+        private Set<String> envs = Set.of();
+
+        Declaration(Trigger trigger) {
+            this.trigger = trigger;
+        }
+
+        @Override
+        public Schedule named(String scheduleName) {
+            this.name = scheduleName;
+            return this;
+        }
+
+        @Override
+        public Schedule immediate() {
+            this.immediate = true;
+            return this;
+        }
+
+        @Override
+        public Schedule inEnvs(String... envNames) {
+            this.envs = Set.of(envNames);
+            return this;
+        }
+
+        @Override
+        public void runOnAgent(Task task) {
+            add(Target.AGENT, task, null, name == null ? "agent-task" : name);
+        }
+
+        @Override
+        public void runOnOneWorker(String task) {
+            add(Target.ONE_WORKER, null, task, name == null ? task : name);
+        }
+
+        @Override
+        public void runOnAllWorkers(String task) {
+            add(Target.ALL_WORKERS, null, task, name == null ? task : name);
+        }
+
+        private void add(Target target, Task agentTask, String workerTask, String scheduleName) {
+            specs.add(new Spec(scheduleName, trigger, immediate, envs, target, agentTask, workerTask));
+        }
+    }
+}

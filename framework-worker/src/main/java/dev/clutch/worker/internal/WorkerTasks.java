@@ -1,0 +1,74 @@
+package dev.clutch.worker.internal;
+
+import dev.clutch.core.api.Messenger;
+import dev.clutch.core.logging.ProcessLabel;
+import dev.clutch.core.message.ScheduleResult;
+import dev.clutch.core.message.ScheduleRun;
+import dev.clutch.worker.api.ScheduledTasks;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** Runs the scheduled tasks the agent triggers in this worker and reports each run's result. */
+final class WorkerTasks implements ScheduledTasks {
+
+    private final Map<String, Task> tasks = new ConcurrentHashMap<>();
+    private final Map<String, AtomicBoolean> running = new ConcurrentHashMap<>();
+    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "clutch-scheduled-task");
+        t.setDaemon(true);
+        return t;
+    });
+    private final ProcessLabel label;
+
+    WorkerTasks(Messenger messenger, ProcessLabel label) {
+        this.label = label;
+        messenger.on(ScheduleRun.ACTION, message -> {
+            ScheduleRun run = (ScheduleRun) message.payload();
+            CompletableFuture<ScheduleResult> result = CompletableFuture.supplyAsync(() -> run(run), threads);
+            if (run.reportToAgent()) {
+                result.thenAccept(r -> messenger.sendToAgent(ScheduleRun.RESULT_ACTION, r));
+            }
+            return result;
+        });
+    }
+
+    @Override
+    public void register(String name, Task task) {
+        tasks.put(name, task);
+        running.put(name, new AtomicBoolean());
+    }
+
+    private ScheduleResult run(ScheduleRun run) {
+        long pid = ProcessHandle.current().pid();
+        Task task = tasks.get(run.task());
+        if (task == null) {
+            return result(run, false, 0, "no task '" + run.task() + "' is registered in " + label.fileName());
+        }
+        AtomicBoolean busy = running.get(run.task());
+        if (!busy.compareAndSet(false, true)) {
+            return result(run, false, 0, "skipped: its previous run in " + label.fileName() + " is still running");
+        }
+        long started = System.nanoTime();
+        try {
+            task.run();
+            return result(run, true, (System.nanoTime() - started) / 1_000_000, null);
+        } catch (Exception e) {
+            return result(run, false, (System.nanoTime() - started) / 1_000_000, e.toString());
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    private ScheduleResult result(ScheduleRun run, boolean ok, long millis, String error) {
+        return new ScheduleResult(run.schedule(), run.task(), ok, millis, label.fileName(),
+                ProcessHandle.current().pid(), error);
+    }
+
+    void close() {
+        threads.shutdownNow();
+    }
+}

@@ -1,0 +1,49 @@
+package dev.clutch.cluster;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.clutch.core.testing.ClusterProcess;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Schedules run from the agent, on the agent, one worker or every worker, and land in schedule.log. */
+class ScheduleTest {
+
+    @TempDir
+    Path baseDir;
+
+    @Test
+    void everyKindOfScheduleRunsWhereItSaysAndNeverOverlapsItself() throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 2).env("TEST_SCHEDULES", "1").start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));
+            long w1 = ready.workerPids().get(0);
+            long w2 = ready.workerPids().get(1);
+
+            await("every schedule ran where it should").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> {
+                        String log = cluster.log("schedule.log");
+                        return log.contains("schedule one: ok") && log.contains("on worker-1 (pid " + w1 + ")")
+                                && log.contains("on worker-2 (pid " + w2 + ")")
+                                && log.contains("schedule all: ok")
+                                && log.contains("schedule cron: ok")
+                                && log.contains("schedule slow: ok in")
+                                && log.contains("on agent (pid " + ready.agentPid() + ")")
+                                && log.contains("schedule slow: skipped, its previous run is still running")
+                                && log.contains("schedule never: not in env prod (only [nowhere])");
+                    });
+            String log = cluster.log("schedule.log");
+            // One worker per run of "one", both over time; "all" reaches each worker.
+            for (long worker : ready.workerPids()) {
+                assertTrue(log.lines().anyMatch(l -> l.contains("schedule one: ok") && l.contains("(pid " + worker
+                        + ")")), log);
+                assertTrue(log.lines().anyMatch(l -> l.contains("schedule all: ok") && l.contains("(pid " + worker
+                        + ")")), log);
+            }
+            assertFalse(cluster.output().contains("TEST: overlapping runs"));
+        }
+    }
+}
