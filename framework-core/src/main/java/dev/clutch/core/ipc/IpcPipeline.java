@@ -2,6 +2,7 @@ package dev.clutch.core.ipc;
 
 import dev.clutch.core.message.MessageRegistry;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.codec.LengthFieldPrepender;
 
 /**
@@ -28,6 +29,8 @@ public final class IpcPipeline {
     }
 
     public static void addCodec(ChannelPipeline pipeline, MessageRegistry registry, int maxFrameBytes) {
+        // A burst of messages leaves in few writes instead of one system call each.
+        pipeline.addLast(new FlushConsolidationHandler(256, true));
         pipeline.addLast(FRAME_DECODER, new FrameDecoder(maxFrameBytes));
         pipeline.addLast(FRAME_ENCODER, new LengthFieldPrepender(4));
         pipeline.addLast(MESSAGE_DECODER, new KryoDecoder(registry));

@@ -283,7 +283,9 @@ public final class Master {
         }
         String line = "clutch: cluster ready in " + millisSinceStart() + " ms, agent " + agent.pid() + ", workers "
                 + Arrays.toString(workerPids) + ", listening on " + sharing.url();
-        System.out.println(line);
+        // One write: the master's console also carries its children's lines, which must not split this one.
+        System.out.print(line + System.lineSeparator());
+        System.out.flush();
         fileOnly.info(line);
     }
 

@@ -45,7 +45,9 @@ final class StderrTail {
              OutputStream file = alsoTo == null ? OutputStream.nullOutputStream()
                      : Files.newOutputStream(alsoTo, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                console.println(line);
+                // One write per line, so lines of different processes never split each other on the console.
+                console.print(line + System.lineSeparator());
+                console.flush();
                 remember(line);
                 if (alsoTo != null) {
                     file.write((line + "\n").getBytes(StandardCharsets.UTF_8));
