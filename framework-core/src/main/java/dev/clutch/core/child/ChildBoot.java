@@ -27,6 +27,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -52,6 +54,11 @@ public final class ChildBoot {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private volatile ExitCode exitCode = ExitCode.OK;
     private volatile boolean linked;
+    private final ExecutorService lifecycle = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "clutch-lifecycle");
+        t.setDaemon(true);
+        return t;
+    });
     private Logger log;
     private RoleRuntime runtime;
     private MasterLink link;
@@ -122,11 +129,15 @@ public final class ChildBoot {
         if (body instanceof StopRequest stop) {
             stopAsync(Duration.ofMillis(stop.timeoutMillis()), "the master");
         } else if (body instanceof ClusterReady cluster) {
-            try {
-                runtime.clusterReady(cluster);
-            } catch (Exception e) {
-                log.error("cluster-ready handling failed: {}", e.toString(), e);
-            }
+            // The application's serverDidReady hooks may take their time: not on the IPC thread, which must keep
+            // delivering messages (a stop order among them) meanwhile.
+            lifecycle.execute(() -> {
+                try {
+                    runtime.clusterReady(cluster);
+                } catch (Exception e) {
+                    log.error("cluster-ready handling failed: {}", e.toString(), e);
+                }
+            });
         } else if (body instanceof AppMessage message) {
             messenger.received(envelope, message);
         } else if (body instanceof Undelivered notice) {
