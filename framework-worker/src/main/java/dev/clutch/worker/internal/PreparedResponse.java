@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * A {@link Response} made ready for the wire on the handler's thread: JSON serialized, chunks produced, headers
  * checked. Whatever of that fails, fails there, where it can still become a 500; writing it on the event loop
- * cannot fail on the application's account.
+ * cannot fail on the application's account. Each is written once, so its headers go to the wire as they are.
  *
  * @param body the whole body, or {@code null} for a chunked response
  * @param chunks the chunks of a chunked response, or {@code null}

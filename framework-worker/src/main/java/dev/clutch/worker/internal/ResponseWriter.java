@@ -43,8 +43,7 @@ final class ResponseWriter {
         ChannelFuture written;
         long bytes = 0;
         if (response.chunks() != null) {
-            HttpResponse start = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(),
-                    response.headers().copy());
+            HttpResponse start = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), response.headers());
             frameworkHeaders(start.headers(), requestId, keepAlive);
             start.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             ctx.write(start);
@@ -59,7 +58,7 @@ final class ResponseWriter {
         } else {
             byte[] body = response.body();
             FullHttpResponse full = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(),
-                    head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body), response.headers().copy(),
+                    head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body), response.headers(),
                     EmptyHttpHeaders.INSTANCE);
             frameworkHeaders(full.headers(), requestId, keepAlive);
             full.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
