@@ -190,6 +190,7 @@ public final class TestApp implements ClutchApplication {
             protected void configure() {
                 Lifecycle.addHook(binder()).to(ReportingHook.class);
                 Lifecycle.addHook(binder()).to(MessagingHook.class);
+                install(TestPlugins.TracingHook.module("app"));
             }
         };
     }

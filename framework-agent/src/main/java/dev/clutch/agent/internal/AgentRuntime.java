@@ -1,11 +1,7 @@
 package dev.clutch.agent.internal;
 
 import com.google.inject.AbstractModule;
-import com.google.inject.Guice;
-import com.google.inject.Injector;
 import com.google.inject.Key;
-import com.google.inject.Module;
-import com.google.inject.Stage;
 import com.google.inject.TypeLiteral;
 import com.google.inject.multibindings.Multibinder;
 import dev.clutch.agent.api.FileStateSource;
@@ -15,8 +11,8 @@ import dev.clutch.agent.api.StateSource;
 import dev.clutch.core.api.LifecycleHook;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.config.ClutchConfig;
-import dev.clutch.core.lifecycle.ChildModule;
 import dev.clutch.core.lifecycle.HookRunner;
+import dev.clutch.core.lifecycle.RoleInjector;
 import dev.clutch.core.message.ClusterReady;
 import dev.clutch.core.spi.ChildContext;
 import dev.clutch.core.spi.RoleRuntime;
@@ -47,9 +43,7 @@ public final class AgentRuntime implements RoleRuntime {
     public void start(ChildContext context) throws Exception {
         this.context = context;
         AgentState state = new AgentState(context.payloads(), context::sendToMaster);
-        List<Module> modules = new ArrayList<>();
-        modules.add(new ChildModule(context));
-        modules.add(new AbstractModule() {
+        RoleInjector started = RoleInjector.create(context, new AbstractModule() {
             @Override
             protected void configure() {
                 bind(SharedState.class).toInstance(state);
@@ -57,11 +51,8 @@ public final class AgentRuntime implements RoleRuntime {
                 Multibinder.newSetBinder(binder(), StateSource.class);
             }
         });
-        modules.addAll(context.application().agentModules());
-        Injector injector = Guice.createInjector(Stage.PRODUCTION, modules);
-        hooks = HookRunner.of(injector);
-        hooks.run("didLoad", LifecycleHook::didLoad);
-        sources.addAll(injector.getInstance(Key.get(new TypeLiteral<Set<StateSource>>() { })));
+        hooks = started.hooks();
+        sources.addAll(started.injector().getInstance(Key.get(new TypeLiteral<Set<StateSource>>() { })));
         ClutchConfig config = context.config();
         if (!config.stateFile().isBlank()) {
             sources.add(new FileStateSource(config.baseDir().resolve(config.stateFile()), config.stateFilePrefix(),

@@ -13,6 +13,7 @@ import dev.clutch.core.logging.LogLayout;
 import dev.clutch.core.logging.ProcessLabel;
 import dev.clutch.core.master.ChildClasspath;
 import dev.clutch.core.master.MasterBoot;
+import dev.clutch.core.plugin.PluginSet;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Arrays;
@@ -46,6 +47,7 @@ public final class Clutch {
                                       long startedAtNanos) {
         CommandLine commandLine;
         ClutchConfig config;
+        PluginSet plugins;
         try {
             commandLine = CommandLine.parse(Arrays.asList(args));
             if (commandLine.command().equals("help")) {
@@ -57,6 +59,7 @@ public final class Clutch {
                     System.getenv("CLUTCH_ENV"));
             config = ClutchConfig.of(ConfigLoader.load(applicationClass.getClassLoader(), env,
                     commandLine.overridesConfig(), System.getenv()), defaultName(applicationClass));
+            plugins = PluginSet.load(applicationClass.getClassLoader(), config.raw());
         } catch (IllegalArgumentException | ConfigurationException e) {
             System.err.println("clutch: " + e.getMessage());
             if (!(e instanceof ConfigurationException)) {
@@ -75,7 +78,7 @@ public final class Clutch {
         }
         LogLayout.install(new ProcessLabel(Role.MASTER, 0), config.logDir());
         try {
-            return MasterBoot.run(applicationClass, config, commandLine, startedAtNanos);
+            return MasterBoot.run(applicationClass, config, plugins, commandLine, startedAtNanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return ExitCode.FAILURE;

@@ -1,13 +1,23 @@
 package dev.clutch.core.api;
 
 /**
- * Start-up and shut-down hooks of one process (agent or worker), called in Egg's order. Bind implementations with
- * {@link Lifecycle#hooks(com.google.inject.Binder)}; they are called in binding order at start and in reverse order
- * at close. A hook that throws during start fails the start of the whole cluster, with the hook named in the log.
+ * Start-up and shut-down hooks of one process (agent or worker), called in Egg's order: {@code configDidLoad},
+ * {@code didLoad}, {@code willReady}, {@code didReady}, {@code serverDidReady}, and {@code beforeClose} at stop.
+ * Bind implementations with {@link Lifecycle#addHook(com.google.inject.Binder)}; they are called in binding order
+ * (plugins' hooks first, in plugin order, then the application's) at start, and in reverse order at close. A hook
+ * that throws during start fails the start of the whole cluster, with the hook named in the log; a hook slower
+ * than half a second is logged with its duration.
  */
 public interface LifecycleHook {
 
-    /** The injector is built; nothing has started. */
+    /**
+     * The configuration is loaded and the injector built: check or derive configuration here, before anything
+     * uses it.
+     */
+    default void configDidLoad() throws Exception {
+    }
+
+    /** Every hook has seen the configuration; nothing has started. Register message handlers here. */
     default void didLoad() throws Exception {
     }
 

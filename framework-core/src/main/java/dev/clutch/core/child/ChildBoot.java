@@ -19,6 +19,7 @@ import dev.clutch.core.message.PayloadCodec;
 import dev.clutch.core.message.ProcessReady;
 import dev.clutch.core.message.StopRequest;
 import dev.clutch.core.message.Undelivered;
+import dev.clutch.core.plugin.PluginSet;
 import dev.clutch.core.spi.ChildContext;
 import dev.clutch.core.spi.RoleRuntime;
 import io.netty.channel.EventLoopGroup;
@@ -88,14 +89,15 @@ public final class ChildBoot {
         try {
             runtime = findRuntime(label.role());
             ClutchApplication application = applicationClass.getDeclaredConstructor().newInstance();
-            PayloadCodec codec = PayloadCodec.of(application.payloadTypes(), config.maxFrameBytes());
+            PluginSet plugins = PluginSet.load(applicationClass.getClassLoader(), config.raw());
+            PayloadCodec codec = PayloadCodec.of(plugins.payloadTypes(application), config.maxFrameBytes());
             link = new MasterLink(transport, group, environment, MessageRegistry.framework(), config.maxFrameBytes(),
                     config.maxPendingBytes(), codec.describe());
             messenger = new ChildMessenger(codec, link, label.fileName());
             payloads = codec;
             link.connect(this::onMessage, this::masterLost);
             linked = true;
-            runtime.start(new Context(application, config, transport));
+            runtime.start(new Context(application, plugins, config, transport));
             link.send(Envelope.toMaster(new ProcessReady())).syncUninterruptibly();
             runtime.ready();
         } catch (Throwable e) {
@@ -238,13 +240,20 @@ public final class ChildBoot {
 
     private final class Context implements ChildContext {
         private final ClutchApplication application;
+        private final PluginSet plugins;
         private final ClutchConfig config;
         private final IpcTransport transport;
 
-        Context(ClutchApplication application, ClutchConfig config, IpcTransport transport) {
+        Context(ClutchApplication application, PluginSet plugins, ClutchConfig config, IpcTransport transport) {
             this.application = application;
+            this.plugins = plugins;
             this.config = config;
             this.transport = transport;
+        }
+
+        @Override
+        public PluginSet plugins() {
+            return plugins;
         }
 
         @Override

@@ -3,12 +3,12 @@ package dev.clutch.core.config;
 import com.typesafe.config.ConfigOrigin;
 
 /** Where a config value came from, in the words an error message needs: file or source, and line. */
-final class Origins {
+public final class Origins {
 
     private Origins() {
     }
 
-    static String describe(ConfigOrigin origin) {
+    public static String describe(ConfigOrigin origin) {
         String where = origin.filename() != null ? origin.filename()
                 : origin.resource() != null ? origin.resource()
                 : origin.description();

@@ -6,12 +6,14 @@ import dev.clutch.core.config.SchedulingPolicy;
 import dev.clutch.core.ipc.TokenBook;
 import dev.clutch.core.message.Hello;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Launches a child of a given role: the same {@code java}, the same classpath and the same main class as the
@@ -76,10 +78,7 @@ public final class ChildFactory {
         command.add("--enable-native-access=ALL-UNNAMED");
         // A JVM crash report lands where the master looks for it when it reports the death.
         command.add("-XX:ErrorFile=" + logDir.resolve("hs_err_pid%p.log"));
-        System.getProperties().stringPropertyNames().stream()
-                .filter(ChildFactory::isForwarded)
-                .sorted()
-                .forEach(name -> command.add("-D" + name + "=" + System.getProperty(name)));
+        forwardedProperties().forEach((name, value) -> command.add("-D" + name + "=" + value));
         command.addAll(jvmArgs.getOrDefault(role, List.of()));
         command.add("-cp");
         command.add(classpath);
@@ -87,10 +86,26 @@ public final class ChildFactory {
         return command;
     }
 
-    /** The master's own -D settings that children need to load the same configuration. */
-    private static boolean isForwarded(String property) {
-        return (property.startsWith("clutch.") && !property.equals("clutch.role") && !property.equals("clutch.app"))
-                || property.equals("config.file") || property.equals("config.resource")
-                || property.equals("config.url");
+    /**
+     * The master's system properties that children need to load the same configuration: every {@code -D} on the
+     * master's own command line (the application's keys too), and the Clutch and Typesafe Config ones however they
+     * were set (Maven sets them programmatically under {@code mvn exec:java}).
+     */
+    private static Map<String, String> forwardedProperties() {
+        Map<String, String> forwarded = new TreeMap<>();
+        for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (argument.startsWith("-D")) {
+                String name = argument.substring(2).split("=", 2)[0];
+                if (System.getProperty(name) != null) {
+                    forwarded.put(name, System.getProperty(name));
+                }
+            }
+        }
+        System.getProperties().stringPropertyNames().stream()
+                .filter(name -> name.startsWith("clutch.") || name.startsWith("config."))
+                .forEach(name -> forwarded.put(name, System.getProperty(name)));
+        forwarded.remove("clutch.role");
+        forwarded.remove("clutch.app");
+        return forwarded;
     }
 }

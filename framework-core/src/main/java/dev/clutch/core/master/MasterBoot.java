@@ -8,6 +8,8 @@ import dev.clutch.core.api.ExitCode;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.cli.CommandLine;
 import dev.clutch.core.config.ClutchConfig;
+import dev.clutch.core.config.UnknownKeys;
+import dev.clutch.core.plugin.PluginSet;
 import dev.clutch.core.control.ControlServer;
 import dev.clutch.core.ipc.IpcServer;
 import dev.clutch.core.ipc.IpcTransport;
@@ -36,8 +38,10 @@ public final class MasterBoot {
     private MasterBoot() {
     }
 
-    public static ExitCode run(Class<?> applicationClass, ClutchConfig config, CommandLine commandLine,
-                               long startedAtNanos) throws InterruptedException {
+    public static ExitCode run(Class<?> applicationClass, ClutchConfig config, PluginSet plugins,
+                               CommandLine commandLine, long startedAtNanos) throws InterruptedException {
+        log.info("{}, env {}", plugins.describe(), config.env());
+        UnknownKeys.find(config.raw(), plugins.names()).forEach(log::warn);
         IpcTransport transport;
         try {
             transport = IpcTransport.detect();
@@ -69,7 +73,7 @@ public final class MasterBoot {
             Master master = new Master(config, children, sharing, alarms, System::nanoTime, startedAtNanos);
             IpcServer ipc = new IpcServer(transport, group, runDirectory.ipcSocket(), MessageRegistry.framework(),
                     config.maxFrameBytes(), config.maxPendingBytes(), config.helloTimeout(), tokens,
-                    payloadTypes(applicationClass, config), master.ipcListener());
+                    payloadTypes(applicationClass, plugins, config), master.ipcListener());
             ipc.start();
             resources.onClose(ipc::close);
             ControlServer control = ControlServer.start(transport, group, runDirectory.controlSocket(),
@@ -111,11 +115,12 @@ public final class MasterBoot {
     }
 
     /** The application's payload types, which every child must register alike. */
-    private static String[] payloadTypes(Class<?> applicationClass, ClutchConfig config) throws IOException {
+    private static String[] payloadTypes(Class<?> applicationClass, PluginSet plugins, ClutchConfig config)
+            throws IOException {
         try {
             ClutchApplication application = (ClutchApplication) applicationClass.getDeclaredConstructor()
                     .newInstance();
-            return PayloadCodec.of(application.payloadTypes(), config.maxFrameBytes()).describe();
+            return PayloadCodec.of(plugins.payloadTypes(application), config.maxFrameBytes()).describe();
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IOException("cannot read the payload types of " + applicationClass.getName() + ": " + e, e);
         }

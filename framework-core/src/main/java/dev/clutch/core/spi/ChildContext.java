@@ -6,6 +6,7 @@ import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.ipc.IpcTransport;
 import dev.clutch.core.logging.ProcessLabel;
 import dev.clutch.core.message.PayloadCodec;
+import dev.clutch.core.plugin.PluginSet;
 import io.netty.channel.unix.FileDescriptor;
 import java.io.IOException;
 import java.util.function.Consumer;
@@ -16,6 +17,9 @@ public interface ChildContext {
     ClutchApplication application();
 
     ClutchConfig config();
+
+    /** The application's enabled plugins, in order. */
+    PluginSet plugins();
 
     /** This process's role and worker slot. */
     ProcessLabel label();

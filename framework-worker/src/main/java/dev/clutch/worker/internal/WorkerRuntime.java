@@ -1,17 +1,14 @@
 package dev.clutch.worker.internal;
 
 import com.google.inject.AbstractModule;
-import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Key;
-import com.google.inject.Module;
-import com.google.inject.Stage;
 import com.google.inject.TypeLiteral;
 import dev.clutch.core.api.LifecycleHook;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.config.ClutchConfig;
-import dev.clutch.core.lifecycle.ChildModule;
 import dev.clutch.core.lifecycle.HookRunner;
+import dev.clutch.core.lifecycle.RoleInjector;
 import dev.clutch.core.message.ClusterReady;
 import dev.clutch.core.message.StateChange;
 import dev.clutch.core.message.StateSnapshot;
@@ -56,9 +53,7 @@ public final class WorkerRuntime implements RoleRuntime {
             early.clear();
         }
         tasks = new WorkerTasks(context.messenger(), context.label());
-        List<Module> modules = new ArrayList<>();
-        modules.add(new ChildModule(context));
-        modules.add(new AbstractModule() {
+        RoleInjector started = RoleInjector.create(context, new AbstractModule() {
             @Override
             protected void configure() {
                 bind(SharedStateView.class).toInstance(state);
@@ -66,10 +61,8 @@ public final class WorkerRuntime implements RoleRuntime {
                 Routes.of(binder()).nonBlocking().get(HealthHandler.PATH, HealthHandler.class);
             }
         });
-        modules.addAll(context.application().workerModules());
-        Injector injector = Guice.createInjector(Stage.PRODUCTION, modules);
-        hooks = HookRunner.of(injector);
-        hooks.run("didLoad", LifecycleHook::didLoad);
+        Injector injector = started.injector();
+        hooks = started.hooks();
         if (!state.awaitSnapshot(context.config().workerStartTimeout())) {
             throw new IllegalStateException("the master sent no state snapshot within "
                     + context.config().workerStartTimeout().toMillis() + " ms");
