@@ -14,6 +14,7 @@ import dev.clutch.core.logging.ProcessLabel;
 import dev.clutch.core.master.ChildClasspath;
 import dev.clutch.core.master.MasterBoot;
 import dev.clutch.core.plugin.PluginSet;
+import dev.clutch.core.single.SingleProcess;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Arrays;
@@ -69,6 +70,14 @@ public final class Clutch {
         }
         if (!commandLine.command().equals("start")) {
             return OperatorCommands.run(commandLine, config);
+        }
+        if (config.singleProcess()) {
+            if (commandLine.daemon()) {
+                System.err.println("clutch: single-process mode runs in the foreground: drop --daemon or --single");
+                return ExitCode.CONFIG_ERROR;
+            }
+            LogLayout.install(new ProcessLabel(Role.MASTER, 0), config.logDir());
+            return SingleProcess.runUntilStopped(applicationClass, config, plugins, startedAtNanos);
         }
         if (commandLine.daemon()) {
             List<String> startArgs = Arrays.stream(args)

@@ -26,7 +26,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.unix.FileDescriptor;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -87,7 +86,7 @@ public final class ChildBoot {
         IpcTransport transport = IpcTransport.detect();
         EventLoopGroup group = transport.newGroup(1, "clutch-ipc");
         try {
-            runtime = findRuntime(label.role());
+            runtime = RoleRuntime.find(label.role());
             ClutchApplication application = applicationClass.getDeclaredConstructor().newInstance();
             PluginSet plugins = PluginSet.load(applicationClass.getClassLoader(), config.raw());
             PayloadCodec codec = PayloadCodec.of(plugins.payloadTypes(application), config.maxFrameBytes());
@@ -226,16 +225,6 @@ public final class ChildBoot {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static RoleRuntime findRuntime(Role role) {
-        for (RoleRuntime candidate : ServiceLoader.load(RoleRuntime.class)) {
-            if (candidate.role() == role) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("no Clutch " + role.label() + " runtime on the classpath: add the "
-                + "dependency dev.clutch:framework-" + role.label());
     }
 
     private final class Context implements ChildContext {

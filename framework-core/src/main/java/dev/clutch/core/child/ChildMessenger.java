@@ -27,12 +27,12 @@ import org.slf4j.LoggerFactory;
  * The {@link Messenger} of an agent or worker. Handlers run one at a time, in arrival order, on a thread of their
  * own (never on the IPC thread, so a slow handler cannot stall the connection to the master).
  */
-final class ChildMessenger implements Messenger {
+public final class ChildMessenger implements Messenger {
 
     private static final Logger log = LoggerFactory.getLogger(ChildMessenger.class);
 
     private final PayloadCodec codec;
-    private final MasterLink link;
+    private final MessageLink link;
     private final String self;
     private final Map<String, MessageHandler> handlers = new ConcurrentHashMap<>();
     private final Map<Long, CompletableFuture<Object>> pending = new ConcurrentHashMap<>();
@@ -42,7 +42,7 @@ final class ChildMessenger implements Messenger {
     private final ScheduledExecutorService timeouts = Executors.newSingleThreadScheduledExecutor(
             daemon("clutch-message-timeouts"));
 
-    ChildMessenger(PayloadCodec codec, MasterLink link, String self) {
+    public ChildMessenger(PayloadCodec codec, MessageLink link, String self) {
         this.codec = codec;
         this.link = link;
         this.self = self;
@@ -94,7 +94,7 @@ final class ChildMessenger implements Messenger {
             throw new MessageFailedException("too many messages not yet sent to the master (over "
                     + "clutch.ipc.maxPendingBytes): slow down and retry");
         }
-        link.send(envelope);
+        link.post(envelope);
     }
 
     @Override
@@ -137,7 +137,7 @@ final class ChildMessenger implements Messenger {
     }
 
     /** An application message from the master, on the IPC thread. */
-    void received(Envelope envelope, AppMessage message) {
+    public void received(Envelope envelope, AppMessage message) {
         switch (message.kind()) {
             case REPLY -> complete(message.correlation(), message.payload());
             case REPLY_FAILED -> fail(message.correlation(), new String(message.payload(), StandardCharsets.UTF_8));
@@ -146,7 +146,7 @@ final class ChildMessenger implements Messenger {
     }
 
     /** The master could not deliver one of this process's messages. */
-    void undeliverable(Undelivered notice) {
+    public void undeliverable(Undelivered notice) {
         if (notice.correlation() != 0) {
             fail(notice.correlation(), "'" + notice.action() + "' could not be delivered: " + notice.reason());
             return;
@@ -198,7 +198,7 @@ final class ChildMessenger implements Messenger {
 
     private void reply(Envelope request, AppMessage message, AppMessage.Kind kind, byte[] payload) {
         // A reply must not be lost to back-pressure: it waits in the buffer (a handler answers one at a time).
-        link.send(new Envelope(null, Destination.process(request.sender().pid()),
+        link.post(new Envelope(null, Destination.process(request.sender().pid()),
                 new AppMessage(kind, message.action(), payload, message.correlation())));
     }
 
@@ -220,7 +220,7 @@ final class ChildMessenger implements Messenger {
         }
     }
 
-    void close() {
+    public void close() {
         handlerThread.shutdownNow();
         timeouts.shutdownNow();
         pending.values().forEach(f -> f.completeExceptionally(new MessageFailedException("this process is "

@@ -22,7 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** A child's connections to its master: one for messages, and for workers one for file descriptors. */
-public final class MasterLink {
+public final class MasterLink implements MessageLink {
 
     private static final Logger log = LoggerFactory.getLogger(MasterLink.class);
 
@@ -103,12 +103,18 @@ public final class MasterLink {
     }
 
     /** Sends an envelope; the returned future fails if it could not be written. */
+    @Override
+    public void post(Envelope envelope) {
+        send(envelope);
+    }
+
     public ChannelFuture send(Envelope envelope) {
         return messages.writeAndFlush(envelope);
     }
 
     /** False while unsent messages to the master are over {@code clutch.ipc.maxPendingBytes}. */
-    boolean isWritable() {
+    @Override
+    public boolean isWritable() {
         return messages.isWritable();
     }
 

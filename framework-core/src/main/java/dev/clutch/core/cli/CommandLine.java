@@ -22,9 +22,10 @@ public record CommandLine(String command, String env, Map<String, Object> overri
 
     public static final String USAGE = """
             usage: <app> [command] [options]
-              start [--daemon] [--workers N] [--port P] [--env E]
+              start [--daemon] [--single] [--workers N] [--port P] [--env E]
                                run the cluster (the default); in the foreground unless --daemon, which returns
-                               once the cluster is ready
+                               once the cluster is ready; --single runs master, agent and one worker in this
+                               one JVM, for debugging
               stop [--timeout S]   stop the running instance, waiting up to S seconds (default 30)
               status [--json]      one row per process of the running instance
               reload               replace every worker, one at a time, with the classes on disk now
@@ -52,6 +53,7 @@ public record CommandLine(String command, String env, Map<String, Object> overri
                 case "--port" -> overrides.put("clutch.http.port", number(arg, value(args, ++i, arg)));
                 case "--env" -> env = value(args, ++i, arg);
                 case "--daemon" -> daemon = true;
+                case "--single" -> overrides.put("clutch.mode", "single");
                 case "--json" -> json = true;
                 case "--timeout" -> timeout = number(arg, value(args, ++i, arg));
                 default -> {

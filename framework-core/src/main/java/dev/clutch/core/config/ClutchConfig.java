@@ -15,6 +15,7 @@ public final class ClutchConfig {
     private final Config config;
     private final String name;
     private final String env;
+    private final boolean singleProcess;
     private final Path baseDir;
     private final Path runDir;
     private final Path logDir;
@@ -59,6 +60,7 @@ public final class ClutchConfig {
         String configuredName = problems.read(ClutchSettings.NAME, config, "");
         this.name = configuredName.isBlank() ? defaultName : configuredName;
         this.env = problems.read(ClutchSettings.ENV, config, EnvName.PROD);
+        this.singleProcess = problems.read(ClutchSettings.MODE, config, "multi").equals("single");
         String base = problems.read(ClutchSettings.BASE_DIR, config, "");
         this.baseDir = (base.isBlank() ? Path.of(System.getProperty("user.dir")) : Path.of(base)).toAbsolutePath();
         this.runDir = dirUnderBase(problems.read(ClutchSettings.RUN_DIR, config, ""), "run");
@@ -114,6 +116,11 @@ public final class ClutchConfig {
 
     private Path dirUnderBase(String configured, String defaultChild) {
         return configured.isBlank() ? baseDir.resolve(defaultChild) : baseDir.resolve(configured).normalize();
+    }
+
+    /** Whether master, agent and one worker run in one JVM ({@code clutch.mode = single}). */
+    public boolean singleProcess() {
+        return singleProcess;
     }
 
     /** The whole resolved configuration, application keys included. */

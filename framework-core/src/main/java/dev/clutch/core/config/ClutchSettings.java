@@ -17,6 +17,10 @@ public final class ClutchSettings {
             "Environment name choosing `application-<env>.conf`; empty: `local` under `mvn exec:java`, `prod` "
                     + "otherwise.")
             .withEnv("CLUTCH_ENV");
+    public static final Setting<String> MODE = Setting.oneOf("clutch.mode", "multi", Set.of("multi", "single"),
+            "`multi`: a master, an agent and workers, each its own JVM; `single` (or `start --single`): all three in "
+                    + "one JVM with one worker and an in-memory messenger, for breakpoints in an IDE.")
+            .withEnv("CLUTCH_MODE");
     public static final Setting<String> BASE_DIR = Setting.string("clutch.baseDir", "",
             "Base directory of the instance; empty: the working directory.");
     public static final Setting<String> RUN_DIR = Setting.string("clutch.runDir", "",
@@ -103,7 +107,7 @@ public final class ClutchSettings {
     public static final Setting<Integer> HANDOFF_WINDOW = Setting.integer("clutch.cluster.handoffWindow", 256, 1,
             65536, "With `rr`: connections handed to one worker that it has not taken yet, at most.");
 
-    private static final List<Setting<?>> ALL = List.of(NAME, ENV, BASE_DIR, RUN_DIR, LOG_DIR, WORKERS,
+    private static final List<Setting<?>> ALL = List.of(NAME, ENV, MODE, BASE_DIR, RUN_DIR, LOG_DIR, WORKERS,
             AGENT_START_TIMEOUT, WORKER_START_TIMEOUT, AGENT_KILL_TIMEOUT, WORKER_KILL_TIMEOUT, AGENT_JVM_ARGS,
             WORKER_JVM_ARGS, IPC_MAX_FRAME_BYTES, IPC_MAX_PENDING_BYTES, IPC_HELLO_TIMEOUT, HTTP_HOST, HTTP_PORT, HTTP_BACKLOG, HTTP_MAX_BODY_BYTES, HTTP_REQUEST_TIMEOUT, HTTP_IDLE_TIMEOUT, HTTP_ACCESS_LOG, WORKER_IO_THREADS,
             WORKER_BLOCKING_THREADS, REFORK_LIMIT, REFORK_WINDOW, HEARTBEAT_INTERVAL, WORKER_TIMEOUT, WORKER_MAX_REQUESTS, WORKER_MAX_REQUESTS_JITTER, WORKER_MAX_MEMORY,

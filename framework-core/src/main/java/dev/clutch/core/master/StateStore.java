@@ -9,13 +9,13 @@ import java.util.Map;
  * The master's copy of the shared state, as serialized values: what every joining worker gets first, and what
  * workers keep getting from it after the agent died. Touched by the master's thread only.
  */
-final class StateStore {
+public final class StateStore {
 
     private final Map<String, byte[]> values = new LinkedHashMap<>();
     private long version;
 
     /** Applies a change from the agent; false (and nothing applied) if it is not the next version. */
-    boolean apply(StateChange change) {
+    public boolean apply(StateChange change) {
         if (change.version() != version + 1 || change.keys() == null || change.values() == null
                 || change.keys().length != change.values().length) {
             return false;
@@ -31,12 +31,12 @@ final class StateStore {
         return true;
     }
 
-    StateSnapshot snapshot() {
+    public StateSnapshot snapshot() {
         return new StateSnapshot(version, values.keySet().toArray(String[]::new),
                 values.values().toArray(byte[][]::new));
     }
 
-    long version() {
+    public long version() {
         return version;
     }
 }

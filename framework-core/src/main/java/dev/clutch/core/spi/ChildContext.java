@@ -9,6 +9,7 @@ import dev.clutch.core.message.PayloadCodec;
 import dev.clutch.core.plugin.PluginSet;
 import io.netty.channel.unix.FileDescriptor;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.util.function.Consumer;
 
 /** What core gives a {@link RoleRuntime}: the application, its configuration and the way to the master. */
@@ -41,4 +42,16 @@ public interface ChildContext {
      * both on the IPC thread.
      */
     void receiveDescriptors(Consumer<FileDescriptor> receiver, Runnable afterBatch) throws IOException;
+
+    /**
+     * Whether this worker binds the HTTP port itself, alone, whatever the scheduling policy: single-process mode,
+     * where no master shares the port.
+     */
+    default boolean bindsPortAlone() {
+        return false;
+    }
+
+    /** The worker's HTTP server listens at {@code address} (in single-process mode, the port picked for 0). */
+    default void listening(InetSocketAddress address) {
+    }
 }

@@ -3,6 +3,7 @@ package dev.clutch.core.spi;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.message.ClusterReady;
 import java.time.Duration;
+import java.util.ServiceLoader;
 
 /**
  * The runtime of one child role, found through {@link java.util.ServiceLoader}: {@code framework-agent} provides
@@ -32,4 +33,19 @@ public interface RoleRuntime {
 
     /** Stops gracefully: finish in-flight work within {@code timeout}, then release everything. */
     void stop(Duration timeout);
+
+    /**
+     * A new runtime of {@code role} from the classpath.
+     *
+     * @throws IllegalStateException naming the module to add when there is none
+     */
+    static RoleRuntime find(Role role) {
+        for (RoleRuntime candidate : ServiceLoader.load(RoleRuntime.class)) {
+            if (candidate.role() == role) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("no Clutch " + role.label() + " runtime on the classpath: add the "
+                + "dependency dev.clutch:framework-" + role.label());
+    }
 }

@@ -12,6 +12,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.unix.UnixChannelOption;
 import io.netty.channel.unix.FileDescriptor;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -39,6 +40,7 @@ final class HttpServer {
     private final HttpInitializer initializer;
     private volatile Channel listener;
     private FileDescriptor sharedSocket;
+    private ChildContext context;
     private long taken;
 
     HttpServer(ChildContext context, Dispatcher.Shared shared) {
@@ -57,6 +59,10 @@ final class HttpServer {
      * before this worker is ready).
      */
     void prepare(ChildContext context) throws IOException, InterruptedException {
+        this.context = context;
+        if (context.bindsPortAlone()) {
+            return;
+        }
         switch (config.schedulingPolicy()) {
             case NONE -> sharedSocket = await(receiveListeningSocket(context));
             case RR -> context.receiveDescriptors(this::registerConnection,
@@ -70,6 +76,12 @@ final class HttpServer {
 
     /** Starts taking connections: after the application's start-up hooks, so nothing reaches it before. */
     void open() throws IOException, InterruptedException {
+        if (context.bindsPortAlone()) {
+            listener = await(bind(false));
+            context.listening((InetSocketAddress) listener.localAddress());
+            log.info("serving HTTP on {}", listener.localAddress());
+            return;
+        }
         switch (config.schedulingPolicy()) {
             case NONE -> {
                 FileDescriptor fd = sharedSocket;
@@ -78,7 +90,7 @@ final class HttpServer {
                         registered);
                 listener = await(registered);
             }
-            case REUSEPORT -> listener = await(bindReusePort());
+            case REUSEPORT -> listener = await(bind(true));
             default -> {
                 // rr: the master starts handing connections over once this worker is ready.
             }
@@ -119,12 +131,12 @@ final class HttpServer {
         });
     }
 
-    private CompletableFuture<Channel> bindReusePort() {
+    private CompletableFuture<Channel> bind(boolean reusePort) {
         CompletableFuture<Channel> bound = new CompletableFuture<>();
         ChannelFuture bind = serverBootstrap()
                 .channel(transport.serverSocketChannel())
                 .option(ChannelOption.SO_BACKLOG, config.httpBacklog())
-                .option(UnixChannelOption.SO_REUSEPORT, true)
+                .option(UnixChannelOption.SO_REUSEPORT, reusePort)
                 .bind(config.httpHost(), config.httpPort());
         complete(bind, bound);
         return bound;

@@ -1,0 +1,13 @@
+package dev.clutch.core.child;
+
+import dev.clutch.core.message.Envelope;
+
+/** Where a {@link ChildMessenger} sends: the IPC connection to the master, or the in-memory hub of one JVM. */
+public interface MessageLink {
+
+    /** Whether the link takes more now; false once the pending bytes passed {@code clutch.ipc.maxPendingBytes}. */
+    boolean isWritable();
+
+    /** Sends {@code envelope}, in order after everything sent before it. */
+    void post(Envelope envelope);
+}

@@ -1,0 +1,258 @@
+package dev.clutch.core.single;
+
+import dev.clutch.core.api.ClutchApplication;
+import dev.clutch.core.api.Messenger;
+import dev.clutch.core.api.Role;
+import dev.clutch.core.config.ClutchConfig;
+import dev.clutch.core.ipc.IpcTransport;
+import dev.clutch.core.logging.ProcessLabel;
+import dev.clutch.core.api.ExitCode;
+import dev.clutch.core.message.ClusterReady;
+import dev.clutch.core.message.Envelope;
+import dev.clutch.core.message.PayloadCodec;
+import dev.clutch.core.message.StateSnapshot;
+import dev.clutch.core.plugin.PluginSet;
+import dev.clutch.core.spi.ChildContext;
+import dev.clutch.core.spi.RoleRuntime;
+import io.netty.channel.unix.FileDescriptor;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.LinkedHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * Single-process mode ({@code clutch.mode = single}): the agent and one worker run in this JVM, with the same
+ * runtimes, hooks and APIs as in a cluster, their messages passing an in-memory hub instead of the master. For
+ * breakpoints in an IDE and for fast tests; nothing supervises the worker, and the process serves alone on its port.
+ * Owns the life cycle of this mode: STARTING, RUNNING, STOPPING, STOPPED.
+ */
+public final class SingleProcess implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SingleProcess.class);
+
+    /** Where this mode's life cycle is. */
+    public enum State { STARTING, RUNNING, STOPPING, STOPPED }
+
+    private final ClutchApplication application;
+    private final PluginSet plugins;
+    private final ClutchConfig config;
+    private final PayloadCodec codec;
+    private final LocalHub hub;
+    private final IpcTransport transport = IpcTransport.detect();
+    private final Map<Role, RoleRuntime> running = new LinkedHashMap<>();
+    private volatile InetSocketAddress address;
+    private volatile State state = State.STARTING;
+
+    private SingleProcess(ClutchApplication application, PluginSet plugins, ClutchConfig config) {
+        this.application = application;
+        this.plugins = plugins;
+        this.config = config;
+        this.codec = PayloadCodec.of(plugins.payloadTypes(application), config.maxFrameBytes());
+        this.hub = new LocalHub(codec);
+    }
+
+    /**
+     * Starts the agent, then the worker, and returns once both are ready and their cluster-ready hooks ran.
+     *
+     * @throws Exception what failed to start (a hook, a port in use); everything started is stopped again
+     */
+    public static SingleProcess start(Class<? extends ClutchApplication> applicationClass, ClutchConfig config,
+                                      PluginSet plugins, long startedAtNanos) throws Exception {
+        ClutchApplication application = applicationClass.getDeclaredConstructor().newInstance();
+        SingleProcess process = new SingleProcess(application, plugins, config);
+        try {
+            process.startRole(Role.AGENT, process.hub.agent());
+            process.startRole(Role.WORKER, process.hub.worker());
+            process.announceReady(startedAtNanos);
+            return process;
+        } catch (Exception | LinkageError e) {
+            process.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Runs in the foreground until TERM or INT (Ctrl-C), as {@code start --single} does.
+     *
+     * @return {@link ExitCode#OK} after a stop, {@link ExitCode#START_FAILED} when the start failed
+     */
+    public static ExitCode runUntilStopped(Class<? extends ClutchApplication> applicationClass, ClutchConfig config,
+                                           PluginSet plugins, long startedAtNanos) {
+        CountDownLatch stop = new CountDownLatch(1);
+        for (String signal : new String[] {"TERM", "INT"}) {
+            Signal.handle(new Signal(signal), s -> stop.countDown());
+        }
+        log.info("single-process mode: the agent and one worker in this JVM (pid {})", ProcessHandle.current().pid());
+        try (SingleProcess process = start(applicationClass, config, plugins, startedAtNanos)) {
+            stop.await();
+            log.info("stopping, as asked by a signal");
+            return ExitCode.OK;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ExitCode.FAILURE;
+        } catch (Exception | LinkageError e) {
+            log.error("start failed: {}", e.toString(), e);
+            return ExitCode.START_FAILED;
+        }
+    }
+
+    private void startRole(Role role, LocalHub.Endpoint endpoint) throws Exception {
+        RoleRuntime runtime = RoleRuntime.find(role);
+        ProcessLabel label = new ProcessLabel(role, role == Role.WORKER ? 1 : 0);
+        hub.starting(endpoint, runtime);
+        running.put(role, runtime);
+        runtime.start(new Context(label, endpoint.messenger()));
+        hub.ready(endpoint);
+        runtime.ready();
+        log.info("{} is ready", label.fileName());
+    }
+
+    private void announceReady(long startedAtNanos) throws Exception {
+        long pid = ProcessHandle.current().pid();
+        ClusterReady ready = new ClusterReady(pid, new long[] {pid}, url());
+        for (RoleRuntime runtime : running.values()) {
+            runtime.clusterReady(ready);
+        }
+        state = State.RUNNING;
+        long millis = (System.nanoTime() - startedAtNanos) / 1_000_000;
+        String line = "clutch: cluster ready in " + millis + " ms, agent " + pid + ", workers [" + pid
+                + "], listening on " + url() + " (single process)";
+        System.out.print(line + System.lineSeparator());
+        System.out.flush();
+    }
+
+    /** {@code http://host:port}, with the port picked when the configured one was 0. */
+    public String url() {
+        InetSocketAddress bound = address;
+        int port = bound == null ? config.httpPort() : bound.getPort();
+        return "http://" + config.httpHost() + ":" + port;
+    }
+
+    public int port() {
+        return address == null ? config.httpPort() : address.getPort();
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** A messenger that is none of the processes: it reaches the agent and the worker as they reach each other. */
+    public Messenger messenger() {
+        return hub.testMessenger();
+    }
+
+    /** The shared state as the master keeps it, decoded. */
+    public Map<String, Object> sharedState() {
+        StateSnapshot snapshot = hub.stateSnapshot();
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (int i = 0; i < snapshot.keys().length; i++) {
+            values.put(snapshot.keys()[i], codec.read(snapshot.values()[i]));
+        }
+        return values;
+    }
+
+    /** The version of the shared state, as the master keeps it. */
+    public long sharedStateVersion() {
+        return hub.stateSnapshot().version();
+    }
+
+    /** Stops the worker (draining its requests), then the agent, as a cluster stops. */
+    @Override
+    public synchronized void close() {
+        if (state == State.STOPPED) {
+            return;
+        }
+        state = State.STOPPING;
+        stopRole(Role.WORKER, hub.worker(), config.workerKillTimeout());
+        stopRole(Role.AGENT, hub.agent(), config.agentKillTimeout());
+        hub.close();
+        state = State.STOPPED;
+        log.info("stopped");
+    }
+
+    private void stopRole(Role role, LocalHub.Endpoint endpoint, java.time.Duration timeout) {
+        RoleRuntime runtime = running.remove(role);
+        if (runtime == null) {
+            return;
+        }
+        hub.leaving(endpoint);
+        try {
+            runtime.stop(timeout);
+        } catch (RuntimeException e) {
+            log.error("stopping the {} failed: {}", role.label(), e.toString(), e);
+        }
+    }
+
+    private final class Context implements ChildContext {
+        private final ProcessLabel label;
+        private final Messenger messenger;
+
+        Context(ProcessLabel label, Messenger messenger) {
+            this.label = label;
+            this.messenger = messenger;
+        }
+
+        @Override
+        public ClutchApplication application() {
+            return application;
+        }
+
+        @Override
+        public ClutchConfig config() {
+            return config;
+        }
+
+        @Override
+        public PluginSet plugins() {
+            return plugins;
+        }
+
+        @Override
+        public ProcessLabel label() {
+            return label;
+        }
+
+        @Override
+        public IpcTransport transport() {
+            return transport;
+        }
+
+        @Override
+        public PayloadCodec payloads() {
+            return codec;
+        }
+
+        @Override
+        public Messenger messenger() {
+            return messenger;
+        }
+
+        @Override
+        public void sendToMaster(Object body) {
+            hubEndpoint().post(Envelope.toMaster(body));
+        }
+
+        private LocalHub.Endpoint hubEndpoint() {
+            return label.role() == Role.AGENT ? hub.agent() : hub.worker();
+        }
+
+        @Override
+        public void receiveDescriptors(Consumer<FileDescriptor> receiver, Runnable afterBatch) {
+            throw new UnsupportedOperationException("no master passes descriptors in single-process mode");
+        }
+
+        @Override
+        public boolean bindsPortAlone() {
+            return true;
+        }
+
+        @Override
+        public void listening(InetSocketAddress bound) {
+            address = bound;
+        }
+    }
+}

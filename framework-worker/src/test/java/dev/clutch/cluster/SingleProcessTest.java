@@ -1,0 +1,65 @@
+package dev.clutch.cluster;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.clutch.core.testing.ClusterProcess;
+import dev.clutch.core.testing.Http;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code start --single}: the same application, its agent and one worker in one JVM, with the same APIs. */
+class SingleProcessTest {
+
+    private static final Duration BOOT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path baseDir;
+
+    @Test
+    void servesTheSameAppWithMessengerStateAndHooksInOneJvm() throws Exception {
+        Files.writeString(baseDir.resolve("flags.conf"), "banner = hello\n");
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 3)
+                .property("clutch.state.file", "flags.conf")
+                .property("clutch.state.filePollInterval", "50ms")
+                .args("start", "--single")
+                .start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
+            assertEquals(cluster.pid(), ready.agentPid(), "the agent runs in the process started");
+            assertEquals(List.of(cluster.pid()), ready.workerPids(), "one worker, in the same process");
+            assertEquals(List.of(cluster.pid()), cluster.livePids(), "no other JVM was started");
+
+            assertEquals(Long.toString(cluster.pid()), Http.get(ready.url("/pid")).body());
+            assertEquals("hello", Http.get(ready.url("/state/banner")).body());
+            assertEquals("ana from agent", Http.get(ready.url("/msg/echo-agent?name=ana")).body());
+            assertEquals("worker-1:" + cluster.pid(), Http.get(ready.url("/msg/whoami-pid?pid=" + cluster.pid()))
+                    .body());
+            assertTrue(Http.get(ready.url("/msg/unknown-pid")).body().startsWith("failed: 'whoami' could not be "
+                    + "delivered: no process of this cluster has pid 999999999"));
+            assertTrue(Http.get(ready.url("/msg/unregistered")).body().startsWith("refused: "));
+            assertEquals("failed: no reply to 'slow' within 200 ms", Http.get(ready.url("/msg/slow-agent")).body());
+
+            assertEquals("sent", Http.get(ready.url("/msg/broadcast?name=bo")).body());
+            await("the broadcast reached the agent and the worker").atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> Http.get(ready.url("/msg/acks")).body().split("\\|").length == 2);
+
+            Files.writeString(baseDir.resolve("flags.conf"), "banner = changed\n");
+            await("the state change reaches the worker").atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> Http.get(ready.url("/state/banner")).body().equals("changed"));
+
+            cluster.signal("TERM");
+            assertEquals(0, cluster.awaitExit(BOOT));
+            String output = cluster.output();
+            assertTrue(output.indexOf("TEST-HOOK worker-1 app beforeClose") < output.indexOf(
+                    "TEST-HOOK agent app beforeClose"), "the worker stops first:\n" + output);
+            assertTrue(output.contains("TEST-HOOK agent app serverDidReady"), output);
+        }
+    }
+}
