@@ -19,7 +19,6 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The entry point of a Clutch application. Call it from the application's {@code main}:
@@ -59,7 +58,7 @@ public final class Clutch {
             String env = EnvName.resolve(commandLine.env(), System.getProperty("clutch.env"),
                     System.getenv("CLUTCH_ENV"));
             config = ClutchConfig.of(ConfigLoader.load(applicationClass.getClassLoader(), env,
-                    commandLine.overridesConfig(), System.getenv()), defaultName(applicationClass));
+                    commandLine.overridesConfig(), System.getenv()), ClutchConfig.defaultName(applicationClass));
             plugins = PluginSet.load(applicationClass.getClassLoader(), config.raw());
         } catch (IllegalArgumentException | ConfigurationException e) {
             System.err.println("clutch: " + e.getMessage());
@@ -106,10 +105,5 @@ public final class Clutch {
         }
         throw new IllegalArgumentException(applicationClass.getName() + " has no public static void main(String[]):"
                 + " Clutch starts that class in every process, so it must be the one that calls Clutch.run");
-    }
-
-    /** {@code FlagsApp} → {@code flags-app}. */
-    static String defaultName(Class<?> applicationClass) {
-        return applicationClass.getSimpleName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
     }
 }

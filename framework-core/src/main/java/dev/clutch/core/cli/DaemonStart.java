@@ -2,6 +2,7 @@ package dev.clutch.core.cli;
 
 import dev.clutch.core.api.ExitCode;
 import dev.clutch.core.config.ClutchConfig;
+import dev.clutch.core.master.ReadyLine;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.management.ManagementFactory;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * {@code start --daemon}: starts the master again as a process of its own session, its console going to
@@ -20,7 +20,6 @@ import java.util.regex.Pattern;
  */
 public final class DaemonStart {
 
-    private static final Pattern READY = Pattern.compile("clutch: cluster ready in \\d+ ms");
 
     private DaemonStart() {
     }
@@ -62,7 +61,7 @@ public final class DaemonStart {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             String printed = readFrom(out, offset);
-            var ready = READY.matcher(printed);
+            var ready = ReadyLine.PATTERN.matcher(printed);
             if (ready.find()) {
                 int end = printed.indexOf('\n', ready.start());
                 System.out.println(printed.substring(ready.start(), end < 0 ? printed.length() : end));

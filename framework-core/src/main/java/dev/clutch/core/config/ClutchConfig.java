@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The framework's settings, read and checked once. Every bad value is reported together, each with its key, where
@@ -112,6 +113,11 @@ public final class ClutchConfig {
      */
     public static ClutchConfig of(Config config, String defaultName) {
         return new ClutchConfig(config, defaultName);
+    }
+
+    /** The application's name when {@code clutch.name} is empty: {@code FlagsApp} → {@code flags-app}. */
+    public static String defaultName(Class<?> applicationClass) {
+        return applicationClass.getSimpleName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
     }
 
     private Path dirUnderBase(String configured, String defaultChild) {

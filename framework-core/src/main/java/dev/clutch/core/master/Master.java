@@ -24,7 +24,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -281,8 +280,7 @@ public final class Master {
         for (Child child : table.all()) {
             send(child, ready);
         }
-        String line = "clutch: cluster ready in " + millisSinceStart() + " ms, agent " + agent.pid() + ", workers "
-                + Arrays.toString(workerPids) + ", listening on " + sharing.url();
+        String line = ReadyLine.format(millisSinceStart(), agent.pid(), workerPids, sharing.url());
         // One write: the master's console also carries its children's lines, which must not split this one.
         System.out.print(line + System.lineSeparator());
         System.out.flush();

@@ -6,6 +6,7 @@ import dev.clutch.core.api.Role;
 import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.ipc.IpcTransport;
 import dev.clutch.core.logging.ProcessLabel;
+import dev.clutch.core.master.ReadyLine;
 import dev.clutch.core.api.ExitCode;
 import dev.clutch.core.message.ClusterReady;
 import dev.clutch.core.message.Envelope;
@@ -119,8 +120,7 @@ public final class SingleProcess implements AutoCloseable {
         }
         state = State.RUNNING;
         long millis = (System.nanoTime() - startedAtNanos) / 1_000_000;
-        String line = "clutch: cluster ready in " + millis + " ms, agent " + pid + ", workers [" + pid
-                + "], listening on " + url() + " (single process)";
+        String line = ReadyLine.format(millis, pid, new long[] {pid}, url()) + " (single process)";
         System.out.print(line + System.lineSeparator());
         System.out.flush();
     }

@@ -2,6 +2,7 @@ package dev.clutch.core.testing;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.clutch.core.master.ReadyLine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -26,9 +27,7 @@ import java.util.stream.Stream;
  */
 public final class ClusterProcess implements AutoCloseable {
 
-    public static final Pattern READY_LINE = Pattern.compile(
-            "clutch: cluster ready in (\\d+) ms, agent (\\d+), workers \\[([\\d, ]*)], listening on "
-                    + "http://([^:]+):(\\d+)");
+    public static final Pattern READY_LINE = ReadyLine.PATTERN;
     private static final String MARKER_ENV = "CLUTCH_TEST_MARKER";
 
     private final Process process;

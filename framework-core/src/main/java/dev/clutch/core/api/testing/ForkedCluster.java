@@ -1,0 +1,152 @@
+package dev.clutch.core.api.testing;
+
+import com.typesafe.config.Config;
+import dev.clutch.core.api.ClutchApplication;
+import dev.clutch.core.api.Messenger;
+import dev.clutch.core.master.ChildClasspath;
+import dev.clutch.core.master.ReadyLine;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.stream.Stream;
+
+/**
+ * {@link ClutchTest.Mode#MULTI}: the application started as {@code start} starts it, its master a JVM of its own
+ * on the test's classpath; its console is echoed to the test's.
+ */
+final class ForkedCluster extends BootedCluster {
+
+    private static final long BOOT_SECONDS = 90;
+    private static final long STOP_SECONDS = 30;
+
+    private final Process master;
+    private final long agentPid;
+    private final List<Long> workerPids;
+    private final int port;
+
+    private ForkedCluster(Path baseDir, Process master, Matcher ready) {
+        super(baseDir);
+        this.master = master;
+        this.agentPid = Long.parseLong(ready.group(2));
+        this.workerPids = Stream.of(ready.group(3).split(",\\s*")).map(Long::parseLong).toList();
+        this.port = Integer.parseInt(ready.group(5));
+    }
+
+    static ForkedCluster start(Class<? extends ClutchApplication> application, String env, Config overrides,
+                               Path baseDir) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("--enable-native-access=ALL-UNNAMED");
+        BootedCluster.asSystemProperties(overrides).forEach(command::add);
+        command.addAll(List.of("-cp", ChildClasspath.of(application), application.getName(), "start"));
+        Process master;
+        try {
+            master = new ProcessBuilder(command).directory(baseDir.toFile()).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the application under test: " + command, e);
+        }
+        CompletableFuture<Matcher> ready = new CompletableFuture<>();
+        Thread echo = new Thread(() -> echo(master, ready), "clutch-test-console");
+        echo.setDaemon(true);
+        echo.start();
+        try {
+            return new ForkedCluster(baseDir, master, ready.get(BOOT_SECONDS, TimeUnit.SECONDS));
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            kill(master);
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("the application under test did not become ready within "
+                    + BOOT_SECONDS + " s (exit code " + (master.isAlive() ? "none" : master.exitValue()) + "): "
+                    + "see its console above", e);
+        }
+    }
+
+    /** Copies the master's console to the test's, and finds the ready line in it. */
+    private static void echo(Process master, CompletableFuture<Matcher> ready) {
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(master.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                System.out.println("[app " + master.pid() + "] " + line);
+                Matcher m = ReadyLine.PATTERN.matcher(line);
+                if (!ready.isDone() && m.find()) {
+                    ready.complete(m);
+                }
+            }
+        } catch (IOException e) {
+            // The master is gone; the exit is reported below.
+        }
+        ready.completeExceptionally(new IllegalStateException("the master's console closed"));
+    }
+
+    @Override
+    public ClutchTest.Mode mode() {
+        return ClutchTest.Mode.MULTI;
+    }
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public long agentPid() {
+        return agentPid;
+    }
+
+    @Override
+    public List<Long> workerPids() {
+        return workerPids;
+    }
+
+    @Override
+    public Messenger messenger() {
+        throw new UnsupportedOperationException("the test kit's messenger is there in single-process mode "
+                + "(@ClutchTest(mode = SINGLE)); in MULTI mode, drive the application over HTTP");
+    }
+
+    @Override
+    public Map<String, Object> sharedState() {
+        throw new UnsupportedOperationException("the test kit's shared state is there in single-process mode "
+                + "(@ClutchTest(mode = SINGLE)); in MULTI mode, read it through the workers over HTTP");
+    }
+
+    /** A graceful stop, as {@code stop} does it; what outlives it is killed. */
+    @Override
+    void stop() {
+        // Taken now: once the master is gone, its children are no longer its descendants.
+        List<ProcessHandle> children = master.descendants().toList();
+        master.destroy();
+        try {
+            if (!master.waitFor(STOP_SECONDS, TimeUnit.SECONDS)) {
+                kill(master);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            kill(master);
+        }
+        children.stream().filter(ProcessHandle::isAlive).forEach(ForkedCluster::killAndWait);
+    }
+
+    private static void kill(Process master) {
+        master.descendants().forEach(ForkedCluster::killAndWait);
+        killAndWait(master.toHandle());
+    }
+
+    private static void killAndWait(ProcessHandle process) {
+        process.destroyForcibly();
+        process.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
+    }
+}

@@ -1,0 +1,46 @@
+package dev.clutch.core.api.testing;
+
+import dev.clutch.core.api.Messenger;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** The application a {@link ClutchTest} booted, as its tests see it. */
+public interface TestCluster {
+
+    ClutchTest.Mode mode();
+
+    /** {@code http://127.0.0.1:<port>}. */
+    String baseUrl();
+
+    /** The URL of {@code path} (which starts with {@code /}). */
+    default URI uri(String path) {
+        return URI.create(baseUrl() + path);
+    }
+
+    int port();
+
+    /** The application's base directory: its logs, its run directory, its relative files. */
+    Path baseDir();
+
+    long agentPid();
+
+    List<Long> workerPids();
+
+    /**
+     * A messenger beside the application's processes: it reaches the agent and the workers, and gets replies, as
+     * they reach each other. Single-process mode only.
+     *
+     * @throws UnsupportedOperationException in {@link ClutchTest.Mode#MULTI}
+     */
+    Messenger messenger();
+
+    /**
+     * The shared state as the master keeps it (what every worker has, or is about to have), decoded.
+     * Single-process mode only.
+     *
+     * @throws UnsupportedOperationException in {@link ClutchTest.Mode#MULTI}
+     */
+    Map<String, Object> sharedState();
+}
