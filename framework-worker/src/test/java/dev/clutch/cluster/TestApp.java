@@ -100,7 +100,9 @@ public final class TestApp implements ClutchApplication {
                 routes.get("/items/{id}", Item.class);
                 routes.get("/msg/{what}", MessengerRoute.class);
                 routes.get("/state/{key}", StateRoute.class);
+                routes.get("/dev/greeting", DevGreeting.class);
                 Lifecycle.addHook(binder()).to(TaskRegistration.class);
+                Lifecycle.addHook(binder()).to(DevGreeting.class);
                 routes.nonBlocking().get("/pid", Pid.class);
                 routes.nonBlocking().get("/hang", Hang.class);
                 routes.get("/oom", Oom.class);
@@ -227,6 +229,28 @@ public final class TestApp implements ClutchApplication {
                 messenger.on("ack", m -> acks.add((String) m.payload()));
                 messenger.on("acks", m -> String.join("|", acks));
             }
+        }
+    }
+
+    /**
+     * GET /dev/greeting: with TEST_DEV_CLASS set, what that class's static {@code greeting()} answers, loaded once
+     * at start (a class that does not load fails the start).
+     */
+    @jakarta.inject.Singleton
+    static final class DevGreeting implements Handler, LifecycleHook {
+        private volatile String greeting = "no dev class";
+
+        @Override
+        public void willReady() throws Exception {
+            String name = System.getenv("TEST_DEV_CLASS");
+            if (name != null) {
+                greeting = (String) Class.forName(name).getMethod("greeting").invoke(null);
+            }
+        }
+
+        @Override
+        public Object handle(Request request) {
+            return greeting;
         }
     }
 

@@ -54,6 +54,8 @@ public final class ClutchConfig {
     private final Duration stateFilePollInterval;
     private final SchedulingPolicy schedulingPolicy;
     private final int handoffWindow;
+    private final boolean devWatch;
+    private final Duration devPollInterval;
 
     private ClutchConfig(Config config, String defaultName) {
         this.config = config;
@@ -102,6 +104,8 @@ public final class ClutchConfig {
         this.schedulingPolicy = SchedulingPolicy.fromLabel(problems.read(ClutchSettings.SCHEDULING_POLICY, config,
                 "rr"));
         this.handoffWindow = problems.read(ClutchSettings.HANDOFF_WINDOW, config, 1);
+        this.devWatch = problems.read(ClutchSettings.DEV_WATCH, config, false);
+        this.devPollInterval = problems.read(ClutchSettings.DEV_POLL_INTERVAL, config, Duration.ofMillis(250));
         problems.throwIfAny();
     }
 
@@ -122,6 +126,15 @@ public final class ClutchConfig {
 
     private Path dirUnderBase(String configured, String defaultChild) {
         return configured.isBlank() ? baseDir.resolve(defaultChild) : baseDir.resolve(configured).normalize();
+    }
+
+    /** Dev mode: whether the master restarts its children after the application's classes change. */
+    public boolean devWatch() {
+        return devWatch;
+    }
+
+    public Duration devPollInterval() {
+        return devPollInterval;
     }
 
     /** Whether master, agent and one worker run in one JVM ({@code clutch.mode = single}). */

@@ -107,13 +107,20 @@ public final class ClutchSettings {
     public static final Setting<Integer> HANDOFF_WINDOW = Setting.integer("clutch.cluster.handoffWindow", 256, 1,
             65536, "With `rr`: connections handed to one worker that it has not taken yet, at most.");
 
+    public static final Setting<Boolean> DEV_WATCH = Setting.bool("clutch.dev.watch", false,
+            "Dev mode: watch the application's class and resource directories and restart the agent and workers "
+                    + "after a rebuild, the master keeping the port; on by default in env `local`.");
+    public static final Setting<Duration> DEV_POLL_INTERVAL = Setting.duration("clutch.dev.pollInterval", "250ms",
+            Duration.ofMillis(10), "Dev mode: how often the directories are checked; a restart waits until they "
+                    + "have been still this long.");
+
     private static final List<Setting<?>> ALL = List.of(NAME, ENV, MODE, BASE_DIR, RUN_DIR, LOG_DIR, WORKERS,
             AGENT_START_TIMEOUT, WORKER_START_TIMEOUT, AGENT_KILL_TIMEOUT, WORKER_KILL_TIMEOUT, AGENT_JVM_ARGS,
             WORKER_JVM_ARGS, IPC_MAX_FRAME_BYTES, IPC_MAX_PENDING_BYTES, IPC_HELLO_TIMEOUT, HTTP_HOST, HTTP_PORT, HTTP_BACKLOG, HTTP_MAX_BODY_BYTES, HTTP_REQUEST_TIMEOUT, HTTP_IDLE_TIMEOUT, HTTP_ACCESS_LOG, WORKER_IO_THREADS,
             WORKER_BLOCKING_THREADS, REFORK_LIMIT, REFORK_WINDOW, HEARTBEAT_INTERVAL, WORKER_TIMEOUT, WORKER_MAX_REQUESTS, WORKER_MAX_REQUESTS_JITTER, WORKER_MAX_MEMORY,
             ALARM_WEBHOOK_URL,
             ALARM_WEBHOOK_TIMEOUT, ALARM_WEBHOOK_ATTEMPTS, STATE_FILE, STATE_FILE_PREFIX, STATE_FILE_POLL,
-            SCHEDULING_POLICY, HANDOFF_WINDOW);
+            SCHEDULING_POLICY, HANDOFF_WINDOW, DEV_WATCH, DEV_POLL_INTERVAL);
 
     private ClutchSettings() {
     }
@@ -127,6 +134,14 @@ public final class ClutchSettings {
         Map<String, Object> values = new LinkedHashMap<>();
         ALL.forEach(s -> values.put(s.key(), s.defaultValue()));
         return ConfigFactory.parseMap(values, "Clutch defaults");
+    }
+
+    /**
+     * The defaults of env {@code local} ({@code mvn exec:java}), above the declared ones and below every file: one
+     * worker, and dev mode's watch on.
+     */
+    static Config localDefaults() {
+        return ConfigFactory.parseMap(Map.of(WORKERS.key(), 1, DEV_WATCH.key(), true), "env local defaults");
     }
 
     /** The layer of environment variables that override declared keys, e.g. {@code CLUTCH_PORT}. */

@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Loads the layered configuration, lowest first: Clutch's declared defaults, every {@code reference.conf} on the
+ * Loads the layered configuration, lowest first: Clutch's declared defaults (and in env {@code local}, one worker
+ * and dev mode's watch), every {@code reference.conf} on the
  * classpath (plugins'), {@code application.conf}, {@code application-<env>.conf}, environment variables, system
  * properties, then command-line flags. The master and its children load the same layers from the same classpath.
  */
@@ -41,6 +42,7 @@ public final class ConfigLoader {
                     .withFallback(ConfigFactory.parseResources("application-" + env + ".conf", options))
                     .withFallback(ConfigFactory.parseResources("application.conf", options))
                     .withFallback(ConfigFactory.defaultReference(classLoader))
+                    .withFallback(env.equals(EnvName.LOCAL) ? ClutchSettings.localDefaults() : ConfigFactory.empty())
                     .withFallback(ClutchSettings.defaults())
                     .resolve();
         } catch (ConfigException e) {

@@ -32,12 +32,12 @@ final class HelloHandler extends ChannelInboundHandlerAdapter {
     private final IpcServer.Listener listener;
     private final int maxFrameBytes;
     private final AtomicInteger pendingHellos;
-    private final String[] payloadTypes;
+    private final PayloadRegistryCheck payloadTypes;
     private ScheduledFuture<?> deadline;
     private boolean counted;
 
     HelloHandler(IpcTransport transport, TokenBook tokens, MessageRegistry registry, Duration timeout,
-                 int maxFrameBytes, AtomicInteger pendingHellos, String[] payloadTypes, IpcServer.Listener listener) {
+                 int maxFrameBytes, AtomicInteger pendingHellos, PayloadRegistryCheck payloadTypes, IpcServer.Listener listener) {
         this.transport = transport;
         this.tokens = tokens;
         this.registry = registry;
@@ -83,7 +83,7 @@ final class HelloHandler extends ChannelInboundHandlerAdapter {
                     + "version");
             return;
         }
-        String differing = PayloadTypes.difference(payloadTypes, hello.payloadTypes());
+        String differing = payloadTypes.difference(hello);
         if (differing != null) {
             refuse(ctx, "registers other payload types than the master (" + differing + "): every process of a "
                     + "cluster must run the same application version");
@@ -93,6 +93,7 @@ final class HelloHandler extends ChannelInboundHandlerAdapter {
             refuse(ctx, "presented an unknown or spent token as " + hello.role().label());
             return;
         }
+        payloadTypes.accepted(hello);
         Sender sender = new Sender(hello.role(), hello.workerId(), hello.pid());
         ChildConnection connection = new ChildConnection(ctx.channel(), sender, hello.channel());
         release();

@@ -37,14 +37,14 @@ public final class IpcServer implements AutoCloseable {
     private final Duration helloTimeout;
     private final TokenBook tokens;
     private final Listener listener;
-    private final String[] payloadTypes;
+    private final PayloadRegistryCheck payloadTypes;
     private final int maxPendingBytes;
     private final AtomicInteger pendingHellos = new AtomicInteger();
     private Channel serverChannel;
 
     public IpcServer(IpcTransport transport, EventLoopGroup group, Path socketPath, MessageRegistry registry,
                      int maxFrameBytes, int maxPendingBytes, Duration helloTimeout, TokenBook tokens,
-                     String[] payloadTypes, Listener listener) {
+                     PayloadRegistryCheck payloadTypes, Listener listener) {
         this.transport = transport;
         this.group = group;
         this.socketPath = socketPath;
@@ -53,7 +53,7 @@ public final class IpcServer implements AutoCloseable {
         this.helloTimeout = helloTimeout;
         this.tokens = tokens;
         this.listener = listener;
-        this.payloadTypes = payloadTypes.clone();
+        this.payloadTypes = payloadTypes;
         this.maxPendingBytes = maxPendingBytes;
     }
 

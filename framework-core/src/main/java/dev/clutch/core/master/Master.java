@@ -7,6 +7,7 @@ import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.control.ControlServer;
 import dev.clutch.core.ipc.ChildConnection;
 import dev.clutch.core.ipc.IpcServer;
+import dev.clutch.core.ipc.PayloadRegistryCheck;
 import dev.clutch.core.logging.LogLayout;
 import dev.clutch.core.message.AgentDown;
 import dev.clutch.core.message.ClusterReady;
@@ -46,6 +47,10 @@ import org.slf4j.LoggerFactory;
  *                                      v
  *                  STOPPING_WORKERS --workers gone--> STOPPING_AGENT --agent gone--> STOPPED
  * </pre>
+ *
+ * <p>In dev mode ({@code clutch.dev.watch}) a rebuild of the application's classes runs the same stop sequence,
+ * which then ends in STARTING_AGENT again instead of STOPPED; a start that fails ends in WAITING_FOR_CHANGE, where
+ * the master keeps the port with no children until the next rebuild.
  */
 public final class Master {
 
@@ -57,8 +62,13 @@ public final class Master {
         RELOADING,
         STOPPING_WORKERS,
         STOPPING_AGENT,
+        /** Dev mode: the last start failed; the next rebuild starts the agent again. */
+        WAITING_FOR_CHANGE,
         STOPPED
     }
+
+    /** Where the stop sequence leads. */
+    private enum AfterStop { EXIT, RESTART, WAIT_FOR_CHANGE }
 
     private static final Logger log = LoggerFactory.getLogger(Master.class);
     private static final Logger fileOnly = LoggerFactory.getLogger(LogLayout.FILE_ONLY_LOGGER);
@@ -75,23 +85,29 @@ public final class Master {
     private final long startedAtNanos;
     private final BlockingQueue<MasterEvent> events = new LinkedBlockingQueue<>();
     private final ProcessTable table = new ProcessTable();
-    private final StateStore sharedState = new StateStore();
+    private StateStore sharedState = new StateStore();
     private final Router router;
     private final Alarms alarms;
     private final WorkerSupervisor supervisor;
     private final ControlCommands commands;
+    private final PayloadRegistryCheck payloadCheck;
     private State state = State.STARTING_AGENT;
+    private AfterStop afterStop = AfterStop.EXIT;
+    /** When the current start began: the master's own start, or dev mode's last restart. */
+    private long startBeganNanos;
     private ExitCode exitCode = ExitCode.OK;
     private long deadAgentPid;
     private String deadAgentCause;
 
     public Master(ClutchConfig config, ChildFactory children, PortSharing sharing, Alarms alarms,
-                  LongSupplier nanoClock, long startedAtNanos) {
+                  PayloadRegistryCheck payloadCheck, LongSupplier nanoClock, long startedAtNanos) {
         this.config = config;
+        this.payloadCheck = payloadCheck;
         this.children = children;
         this.sharing = sharing;
         this.nanoClock = nanoClock;
         this.startedAtNanos = startedAtNanos;
+        this.startBeganNanos = startedAtNanos;
         this.router = new Router(table);
         this.alarms = alarms;
         this.commands = new ControlCommands(config.name(), operations());
@@ -131,6 +147,11 @@ public final class Master {
     /** Queues a signal received by the master's JVM; handled on the master's thread. */
     public void signal(String name) {
         events.add(new MasterEvent.SignalReceived(name));
+    }
+
+    /** Queues a rebuild of the application seen by dev mode's watcher. */
+    public void classesChanged() {
+        events.add(new MasterEvent.ClassesChanged());
     }
 
     /** Queues an operator command from the control socket; answered on the master's thread. */
@@ -180,7 +201,38 @@ public final class Master {
             onSignal(e.name());
         } else if (event instanceof MasterEvent.Control e) {
             commands.handle(e.command());
+        } else if (event instanceof MasterEvent.ClassesChanged) {
+            onClassesChanged();
         }
+    }
+
+    /** Dev mode: new agent and workers on the new classes; the port stays open meanwhile. */
+    private void onClassesChanged() {
+        if (state != State.STOPPING_WORKERS && state != State.STOPPING_AGENT && state != State.STOPPED) {
+            startBeganNanos = nanoClock.getAsLong();
+        }
+        switch (state) {
+            case WAITING_FOR_CHANGE -> {
+                log.info("dev mode: classes changed: starting the agent and workers again");
+                startAgain();
+            }
+            case STARTING_AGENT, STARTING_WORKERS, RUNNING, RELOADING -> {
+                log.info("dev mode: classes changed: restarting the agent and workers");
+                beginStop(ExitCode.OK, AfterStop.RESTART);
+            }
+            default -> {
+                // Stopping: a restart already planned starts on the classes on disk then; an exit stays an exit.
+            }
+        }
+    }
+
+    private void startAgain() {
+        state = State.STARTING_AGENT;
+        afterStop = AfterStop.EXIT;
+        // The new agent publishes its state from version 1, and may register other payload types.
+        sharedState = new StateStore();
+        payloadCheck.adoptFromNextAgent();
+        launch(Role.AGENT, 0, config.agentStartTimeout());
     }
 
     private void onConnected(ChildConnection connection) {
@@ -349,7 +401,7 @@ public final class Master {
                 // TERM and INT: stop.
             }
         }
-        if (state == State.STOPPING_WORKERS || state == State.STOPPING_AGENT) {
+        if ((state == State.STOPPING_WORKERS || state == State.STOPPING_AGENT) && afterStop == AfterStop.EXIT) {
             log.warn("received SIG{} again while stopping: killing every child now", name);
             table.all().forEach(c -> c.process().kill());
             return;
@@ -368,7 +420,8 @@ public final class Master {
 
             @Override
             public boolean stop() {
-                if (state == State.STOPPING_WORKERS || state == State.STOPPING_AGENT || state == State.STOPPED) {
+                if (((state == State.STOPPING_WORKERS || state == State.STOPPING_AGENT) && afterStop == AfterStop.EXIT)
+                        || state == State.STOPPED) {
                     return false;
                 }
                 log.info("stop requested on the control socket: stopping workers, then the agent");
@@ -469,12 +522,23 @@ public final class Master {
             return;
         }
         log.error("start failed: {} {}{}", child.describe(), what, stderrTail(child));
-        beginStop(ExitCode.START_FAILED);
+        if (config.devWatch()) {
+            log.error("dev mode: fix the code and rebuild; the master keeps {} and starts again after the next "
+                    + "change", sharing.url());
+            beginStop(ExitCode.START_FAILED, AfterStop.WAIT_FOR_CHANGE);
+        } else {
+            beginStop(ExitCode.START_FAILED);
+        }
     }
 
     private void beginStop(ExitCode code) {
+        beginStop(code, AfterStop.EXIT);
+    }
+
+    private void beginStop(ExitCode code, AfterStop next) {
         supervisor.cancelReload();
         exitCode = code;
+        afterStop = next;
         state = State.STOPPING_WORKERS;
         for (Child worker : table.workers()) {
             askToStop(worker, config.workerKillTimeout());
@@ -489,8 +553,14 @@ public final class Master {
             table.agent().ifPresent(agent -> askToStop(agent, config.agentKillTimeout()));
         }
         if (state == State.STOPPING_AGENT && table.agent().isEmpty()) {
-            state = State.STOPPED;
-            log.info("stopped ({})", exitCode);
+            switch (afterStop) {
+                case RESTART -> startAgain();
+                case WAIT_FOR_CHANGE -> state = State.WAITING_FOR_CHANGE;
+                default -> {
+                    state = State.STOPPED;
+                    log.info("stopped ({})", exitCode);
+                }
+            }
         }
     }
 
@@ -549,8 +619,9 @@ public final class Master {
         }
     }
 
+    /** Since the current start began (dev mode restarts count from the rebuild). */
     private long millisSinceStart() {
-        return TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong() - startedAtNanos);
+        return TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong() - startBeganNanos);
     }
 
     private static String stderrTail(Child child) {

@@ -9,6 +9,7 @@ import dev.clutch.core.api.Role;
 import dev.clutch.core.cli.CommandLine;
 import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.config.UnknownKeys;
+import dev.clutch.core.ipc.PayloadRegistryCheck;
 import dev.clutch.core.plugin.PluginSet;
 import dev.clutch.core.control.ControlServer;
 import dev.clutch.core.ipc.IpcServer;
@@ -70,10 +71,13 @@ public final class MasterBoot {
                     Map.of(Role.AGENT, config.agentJvmArgs(), Role.WORKER, config.workerJvmArgs()));
             Alarms alarms = Alarms.create(config.name(), config.alarmWebhookUrl(), config.alarmWebhookTimeout(),
                     config.alarmWebhookAttempts(), applicationClass.getClassLoader());
-            Master master = new Master(config, children, sharing, alarms, System::nanoTime, startedAtNanos);
+            PayloadRegistryCheck payloadCheck = new PayloadRegistryCheck(payloadTypes(applicationClass, plugins,
+                    config));
+            Master master = new Master(config, children, sharing, alarms, payloadCheck, System::nanoTime,
+                    startedAtNanos);
             IpcServer ipc = new IpcServer(transport, group, runDirectory.ipcSocket(), MessageRegistry.framework(),
-                    config.maxFrameBytes(), config.maxPendingBytes(), config.helloTimeout(), tokens,
-                    payloadTypes(applicationClass, plugins, config), master.ipcListener());
+                    config.maxFrameBytes(), config.maxPendingBytes(), config.helloTimeout(), tokens, payloadCheck,
+                    master.ipcListener());
             ipc.start();
             resources.onClose(ipc::close);
             ControlServer control = ControlServer.start(transport, group, runDirectory.controlSocket(),
@@ -81,6 +85,13 @@ public final class MasterBoot {
             resources.onClose(control::close);
             for (String name : SIGNALS) {
                 handle(name, master);
+            }
+            if (config.devWatch()) {
+                ClassesWatcher watcher = ClassesWatcher.start(ChildClasspath.of(applicationClass),
+                        config.devPollInterval(), master::classesChanged);
+                if (watcher != null) {
+                    resources.onClose(watcher::close);
+                }
             }
             ExitCode code = master.run();
             stoppedCleanly = true;

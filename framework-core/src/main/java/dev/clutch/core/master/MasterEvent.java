@@ -24,4 +24,8 @@ interface MasterEvent {
 
     record Control(ControlServer.Command command) implements MasterEvent {
     }
+
+    /** Dev mode: the application's classes or resources were rebuilt. */
+    record ClassesChanged() implements MasterEvent {
+    }
 }

@@ -1,0 +1,104 @@
+package dev.clutch.core.master;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Dev mode's eye on the application's build output: the directories of the children's classpath
+ * ({@code target/classes}, and resources copied there). Polls their files' names, sizes and times, and reports a
+ * change once the directories have been still for one interval, so a build in progress triggers one restart, not
+ * many. Polling needs no native watch per directory and sees files a build replaces in place.
+ */
+final class ClassesWatcher implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ClassesWatcher.class);
+
+    private final List<Path> directories;
+    private final Duration interval;
+    private final Runnable changed;
+    private final Thread thread;
+    private volatile boolean closed;
+
+    private ClassesWatcher(List<Path> directories, Duration interval, Runnable changed) {
+        this.directories = directories;
+        this.interval = interval;
+        this.changed = changed;
+        this.thread = new Thread(this::run, "clutch-dev-watch");
+        this.thread.setDaemon(true);
+    }
+
+    /**
+     * Watches the directories of {@code classpath}; {@code changed} runs on the watcher's thread.
+     *
+     * @return the running watcher, or {@code null} when the classpath has no directory (a packaged jar)
+     */
+    static ClassesWatcher start(String classpath, Duration interval, Runnable changed) {
+        List<Path> directories = Stream.of(classpath.split(File.pathSeparator))
+                .filter(entry -> !entry.isBlank())
+                .map(Path::of)
+                .filter(Files::isDirectory)
+                .toList();
+        if (directories.isEmpty()) {
+            log.warn("dev mode: no directory on the classpath to watch (the application runs from jars)");
+            return null;
+        }
+        ClassesWatcher watcher = new ClassesWatcher(directories, interval, changed);
+        log.info("dev mode: watching {} for rebuilt classes", directories);
+        watcher.thread.start();
+        return watcher;
+    }
+
+    private void run() {
+        long seen = fingerprint();
+        long pending = seen;
+        while (!closed) {
+            try {
+                Thread.sleep(interval.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = fingerprint();
+            if (now != pending) {
+                // Still being written: wait for a quiet interval.
+                pending = now;
+            } else if (now != seen) {
+                seen = now;
+                changed.run();
+            }
+        }
+    }
+
+    /** A hash of every file's path, size and modification time under the watched directories. */
+    private long fingerprint() {
+        long hash = 17;
+        for (Path directory : directories) {
+            try (Stream<Path> files = Files.walk(directory)) {
+                for (Path file : (Iterable<Path>) files::iterator) {
+                    BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+                    hash = 31 * hash + file.hashCode();
+                    hash = 31 * hash + attributes.size();
+                    hash = 31 * hash + attributes.lastModifiedTime().toMillis();
+                }
+            } catch (IOException | UncheckedIOException e) {
+                // A file deleted while walking: the build is running; the next poll sees the result.
+                hash = 31 * hash + System.nanoTime();
+            }
+        }
+        return hash;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        thread.interrupt();
+    }
+}

@@ -1,0 +1,83 @@
+package dev.clutch.cluster;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.clutch.core.testing.ClusterProcess;
+import dev.clutch.core.testing.Http;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Dev mode: a rebuild of the application's classes restarts the agent and workers on the new classes while the
+ * master keeps the port; a broken build leaves the master waiting for the next one.
+ */
+class DevModeTest {
+
+    private static final String GREETER = "dev.clutch.devtest.Greeter";
+    private static final Duration RESTART = Duration.ofSeconds(30);
+
+    @TempDir
+    Path baseDir;
+
+    @Test
+    void aRebuildIsServedAndABrokenBuildWaitsForTheNextOne() throws Exception {
+        Path classes = Files.createDirectories(baseDir.resolve("classes"));
+        compileGreeter(classes, "v1");
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
+                .classpath(classes + File.pathSeparator + System.getProperty("java.class.path"))
+                .property("clutch.dev.watch", "true")
+                .property("clutch.dev.pollInterval", "100ms")
+                .env("TEST_DEV_CLASS", GREETER)
+                .start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));
+            assertEquals("v1", greeting(ready));
+
+            compileGreeter(classes, "v2");
+            await("the rebuilt class is served").atMost(RESTART).pollInterval(Duration.ofMillis(100))
+                    .until(() -> "v2".equals(greetingOrNull(ready)));
+            assertTrue(cluster.output().contains("dev mode: classes changed: restarting the agent and workers"));
+
+            Files.write(classes.resolve(GREETER.replace('.', '/') + ".class"), new byte[] {1, 2, 3});
+            cluster.awaitLine("dev mode: fix the code and rebuild", RESTART);
+            assertTrue(cluster.process().isAlive(), "the master stays up");
+            assertTrue(cluster.output().contains("ClassFormatError"), cluster.output());
+
+            compileGreeter(classes, "v3");
+            await("the fixed build is served on the same port").atMost(RESTART).pollInterval(Duration.ofMillis(100))
+                    .until(() -> "v3".equals(greetingOrNull(ready)));
+        }
+    }
+
+    private static String greeting(ClusterProcess.Ready ready) throws IOException, InterruptedException {
+        return Http.get(ready.url("/dev/greeting")).body();
+    }
+
+    private static String greetingOrNull(ClusterProcess.Ready ready) {
+        try {
+            return greeting(ready);
+        } catch (IOException | InterruptedException e) {
+            return null;
+        }
+    }
+
+    private void compileGreeter(Path classes, String greeting) throws IOException {
+        Path source = baseDir.resolve("src/dev/clutch/devtest/Greeter.java");
+        Files.createDirectories(source.getParent());
+        Files.writeString(source, "package dev.clutch.devtest;\npublic final class Greeter {\n"
+                + "    public static String greeting() { return \"" + greeting + "\"; }\n}\n");
+        JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
+        int result = compiler.run(null, null, null, List.of("--release", "17", "-d", classes.toString(),
+                source.toString()).toArray(String[]::new));
+        assertEquals(0, result, "the test's class compiles");
+    }
+}
