@@ -18,6 +18,10 @@ public final class ClutchExtension implements BeforeAllCallback, ParameterResolv
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
+        if (context.getStore(NAMESPACE).get(TestCluster.class) != null) {
+            // A @Nested class: the enclosing class's application serves it too (stores look up their parents).
+            return;
+        }
         ClutchTest settings = AnnotationSupport.findAnnotation(context.getRequiredTestClass(), ClutchTest.class)
                 .orElseThrow(() -> new IllegalStateException("ClutchExtension needs @ClutchTest on "
                         + context.getRequiredTestClass().getName()));
