@@ -12,6 +12,7 @@ import java.util.Map;
 public final class StateStore {
 
     private final Map<String, byte[]> values = new LinkedHashMap<>();
+    private final Map<String, Long> keyVersions = new LinkedHashMap<>();
     private long version;
 
     /** Applies a change from the agent; false (and nothing applied) if it is not the next version. */
@@ -23,8 +24,10 @@ public final class StateStore {
         for (int i = 0; i < change.keys().length; i++) {
             if (change.values()[i] == null) {
                 values.remove(change.keys()[i]);
+                keyVersions.remove(change.keys()[i]);
             } else {
                 values.put(change.keys()[i], change.values()[i]);
+                keyVersions.put(change.keys()[i], change.version());
             }
         }
         version = change.version();
@@ -33,7 +36,8 @@ public final class StateStore {
 
     public StateSnapshot snapshot() {
         return new StateSnapshot(version, values.keySet().toArray(String[]::new),
-                values.values().toArray(byte[][]::new));
+                values.values().toArray(byte[][]::new),
+                keyVersions.values().stream().mapToLong(Long::longValue).toArray());
     }
 
     public long version() {

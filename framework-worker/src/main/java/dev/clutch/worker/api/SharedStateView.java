@@ -18,6 +18,9 @@ public interface SharedStateView {
     /** The version of the state this worker has; each change of the agent's counts one. */
     long version();
 
+    /** The version of the change that last set {@code key}; 0 when it is not set. The same on every worker. */
+    long versionOf(String key);
+
     /** Called for every change, in order, on a thread of its own. */
     void onChange(ChangeListener listener);
 

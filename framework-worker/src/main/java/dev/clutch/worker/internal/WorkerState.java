@@ -34,6 +34,7 @@ final class WorkerState implements SharedStateView {
     private final PayloadCodec codec;
     private final Consumer<Object> toMaster;
     private final Map<String, Object> values = new ConcurrentHashMap<>();
+    private final Map<String, Long> keyVersions = new ConcurrentHashMap<>();
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private final CountDownLatch firstSnapshot = new CountDownLatch(1);
     private final ExecutorService listenerThread = Executors.newSingleThreadExecutor(r -> {
@@ -59,9 +60,11 @@ final class WorkerState implements SharedStateView {
         Map<String, Object> fresh = new java.util.HashMap<>();
         for (int i = 0; i < snapshot.keys().length; i++) {
             fresh.put(snapshot.keys()[i], codec.read(snapshot.values()[i]));
+            keyVersions.put(snapshot.keys()[i], snapshot.keyVersions()[i]);
         }
         for (String key : values.keySet()) {
             if (!fresh.containsKey(key)) {
+                keyVersions.remove(key);
                 notify(key, values.remove(key), null, snapshot.version());
             }
         }
@@ -92,6 +95,11 @@ final class WorkerState implements SharedStateView {
             String key = change.keys()[i];
             Object value = change.values()[i] == null ? null : codec.read(change.values()[i]);
             Object old = value == null ? values.remove(key) : values.put(key, value);
+            if (value == null) {
+                keyVersions.remove(key);
+            } else {
+                keyVersions.put(key, change.version());
+            }
             notify(key, old, value, change.version());
         }
         version = change.version();
@@ -126,6 +134,11 @@ final class WorkerState implements SharedStateView {
     @Override
     public long version() {
         return version;
+    }
+
+    @Override
+    public long versionOf(String key) {
+        return keyVersions.getOrDefault(key, 0L);
     }
 
     @Override

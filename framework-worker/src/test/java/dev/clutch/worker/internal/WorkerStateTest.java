@@ -29,19 +29,23 @@ class WorkerStateTest {
 
     @Test
     void snapshotThenChangesInOrder() {
-        state.snapshot(new StateSnapshot(3, new String[] {"a"}, new byte[][] {codec.write("1")}));
+        state.snapshot(new StateSnapshot(3, new String[] {"a", "c"}, new byte[][] {codec.write("1"),
+                codec.write("3")}, new long[] {2, 3}));
         state.change(change(4, "b", "2"));
         state.change(change(5, "a", null));
 
         assertEquals(5, state.version());
         assertEquals(Optional.empty(), state.get("a"));
         assertEquals(Optional.of("2"), state.get("b"));
+        assertEquals(0, state.versionOf("a"), "a removed key has no version");
+        assertEquals(4, state.versionOf("b"), "the change that set it");
+        assertEquals(3, state.versionOf("c"), "as the snapshot says");
         assertTrue(sentToMaster.isEmpty());
     }
 
     @Test
     void gapInVersionsAsksForTheSnapshotAndIgnoresChangesUntilItComes() {
-        state.snapshot(new StateSnapshot(1, new String[0], new byte[0][]));
+        state.snapshot(new StateSnapshot(1, new String[0], new byte[0][], new long[0]));
         state.change(change(3, "a", "skipped"));
         state.change(change(4, "a", "also skipped"));
 
@@ -49,7 +53,8 @@ class WorkerStateTest {
         assertInstanceOf(StateResync.class, sentToMaster.get(0));
         assertEquals(Optional.empty(), state.get("a"));
 
-        state.snapshot(new StateSnapshot(4, new String[] {"a"}, new byte[][] {codec.write("also skipped")}));
+        state.snapshot(new StateSnapshot(4, new String[] {"a"}, new byte[][] {codec.write("also skipped")},
+                new long[] {4}));
         state.change(change(5, "a", "next"));
         assertEquals(Optional.of("next"), state.get("a"));
     }
@@ -59,7 +64,7 @@ class WorkerStateTest {
         List<String> heard = new CopyOnWriteArrayList<>();
         state.onChange("flags.", change -> heard.add(change.key() + "=" + change.newValue()));
         state.snapshot(new StateSnapshot(1, new String[] {"flags.a", "other"},
-                new byte[][] {codec.write("1"), codec.write("x")}));
+                new byte[][] {codec.write("1"), codec.write("x")}, new long[] {1, 1}));
         state.change(change(2, "flags.a", "2"));
         state.change(change(3, "flags.a", null));
 
