@@ -58,6 +58,8 @@ class ClusterBootTest {
             assertTrue(master.contains("[master:" + cluster.pid() + "]"), master);
             assertTrue(master.contains("clutch: cluster ready in"), master);
             assertTrue(cluster.log("agent.log").contains("[agent:" + ready.agentPid() + "]"));
+            assertTrue(cluster.log("agent.log").contains("TEST: logback-clutch.xml applies on top"),
+                    "the application's logback-clutch.xml adds to the layout, which stays");
             assertTrue(cluster.log("worker-1.log").contains("[worker-1:"));
             assertTrue(cluster.log("worker-2.log").contains("[worker-2:"));
             assertTrue(Files.exists(baseDir.resolve("logs/common-error.log")));

@@ -342,6 +342,11 @@ public final class TestApp implements ClutchApplication {
         }
 
         @Override
+        public void didLoad() {
+            LoggerFactory.getLogger("dev.clutch.cluster.OverlayProbe").debug("TEST: logback-clutch.xml applies on top");
+        }
+
+        @Override
         public void willReady() throws Exception {
             switch (label.role()) {
                 case AGENT -> {

@@ -5,11 +5,14 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.filter.ThresholdFilter;
+import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.FileAppender;
+import ch.qos.logback.core.joran.spi.JoranException;
 import dev.clutch.core.api.Role;
+import java.net.URL;
 import java.nio.file.Path;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +32,9 @@ public final class LogLayout {
 
     /** Logger of schedule runs; the agent also writes them to {@code schedule.log}. */
     public static final String SCHEDULE_LOGGER = "clutch.schedule";
+
+    /** Logback configuration an application adds to Clutch's layout. */
+    public static final String OVERLAY = "logback-clutch.xml";
 
     private static final String PATTERN = "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level [%property{clutch.process}] "
             + "[%thread] %logger{36} - %msg%n%ex";
@@ -80,6 +86,26 @@ public final class LogLayout {
             if (label.role() == Role.WORKER) {
                 access.addAppender(file(context, logDir.resolve(label.fileName() + "-access.log"), false));
             }
+        }
+        applyOverlay(context);
+    }
+
+    /**
+     * The application's {@code logback-clutch.xml}, if it has one: logback configuration applied on top of Clutch's
+     * layout (logger levels, extra appenders), which it keeps, unlike a {@code logback.xml}.
+     */
+    private static void applyOverlay(LoggerContext context) {
+        URL overlay = LogLayout.class.getClassLoader().getResource(OVERLAY);
+        if (overlay == null) {
+            return;
+        }
+        JoranConfigurator configurator = new JoranConfigurator();
+        configurator.setContext(context);
+        try {
+            configurator.doConfigure(overlay);
+        } catch (JoranException e) {
+            System.err.println("clutch: " + overlay + " is not valid logback configuration, Clutch's logging applies "
+                    + "without it: " + e.getMessage());
         }
     }
 
