@@ -16,20 +16,25 @@ import org.slf4j.LoggerFactory;
  * Dev mode's eye on the application's build output: the directories of the children's classpath
  * ({@code target/classes}, and resources copied there). Polls their files' names, sizes and times, and reports a
  * change once the directories have been still for one interval, so a build in progress triggers one restart, not
- * many. Polling needs no native watch per directory and sees files a build replaces in place.
+ * many. While the application's main class is missing from its directory (a build that recompiles the module
+ * deletes the old classes first), the build is not done: no restart yet. Polling needs no native watch per directory
+ * and sees files a build replaces in place.
  */
 final class ClassesWatcher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ClassesWatcher.class);
 
     private final List<Path> directories;
+    /** The main class file, where it was at start; {@code null} when it comes from a jar. */
+    private final Path mainClassFile;
     private final Duration interval;
     private final Runnable changed;
     private final Thread thread;
     private volatile boolean closed;
 
-    private ClassesWatcher(List<Path> directories, Duration interval, Runnable changed) {
+    private ClassesWatcher(List<Path> directories, Path mainClassFile, Duration interval, Runnable changed) {
         this.directories = directories;
+        this.mainClassFile = mainClassFile;
         this.interval = interval;
         this.changed = changed;
         this.thread = new Thread(this::run, "clutch-dev-watch");
@@ -39,9 +44,10 @@ final class ClassesWatcher implements AutoCloseable {
     /**
      * Watches the directories of {@code classpath}; {@code changed} runs on the watcher's thread.
      *
+     * @param mainClass the application's class, whose file tells a finished build from one in progress
      * @return the running watcher, or {@code null} when the classpath has no directory (a packaged jar)
      */
-    static ClassesWatcher start(String classpath, Duration interval, Runnable changed) {
+    static ClassesWatcher start(String classpath, Class<?> mainClass, Duration interval, Runnable changed) {
         List<Path> directories = Stream.of(classpath.split(File.pathSeparator))
                 .filter(entry -> !entry.isBlank())
                 .map(Path::of)
@@ -51,7 +57,10 @@ final class ClassesWatcher implements AutoCloseable {
             log.warn("dev mode: no directory on the classpath to watch (the application runs from jars)");
             return null;
         }
-        ClassesWatcher watcher = new ClassesWatcher(directories, interval, changed);
+        String classFile = mainClass.getName().replace('.', '/') + ".class";
+        Path mainClassFile = directories.stream().map(d -> d.resolve(classFile)).filter(Files::exists).findFirst()
+                .orElse(null);
+        ClassesWatcher watcher = new ClassesWatcher(directories, mainClassFile, interval, changed);
         log.info("dev mode: watching {} for rebuilt classes", directories);
         watcher.thread.start();
         return watcher;
@@ -70,7 +79,7 @@ final class ClassesWatcher implements AutoCloseable {
             if (now != pending) {
                 // Still being written: wait for a quiet interval.
                 pending = now;
-            } else if (now != seen) {
+            } else if (now != seen && (mainClassFile == null || Files.exists(mainClassFile))) {
                 seen = now;
                 changed.run();
             }

@@ -87,7 +87,7 @@ public final class MasterBoot {
                 handle(name, master);
             }
             if (config.devWatch()) {
-                ClassesWatcher watcher = ClassesWatcher.start(ChildClasspath.of(applicationClass),
+                ClassesWatcher watcher = ClassesWatcher.start(ChildClasspath.of(applicationClass), applicationClass,
                         config.devPollInterval(), master::classesChanged);
                 if (watcher != null) {
                     resources.onClose(watcher::close);
