@@ -45,7 +45,8 @@ class SampleAppLaunchTest {
             ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(120));
 
             assertTrue(cluster.output().contains("starting flags (env local)"), cluster.output());
-            assertEquals(2, ready.workerPids().size(), "application-local.conf asks for 2 workers");
+            assertEquals(1, ready.workerPids().size(), "env local runs one worker by default");
+            assertTrue(cluster.output().contains("dev mode: watching"), cluster.output());
             assertEquals(200, Http.get(ready.url("/_clutch/health")).statusCode());
             cluster.signal("TERM");
             assertEquals(0, cluster.awaitExit(Duration.ofSeconds(30)));

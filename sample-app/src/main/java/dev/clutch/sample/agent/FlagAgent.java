@@ -1,0 +1,62 @@
+package dev.clutch.sample.agent;
+
+import com.typesafe.config.Config;
+import dev.clutch.agent.api.Schedules;
+import dev.clutch.core.api.LifecycleHook;
+import dev.clutch.core.api.Messenger;
+import dev.clutch.sample.FlagNames;
+import dev.clutch.sample.FlagSettings;
+import dev.clutch.sample.FlagUpdate;
+import jakarta.inject.Inject;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's flag work: seeds the file before Clutch's file source reads it, takes the workers' changes, and
+ * declares the schedules (statistics here, the stale-flag check on one worker).
+ */
+final class FlagAgent implements LifecycleHook {
+
+    private static final Logger log = LoggerFactory.getLogger(FlagAgent.class);
+
+    private final FlagFile file;
+    private final Messenger messenger;
+    private final Schedules schedules;
+    private final FlagSettings settings;
+
+    @Inject
+    FlagAgent(FlagFile file, Messenger messenger, Schedules schedules, FlagSettings settings) {
+        this.file = file;
+        this.messenger = messenger;
+        this.schedules = schedules;
+        this.settings = settings;
+    }
+
+    @Override
+    public void didLoad() throws Exception {
+        // Hooks run before the state sources start: the file is there when Clutch first reads it.
+        file.seedIfMissing();
+        messenger.on(FlagNames.SET_ACTION, message -> {
+            FlagUpdate update = (FlagUpdate) message.payload();
+            // Workers validate too; the agent owns the file, so it checks again.
+            if (!FlagNames.isValid(update.name()) || update.rollout() < 0 || update.rollout() > 100) {
+                throw new IllegalArgumentException("invalid flag change " + update);
+            }
+            file.set(update.name(), update.enabled(), update.rollout());
+            log.info("flag {} set to enabled={} rollout={} by worker pid {}", update.name(), update.enabled(),
+                    update.rollout(), message.fromPid());
+            return "written";
+        });
+        schedules.every(settings.statsEvery()).named("flag-stats").runOnAgent(this::logStatistics);
+        schedules.cron(settings.staleCheck()).named("stale-flags").runOnOneWorker("stale-flags");
+    }
+
+    private void logStatistics() {
+        Map<String, Config> flags = file.read();
+        long enabled = flags.values().stream().filter(f -> f.getBoolean("enabled")).count();
+        double rollout = flags.values().stream().mapToInt(f -> f.getInt("rollout")).average().orElse(0);
+        log.info("flag statistics: {} flags, {} enabled, average rollout {}%", flags.size(), enabled,
+                Math.round(rollout));
+    }
+}

@@ -1,0 +1,113 @@
+package dev.clutch.sample;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clutch.core.api.testing.ClutchTest;
+import dev.clutch.core.api.testing.TestCluster;
+import dev.clutch.core.testing.Http;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The flag API, on the application booted in this JVM by the test kit. */
+@ClutchTest(FlagsApp.class)
+class FlagsApiTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static JsonNode json(HttpResponse<String> response) throws Exception {
+        return JSON.readTree(response.body());
+    }
+
+    @Test
+    void listsTheFlagsOfTheFileWithTheirVersions(TestCluster app) throws Exception {
+        JsonNode flags = json(Http.get(app.baseUrl() + "/flags")).get("flags");
+
+        List<String> names = new ArrayList<>();
+        flags.forEach(flag -> names.add(flag.get("name").asText()));
+        assertTrue(names.containsAll(List.of("checkout-v2", "dark-mode", "new-search")), names.toString());
+        JsonNode checkout = json(Http.get(app.baseUrl() + "/flags/checkout-v2"));
+        assertTrue(checkout.get("version").asLong() > 0, checkout.toString());
+        assertTrue(checkout.has("enabled") && checkout.has("rollout"), checkout.toString());
+    }
+
+    @Test
+    void anUnknownFlagIs404WithAClearBody(TestCluster app) throws Exception {
+        HttpResponse<String> response = Http.get(app.baseUrl() + "/flags/no-such-flag");
+
+        assertEquals(404, response.statusCode());
+        assertEquals("no flag named 'no-such-flag'", json(response).get("error").asText());
+    }
+
+    @Test
+    void evaluationIsStableAndFollowsTheRollout(TestCluster app) throws Exception {
+        Http.put(app.baseUrl() + "/flags/half", "{\"enabled\": true, \"rollout\": 50}");
+        int on = 0;
+        for (int user = 0; user < 200; user++) {
+            String url = app.baseUrl() + "/flags/half/evaluate?user=user-" + user;
+            boolean first = json(Http.get(url)).get("enabled").asBoolean();
+            assertEquals(first, json(Http.get(url)).get("enabled").asBoolean(), "the same user, the same answer");
+            on += first ? 1 : 0;
+        }
+        assertTrue(on > 60 && on < 140, "about half of 200 users: " + on);
+
+        Http.put(app.baseUrl() + "/flags/half", "{\"enabled\": false, \"rollout\": 50}");
+        assertFalse(json(Http.get(app.baseUrl() + "/flags/half/evaluate?user=user-1")).get("enabled").asBoolean(),
+                "a disabled flag is off for everyone");
+        assertEquals(400, Http.get(app.baseUrl() + "/flags/half/evaluate").statusCode(), "the user is required");
+    }
+
+    @Test
+    void aPutIsWrittenToTheFileByTheAgentAndServedWithItsVersion(TestCluster app) throws Exception {
+        HttpResponse<String> created = Http.put(app.baseUrl() + "/flags/beta-banner",
+                "{\"enabled\": true, \"rollout\": 10}");
+        assertEquals(201, created.statusCode(), created.body());
+        long version = json(created).get("version").asLong();
+
+        HttpResponse<String> changed = Http.put(app.baseUrl() + "/flags/beta-banner",
+                "{\"enabled\": true, \"rollout\": 30}");
+        assertEquals(200, changed.statusCode(), changed.body());
+        assertEquals(30, json(changed).get("rollout").asInt());
+        assertTrue(json(changed).get("version").asLong() > version);
+
+        String file = Files.readString(app.baseDir().resolve("flags.conf"));
+        assertTrue(file.contains("beta-banner") && file.contains("30"), file);
+        assertTrue(app.sharedState().containsKey("flag.beta-banner"), "the agent published it");
+    }
+
+    @Test
+    void invalidChangesAre400WithWhatIsWrong(TestCluster app) throws Exception {
+        assertBadRequest(app, "/flags/x", "{\"enabled\": true, \"rollout\": 150}", "'rollout' must be from 0 to 100, "
+                + "not 150");
+        assertBadRequest(app, "/flags/x", "{\"rollout\": 5}", "'enabled' is required");
+        assertBadRequest(app, "/flags/x", "{not json", "the body is not valid JSON");
+        assertBadRequest(app, "/flags/x", "{\"enabled\": true, \"rollout\": 5, \"owner\": \"me\"}", "owner");
+        assertBadRequest(app, "/flags/Bad%20Name", "{\"enabled\": true, \"rollout\": 5}", "invalid flag name");
+        assertEquals(404, Http.get(app.baseUrl() + "/flags/x").statusCode(), "nothing was written");
+    }
+
+    @Test
+    void anEditOfTheFileReachesTheWorkers(TestCluster app) throws Exception {
+        Files.writeString(app.baseDir().resolve("flags.conf"), Files.readString(app.baseDir().resolve("flags.conf"))
+                + "\nhand-edited { enabled = true, rollout = 7 }\n");
+
+        await("the edit is published").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                .until(() -> Http.get(app.baseUrl() + "/flags/hand-edited").statusCode() == 200);
+        assertEquals(7, json(Http.get(app.baseUrl() + "/flags/hand-edited")).get("rollout").asInt());
+    }
+
+    private static void assertBadRequest(TestCluster app, String path, String body, String message)
+            throws Exception {
+        HttpResponse<String> response = Http.put(app.baseUrl() + path, body);
+        assertEquals(400, response.statusCode(), response.body());
+        assertTrue(json(response).get("error").asText().contains(message), response.body());
+    }
+}
