@@ -1,0 +1,84 @@
+package dev.clutch.archetype;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.clutch.core.testing.ClusterProcess;
+import dev.clutch.core.testing.Http;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The project the archetype generates, as a new user gets it: the archetype plugin's integration test has
+ * generated it (from {@code src/test/resources/projects/basic}) and run its {@code mvn verify}, its own tests
+ * included; here it boots the two ways its README says and answers its route.
+ */
+class GeneratedProjectIT {
+
+    private static final Path PROJECT = Path.of("target", "test-classes", "projects", "basic", "project",
+            "hello-service").toAbsolutePath();
+    private static final Duration BOOT = Duration.ofSeconds(120);
+
+    @TempDir
+    Path baseDir;
+
+    @Test
+    void theGeneratedProjectHasEverythingItsReadmePromises() {
+        for (String file : List.of("pom.xml", "README.md", ".mvn/jvm.config",
+                "src/main/java/com/example/hello/App.java",
+                "src/main/java/com/example/hello/agent/TickerPlugin.java",
+                "src/main/java/com/example/hello/worker/HelloRoute.java",
+                "src/main/resources/application.conf", "src/main/resources/application-prod.conf",
+                "src/main/resources/logback-clutch.xml",
+                "src/main/resources/META-INF/services/dev.clutch.core.api.ClutchPlugin",
+                "src/test/java/com/example/hello/HelloTest.java",
+                "target/surefire-reports/TEST-com.example.hello.HelloTest.xml",
+                "target/hello-service.jar")) {
+            assertTrue(Files.exists(PROJECT.resolve(file)), file + " in " + PROJECT);
+        }
+    }
+
+    @Test
+    void itsRunnableJarStartsAClusterThatServesItsRoute() throws Exception {
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dclutch.baseDir=" + baseDir, "-Dclutch.http.host=127.0.0.1",
+                "-jar", PROJECT.resolve("target/hello-service.jar").toString(), "start", "--workers", "2",
+                "--port", "0");
+        try (ClusterProcess cluster = ClusterProcess.builder(baseDir).command(command).start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
+            assertEquals(2, ready.workerPids().size());
+            assertTrue(cluster.output().contains("plugins: ticker, env prod"), cluster.output());
+
+            HttpResponse<String> hello = Http.get(ready.url("/hello"));
+            assertEquals(200, hello.statusCode());
+            assertTrue(hello.body().contains("\"greeting\":\"Hello from hello-service\""), hello.body());
+
+            cluster.signal("TERM");
+            assertEquals(0, cluster.awaitExit(BOOT));
+        }
+    }
+
+    @Test
+    void mvnExecJavaStartsDevMode() throws Exception {
+        List<String> command = List.of("mvn", "-B", "-q", "-f", PROJECT.resolve("pom.xml").toString(),
+                "exec:java", "-Dclutch.baseDir=" + baseDir, "-Dclutch.http.host=127.0.0.1",
+                "-Dexec.args=--port 0");
+        try (ClusterProcess cluster = ClusterProcess.builder(baseDir).command(command).start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
+            assertEquals(1, ready.workerPids().size(), "env local: one worker");
+            assertTrue(cluster.output().contains("dev mode: watching"), cluster.output());
+
+            HttpResponse<String> hello = Http.get(ready.url("/hello"));
+            assertEquals(200, hello.statusCode());
+            assertTrue(hello.body().contains("Hello from hello-service"), hello.body());
+
+            cluster.signal("TERM");
+            assertEquals(0, cluster.awaitExit(BOOT));
+        }
+    }
+}
