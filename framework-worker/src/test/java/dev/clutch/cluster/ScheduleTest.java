@@ -46,4 +46,29 @@ class ScheduleTest {
             assertFalse(cluster.output().contains("TEST: overlapping runs"));
         }
     }
+
+    @Test
+    void annotatedMethodsRunWhereTheirAnnotationSays() throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 2).property("clutch.env", "annotated")
+                .start()) {
+            cluster.awaitReady(Duration.ofSeconds(60));
+
+            for (String process : new String[] {"agent", "worker-1", "worker-2"}) {
+                cluster.awaitLine("TEST: annotated tick in " + process, Duration.ofSeconds(30));
+            }
+            await("both kinds in schedule.log").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> cluster.log("schedule.log").contains("schedule AnnotatedJobs.agentTick: ok")
+                            && cluster.log("schedule.log").contains("schedule annotated-all: ok"));
+        }
+    }
+
+    @Test
+    void annotatedMethodsStayOffOutsideTheirEnvs() throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.start(baseDir, 1)) {
+            cluster.awaitReady(Duration.ofSeconds(60));
+            await("the agent read them").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> cluster.log("schedule.log").contains("schedule annotated-all: not in env prod"));
+            assertFalse(cluster.output().contains("TEST: annotated tick"));
+        }
+    }
 }

@@ -77,6 +77,12 @@ class SharedStateTest {
             assertTrue(error.contains("flags.conf: 3"), error);
             assertTrue(cluster.log("common-error.log").contains("does not parse"));
             assertEquals("hello", RawHttp.get(ready.port(), "/state/banner").body());
+
+            try (ClusterProcess state = ClusterScenarios.testApp(baseDir, 1).args("state").start()) {
+                assertEquals(0, state.awaitExit(BOOT), state.output());
+                assertTrue(state.output().contains("shared state at version 1, 1 keys"), state.output());
+                assertTrue(state.output().contains("banner (v1) = hello"), state.output());
+            }
         }
     }
 

@@ -45,6 +45,33 @@ public final class TestApp implements ClutchApplication {
         });
     }
 
+    @Override
+    public List<Class<?>> scheduled() {
+        return List.of(AnnotatedJobs.class);
+    }
+
+    /** Schedules by annotation, in env {@code annotated} only. */
+    static final class AnnotatedJobs {
+        private final ProcessLabel label;
+
+        @Inject
+        AnnotatedJobs(ProcessLabel label) {
+            this.label = label;
+        }
+
+        @dev.clutch.core.api.Scheduled(every = "200ms", on = dev.clutch.core.api.Scheduled.Run.AGENT,
+                envs = "annotated", immediate = true)
+        void agentTick() {
+            LoggerFactory.getLogger(AnnotatedJobs.class).info("TEST: annotated tick in {}", label.fileName());
+        }
+
+        @dev.clutch.core.api.Scheduled(cron = "* * * * * ?", on = dev.clutch.core.api.Scheduled.Run.ALL_WORKERS,
+                envs = "annotated", name = "annotated-all")
+        void workerTick() {
+            LoggerFactory.getLogger(AnnotatedJobs.class).info("TEST: annotated tick in {}", label.fileName());
+        }
+    }
+
     /** With TEST_SCHEDULES set: a schedule of every kind. */
     static final class ScheduleDeclarations implements LifecycleHook {
         private final Schedules schedules;

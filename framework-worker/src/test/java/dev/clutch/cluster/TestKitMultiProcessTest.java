@@ -1,21 +1,28 @@
 package dev.clutch.cluster;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.clutch.core.api.Messenger;
 import dev.clutch.core.api.testing.ClutchTest;
 import dev.clutch.core.api.testing.TestCluster;
 import dev.clutch.core.testing.ClusterProcess;
 import dev.clutch.core.testing.RawHttp;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 
-/** The test kit, multi-process: a real cluster on a free port, its processes known to the test. */
-@ClutchTest(value = TestApp.class, mode = ClutchTest.Mode.MULTI, workers = 2)
+/** The test kit, multi-process: a real cluster on a free port, reached over HTTP and through its master. */
+@ClutchTest(value = TestApp.class, mode = ClutchTest.Mode.MULTI, workers = 2,
+        config = "clutch.state.file = flags.conf", files = "testkit/flags.conf")
 class TestKitMultiProcessTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     @Test
     void bootsARealClusterOnAFreePort(TestCluster app) throws Exception {
@@ -29,6 +36,35 @@ class TestKitMultiProcessTest {
             served.add(Long.parseLong(RawHttp.get(app.port(), "/pid").body()));
         }
         assertEquals(new HashSet<>(app.workerPids()), served, "both workers serve the port");
-        assertThrows(UnsupportedOperationException.class, app::messenger);
+    }
+
+    @Test
+    void theMessengerReachesEveryProcessThroughTheMaster(TestCluster app) throws Exception {
+        Messenger messenger = app.messenger();
+
+        assertEquals(new TestApp.Greeting("kit from agent", 2), messenger.request(Messenger.Target.agent(), "echo",
+                new TestApp.Greeting("kit", 1), TIMEOUT).get());
+        long worker = app.workerPids().get(1);
+        assertEquals("worker-2:" + worker, messenger.request(Messenger.Target.pid(worker), "whoami", null, TIMEOUT)
+                .get());
+        ExecutionException unknown = assertThrows(ExecutionException.class, () -> messenger.request(
+                Messenger.Target.pid(999_999_999L), "whoami", null, TIMEOUT).get());
+        assertTrue(unknown.getCause().getMessage().contains("no process of this cluster has pid 999999999"),
+                unknown.getCause().getMessage());
+
+        messenger.sendToWorkers("record", new TestApp.Greeting("kit", 1));
+        await("both workers acknowledged to the agent").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    String acks = messenger.<String>request(Messenger.Target.agent(), "acks", null, TIMEOUT).get();
+                    return acks.contains("worker-1 got kit from master") && acks.contains("worker-2 got kit from "
+                            + "master");
+                });
+        assertThrows(UnsupportedOperationException.class, () -> messenger.on("x", m -> null));
+    }
+
+    @Test
+    void theSharedStateIsReadFromTheMaster(TestCluster app) {
+        assertEquals("hello", app.sharedState().get("banner"));
     }
 }

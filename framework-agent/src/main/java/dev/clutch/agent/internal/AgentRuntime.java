@@ -1,6 +1,7 @@
 package dev.clutch.agent.internal;
 
 import com.google.inject.AbstractModule;
+import com.google.inject.Injector;
 import com.google.inject.Key;
 import com.google.inject.TypeLiteral;
 import com.google.inject.multibindings.Multibinder;
@@ -9,11 +10,13 @@ import dev.clutch.agent.api.Schedules;
 import dev.clutch.agent.api.SharedState;
 import dev.clutch.agent.api.StateSource;
 import dev.clutch.core.api.LifecycleHook;
+import dev.clutch.core.api.Scheduled;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.lifecycle.HookRunner;
 import dev.clutch.core.lifecycle.RoleInjector;
 import dev.clutch.core.message.ClusterReady;
+import dev.clutch.core.schedule.ScheduledMethods;
 import dev.clutch.core.spi.ChildContext;
 import dev.clutch.core.spi.RoleRuntime;
 import java.time.Duration;
@@ -52,6 +55,7 @@ public final class AgentRuntime implements RoleRuntime {
             }
         });
         hooks = started.hooks();
+        declareAnnotated(started.injector());
         sources.addAll(started.injector().getInstance(Key.get(new TypeLiteral<Set<StateSource>>() { })));
         ClutchConfig config = context.config();
         if (!config.stateFile().isBlank()) {
@@ -62,6 +66,31 @@ public final class AgentRuntime implements RoleRuntime {
             source.start(state);
         }
         hooks.run("willReady", LifecycleHook::willReady);
+    }
+
+    /** The {@code @Scheduled} methods: the agent triggers them all, and runs its own. */
+    private void declareAnnotated(Injector injector) {
+        for (ScheduledMethods.Entry entry : ScheduledMethods.of(context.application(), context.plugins())) {
+            Scheduled annotation = entry.schedule();
+            try {
+                Schedules.Schedule schedule = (annotation.every().isBlank() ? schedules.cron(annotation.cron())
+                        : schedules.every(annotation.every())).named(entry.name());
+                if (annotation.immediate()) {
+                    schedule.immediate();
+                }
+                if (annotation.envs().length > 0) {
+                    schedule.inEnvs(annotation.envs());
+                }
+                switch (annotation.on()) {
+                    case AGENT -> schedule.runOnAgent(() -> entry.run(injector::getInstance));
+                    case ALL_WORKERS -> schedule.runOnAllWorkers(entry.name());
+                    default -> schedule.runOnOneWorker(entry.name());
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("@Scheduled " + entry.type().getName() + "."
+                        + entry.method().getName() + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     @Override

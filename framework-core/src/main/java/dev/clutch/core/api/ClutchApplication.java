@@ -38,4 +38,9 @@ public interface ClutchApplication {
     default List<PayloadType> payloadTypes() {
         return List.of();
     }
+
+    /** Classes with {@link Scheduled} methods; the agent triggers them, each in the process it names. */
+    default List<Class<?>> scheduled() {
+        return List.of();
+    }
 }

@@ -50,4 +50,9 @@ public interface ClutchPlugin {
     default List<PayloadType> payloadTypes() {
         return List.of();
     }
+
+    /** Classes with {@link Scheduled} methods; the agent triggers them, each in the process it names. */
+    default List<Class<?>> scheduled() {
+        return List.of();
+    }
 }

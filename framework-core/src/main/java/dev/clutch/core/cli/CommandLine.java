@@ -28,11 +28,12 @@ public record CommandLine(String command, String env, Map<String, Object> overri
                                one JVM, for debugging
               stop [--timeout S]   stop the running instance, waiting up to S seconds (default 30)
               status [--json]      one row per process of the running instance
+              state [--json]       the shared state the agent published, as the master keeps it
               reload               replace every worker, one at a time, with the classes on disk now
               scale N              run N workers
               --help               print this help""";
 
-    private static final Set<String> COMMANDS = Set.of("start", "stop", "status", "reload", "scale");
+    private static final Set<String> COMMANDS = Set.of("start", "stop", "status", "state", "reload", "scale");
 
     /**
      * @throws IllegalArgumentException saying which argument is wrong

@@ -34,6 +34,8 @@ public final class OperatorCommands {
             return switch (line.command()) {
                 case "status" -> print(ControlClient.send(socket, new ControlRequest("status", new String[0]), QUICK),
                         line.json());
+                case "state" -> print(ControlClient.send(socket, new ControlRequest("state", new String[0]), QUICK),
+                        line.json());
                 case "scale" -> print(ControlClient.send(socket, new ControlRequest("scale",
                         line.arguments().toArray(String[]::new)), QUICK), false);
                 case "reload" -> print(ControlClient.send(socket, new ControlRequest("reload", new String[0]),

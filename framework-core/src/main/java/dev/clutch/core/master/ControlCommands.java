@@ -2,6 +2,8 @@ package dev.clutch.core.master;
 
 import dev.clutch.core.control.ControlServer;
 import dev.clutch.core.message.ControlReply;
+import java.time.Duration;
+import java.util.Base64;
 import java.util.function.Consumer;
 
 /**
@@ -22,6 +24,13 @@ final class ControlCommands {
 
         /** Starts a rolling reload; {@code done} gets {@code null} when it succeeded, otherwise why it stopped. */
         void reload(Consumer<String> done);
+
+        /** The shared state as the master keeps it, for the {@code state} command. */
+        ControlReply sharedState();
+
+        /** Sends an application message as the master; {@code reply} gets the answer. */
+        void message(String target, String action, boolean request, byte[] payload, Duration timeout,
+                     Consumer<ControlReply> reply);
     }
 
     private final String app;
@@ -54,8 +63,28 @@ final class ControlCommands {
             case "reload" -> operations.reload(failure -> reply.accept(failure == null
                     ? ok("reload done: every worker replaced")
                     : failed("reload aborted: " + failure)));
+            case "state" -> reply.accept(operations.sharedState());
+            case "message" -> message(args, reply);
             default -> reply.accept(failed("unknown command '" + command.request().command() + "'"));
         }
+    }
+
+    /** {@code message <target> <action> send|request <timeoutMillis> <base64 payload>}. */
+    private void message(String[] args, Consumer<ControlReply> reply) {
+        if (args.length != 5 || !(args[2].equals("send") || args[2].equals("request"))
+                || !args[3].matches("\\d{1,9}")) {
+            reply.accept(failed("message takes: <target> <action> send|request <timeoutMillis> <base64 payload>"));
+            return;
+        }
+        byte[] payload;
+        try {
+            payload = Base64.getDecoder().decode(args[4]);
+        } catch (IllegalArgumentException e) {
+            reply.accept(failed("the payload is not base64: " + e.getMessage()));
+            return;
+        }
+        operations.message(args[0], args[1], args[2].equals("request"), payload,
+                Duration.ofMillis(Long.parseLong(args[3])), reply);
     }
 
     private static ControlReply ok(String text) {

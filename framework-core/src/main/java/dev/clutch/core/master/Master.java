@@ -10,6 +10,7 @@ import dev.clutch.core.ipc.IpcServer;
 import dev.clutch.core.ipc.PayloadRegistryCheck;
 import dev.clutch.core.logging.LogLayout;
 import dev.clutch.core.message.AgentDown;
+import dev.clutch.core.message.ControlReply;
 import dev.clutch.core.message.ClusterReady;
 import dev.clutch.core.message.DescriptorsTaken;
 import dev.clutch.core.message.Destination;
@@ -17,6 +18,7 @@ import dev.clutch.core.message.Envelope;
 import dev.clutch.core.message.FatalError;
 import dev.clutch.core.message.Heartbeat;
 import dev.clutch.core.message.Hello;
+import dev.clutch.core.message.PayloadCodec;
 import dev.clutch.core.message.ProcessReady;
 import dev.clutch.core.message.StateChange;
 import dev.clutch.core.message.StateResync;
@@ -91,6 +93,8 @@ public final class Master {
     private final WorkerSupervisor supervisor;
     private final ControlCommands commands;
     private final PayloadRegistryCheck payloadCheck;
+    private final PayloadCodec payloads;
+    private final ControlMessages controlMessages = new ControlMessages();
     private State state = State.STARTING_AGENT;
     private AfterStop afterStop = AfterStop.EXIT;
     /** When the current start began: the master's own start, or dev mode's last restart. */
@@ -100,15 +104,17 @@ public final class Master {
     private String deadAgentCause;
 
     public Master(ClutchConfig config, ChildFactory children, PortSharing sharing, Alarms alarms,
-                  PayloadRegistryCheck payloadCheck, LongSupplier nanoClock, long startedAtNanos) {
+                  PayloadRegistryCheck payloadCheck, PayloadCodec payloads, LongSupplier nanoClock,
+                  long startedAtNanos) {
         this.config = config;
         this.payloadCheck = payloadCheck;
+        this.payloads = payloads;
         this.children = children;
         this.sharing = sharing;
         this.nanoClock = nanoClock;
         this.startedAtNanos = startedAtNanos;
         this.startBeganNanos = startedAtNanos;
-        this.router = new Router(table);
+        this.router = new Router(table, controlMessages::received);
         this.alarms = alarms;
         this.commands = new ControlCommands(config.name(), operations());
         this.supervisor = new WorkerSupervisor(config, table, alarms, new WorkerSupervisor.Actions() {
@@ -442,6 +448,18 @@ public final class Master {
             public void reload(java.util.function.Consumer<String> done) {
                 Master.this.reload(done);
             }
+
+            @Override
+            public ControlReply sharedState() {
+                return StateReport.of(sharedState.snapshot(), Master.this::describePayload);
+            }
+
+            @Override
+            public void message(String target, String action, boolean request, byte[] payload, Duration timeout,
+                                java.util.function.Consumer<ControlReply> reply) {
+                controlMessages.send(router::route, target, action, request, payload, timeout,
+                        nanoClock.getAsLong(), reply);
+            }
         };
     }
 
@@ -480,8 +498,18 @@ public final class Master {
         return report;
     }
 
+    /** A shared-state value for people; after a dev-mode rebuild the master may not know its type. */
+    private String describePayload(byte[] bytes) {
+        try {
+            return String.valueOf(payloads.read(bytes));
+        } catch (RuntimeException e) {
+            return "(" + bytes.length + " bytes of a type this master cannot read)";
+        }
+    }
+
     private void checkDeadlines() {
         long now = nanoClock.getAsLong();
+        controlMessages.expire(now);
         if (serving()) {
             supervisor.tick(now);
         }

@@ -71,9 +71,9 @@ public final class MasterBoot {
                     Map.of(Role.AGENT, config.agentJvmArgs(), Role.WORKER, config.workerJvmArgs()));
             Alarms alarms = Alarms.create(config.name(), config.alarmWebhookUrl(), config.alarmWebhookTimeout(),
                     config.alarmWebhookAttempts(), applicationClass.getClassLoader());
-            PayloadRegistryCheck payloadCheck = new PayloadRegistryCheck(payloadTypes(applicationClass, plugins,
-                    config));
-            Master master = new Master(config, children, sharing, alarms, payloadCheck, System::nanoTime,
+            PayloadCodec payloads = payloadCodec(applicationClass, plugins, config);
+            PayloadRegistryCheck payloadCheck = new PayloadRegistryCheck(payloads.describe());
+            Master master = new Master(config, children, sharing, alarms, payloadCheck, payloads, System::nanoTime,
                     startedAtNanos);
             IpcServer ipc = new IpcServer(transport, group, runDirectory.ipcSocket(), MessageRegistry.framework(),
                     config.maxFrameBytes(), config.maxPendingBytes(), config.helloTimeout(), tokens, payloadCheck,
@@ -126,12 +126,12 @@ public final class MasterBoot {
     }
 
     /** The application's payload types, which every child must register alike. */
-    private static String[] payloadTypes(Class<?> applicationClass, PluginSet plugins, ClutchConfig config)
+    private static PayloadCodec payloadCodec(Class<?> applicationClass, PluginSet plugins, ClutchConfig config)
             throws IOException {
         try {
             ClutchApplication application = (ClutchApplication) applicationClass.getDeclaredConstructor()
                     .newInstance();
-            return PayloadCodec.of(plugins.payloadTypes(application), config.maxFrameBytes()).describe();
+            return PayloadCodec.of(plugins.payloadTypes(application), config.maxFrameBytes());
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IOException("cannot read the payload types of " + applicationClass.getName() + ": " + e, e);
         }

@@ -1,5 +1,6 @@
 package dev.clutch.core.master;
 
+import dev.clutch.core.api.Role;
 import dev.clutch.core.message.AppMessage;
 import dev.clutch.core.message.Destination;
 import dev.clutch.core.message.Envelope;
@@ -7,6 +8,7 @@ import dev.clutch.core.message.Undelivered;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,13 +22,21 @@ final class Router {
     private static final Logger log = LoggerFactory.getLogger(Router.class);
 
     private final ProcessTable table;
+    private final long masterPid = ProcessHandle.current().pid();
+    /** Replies and undeliverable notices for messages the master sent itself (for the control socket). */
+    private final Consumer<Envelope> masterInbox;
 
-    Router(ProcessTable table) {
+    Router(ProcessTable table, Consumer<Envelope> masterInbox) {
         this.table = table;
+        this.masterInbox = masterInbox;
     }
 
     void route(Envelope envelope) {
         Destination to = envelope.destination();
+        if (to.kind() == Destination.Kind.PROCESS && to.pid() == masterPid) {
+            masterInbox.accept(envelope);
+            return;
+        }
         if (to.kind() == Destination.Kind.PROCESS || to.kind() == Destination.Kind.AGENT) {
             Child target = to.kind() == Destination.Kind.AGENT ? table.agent().orElse(null)
                     : table.byPid(to.pid()).orElse(null);
@@ -96,6 +106,11 @@ final class Router {
                 ? m.correlation() : 0;
         boolean tellSender = !(envelope.body() instanceof AppMessage m) || m.kind() == AppMessage.Kind.SEND
                 || m.kind() == AppMessage.Kind.REQUEST;
+        if (tellSender && envelope.sender().role() == Role.MASTER) {
+            masterInbox.accept(new Envelope(envelope.sender(), Destination.process(masterPid),
+                    new Undelivered(action, correlation, reason)));
+            return;
+        }
         Child sender = table.byPid(envelope.sender().pid()).orElse(null);
         if (tellSender && sender != null && sender.messages() != null && sender.messages().isOpen()) {
             sender.messages().send(new Envelope(null, Destination.process(sender.pid()),

@@ -5,6 +5,7 @@ import com.google.inject.Injector;
 import com.google.inject.Key;
 import com.google.inject.TypeLiteral;
 import dev.clutch.core.api.LifecycleHook;
+import dev.clutch.core.api.Scheduled;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.lifecycle.HookRunner;
@@ -12,6 +13,7 @@ import dev.clutch.core.lifecycle.RoleInjector;
 import dev.clutch.core.message.ClusterReady;
 import dev.clutch.core.message.StateChange;
 import dev.clutch.core.message.StateSnapshot;
+import dev.clutch.core.schedule.ScheduledMethods;
 import dev.clutch.core.spi.ChildContext;
 import dev.clutch.core.spi.RoleRuntime;
 import dev.clutch.worker.api.Filter;
@@ -63,6 +65,11 @@ public final class WorkerRuntime implements RoleRuntime {
         });
         Injector injector = started.injector();
         hooks = started.hooks();
+        for (ScheduledMethods.Entry entry : ScheduledMethods.of(context.application(), context.plugins())) {
+            if (entry.schedule().on() != Scheduled.Run.AGENT) {
+                tasks.register(entry.name(), () -> entry.run(injector::getInstance));
+            }
+        }
         if (!state.awaitSnapshot(context.config().workerStartTimeout())) {
             throw new IllegalStateException("the master sent no state snapshot within "
                     + context.config().workerStartTimeout().toMillis() + " ms");

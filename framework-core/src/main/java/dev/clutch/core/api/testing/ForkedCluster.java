@@ -3,8 +3,12 @@ package dev.clutch.core.api.testing;
 import com.typesafe.config.Config;
 import dev.clutch.core.api.ClutchApplication;
 import dev.clutch.core.api.Messenger;
+import dev.clutch.core.config.ClutchConfig;
+import dev.clutch.core.config.ConfigLoader;
 import dev.clutch.core.master.ChildClasspath;
 import dev.clutch.core.master.ReadyLine;
+import dev.clutch.core.message.PayloadCodec;
+import dev.clutch.core.plugin.PluginSet;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -31,13 +35,15 @@ final class ForkedCluster extends BootedCluster {
     private static final long STOP_SECONDS = 30;
 
     private final Process master;
+    private final ControlSocketMessenger messenger;
     private final long agentPid;
     private final List<Long> workerPids;
     private final int port;
 
-    private ForkedCluster(Path baseDir, Process master, Matcher ready) {
+    private ForkedCluster(Path baseDir, Process master, ControlSocketMessenger messenger, Matcher ready) {
         super(baseDir);
         this.master = master;
+        this.messenger = messenger;
         this.agentPid = Long.parseLong(ready.group(2));
         this.workerPids = Stream.of(ready.group(3).split(",\\s*")).map(Long::parseLong).toList();
         this.port = Integer.parseInt(ready.group(5));
@@ -45,6 +51,7 @@ final class ForkedCluster extends BootedCluster {
 
     static ForkedCluster start(Class<? extends ClutchApplication> application, String env, Config overrides,
                                Path baseDir) {
+        ControlSocketMessenger messenger = messenger(application, env, overrides);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--enable-native-access=ALL-UNNAMED");
@@ -61,7 +68,7 @@ final class ForkedCluster extends BootedCluster {
         echo.setDaemon(true);
         echo.start();
         try {
-            return new ForkedCluster(baseDir, master, ready.get(BOOT_SECONDS, TimeUnit.SECONDS));
+            return new ForkedCluster(baseDir, master, messenger, ready.get(BOOT_SECONDS, TimeUnit.SECONDS));
         } catch (InterruptedException | ExecutionException | TimeoutException e) {
             kill(master);
             if (e instanceof InterruptedException) {
@@ -70,6 +77,22 @@ final class ForkedCluster extends BootedCluster {
             throw new IllegalStateException("the application under test did not become ready within "
                     + BOOT_SECONDS + " s (exit code " + (master.isAlive() ? "none" : master.exitValue()) + "): "
                     + "see its console above", e);
+        }
+    }
+
+    /** Reads the configuration the master will, for its control socket and the application's payload types. */
+    private static ControlSocketMessenger messenger(Class<? extends ClutchApplication> application, String env,
+                                                    Config overrides) {
+        ClassLoader loader = application.getClassLoader();
+        Config raw = ConfigLoader.load(loader, env, overrides, System.getenv());
+        ClutchConfig config = ClutchConfig.of(raw, ClutchConfig.defaultName(application));
+        try {
+            ClutchApplication instance = application.getDeclaredConstructor().newInstance();
+            PayloadCodec codec = PayloadCodec.of(PluginSet.load(loader, raw).payloadTypes(instance),
+                    config.maxFrameBytes());
+            return new ControlSocketMessenger(config.runDir().resolve("control.sock"), codec);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot create " + application.getName() + ": " + e, e);
         }
     }
 
@@ -113,14 +136,12 @@ final class ForkedCluster extends BootedCluster {
 
     @Override
     public Messenger messenger() {
-        throw new UnsupportedOperationException("the test kit's messenger is there in single-process mode "
-                + "(@ClutchTest(mode = SINGLE)); in MULTI mode, drive the application over HTTP");
+        return messenger;
     }
 
     @Override
     public Map<String, Object> sharedState() {
-        throw new UnsupportedOperationException("the test kit's shared state is there in single-process mode "
-                + "(@ClutchTest(mode = SINGLE)); in MULTI mode, read it through the workers over HTTP");
+        return messenger.sharedState();
     }
 
     /** A graceful stop, as {@code stop} does it; what outlives it is killed. */

@@ -30,17 +30,11 @@ public interface TestCluster {
 
     /**
      * A messenger beside the application's processes: it reaches the agent and the workers, and gets replies, as
-     * they reach each other. Single-process mode only.
-     *
-     * @throws UnsupportedOperationException in {@link ClutchTest.Mode#MULTI}
+     * they reach each other. In {@link ClutchTest.Mode#MULTI} the master sends for it (through its control socket):
+     * it sends and gets replies, but {@code on} is not supported, since nothing can send to it.
      */
     Messenger messenger();
 
-    /**
-     * The shared state as the master keeps it (what every worker has, or is about to have), decoded.
-     * Single-process mode only.
-     *
-     * @throws UnsupportedOperationException in {@link ClutchTest.Mode#MULTI}
-     */
+    /** The shared state as the master keeps it (what every worker has, or is about to have), decoded. */
     Map<String, Object> sharedState();
 }

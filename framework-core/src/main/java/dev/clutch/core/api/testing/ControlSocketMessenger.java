@@ -1,0 +1,137 @@
+package dev.clutch.core.api.testing;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.clutch.core.api.Messenger;
+import dev.clutch.core.control.ControlClient;
+import dev.clutch.core.message.ControlReply;
+import dev.clutch.core.message.ControlRequest;
+import dev.clutch.core.message.PayloadCodec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * The test kit's messenger and shared-state reader for a {@link ClutchTest.Mode#MULTI} cluster: the master sends
+ * each message as itself, through its control socket, and answers with the reply. It sends and gets replies; it is
+ * no process of the cluster, so nothing can send to it.
+ */
+final class ControlSocketMessenger implements Messenger {
+
+    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
+    /** Beyond a request's own timeout: the master answers at its next tick after it. */
+    private static final Duration MARGIN = Duration.ofSeconds(2);
+
+    private final Path controlSocket;
+    private final PayloadCodec codec;
+    private final List<Consumer<Undeliverable>> undeliverableListeners = new CopyOnWriteArrayList<>();
+
+    ControlSocketMessenger(Path controlSocket, PayloadCodec codec) {
+        this.controlSocket = controlSocket;
+        this.codec = codec;
+    }
+
+    @Override
+    public void broadcast(String action, Object payload) {
+        send("everyone", action, payload);
+    }
+
+    @Override
+    public void sendToWorkers(String action, Object payload) {
+        send("workers", action, payload);
+    }
+
+    @Override
+    public void sendToAgent(String action, Object payload) {
+        send("agent", action, payload);
+    }
+
+    @Override
+    public void sendRandom(String action, Object payload) {
+        send("random", action, payload);
+    }
+
+    @Override
+    public void sendTo(long pid, String action, Object payload) {
+        send("pid:" + pid, action, payload);
+    }
+
+    private void send(String target, String action, Object payload) {
+        ControlReply reply = call(target, action, "send", payload, SEND_TIMEOUT);
+        if (!reply.ok()) {
+            Undeliverable event = new Undeliverable(action, reply.text());
+            undeliverableListeners.forEach(listener -> listener.accept(event));
+            throw new MessageFailedException(reply.text());
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <R> CompletableFuture<R> request(Target target, String action, Object payload, Duration timeout) {
+        String to = switch (target.kind()) {
+            case "agent" -> "agent";
+            case "random" -> "random";
+            case "pid" -> "pid:" + target.pid();
+            default -> throw new IllegalArgumentException("unknown target " + target);
+        };
+        byte[] bytes = codec.write(payload);
+        return CompletableFuture.supplyAsync(() -> {
+            ControlReply reply = call(to, action, "request", bytes, timeout);
+            if (!reply.ok()) {
+                throw new MessageFailedException(reply.text());
+            }
+            return (R) codec.read(Base64.getDecoder().decode(ConfigFactory.parseString(reply.json())
+                    .getString("payload")));
+        });
+    }
+
+    private ControlReply call(String target, String action, String kind, Object payload, Duration timeout) {
+        byte[] bytes = payload instanceof byte[] raw ? raw : codec.write(payload);
+        ControlRequest request = new ControlRequest("message", new String[] {target, action, kind,
+                Long.toString(timeout.toMillis()), Base64.getEncoder().encodeToString(bytes)});
+        try {
+            return ControlClient.send(controlSocket, request, timeout.plus(MARGIN));
+        } catch (IOException e) {
+            throw new MessageFailedException("cannot reach the cluster's master: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void on(String action, MessageHandler handler) {
+        throw new UnsupportedOperationException("the test kit's messenger of a MULTI cluster sends and gets replies "
+                + "but is no process of the cluster: nothing can send to it");
+    }
+
+    @Override
+    public void off(String action) {
+        on(action, null);
+    }
+
+    @Override
+    public void onUndeliverable(Consumer<Undeliverable> listener) {
+        undeliverableListeners.add(listener);
+    }
+
+    /** The shared state as the master keeps it, decoded. */
+    Map<String, Object> sharedState() {
+        ControlReply reply;
+        try {
+            reply = ControlClient.send(controlSocket, new ControlRequest("state", new String[0]), SEND_TIMEOUT);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the shared state from the master", e);
+        }
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (Config entry : ConfigFactory.parseString(reply.json()).getConfigList("entries")) {
+            values.put(entry.getString("key"), codec.read(Base64.getDecoder().decode(entry.getString("value"))));
+        }
+        return values;
+    }
+}

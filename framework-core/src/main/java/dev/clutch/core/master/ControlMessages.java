@@ -1,0 +1,115 @@
+package dev.clutch.core.master;
+
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValueFactory;
+import dev.clutch.core.api.Role;
+import dev.clutch.core.message.AppMessage;
+import dev.clutch.core.message.ControlReply;
+import dev.clutch.core.message.Destination;
+import dev.clutch.core.message.Envelope;
+import dev.clutch.core.message.Sender;
+import dev.clutch.core.message.Undelivered;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Application messages sent from the control socket (the test kit's messenger for a multi-process cluster): the
+ * master sends them as itself, and answers the control request with the reply, or with why it was not delivered.
+ * Touched by the master's thread only.
+ */
+final class ControlMessages {
+
+    private record Pending(Consumer<ControlReply> reply, long deadlineNanos, String action) {
+    }
+
+    private final Sender master = new Sender(Role.MASTER, 0, ProcessHandle.current().pid());
+    private final Map<Long, Pending> pending = new HashMap<>();
+    private long correlations;
+    /** Set while a send is routed: the route reports a message it cannot deliver at once, on this thread. */
+    private String undeliveredNow;
+
+    /**
+     * Sends one message and answers {@code reply}: a request when the receiver replied, a send once it is on its way.
+     *
+     * @param target {@code agent}, {@code workers}, {@code random}, {@code everyone} or {@code pid:<n>}
+     */
+    void send(Consumer<Envelope> route, String target, String action, boolean request, byte[] payload,
+              Duration timeout, long nowNanos, Consumer<ControlReply> reply) {
+        Destination to = destination(target);
+        if (to == null) {
+            reply.accept(failed("unknown target '" + target + "': agent, workers, random, everyone or pid:<n>"));
+            return;
+        }
+        long correlation = ++correlations;
+        AppMessage message = new AppMessage(request ? AppMessage.Kind.REQUEST : AppMessage.Kind.SEND, action,
+                payload, request ? correlation : 0);
+        if (request) {
+            pending.put(correlation, new Pending(reply, nowNanos + timeout.toNanos(), action));
+        }
+        undeliveredNow = null;
+        route.accept(new Envelope(master, to, message));
+        if (!request) {
+            reply.accept(undeliveredNow == null ? ok("sent", "")
+                    : failed("'" + action + "' could not be delivered: " + undeliveredNow));
+        }
+        undeliveredNow = null;
+    }
+
+    /** A reply to, or an undeliverable notice about, one of these messages. */
+    void received(Envelope envelope) {
+        if (envelope.body() instanceof Undelivered notice) {
+            Pending waiting = pending.remove(notice.correlation());
+            if (waiting != null) {
+                waiting.reply().accept(failed("'" + notice.action() + "' could not be delivered: " + notice.reason()));
+            } else {
+                undeliveredNow = notice.reason();
+            }
+        } else if (envelope.body() instanceof AppMessage message) {
+            Pending waiting = pending.remove(message.correlation());
+            if (waiting == null) {
+                return;
+            }
+            if (message.kind() == AppMessage.Kind.REPLY) {
+                String json = ConfigValueFactory.fromMap(Map.of("payload",
+                        Base64.getEncoder().encodeToString(message.payload()))).render(ConfigRenderOptions.concise());
+                waiting.reply().accept(ok("replied", json));
+            } else {
+                waiting.reply().accept(failed(new String(message.payload(), java.nio.charset.StandardCharsets.UTF_8)));
+            }
+        }
+    }
+
+    /** Fails the requests whose time is up. */
+    void expire(long nowNanos) {
+        for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
+            Pending waiting = it.next();
+            if (nowNanos - waiting.deadlineNanos() > 0) {
+                it.remove();
+                waiting.reply().accept(failed("no reply to '" + waiting.action() + "' in time"));
+            }
+        }
+    }
+
+    private static Destination destination(String target) {
+        return switch (target) {
+            case "agent" -> Destination.AGENT;
+            case "workers" -> Destination.WORKERS;
+            case "random" -> Destination.RANDOM_WORKER;
+            case "everyone" -> Destination.EVERYONE;
+            default -> target.matches("pid:\\d{1,10}") ? Destination.process(Long.parseLong(target.substring(4)))
+                    : null;
+        };
+    }
+
+    private static ControlReply ok(String text, String json) {
+        return new ControlReply(true, text, json);
+    }
+
+    private static ControlReply failed(String text) {
+        return new ControlReply(false, text, "");
+    }
+}
