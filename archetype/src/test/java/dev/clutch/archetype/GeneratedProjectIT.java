@@ -46,7 +46,7 @@ class GeneratedProjectIT {
     @Test
     void itsRunnableJarStartsAClusterThatServesItsRoute() throws Exception {
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dclutch.baseDir=" + baseDir, "-Dclutch.http.host=127.0.0.1",
+                "-Dclutch.baseDir=" + baseDir, "-Dclutch.http.host=127.0.0.1", "-Dclutch.cds.dir=" + baseDir,
                 "-jar", PROJECT.resolve("target/hello-service.jar").toString(), "start", "--workers", "2",
                 "--port", "0");
         try (ClusterProcess cluster = ClusterProcess.builder(baseDir).command(command).start()) {

@@ -24,7 +24,8 @@ class RunnableJarIT {
 
     private ClusterProcess jar(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Dclutch.baseDir=" + baseDir, "-Dclutch.http.host=127.0.0.1", "-jar", JAR.toString()));
+                .toString(), "-Dclutch.baseDir=" + baseDir, "-Dclutch.http.host=127.0.0.1",
+                "-Dclutch.cds.dir=" + baseDir.resolve("cds"), "-jar", JAR.toString()));
         command.addAll(List.of(args));
         return ClusterProcess.builder(baseDir).command(command).start();
     }
@@ -48,6 +49,26 @@ class RunnableJarIT {
                 assertEquals(0, stop.awaitExit(Duration.ofSeconds(60)), stop.output());
             }
             await("every process gone").atMost(Duration.ofSeconds(10)).until(() -> start.livePids().isEmpty());
+        }
+    }
+
+    @Test
+    void childrenStartFromTheClassDataArchiveTheFirstCleanExitRecorded() throws Exception {
+        try (ClusterProcess first = jar("start", "--workers", "1", "--port", "0")) {
+            first.awaitReady(Duration.ofSeconds(90));
+            first.signal("TERM");
+            assertEquals(0, first.awaitExit(Duration.ofSeconds(60)), first.output());
+            assertTrue(first.output().contains("class-data sharing: children start from"), first.output());
+        }
+        try (ClusterProcess second = jar("start", "--workers", "1", "--port", "0")) {
+            ClusterProcess.Ready ready = second.awaitReady(Duration.ofSeconds(90));
+            assertTrue(ClusterProcess.commandLine(ready.workerPids().get(0)).contains("-XX:SharedArchiveFile="
+                    + baseDir.resolve("cds")), "the worker maps the archive");
+            assertTrue(ClusterProcess.commandLine(ready.agentPid()).contains("-XX:SharedArchiveFile="));
+            assertEquals(200, RawHttp.get(ready.port(), "/flags").status());
+            assertTrue(second.output().lines().noneMatch(l -> l.contains("[warning]")), second.output());
+            second.signal("TERM");
+            assertEquals(0, second.awaitExit(Duration.ofSeconds(60)));
         }
     }
 }

@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigValueType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -88,7 +89,10 @@ public final class FileStateSource implements StateSource {
 
     private String stamp() {
         try {
-            return Files.getLastModifiedTime(file).toMillis() + ":" + Files.size(file);
+            // The file key (inode) too: a file replaced by a move may keep its size and, within the file system's
+            // time granularity, its modification time.
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            return attributes.lastModifiedTime().toMillis() + ":" + attributes.size() + ":" + attributes.fileKey();
         } catch (IOException e) {
             return "missing";
         }

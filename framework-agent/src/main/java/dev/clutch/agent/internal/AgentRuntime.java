@@ -82,7 +82,11 @@ public final class AgentRuntime implements RoleRuntime {
                     schedule.inEnvs(annotation.envs());
                 }
                 switch (annotation.on()) {
-                    case AGENT -> schedule.runOnAgent(() -> entry.run(injector::getInstance));
+                    // One instance, made now: a class that does not wire fails the start, not its first run.
+                    case AGENT -> {
+                        Object instance = injector.getInstance(entry.type());
+                        schedule.runOnAgent(() -> entry.run(instance));
+                    }
                     case ALL_WORKERS -> schedule.runOnAllWorkers(entry.name());
                     default -> schedule.runOnOneWorker(entry.name());
                 }

@@ -59,7 +59,9 @@ public final class Clutch {
                     System.getenv("CLUTCH_ENV"));
             config = ClutchConfig.of(ConfigLoader.load(applicationClass.getClassLoader(), env,
                     commandLine.overridesConfig(), System.getenv()), ClutchConfig.defaultName(applicationClass));
-            plugins = PluginSet.load(applicationClass.getClassLoader(), config.raw());
+            // Only a start needs them: stop, status and the others must work whatever the plugins on disk are.
+            plugins = commandLine.command().equals("start")
+                    ? PluginSet.load(applicationClass.getClassLoader(), config.raw()) : null;
         } catch (IllegalArgumentException | ConfigurationException e) {
             System.err.println("clutch: " + e.getMessage());
             if (!(e instanceof ConfigurationException)) {
@@ -72,7 +74,8 @@ public final class Clutch {
         }
         if (config.singleProcess()) {
             if (commandLine.daemon()) {
-                System.err.println("clutch: single-process mode runs in the foreground: drop --daemon or --single");
+                System.err.println("clutch: single-process mode (clutch.mode = single) runs in the foreground: start it"
+                        + " without --daemon");
                 return ExitCode.CONFIG_ERROR;
             }
             LogLayout.install(new ProcessLabel(Role.MASTER, 0), config.logDir());

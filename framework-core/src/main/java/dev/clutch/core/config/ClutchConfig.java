@@ -55,6 +55,8 @@ public final class ClutchConfig {
     private final SchedulingPolicy schedulingPolicy;
     private final int handoffWindow;
     private final boolean devWatch;
+    private final boolean cdsEnabled;
+    private final String cdsDir;
     private final Duration devPollInterval;
 
     private ClutchConfig(Config config, String defaultName) {
@@ -105,6 +107,8 @@ public final class ClutchConfig {
                 "rr"));
         this.handoffWindow = problems.read(ClutchSettings.HANDOFF_WINDOW, config, 1);
         this.devWatch = problems.read(ClutchSettings.DEV_WATCH, config, false);
+        this.cdsEnabled = problems.read(ClutchSettings.CDS_ENABLED, config, false);
+        this.cdsDir = problems.read(ClutchSettings.CDS_DIR, config, "");
         this.devPollInterval = problems.read(ClutchSettings.DEV_POLL_INTERVAL, config, Duration.ofMillis(250));
         problems.throwIfAny();
     }
@@ -135,6 +139,16 @@ public final class ClutchConfig {
 
     public Duration devPollInterval() {
         return devPollInterval;
+    }
+
+    /** Whether children use a class-data-sharing archive ({@code clutch.cds.enabled}). */
+    public boolean cdsEnabled() {
+        return cdsEnabled;
+    }
+
+    /** Where the archives are kept; empty for the default. */
+    public String cdsDir() {
+        return cdsDir;
     }
 
     /** Whether master, agent and one worker run in one JVM ({@code clutch.mode = single}). */

@@ -39,9 +39,11 @@ public final class ClutchSettings {
     public static final Setting<Duration> WORKER_KILL_TIMEOUT = Setting.duration("clutch.worker.killTimeout", "5s",
             Duration.ZERO, "How long a worker may take to finish in-flight work at stop before it is killed.");
     public static final Setting<List<String>> AGENT_JVM_ARGS = Setting.stringList("clutch.agent.jvmArgs",
-            "Extra JVM options of the agent process, for example `[\"-Xmx128m\"]`.");
+            List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k"),
+            "JVM options of the agent process: lean by default (background work: a small GC, the quick compiler "
+                    + "only); setting the key replaces them.");
     public static final Setting<List<String>> WORKER_JVM_ARGS = Setting.stringList("clutch.worker.jvmArgs",
-            "Extra JVM options of every worker process.");
+            List.of(), "JVM options of every worker process, for example `[\"-Xmx512m\"]`.");
     public static final Setting<Long> IPC_MAX_FRAME_BYTES = Setting.bytes("clutch.ipc.maxFrameBytes", "16MiB",
             1024, 1L << 30, "Largest IPC message accepted or sent; larger frames close the connection.");
     public static final Setting<Long> IPC_MAX_PENDING_BYTES = Setting.bytes("clutch.ipc.maxPendingBytes", "16MiB",
@@ -107,6 +109,12 @@ public final class ClutchSettings {
     public static final Setting<Integer> HANDOFF_WINDOW = Setting.integer("clutch.cluster.handoffWindow", 256, 1,
             65536, "With `rr`: connections handed to one worker that it has not taken yet, at most.");
 
+    public static final Setting<Boolean> CDS_ENABLED = Setting.bool("clutch.cds.enabled", true,
+            "Children start from a class-data-sharing archive of the application's classes, recorded by the first "
+                    + "worker that exits cleanly and reused while the JDK and the classpath's jars stay the same; "
+                    + "for a classpath of jars only (not under `mvn exec:java`).");
+    public static final Setting<String> CDS_DIR = Setting.string("clutch.cds.dir", "",
+            "Where the archives are kept; empty: `$XDG_CACHE_HOME/clutch/cds` or `~/.cache/clutch/cds`.");
     public static final Setting<Boolean> DEV_WATCH = Setting.bool("clutch.dev.watch", false,
             "Dev mode: watch the application's class and resource directories and restart the agent and workers "
                     + "after a rebuild, the master keeping the port; on by default in env `local`.");
@@ -120,7 +128,7 @@ public final class ClutchSettings {
             WORKER_BLOCKING_THREADS, REFORK_LIMIT, REFORK_WINDOW, HEARTBEAT_INTERVAL, WORKER_TIMEOUT, WORKER_MAX_REQUESTS, WORKER_MAX_REQUESTS_JITTER, WORKER_MAX_MEMORY,
             ALARM_WEBHOOK_URL,
             ALARM_WEBHOOK_TIMEOUT, ALARM_WEBHOOK_ATTEMPTS, STATE_FILE, STATE_FILE_PREFIX, STATE_FILE_POLL,
-            SCHEDULING_POLICY, HANDOFF_WINDOW, DEV_WATCH, DEV_POLL_INTERVAL);
+            SCHEDULING_POLICY, HANDOFF_WINDOW, CDS_ENABLED, CDS_DIR, DEV_WATCH, DEV_POLL_INTERVAL);
 
     private ClutchSettings() {
     }

@@ -35,7 +35,9 @@ public final class ConfigMapper {
                     + type.getSimpleName() + " is read from it; add it to application.conf");
         }
         try {
-            return type.cast(value(config, path, type, type));
+            @SuppressWarnings("unchecked") // a primitive type's value comes boxed
+            T value = (T) value(config, path, type, type);
+            return value;
         } catch (ConfigException e) {
             throw new IllegalArgumentException("bad configuration for " + type.getSimpleName() + ": "
                     + e.getMessage(), e);
@@ -99,7 +101,8 @@ public final class ConfigMapper {
             constructor.setAccessible(true);
             return constructor.newInstance(values);
         } catch (InvocationTargetException e) {
-            throw new ConfigException.BadValue(origin.origin(), path, e.getCause().getMessage(), e.getCause());
+            throw new ConfigException.BadValue(origin.origin(), path, String.valueOf(e.getCause().getMessage()),
+                    e.getCause());
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IllegalStateException(type.getName() + " cannot be created from configuration: " + e, e);
         }

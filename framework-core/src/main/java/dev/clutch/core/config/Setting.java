@@ -109,8 +109,8 @@ public final class Setting<T> {
         });
     }
 
-    static Setting<List<String>> stringList(String key, String description) {
-        return new Setting<>(key, List.of(), null, description, Config::getStringList);
+    static Setting<List<String>> stringList(String key, List<String> defaultValue, String description) {
+        return new Setting<>(key, defaultValue, null, description, Config::getStringList);
     }
 
     /** The same setting, also overridden by the environment variable {@code name}. */

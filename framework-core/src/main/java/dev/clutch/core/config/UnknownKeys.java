@@ -33,7 +33,8 @@ public final class UnknownKeys {
         pluginNames.forEach(name -> known.add(PLUGINS + name + ".enabled"));
         List<String> warnings = new ArrayList<>();
         for (Map.Entry<String, ConfigValue> entry : config.getConfig("clutch").entrySet()) {
-            String key = "clutch." + entry.getKey();
+            // A list given item by item (-Dclutch.worker.jvmArgs.0=...) is the list's own key.
+            String key = "clutch." + entry.getKey().replaceAll("(\\.\\d+)+$", "");
             if (known.contains(key)) {
                 continue;
             }

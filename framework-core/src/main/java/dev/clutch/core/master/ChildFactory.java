@@ -32,6 +32,7 @@ public final class ChildFactory {
     private final Map<Role, List<String>> jvmArgs;
     private final SchedulingPolicy policy;
     private final Path logDir;
+    private final ClassDataSharing classData;
 
     /**
      * @param applicationClass the application's entry point, started in every child
@@ -39,7 +40,7 @@ public final class ChildFactory {
      */
     public ChildFactory(ProcessLauncher launcher, TokenBook tokens, Path ipcSocket, Class<?> applicationClass,
                         String appName, String env, String configOverrides, SchedulingPolicy policy, Path logDir,
-                        Map<Role, List<String>> jvmArgs) {
+                        Map<Role, List<String>> jvmArgs, ClassDataSharing classData) {
         this.launcher = launcher;
         this.tokens = tokens;
         this.ipcSocket = ipcSocket;
@@ -51,6 +52,7 @@ public final class ChildFactory {
         this.jvmArgs = Map.copyOf(jvmArgs);
         this.policy = policy;
         this.logDir = logDir;
+        this.classData = classData;
     }
 
     ChildProcess launch(Role role, int workerId) throws IOException {
@@ -61,11 +63,20 @@ public final class ChildFactory {
         ChildEnvironment environment = new ChildEnvironment(role, workerId, ipcSocket, token, env, configOverrides);
         String label = role == Role.WORKER ? "worker-" + workerId : role.label();
         try {
-            return launcher.launch(label, command(role), environment.toVariables(), logDir.resolve(label + ".log"));
+            ChildProcess process = launcher.launch(label, command(role), environment.toVariables(),
+                    logDir.resolve(label + ".log"));
+            classData.launched(process.pid());
+            return process;
         } catch (IOException | RuntimeException e) {
+            classData.launched(0);
             tokens.revoke(token);
             throw e;
         }
+    }
+
+    /** A child launched here has exited. */
+    void exited(long pid) {
+        classData.exited(pid);
     }
 
     List<String> command(Role role) {
@@ -79,6 +90,7 @@ public final class ChildFactory {
         // A JVM crash report lands where the master looks for it when it reports the death.
         command.add("-XX:ErrorFile=" + logDir.resolve("hs_err_pid%p.log"));
         forwardedProperties().forEach((name, value) -> command.add("-D" + name + "=" + value));
+        command.addAll(classData.options(role));
         command.addAll(jvmArgs.getOrDefault(role, List.of()));
         command.add("-cp");
         command.add(classpath);

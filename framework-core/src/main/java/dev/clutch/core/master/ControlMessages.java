@@ -44,6 +44,10 @@ final class ControlMessages {
             reply.accept(failed("unknown target '" + target + "': agent, workers, random, everyone or pid:<n>"));
             return;
         }
+        if (request && (to.kind() == Destination.Kind.WORKERS || to.kind() == Destination.Kind.EVERYONE)) {
+            reply.accept(failed("a request goes to one process: agent, random or pid:<n>, not " + target));
+            return;
+        }
         long correlation = ++correlations;
         AppMessage message = new AppMessage(request ? AppMessage.Kind.REQUEST : AppMessage.Kind.SEND, action,
                 payload, request ? correlation : 0);

@@ -227,7 +227,11 @@ public final class Master {
                 beginStop(ExitCode.OK, AfterStop.RESTART);
             }
             default -> {
-                // Stopping: a restart already planned starts on the classes on disk then; an exit stays an exit.
+                // Stopping after a failed start: the fix is on disk now, so start again once stopped. A planned
+                // restart starts on the classes on disk then anyway; an exit stays an exit.
+                if (afterStop == AfterStop.WAIT_FOR_CHANGE) {
+                    afterStop = AfterStop.RESTART;
+                }
             }
         }
     }
@@ -237,6 +241,8 @@ public final class Master {
         afterStop = AfterStop.EXIT;
         // The new agent publishes its state from version 1, and may register other payload types.
         sharedState = new StateStore();
+        deadAgentPid = 0;
+        deadAgentCause = null;
         payloadCheck.adoptFromNextAgent();
         launch(Role.AGENT, 0, config.agentStartTimeout());
     }
@@ -346,6 +352,7 @@ public final class Master {
     }
 
     private void onExited(long pid, int status) {
+        children.exited(pid);
         Child child = table.remove(pid).orElse(null);
         if (child == null) {
             return;
@@ -635,7 +642,7 @@ public final class Master {
                 log.error("cannot launch {}-{}: {}", role.label(), workerId, e.getMessage());
             } else {
                 log.error("start failed: cannot launch the {}: {}", role.label(), e.getMessage());
-                beginStop(ExitCode.START_FAILED);
+                beginStop(ExitCode.START_FAILED, config.devWatch() ? AfterStop.WAIT_FOR_CHANGE : AfterStop.EXIT);
             }
             return null;
         }

@@ -34,7 +34,12 @@ final class Router {
     void route(Envelope envelope) {
         Destination to = envelope.destination();
         if (to.kind() == Destination.Kind.PROCESS && to.pid() == masterPid) {
-            masterInbox.accept(envelope);
+            if (envelope.body() instanceof AppMessage m && (m.kind() == AppMessage.Kind.REPLY
+                    || m.kind() == AppMessage.Kind.REPLY_FAILED)) {
+                masterInbox.accept(envelope);
+            } else {
+                undeliverable(envelope, "the master takes no application messages: send to the agent or a worker");
+            }
             return;
         }
         if (to.kind() == Destination.Kind.PROCESS || to.kind() == Destination.Kind.AGENT) {

@@ -10,7 +10,6 @@ import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * The {@link Scheduled} methods of the application's and its plugins' scheduled classes, found and checked the same
@@ -28,10 +27,10 @@ public final class ScheduledMethods {
      */
     public record Entry(String name, Class<?> type, Method method, Scheduled schedule) {
 
-        /** Runs the method on the instance {@code instances} gives for its class. */
-        public void run(Function<Class<?>, Object> instances) throws Exception {
+        /** Runs the method on {@code instance}, one of {@link #type()}. */
+        public void run(Object instance) throws Exception {
             try {
-                method.invoke(instances.apply(type));
+                method.invoke(instance);
             } catch (InvocationTargetException e) {
                 if (e.getCause() instanceof Exception cause) {
                     throw cause;
@@ -66,7 +65,16 @@ public final class ScheduledMethods {
             }
             methods.sort(Comparator.comparing(Method::getName));
             for (Method method : methods) {
-                entries.add(entry(type, method));
+                Entry entry = entry(type, method);
+                for (Entry other : entries) {
+                    if (other.name().equals(entry.name())) {
+                        throw new IllegalArgumentException("two @Scheduled methods are named '" + entry.name() + "': "
+                                + other.type().getName() + "." + other.method().getName() + " and " + type.getName()
+                                + "." + method.getName() + "; give one another name = \"...\" (or list the class "
+                                + "once)");
+                    }
+                }
+                entries.add(entry);
             }
         }
         return entries;

@@ -57,8 +57,11 @@ final class LocalHub implements AutoCloseable {
     private final Endpoint worker;
     private final Endpoint test;
 
-    private record Pending(Endpoint requester, long correlation) {
+    private record Pending(Endpoint requester, long correlation, long sentNanos) {
     }
+
+    /** A request unanswered this long has timed out at its requester long ago: its entry goes. */
+    private static final long FORGET_NANOS = TimeUnit.HOURS.toNanos(1);
 
     LocalHub(PayloadCodec codec) {
         this.codec = codec;
@@ -106,12 +109,18 @@ final class LocalHub implements AutoCloseable {
         });
     }
 
-    /** {@code endpoint} is stopping: messages for it are undeliverable from now on. */
+    /**
+     * {@code endpoint} is stopping: application messages for it are undeliverable from now on, while its runtime
+     * still gets the state's changes until it is gone (requests in flight may wait for one).
+     */
     void leaving(Endpoint endpoint) {
-        run(() -> {
-            endpoint.ready = false;
-            endpoint.runtime = null;
-        });
+        endpoint.stopping = true;
+        endpoint.ready = false;
+    }
+
+    /** {@code endpoint}'s runtime has stopped. */
+    void gone(Endpoint endpoint) {
+        endpoint.runtime = null;
     }
 
     private void run(Runnable task) {
@@ -180,6 +189,8 @@ final class LocalHub implements AutoCloseable {
     private void deliverOrHold(Envelope envelope, Endpoint target) {
         if (target.ready) {
             deliver(envelope, target);
+        } else if (target.stopping) {
+            undeliverable(envelope, endpointOf(envelope.sender()), target.name + " is stopping");
         } else if (target.runtime == null) {
             undeliverable(envelope, endpointOf(envelope.sender()), target.name + " is not running");
         } else if (target.held.size() < MAX_HELD) {
@@ -199,7 +210,11 @@ final class LocalHub implements AutoCloseable {
         if (body instanceof AppMessage message && message.kind() == AppMessage.Kind.REQUEST) {
             // Requesters number their requests independently: the hub's own number tells the replies apart.
             long correlation = correlations.incrementAndGet();
-            pending.put(correlation, new Pending(endpointOf(envelope.sender()), message.correlation()));
+            long now = System.nanoTime();
+            if (correlation % 1024 == 0) {
+                pending.values().removeIf(p -> now - p.sentNanos() > FORGET_NANOS);
+            }
+            pending.put(correlation, new Pending(endpointOf(envelope.sender()), message.correlation(), now));
             target.messenger.received(envelope, new AppMessage(message.kind(), message.action(), message.payload(),
                     correlation));
         } else if (body instanceof AppMessage message) {
@@ -254,6 +269,7 @@ final class LocalHub implements AutoCloseable {
         private final List<Envelope> held = new ArrayList<>();
         private volatile RoleRuntime runtime;
         private volatile boolean ready;
+        private volatile boolean stopping;
 
         Endpoint(Sender sender, String name) {
             this.sender = sender;

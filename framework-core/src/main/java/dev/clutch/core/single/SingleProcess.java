@@ -167,11 +167,14 @@ public final class SingleProcess implements AutoCloseable {
             return;
         }
         state = State.STOPPING;
-        stopRole(Role.WORKER, hub.worker(), config.workerKillTimeout());
-        stopRole(Role.AGENT, hub.agent(), config.agentKillTimeout());
-        hub.close();
-        state = State.STOPPED;
-        log.info("stopped");
+        try {
+            stopRole(Role.WORKER, hub.worker(), config.workerKillTimeout());
+            stopRole(Role.AGENT, hub.agent(), config.agentKillTimeout());
+        } finally {
+            hub.close();
+            state = State.STOPPED;
+            log.info("stopped");
+        }
     }
 
     private void stopRole(Role role, LocalHub.Endpoint endpoint, java.time.Duration timeout) {
@@ -184,6 +187,8 @@ public final class SingleProcess implements AutoCloseable {
             runtime.stop(timeout);
         } catch (RuntimeException e) {
             log.error("stopping the {} failed: {}", role.label(), e.toString(), e);
+        } finally {
+            hub.gone(endpoint);
         }
     }
 

@@ -51,6 +51,14 @@ public interface ChildContext {
         return false;
     }
 
+    /**
+     * Whether a master supervises this process (heartbeats, replacement after a fatal error); not in
+     * single-process mode, where the worker shares the JVM with everything else.
+     */
+    default boolean supervised() {
+        return !bindsPortAlone();
+    }
+
     /** The worker's HTTP server listens at {@code address} (in single-process mode, the port picked for 0). */
     default void listening(InetSocketAddress address) {
     }

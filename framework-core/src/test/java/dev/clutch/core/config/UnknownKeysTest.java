@@ -12,7 +12,8 @@ class UnknownKeysTest {
     @Test
     void aTypoIsNamedWithWhereItIsAndTheKeyMeant() {
         var config = ConfigFactory.parseString("clutch {\n  workrs = 2\n  http.port = 8080\n"
-                + "  plugins.redis.enabled = false\n  plugins.redsi.enabled = true\n  totally.different = 1\n}",
+                + "  plugins.redis.enabled = false\n  plugins.redsi.enabled = true\n  totally.different = 1\n"
+                + "  worker.jvmArgs.0 = \"-Xmx1g\"\n}",
                 ConfigParseOptions.defaults().setOriginDescription("application.conf"));
 
         List<String> warnings = UnknownKeys.find(config.withFallback(ClutchSettings.defaults()), List.of("redis"));

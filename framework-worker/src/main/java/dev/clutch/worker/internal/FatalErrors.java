@@ -29,7 +29,11 @@ final class FatalErrors {
     void report(Throwable error) {
         if (reported.compareAndSet(false, true)) {
             log.error("fatal error: {}; asking the master for a replacement", error.toString(), error);
-            toMaster.accept(new FatalError(error.toString()));
+            try {
+                toMaster.accept(new FatalError(error.toString()));
+            } catch (RuntimeException e) {
+                log.error("could not tell the master: {}", e.toString());
+            }
         }
     }
 

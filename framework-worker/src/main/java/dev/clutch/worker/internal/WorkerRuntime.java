@@ -67,7 +67,9 @@ public final class WorkerRuntime implements RoleRuntime {
         hooks = started.hooks();
         for (ScheduledMethods.Entry entry : ScheduledMethods.of(context.application(), context.plugins())) {
             if (entry.schedule().on() != Scheduled.Run.AGENT) {
-                tasks.register(entry.name(), () -> entry.run(injector::getInstance));
+                // One instance, made now: a class that does not wire fails the start, not its first run.
+                Object instance = injector.getInstance(entry.type());
+                tasks.register(entry.name(), () -> entry.run(instance));
             }
         }
         if (!state.awaitSnapshot(context.config().workerStartTimeout())) {
@@ -75,15 +77,19 @@ public final class WorkerRuntime implements RoleRuntime {
                     + context.config().workerStartTimeout().toMillis() + " ms");
         }
         FatalErrors fatalErrors = new FatalErrors(context::sendToMaster);
-        fatalErrors.watchUncaught();
+        if (context.supervised()) {
+            fatalErrors.watchUncaught();
+        }
         Dispatcher.Shared shared = shared(injector, context.config(), fatalErrors);
         server = new HttpServer(context, shared);
         server.prepare(context);
         hooks.run("willReady", LifecycleHook::willReady);
         // Only now, with the application's start-up done, and before this worker reports ready.
         server.open();
-        heartbeats = new Heartbeats(server.eventLoops(), context.config().heartbeatInterval(),
-                shared.inFlight()::served, context::sendToMaster);
+        if (context.supervised()) {
+            heartbeats = new Heartbeats(server.eventLoops(), context.config().heartbeatInterval(),
+                    shared.inFlight()::served, context::sendToMaster);
+        }
     }
 
     private static Dispatcher.Shared shared(Injector injector, ClutchConfig config, FatalErrors fatalErrors) {

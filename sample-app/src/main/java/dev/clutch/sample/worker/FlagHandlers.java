@@ -117,6 +117,7 @@ final class FlagHandlers {
                 throw HttpException.badRequest(String.join("; ", problems));
             }
             boolean created = flags.find(name).isEmpty();
+            long before = flags.version(name);
             try {
                 messenger.request(Messenger.Target.agent(), FlagNames.SET_ACTION,
                         new FlagUpdate(name, change.enabled(), change.rollout()), settings.applyTimeout()).get();
@@ -124,7 +125,8 @@ final class FlagHandlers {
                 throw new HttpException(503, "the agent could not write the change: " + e.getCause().getMessage());
             }
             long deadline = System.nanoTime() + settings.applyTimeout().toNanos();
-            while (!flags.has(name, change.enabled(), change.rollout())) {
+            // Ours, or a later change of the same flag by someone else (the last write wins, as in the file).
+            while (!flags.has(name, change.enabled(), change.rollout()) && flags.version(name) <= before) {
                 if (System.nanoTime() > deadline) {
                     throw new HttpException(504, "the change was written but did not reach this worker within "
                             + settings.applyTimeout().toMillis() + " ms");

@@ -56,6 +56,11 @@ final class FlagView {
         }
     }
 
+    /** The shared-state version that last changed {@code name}; 0 when there is no such flag. */
+    long version(String name) {
+        return state.versionOf(FlagNames.STATE_PREFIX + name);
+    }
+
     /** Whether this worker already has {@code name} with these values. */
     boolean has(String name, boolean enabled, int rollout) {
         return find(name).map(f -> f.enabled() == enabled && f.rollout() == rollout).orElse(false);

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 /**
@@ -29,6 +31,12 @@ final class ControlSocketMessenger implements Messenger {
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
     /** Beyond a request's own timeout: the master answers at its next tick after it. */
     private static final Duration MARGIN = Duration.ofSeconds(2);
+    /** Each request waits on a socket: not on the common pool, which a test's own code may need. */
+    private static final Executor REQUESTS = Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "clutch-test-request");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private final Path controlSocket;
     private final PayloadCodec codec;
@@ -65,7 +73,7 @@ final class ControlSocketMessenger implements Messenger {
     }
 
     private void send(String target, String action, Object payload) {
-        ControlReply reply = call(target, action, "send", payload, SEND_TIMEOUT);
+        ControlReply reply = call(target, action, "send", codec.write(payload), SEND_TIMEOUT);
         if (!reply.ok()) {
             Undeliverable event = new Undeliverable(action, reply.text());
             undeliverableListeners.forEach(listener -> listener.accept(event));
@@ -90,11 +98,10 @@ final class ControlSocketMessenger implements Messenger {
             }
             return (R) codec.read(Base64.getDecoder().decode(ConfigFactory.parseString(reply.json())
                     .getString("payload")));
-        });
+        }, REQUESTS);
     }
 
-    private ControlReply call(String target, String action, String kind, Object payload, Duration timeout) {
-        byte[] bytes = payload instanceof byte[] raw ? raw : codec.write(payload);
+    private ControlReply call(String target, String action, String kind, byte[] bytes, Duration timeout) {
         ControlRequest request = new ControlRequest("message", new String[] {target, action, kind,
                 Long.toString(timeout.toMillis()), Base64.getEncoder().encodeToString(bytes)});
         try {
@@ -112,7 +119,7 @@ final class ControlSocketMessenger implements Messenger {
 
     @Override
     public void off(String action) {
-        on(action, null);
+        throw new UnsupportedOperationException("the test kit's messenger of a MULTI cluster registers no handlers");
     }
 
     @Override
@@ -127,6 +134,9 @@ final class ControlSocketMessenger implements Messenger {
             reply = ControlClient.send(controlSocket, new ControlRequest("state", new String[0]), SEND_TIMEOUT);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the shared state from the master", e);
+        }
+        if (!reply.ok()) {
+            throw new IllegalStateException("the master did not give the shared state: " + reply.text());
         }
         Map<String, Object> values = new LinkedHashMap<>();
         for (Config entry : ConfigFactory.parseString(reply.json()).getConfigList("entries")) {

@@ -35,6 +35,7 @@ final class ForkedCluster extends BootedCluster {
     private static final long STOP_SECONDS = 30;
 
     private final Process master;
+    private final Thread killOnExit;
     private final ControlSocketMessenger messenger;
     private final long agentPid;
     private final List<Long> workerPids;
@@ -44,6 +45,9 @@ final class ForkedCluster extends BootedCluster {
         super(baseDir);
         this.master = master;
         this.messenger = messenger;
+        // A test JVM that dies (a Surefire timeout, a crash) must not leave the cluster running.
+        this.killOnExit = new Thread(() -> kill(master), "clutch-test-cleanup");
+        Runtime.getRuntime().addShutdownHook(killOnExit);
         this.agentPid = Long.parseLong(ready.group(2));
         this.workerPids = Stream.of(ready.group(3).split(",\\s*")).map(Long::parseLong).toList();
         this.port = Integer.parseInt(ready.group(5));
@@ -159,6 +163,11 @@ final class ForkedCluster extends BootedCluster {
             kill(master);
         }
         children.stream().filter(ProcessHandle::isAlive).forEach(ForkedCluster::killAndWait);
+        try {
+            Runtime.getRuntime().removeShutdownHook(killOnExit);
+        } catch (IllegalStateException shuttingDown) {
+            // The hook runs anyway.
+        }
     }
 
     private static void kill(Process master) {

@@ -1,0 +1,144 @@
+package dev.clutch.core.master;
+
+import dev.clutch.core.api.Role;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A class-data-sharing archive of the application's classes for its children ({@code clutch.cds.enabled}): the
+ * first worker launched without one records the classes it loads and writes the archive when it exits cleanly (a
+ * reload, a stop); every child launched after that maps it instead of loading and verifying those classes again,
+ * which shortens start-up and failover and shares the pages between the processes. The archive is named after
+ * the JDK and every jar of the classpath (path, size, time), so a new build or JDK gets a new one; only a
+ * classpath of jars qualifies (the JDK archives no classes from directories, as under {@code mvn exec:java}).
+ * Touched by the master's thread only.
+ */
+final class ClassDataSharing {
+
+    private static final Logger log = LoggerFactory.getLogger(ClassDataSharing.class);
+    /** The JDK's own notes about classes it cannot archive are not the operator's business. */
+    private static final List<String> QUIET = List.of("-Xlog:cds=off", "-Xlog:cds+dynamic=off");
+
+    private final Path archive;
+    private final Path recording;
+    private long recorder;
+
+    private ClassDataSharing(Path archive) {
+        this.archive = archive;
+        // Per master: two instances of one application on a host may record at once.
+        this.recording = archive == null ? null : archive.resolveSibling(archive.getFileName() + "."
+                + ProcessHandle.current().pid() + ".part");
+    }
+
+    /** Off: no options, ever. */
+    static ClassDataSharing off() {
+        return new ClassDataSharing(null);
+    }
+
+    /**
+     * @param directory where archives are kept; empty: {@code $XDG_CACHE_HOME/clutch/cds} or
+     *     {@code ~/.cache/clutch/cds}
+     */
+    static ClassDataSharing of(boolean enabled, String directory, String classpath) {
+        if (!enabled) {
+            return off();
+        }
+        List<Path> entries = Stream.of(classpath.split(File.pathSeparator)).filter(e -> !e.isBlank())
+                .map(Path::of).toList();
+        if (entries.isEmpty() || entries.stream().anyMatch(Files::isDirectory)) {
+            return off();
+        }
+        Path dir = directory.isBlank() ? defaultDirectory() : Path.of(directory);
+        try {
+            Files.createDirectories(dir);
+            if (!Files.isWritable(dir)) {
+                throw new IOException(dir + " is not writable");
+            }
+            return new ClassDataSharing(dir.resolve("children-" + fingerprint(entries) + ".jsa"));
+        } catch (IOException | RuntimeException e) {
+            log.info("class-data sharing off: cannot keep archives in {} ({}); set clutch.cds.dir", dir,
+                    e.getMessage());
+            return off();
+        }
+    }
+
+    private static Path defaultDirectory() {
+        String cache = System.getenv("XDG_CACHE_HOME");
+        Path base = cache != null && !cache.isBlank() ? Path.of(cache)
+                : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("clutch").resolve("cds");
+    }
+
+    /** The JDK and every classpath entry's path, size and modification time. */
+    private static String fingerprint(List<Path> entries) throws IOException {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update((System.getProperty("java.home") + "|" + System.getProperty("java.vm.version"))
+                    .getBytes(StandardCharsets.UTF_8));
+            for (Path entry : entries) {
+                BasicFileAttributes attributes = Files.readAttributes(entry, BasicFileAttributes.class);
+                digest.update(("|" + entry.toAbsolutePath() + ":" + attributes.size() + ":"
+                        + attributes.lastModifiedTime().toMillis()).getBytes(StandardCharsets.UTF_8));
+            }
+            return HexFormat.of().formatHex(digest.digest(), 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    /** The JVM options of the next child of {@code role}; call {@link #launched} with its pid after. */
+    List<String> options(Role role) {
+        if (archive == null) {
+            return List.of();
+        }
+        if (Files.isRegularFile(archive)) {
+            return Stream.concat(Stream.of("-XX:SharedArchiveFile=" + archive), QUIET.stream()).toList();
+        }
+        if (role == Role.WORKER && recorder == 0) {
+            recorder = -1;
+            return Stream.concat(Stream.of("-XX:ArchiveClassesAtExit=" + recording), QUIET.stream()).toList();
+        }
+        return List.of();
+    }
+
+    /** The child just launched with the options {@link #options} gave has {@code pid}; 0 if it did not start. */
+    void launched(long pid) {
+        if (recorder == -1) {
+            recorder = pid;
+        }
+    }
+
+    /** A child exited; if it was recording, its archive (written at exit) becomes the one children use. */
+    void exited(long pid) {
+        if (recorder == 0 || pid != recorder) {
+            return;
+        }
+        recorder = 0;
+        try {
+            if (Files.isRegularFile(recording) && Files.size(recording) > 0) {
+                Files.move(recording, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                log.info("class-data sharing: children start from {} from now on", archive);
+            }
+        } catch (IOException e) {
+            log.info("class-data sharing: could not keep the archive {}: {}", recording, e.getMessage());
+        } finally {
+            try {
+                Files.deleteIfExists(recording);
+            } catch (IOException ignored) {
+                // Replaced by the next recording.
+            }
+        }
+    }
+}
