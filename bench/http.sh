@@ -24,7 +24,7 @@ trap cleanup EXIT
 
 command -v wrk >/dev/null || { echo "bench/http.sh needs wrk: apt-get install -y wrk" >&2; exit 2; }
 
-mvn -B -q install -DskipTests
+[ -n "${SKIP_BUILD:-}" ] || mvn -B -q install -DskipTests
 mvn -B -q -f sample-app dependency:build-classpath -Dmdep.outputFile="$work/cp" >/dev/null
 classpath="$(cat "$work/cp"):$PWD/sample-app/target/classes"
 mkdir -p "$work/bench-classes"

@@ -18,7 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-mvn -B -q install -DskipTests
+[ -n "${SKIP_BUILD:-}" ] || mvn -B -q install -DskipTests
 mvn -B -q -f sample-app dependency:build-classpath -Dmdep.outputFile="$work/cp" >/dev/null
 classpath="$(cat "$work/cp")"
 javac -d "$work/classes" -cp "$classpath" bench/src/dev/clutch/bench/MessengerBench.java
