@@ -1,6 +1,5 @@
 package dev.clutch.core.api;
 
-import com.google.inject.Module;
 import java.util.List;
 
 /**
@@ -20,7 +19,7 @@ import java.util.List;
  *
  * <p>Implementations need a public no-argument constructor.
  */
-public interface ClutchPlugin {
+public interface ClutchPlugin extends ClutchComponent {
 
     /**
      * The plugin's name: lower case letters, digits and dashes, unique on the classpath; its switch is
@@ -30,29 +29,6 @@ public interface ClutchPlugin {
 
     /** Names of the plugins this one needs, loaded (and started) before it. */
     default List<String> requires() {
-        return List.of();
-    }
-
-    /** Modules of the agent process. */
-    default List<Module> agentModules() {
-        return List.of();
-    }
-
-    /** Modules of every worker process. */
-    default List<Module> workerModules() {
-        return List.of();
-    }
-
-    /**
-     * The types this plugin's messages carry, registered like {@link ClutchApplication#payloadTypes()}; their IDs
-     * must not clash with the application's or another plugin's.
-     */
-    default List<PayloadType> payloadTypes() {
-        return List.of();
-    }
-
-    /** Classes with {@link Scheduled} methods; the agent triggers them, each in the process it names. */
-    default List<Class<?>> scheduled() {
         return List.of();
     }
 }

@@ -3,7 +3,6 @@ package dev.clutch.core.child;
 import com.typesafe.config.ConfigFactory;
 import dev.clutch.core.api.ClutchApplication;
 import dev.clutch.core.api.ExitCode;
-import dev.clutch.core.api.Messenger;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.config.ConfigLoader;
@@ -20,7 +19,6 @@ import dev.clutch.core.message.ProcessReady;
 import dev.clutch.core.message.StopRequest;
 import dev.clutch.core.message.Undelivered;
 import dev.clutch.core.plugin.PluginSet;
-import dev.clutch.core.spi.ChildContext;
 import dev.clutch.core.spi.RoleRuntime;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.unix.FileDescriptor;
@@ -63,7 +61,6 @@ public final class ChildBoot {
     private RoleRuntime runtime;
     private MasterLink link;
     private volatile ChildMessenger messenger;
-    private volatile PayloadCodec payloads;
 
     private ChildBoot(Class<? extends ClutchApplication> applicationClass) {
         this.applicationClass = applicationClass;
@@ -93,10 +90,10 @@ public final class ChildBoot {
             link = new MasterLink(transport, group, environment, MessageRegistry.framework(), config.maxFrameBytes(),
                     config.maxPendingBytes(), codec.describe());
             messenger = new ChildMessenger(codec, link, label.fileName());
-            payloads = codec;
             link.connect(this::onMessage, this::masterLost);
             linked = true;
-            runtime.start(new Context(application, plugins, config, transport));
+            runtime.start(new Context(new ProcessContext.Parts(application, plugins, config, label, transport, codec,
+                    messenger)));
             link.send(Envelope.toMaster(new ProcessReady())).syncUninterruptibly();
             runtime.ready();
         } catch (Throwable e) {
@@ -227,52 +224,10 @@ public final class ChildBoot {
         }
     }
 
-    private final class Context implements ChildContext {
-        private final ClutchApplication application;
-        private final PluginSet plugins;
-        private final ClutchConfig config;
-        private final IpcTransport transport;
+    private final class Context extends ProcessContext {
 
-        Context(ClutchApplication application, PluginSet plugins, ClutchConfig config, IpcTransport transport) {
-            this.application = application;
-            this.plugins = plugins;
-            this.config = config;
-            this.transport = transport;
-        }
-
-        @Override
-        public PluginSet plugins() {
-            return plugins;
-        }
-
-        @Override
-        public ClutchApplication application() {
-            return application;
-        }
-
-        @Override
-        public ClutchConfig config() {
-            return config;
-        }
-
-        @Override
-        public ProcessLabel label() {
-            return label;
-        }
-
-        @Override
-        public IpcTransport transport() {
-            return transport;
-        }
-
-        @Override
-        public PayloadCodec payloads() {
-            return payloads;
-        }
-
-        @Override
-        public Messenger messenger() {
-            return messenger;
+        Context(Parts parts) {
+            super(parts);
         }
 
         @Override

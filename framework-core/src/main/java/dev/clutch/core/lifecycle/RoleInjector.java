@@ -4,7 +4,7 @@ import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Module;
 import com.google.inject.Stage;
-import dev.clutch.core.api.ClutchPlugin;
+import dev.clutch.core.api.ClutchComponent;
 import dev.clutch.core.api.LifecycleHook;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.spi.ChildContext;
@@ -29,11 +29,9 @@ public record RoleInjector(Injector injector, HookRunner hooks) {
         List<Module> modules = new ArrayList<>();
         modules.add(new ChildModule(context));
         modules.add(runtimeModule);
-        for (ClutchPlugin plugin : context.plugins().enabled()) {
-            modules.addAll(role == Role.AGENT ? plugin.agentModules() : plugin.workerModules());
+        for (ClutchComponent component : context.plugins().components(context.application())) {
+            modules.addAll(role == Role.AGENT ? component.agentModules() : component.workerModules());
         }
-        modules.addAll(role == Role.AGENT ? context.application().agentModules()
-                : context.application().workerModules());
         Injector injector = Guice.createInjector(Stage.PRODUCTION, modules);
         HookRunner hooks = HookRunner.of(injector);
         hooks.run("configDidLoad", LifecycleHook::configDidLoad);

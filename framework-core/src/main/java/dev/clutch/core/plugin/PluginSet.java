@@ -3,6 +3,7 @@ package dev.clutch.core.plugin;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import dev.clutch.core.api.ClutchApplication;
+import dev.clutch.core.api.ClutchComponent;
 import dev.clutch.core.api.ClutchPlugin;
 import dev.clutch.core.api.PayloadType;
 import dev.clutch.core.config.ConfigurationException;
@@ -158,12 +159,16 @@ public final class PluginSet {
         return enabled;
     }
 
+    /** The enabled plugins in order, then the application: what each process loads, in that order. */
+    public List<ClutchComponent> components(ClutchApplication application) {
+        List<ClutchComponent> components = new ArrayList<>(enabled);
+        components.add(application);
+        return components;
+    }
+
     /** The payload types of the enabled plugins, then the application's. */
     public List<PayloadType> payloadTypes(ClutchApplication application) {
-        List<PayloadType> types = new ArrayList<>();
-        enabled.forEach(plugin -> types.addAll(plugin.payloadTypes()));
-        types.addAll(application.payloadTypes());
-        return types;
+        return components(application).stream().flatMap(c -> c.payloadTypes().stream()).toList();
     }
 
     /** Every plugin on the classpath, enabled or not. */

@@ -1,7 +1,7 @@
 package dev.clutch.core.schedule;
 
 import dev.clutch.core.api.ClutchApplication;
-import dev.clutch.core.api.ClutchPlugin;
+import dev.clutch.core.api.ClutchComponent;
 import dev.clutch.core.api.Scheduled;
 import dev.clutch.core.plugin.PluginSet;
 import java.lang.reflect.InvocationTargetException;
@@ -47,10 +47,9 @@ public final class ScheduledMethods {
      */
     public static List<Entry> of(ClutchApplication application, PluginSet plugins) {
         List<Class<?>> classes = new ArrayList<>();
-        for (ClutchPlugin plugin : plugins.enabled()) {
-            classes.addAll(plugin.scheduled());
+        for (ClutchComponent component : plugins.components(application)) {
+            classes.addAll(component.scheduled());
         }
-        classes.addAll(application.scheduled());
         List<Entry> entries = new ArrayList<>();
         for (Class<?> type : classes) {
             List<Method> methods = new ArrayList<>();

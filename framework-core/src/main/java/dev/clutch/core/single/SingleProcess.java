@@ -1,6 +1,7 @@
 package dev.clutch.core.single;
 
 import dev.clutch.core.api.ClutchApplication;
+import dev.clutch.core.child.ProcessContext;
 import dev.clutch.core.api.Messenger;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.config.ClutchConfig;
@@ -13,7 +14,6 @@ import dev.clutch.core.message.Envelope;
 import dev.clutch.core.message.PayloadCodec;
 import dev.clutch.core.message.StateSnapshot;
 import dev.clutch.core.plugin.PluginSet;
-import dev.clutch.core.spi.ChildContext;
 import dev.clutch.core.spi.RoleRuntime;
 import io.netty.channel.unix.FileDescriptor;
 import java.net.InetSocketAddress;
@@ -106,7 +106,7 @@ public final class SingleProcess implements AutoCloseable {
         ProcessLabel label = new ProcessLabel(role, role == Role.WORKER ? 1 : 0);
         hub.starting(endpoint, runtime);
         running.put(role, runtime);
-        runtime.start(new Context(label, endpoint.messenger()));
+        runtime.start(new Context(label, endpoint));
         hub.ready(endpoint);
         runtime.ready();
         log.info("{} is ready", label.fileName());
@@ -192,57 +192,17 @@ public final class SingleProcess implements AutoCloseable {
         }
     }
 
-    private final class Context implements ChildContext {
-        private final ProcessLabel label;
-        private final Messenger messenger;
+    private final class Context extends ProcessContext {
+        private final LocalHub.Endpoint endpoint;
 
-        Context(ProcessLabel label, Messenger messenger) {
-            this.label = label;
-            this.messenger = messenger;
-        }
-
-        @Override
-        public ClutchApplication application() {
-            return application;
-        }
-
-        @Override
-        public ClutchConfig config() {
-            return config;
-        }
-
-        @Override
-        public PluginSet plugins() {
-            return plugins;
-        }
-
-        @Override
-        public ProcessLabel label() {
-            return label;
-        }
-
-        @Override
-        public IpcTransport transport() {
-            return transport;
-        }
-
-        @Override
-        public PayloadCodec payloads() {
-            return codec;
-        }
-
-        @Override
-        public Messenger messenger() {
-            return messenger;
+        Context(ProcessLabel label, LocalHub.Endpoint endpoint) {
+            super(new Parts(application, plugins, config, label, transport, codec, endpoint.messenger()));
+            this.endpoint = endpoint;
         }
 
         @Override
         public void sendToMaster(Object body) {
-            hubEndpoint().post(Envelope.toMaster(body));
-        }
-
-        private LocalHub.Endpoint hubEndpoint() {
-            return label.role() == Role.AGENT ? hub.agent() : hub.worker();
+            endpoint.post(Envelope.toMaster(body));
         }
 
         @Override
