@@ -106,7 +106,7 @@ public final class Report {
         Graphics2D g = canvas(image, "HTTP req/s, 2 workers vs one JVM with 2 event loops (higher is better)");
         int left = 70;
         int bottom = height - 60;
-        int top = 60;
+        int top = 90;
         axis(g, left, top, bottom, width - 20, max, "req/s");
         int group = (width - left - 40) / Math.max(1, servers.size());
         int bar = group / 3;
@@ -124,7 +124,7 @@ public final class Report {
             g.drawString(server.getKey(), x, bottom + 18);
             i++;
         }
-        legend(g, width - 230, top - 30, new String[] {"keep-alive", "new connection per request"});
+        legend(g, left + 10, 34, new String[] {"keep-alive", "new connection per request"});
         ImageIO.write(image, "png", png.toFile());
     }
 

@@ -39,9 +39,9 @@ public final class ClutchSettings {
     public static final Setting<Duration> WORKER_KILL_TIMEOUT = Setting.duration("clutch.worker.killTimeout", "5s",
             Duration.ZERO, "How long a worker may take to finish in-flight work at stop before it is killed.");
     public static final Setting<List<String>> AGENT_JVM_ARGS = Setting.stringList("clutch.agent.jvmArgs",
-            List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k"),
-            "JVM options of the agent process: lean by default (background work: a small GC, the quick compiler "
-                    + "only); setting the key replaces them.");
+            List.of("-XX:+UseSerialGC", "-Xss512k"),
+            "JVM options of the agent process: lean by default (background work: a small GC, small thread "
+                    + "stacks); setting the key replaces them.");
     public static final Setting<List<String>> WORKER_JVM_ARGS = Setting.stringList("clutch.worker.jvmArgs",
             List.of(), "JVM options of every worker process, for example `[\"-Xmx512m\"]`.");
     public static final Setting<Long> IPC_MAX_FRAME_BYTES = Setting.bytes("clutch.ipc.maxFrameBytes", "16MiB",
