@@ -36,8 +36,9 @@ abstract class BootedCluster implements TestCluster, ExtensionContext.Store.Clos
         Config overrides = overrides(settings, baseDir);
         try {
             return settings.mode() == ClutchTest.Mode.SINGLE
-                    ? InProcessCluster.start(settings.value(), settings.env(), overrides, baseDir)
-                    : ForkedCluster.start(settings.value(), settings.env(), overrides, baseDir);
+                    ? InProcessCluster.start(AppUnderTest.load(settings.value(), settings.env(), overrides), baseDir)
+                    : ForkedCluster.start(AppUnderTest.load(settings.value(), settings.env(), overrides), overrides,
+                            baseDir);
         } catch (RuntimeException | Error e) {
             deleteQuietly(baseDir);
             throw e;

@@ -3,12 +3,8 @@ package dev.clutch.core.api.testing;
 import com.typesafe.config.Config;
 import dev.clutch.core.api.ClutchApplication;
 import dev.clutch.core.api.Messenger;
-import dev.clutch.core.config.ClutchConfig;
-import dev.clutch.core.config.ConfigLoader;
 import dev.clutch.core.master.ChildClasspath;
 import dev.clutch.core.master.ReadyLine;
-import dev.clutch.core.message.PayloadCodec;
-import dev.clutch.core.plugin.PluginSet;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -53,9 +49,10 @@ final class ForkedCluster extends BootedCluster {
         this.port = Integer.parseInt(ready.group(5));
     }
 
-    static ForkedCluster start(Class<? extends ClutchApplication> application, String env, Config overrides,
-                               Path baseDir) {
-        ControlSocketMessenger messenger = messenger(application, env, overrides);
+    static ForkedCluster start(AppUnderTest app, Config overrides, Path baseDir) {
+        Class<? extends ClutchApplication> application = app.type();
+        ControlSocketMessenger messenger = new ControlSocketMessenger(app.config().runDir().resolve("control.sock"),
+                app.payloads());
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--enable-native-access=ALL-UNNAMED");
@@ -81,22 +78,6 @@ final class ForkedCluster extends BootedCluster {
             throw new IllegalStateException("the application under test did not become ready within "
                     + BOOT_SECONDS + " s (exit code " + (master.isAlive() ? "none" : master.exitValue()) + "): "
                     + "see its console above", e);
-        }
-    }
-
-    /** Reads the configuration the master will, for its control socket and the application's payload types. */
-    private static ControlSocketMessenger messenger(Class<? extends ClutchApplication> application, String env,
-                                                    Config overrides) {
-        ClassLoader loader = application.getClassLoader();
-        Config raw = ConfigLoader.load(loader, env, overrides, System.getenv());
-        ClutchConfig config = ClutchConfig.of(raw, ClutchConfig.defaultName(application));
-        try {
-            ClutchApplication instance = application.getDeclaredConstructor().newInstance();
-            PayloadCodec codec = PayloadCodec.of(PluginSet.load(loader, raw).payloadTypes(instance),
-                    config.maxFrameBytes());
-            return new ControlSocketMessenger(config.runDir().resolve("control.sock"), codec);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot create " + application.getName() + ": " + e, e);
         }
     }
 

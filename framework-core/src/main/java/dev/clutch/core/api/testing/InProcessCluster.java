@@ -1,11 +1,6 @@
 package dev.clutch.core.api.testing;
 
-import com.typesafe.config.Config;
-import dev.clutch.core.api.ClutchApplication;
 import dev.clutch.core.api.Messenger;
-import dev.clutch.core.config.ClutchConfig;
-import dev.clutch.core.config.ConfigLoader;
-import dev.clutch.core.plugin.PluginSet;
 import dev.clutch.core.single.SingleProcess;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,14 +16,10 @@ final class InProcessCluster extends BootedCluster {
         this.process = process;
     }
 
-    static InProcessCluster start(Class<? extends ClutchApplication> application, String env, Config overrides,
-                                  Path baseDir) {
-        ClassLoader loader = application.getClassLoader();
-        Config raw = ConfigLoader.load(loader, env, overrides, System.getenv());
-        ClutchConfig config = ClutchConfig.of(raw, ClutchConfig.defaultName(application));
+    static InProcessCluster start(AppUnderTest app, Path baseDir) {
         try {
-            return new InProcessCluster(baseDir, SingleProcess.start(application, config,
-                    PluginSet.load(loader, raw), System.nanoTime()));
+            return new InProcessCluster(baseDir, SingleProcess.start(app.type(), app.config(), app.plugins(),
+                    System.nanoTime()));
         } catch (Exception e) {
             throw new IllegalStateException("the application under test failed to start: " + e, e);
         }
