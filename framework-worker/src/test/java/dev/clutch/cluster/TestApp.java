@@ -229,6 +229,8 @@ public final class TestApp implements ClutchApplication {
         private final Messenger messenger;
         private final ProcessLabel label;
         private final List<String> acks = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final java.util.concurrent.atomic.AtomicInteger counted = new java.util.concurrent.atomic.AtomicInteger();
+        private volatile String outOfOrder;
 
         @Inject
         MessagingHook(Messenger messenger, ProcessLabel label) {
@@ -252,7 +254,41 @@ public final class TestApp implements ClutchApplication {
                         + " from " + m.fromRole().label());
                 return null;
             });
+            // A run of numbered messages that must arrive complete and in order; the first may stall its receiver.
+            messenger.on("count", m -> {
+                String[] seqAndStall = ((String) m.payload()).split(":");
+                int seq = Integer.parseInt(seqAndStall[0]);
+                if (seq == 0) {
+                    counted.set(0);
+                    outOfOrder = null;
+                    Thread.sleep(Long.parseLong(seqAndStall[1]));
+                }
+                if (seq != counted.getAndIncrement() && outOfOrder == null) {
+                    outOfOrder = "out of order: " + seq + " arrived as number " + (counted.get() - 1);
+                }
+                return null;
+            });
+            messenger.on("counted", m -> outOfOrder != null ? outOfOrder : counted.get() + " in order");
             if (label.role() == dev.clutch.core.api.Role.AGENT) {
+                messenger.on("flood", m -> {
+                    String[] pidCountStall = ((String) m.payload()).split(":");
+                    long pid = Long.parseLong(pidCountStall[0]);
+                    int total = Integer.parseInt(pidCountStall[1]);
+                    int heldBack = 0;
+                    for (int seq = 0; seq < total; seq++) {
+                        String payload = seq == 0 ? "0:" + pidCountStall[2] : Integer.toString(seq);
+                        while (true) {
+                            try {
+                                messenger.sendTo(pid, "count", payload);
+                                break;
+                            } catch (Messenger.MessageFailedException slowDown) {
+                                heldBack++;
+                                java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+                            }
+                        }
+                    }
+                    return "sent " + total + " to " + pid + ", held back " + heldBack + " times";
+                });
                 messenger.on("ack", m -> acks.add((String) m.payload()));
                 messenger.on("acks", m -> String.join("|", acks));
             }
@@ -339,6 +375,19 @@ public final class TestApp implements ClutchApplication {
                         messenger.broadcast("record", new Greeting(name, 1));
                         yield "sent";
                     }
+                    case "flood" -> {
+                        // notMe=a,b: the worker that is not this one, so this one can still take the reply.
+                        long self = ProcessHandle.current().pid();
+                        long target = request.queryParam("pid").map(Long::parseLong).orElseGet(() ->
+                                java.util.Arrays.stream(request.queryParam("notMe").orElseThrow().split(","))
+                                        .mapToLong(Long::parseLong).filter(p -> p != self).findFirst()
+                                        .orElseThrow());
+                        yield messenger.request(Messenger.Target.agent(), "flood", target + ":"
+                                + request.queryParam("n").orElseThrow() + ":"
+                                + request.queryParam("stallMillis").orElse("0"), Duration.ofSeconds(60)).get();
+                    }
+                    case "counted" -> messenger.request(Messenger.Target.pid(Long.parseLong(
+                            request.queryParam("pid").orElseThrow())), "counted", null, TIMEOUT).get();
                     case "acks" -> messenger.request(Messenger.Target.agent(), "acks", null, TIMEOUT).get();
                     case "slow-agent" -> messenger.request(Messenger.Target.agent(), "slow", null,
                             Duration.ofMillis(200)).get();

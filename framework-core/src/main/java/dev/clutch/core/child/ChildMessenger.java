@@ -39,6 +39,10 @@ public final class ChildMessenger implements Messenger {
     private final List<Consumer<Undeliverable>> undeliverableListeners = new CopyOnWriteArrayList<>();
     private final AtomicLong correlations = new AtomicLong();
     private final ExecutorService handlerThread = Executors.newSingleThreadExecutor(daemon("clutch-messages"));
+    private final HandlerQueue<Envelope> inbound;
+    private static final long UNDELIVERABLE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private long lastUndeliverableLogNanos;
+    private long undeliverableNotLogged;
     private final ScheduledExecutorService timeouts = Executors.newSingleThreadScheduledExecutor(
             daemon("clutch-message-timeouts"));
 
@@ -46,6 +50,8 @@ public final class ChildMessenger implements Messenger {
         this.codec = codec;
         this.link = link;
         this.self = self;
+        this.inbound = new HandlerQueue<>(handlerThread, envelope -> handle(envelope, (AppMessage) envelope.body()),
+                link);
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -141,7 +147,7 @@ public final class ChildMessenger implements Messenger {
         switch (message.kind()) {
             case REPLY -> complete(message.correlation(), message.payload());
             case REPLY_FAILED -> fail(message.correlation(), new String(message.payload(), StandardCharsets.UTF_8));
-            default -> handlerThread.execute(() -> handle(envelope, message));
+            default -> inbound.add(envelope);
         }
     }
 
@@ -151,9 +157,29 @@ public final class ChildMessenger implements Messenger {
             fail(notice.correlation(), "'" + notice.action() + "' could not be delivered: " + notice.reason());
             return;
         }
-        log.error("message '{}' could not be delivered: {}", notice.action(), notice.reason());
+        logUndeliverable(notice);
         Messenger.Undeliverable event = new Messenger.Undeliverable(notice.action(), notice.reason());
         undeliverableListeners.forEach(listener -> listener.accept(event));
+    }
+
+    /**
+     * At most one line a second: a receiver that stopped keeping up can make thousands of sends fail in a second,
+     * and each one is also reported to the listeners.
+     */
+    private synchronized void logUndeliverable(Undelivered notice) {
+        long now = System.nanoTime();
+        if (lastUndeliverableLogNanos != 0 && now - lastUndeliverableLogNanos < UNDELIVERABLE_LOG_INTERVAL_NANOS) {
+            undeliverableNotLogged++;
+            return;
+        }
+        lastUndeliverableLogNanos = now;
+        if (undeliverableNotLogged > 0) {
+            log.error("message '{}' could not be delivered: {} (and {} more since the last such line)",
+                    notice.action(), notice.reason(), undeliverableNotLogged);
+        } else {
+            log.error("message '{}' could not be delivered: {}", notice.action(), notice.reason());
+        }
+        undeliverableNotLogged = 0;
     }
 
     private void handle(Envelope envelope, AppMessage message) {

@@ -2,6 +2,7 @@ package dev.clutch.core.child;
 
 import dev.clutch.core.ipc.IpcPipeline;
 import dev.clutch.core.ipc.IpcTransport;
+import dev.clutch.core.ipc.MalformedFrameException;
 import dev.clutch.core.message.Envelope;
 import dev.clutch.core.message.Hello;
 import dev.clutch.core.message.MessageRegistry;
@@ -66,6 +67,13 @@ public final class MasterLink implements MessageLink {
 
                     @Override
                     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        if (cause instanceof MalformedFrameException) {
+                            // The master forwards other processes' messages unread: one that does not read is
+                            // that sender's bug, and the frames around it are intact.
+                            log.error("IPC: a message from the master does not read ({}); dropped",
+                                    cause.getMessage());
+                            return;
+                        }
                         log.error("IPC: bad frame from the master ({}); connection closed", cause.getMessage());
                         ctx.close();
                     }
@@ -110,6 +118,11 @@ public final class MasterLink implements MessageLink {
 
     public ChannelFuture send(Envelope envelope) {
         return messages.writeAndFlush(envelope);
+    }
+
+    @Override
+    public void reading(boolean on) {
+        messages.config().setAutoRead(on);
     }
 
     /** False while unsent messages to the master are over {@code clutch.ipc.maxPendingBytes}. */

@@ -10,4 +10,7 @@ public interface MessageLink {
 
     /** Sends {@code envelope}, in order after everything sent before it. */
     void post(Envelope envelope);
+
+    /** Stops or resumes taking messages in: how a process whose handlers fall behind holds back its senders. */
+    void reading(boolean on);
 }

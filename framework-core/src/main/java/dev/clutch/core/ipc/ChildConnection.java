@@ -34,6 +34,28 @@ public final class ChildConnection {
         return channel.writeAndFlush(envelope);
     }
 
+    /**
+     * Queues an envelope, or a forwarded frame (its length prefix removed), without flushing; on the IPC thread,
+     * where it is written at once and in call order.
+     */
+    public void write(Object message) {
+        if (message instanceof io.netty.buffer.ByteBuf) {
+            // Forwarded bytes cannot fail to encode: no promise to allocate per message.
+            channel.write(message, channel.voidPromise());
+        } else {
+            channel.write(message);
+        }
+    }
+
+    public void flush() {
+        channel.flush();
+    }
+
+    /** Stops or resumes reading this connection: how a sender is held back while its receivers catch up. */
+    public void reading(boolean on) {
+        channel.config().setAutoRead(on);
+    }
+
     /** Passes a file descriptor to the child; only on a {@link Hello.ChannelKind#DESCRIPTORS} connection. */
     public ChannelFuture sendDescriptor(FileDescriptor fd) {
         if (kind != Hello.ChannelKind.DESCRIPTORS) {

@@ -7,7 +7,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import java.util.List;
 
 /**
- * Splits the stream into frames: a 4-byte length, then that many bytes. A frame over the limit fails with
+ * Splits the stream into frames: a 4-byte length, then that many bytes; each frame keeps its length prefix. A frame over the limit fails with
  * {@link TooLongFrameException} before its bytes are buffered. The limit can be raised once a connection has
  * authenticated, so an unknown peer never gets the full frame size.
  */
@@ -38,7 +38,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         if (in.readableBytes() < Integer.BYTES + length) {
             return;
         }
-        in.skipBytes(Integer.BYTES);
-        out.add(in.readRetainedSlice(length));
+        // The prefix stays on: a frame the master forwards leaves exactly as it came.
+        out.add(in.readRetainedSlice(Integer.BYTES + length));
     }
 }

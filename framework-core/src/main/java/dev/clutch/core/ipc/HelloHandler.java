@@ -102,9 +102,12 @@ final class HelloHandler extends ChannelInboundHandlerAdapter {
         if (hello.channel() == Hello.ChannelKind.DESCRIPTORS) {
             // Only file descriptors travel this way from now on; they bypass the message encoders.
             ctx.pipeline().remove(IpcPipeline.MESSAGE_ENCODER);
-            ctx.pipeline().remove(IpcPipeline.FRAME_ENCODER);
         }
         ctx.pipeline().replace(this, ConnectionHandler.NAME, new ConnectionHandler(connection, listener));
+        if (hello.channel() == Hello.ChannelKind.MESSAGES) {
+            ctx.pipeline().addAfter(IpcPipeline.FRAME_DECODER, ForwardingHandler.NAME,
+                    new ForwardingHandler(connection, listener, registry));
+        }
         log.debug("authenticated {}", connection);
         listener.connected(connection);
     }

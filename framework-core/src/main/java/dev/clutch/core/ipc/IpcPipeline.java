@@ -3,7 +3,6 @@ package dev.clutch.core.ipc;
 import dev.clutch.core.message.MessageRegistry;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.flush.FlushConsolidationHandler;
-import io.netty.handler.codec.LengthFieldPrepender;
 
 /**
  * The codec half of every IPC connection, the same on both ends: a 4-byte length prefix, then one Kryo message.
@@ -12,7 +11,6 @@ import io.netty.handler.codec.LengthFieldPrepender;
 public final class IpcPipeline {
 
     public static final String FRAME_DECODER = "frame-decoder";
-    public static final String FRAME_ENCODER = "frame-encoder";
     public static final String MESSAGE_DECODER = "message-decoder";
     public static final String MESSAGE_ENCODER = "message-encoder";
 
@@ -32,7 +30,6 @@ public final class IpcPipeline {
         // A burst of messages leaves in few writes instead of one system call each.
         pipeline.addLast(new FlushConsolidationHandler(256, true));
         pipeline.addLast(FRAME_DECODER, new FrameDecoder(maxFrameBytes));
-        pipeline.addLast(FRAME_ENCODER, new LengthFieldPrepender(4));
         pipeline.addLast(MESSAGE_DECODER, new KryoDecoder(registry));
         pipeline.addLast(MESSAGE_ENCODER, new KryoEncoder(registry, maxFrameBytes));
     }

@@ -1,9 +1,11 @@
 package dev.clutch.core.ipc;
 
+import dev.clutch.core.message.Destination;
 import dev.clutch.core.message.Envelope;
 import dev.clutch.core.message.Hello;
 import dev.clutch.core.message.MessageRegistry;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -24,7 +26,20 @@ public final class IpcServer implements AutoCloseable {
     public interface Listener {
         void connected(ChildConnection connection);
 
+        /** A message for the master itself, decoded, its sender stamped. */
         void received(ChildConnection connection, Envelope envelope);
+
+        /**
+         * A message from one child for others, as its frame (length prefix removed, sender stamped); the listener
+         * owns the buffer. Called on the IPC thread, like {@link #forwardsRead} and {@link #writabilityChanged}.
+         */
+        void forward(ChildConnection from, Destination to, ByteBuf frame);
+
+        /** The end of one read from {@code from}: a moment to flush what its messages were forwarded to. */
+        void forwardsRead(ChildConnection from);
+
+        /** The connection's unsent bytes crossed {@code clutch.ipc.maxPendingBytes}, or fell back below half. */
+        void writabilityChanged(ChildConnection connection);
 
         void disconnected(ChildConnection connection);
     }

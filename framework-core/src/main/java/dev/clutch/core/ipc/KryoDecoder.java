@@ -10,7 +10,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageDecoder;
 import java.util.List;
 
-/** Turns one frame (its length prefix already removed) into one registered message. */
+/**
+ * Turns one frame (its length prefix included) into one registered message: an
+ * {@link dev.clutch.core.message.Envelope} for envelope frames, the plain object otherwise.
+ */
 public final class KryoDecoder extends MessageToMessageDecoder<ByteBuf> {
 
     private final Kryo kryo;
@@ -20,7 +23,7 @@ public final class KryoDecoder extends MessageToMessageDecoder<ByteBuf> {
         this.kryo = registry.newKryo();
     }
 
-    /** Until {@link #acceptAll()}, refuse every frame that is not a {@code type}, before deserializing it. */
+    /** Until {@link #acceptAll()}, refuse every frame that is not a plain {@code type}, before deserializing it. */
     public void acceptOnly(Class<?> type) {
         this.onlyType = type;
     }
@@ -31,28 +34,53 @@ public final class KryoDecoder extends MessageToMessageDecoder<ByteBuf> {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
+        if (onlyType == null && EnvelopeFrames.isEnvelope(frame)) {
+            out.add(EnvelopeFrames.read(kryo, frame));
+            frame.skipBytes(frame.readableBytes());
+            return;
+        }
+        frame.skipBytes(Integer.BYTES);
         int length = frame.readableBytes();
         byte[] bytes = ByteBufUtil.getBytes(frame);
         frame.skipBytes(length);
         Input input = new Input(bytes);
-        Object message;
+        if (onlyType == null) {
+            out.add(readChecked(kryo, input, length));
+            return;
+        }
+        Registration registration;
         try {
-            if (onlyType == null) {
-                message = kryo.readClassAndObject(input);
-            } else {
-                Registration registration = kryo.readClass(input);
-                if (registration == null || registration.getType() != onlyType) {
-                    throw new MalformedFrameException("expected a " + onlyType.getSimpleName() + " first, got "
-                            + (registration == null ? "null" : registration.getType().getSimpleName()), null);
-                }
-                message = kryo.readObject(input, onlyType);
-            }
-        } catch (MalformedFrameException e) {
-            throw e;
+            registration = kryo.readClass(input);
+        } catch (RuntimeException e) {
+            throw new MalformedFrameException("frame of " + length + " bytes is not a registered message: "
+                    + e.getMessage(), e);
+        }
+        if (registration == null || registration.getType() != onlyType) {
+            throw new MalformedFrameException("expected a " + onlyType.getSimpleName() + " first, got "
+                    + (registration == null ? "null" : registration.getType().getSimpleName()), null);
+        }
+        out.add(checkedEnd(readOrFail(() -> kryo.readObject(input, onlyType), length), input, length));
+    }
+
+    /**
+     * Reads one registered object that must fill the input exactly.
+     *
+     * @throws MalformedFrameException when it does not, or is not a registered message
+     */
+    static Object readChecked(Kryo kryo, Input input, int length) {
+        return checkedEnd(readOrFail(() -> kryo.readClassAndObject(input), length), input, length);
+    }
+
+    private static Object readOrFail(java.util.function.Supplier<Object> read, int length) {
+        try {
+            return read.get();
         } catch (RuntimeException | StackOverflowError e) {
             throw new MalformedFrameException("frame of " + length + " bytes is not a registered message: "
                     + e.getMessage(), e);
         }
+    }
+
+    private static Object checkedEnd(Object message, Input input, int length) {
         if (input.position() != length) {
             throw new MalformedFrameException("frame of " + length + " bytes has " + (length - input.position())
                     + " bytes after its message", null);
@@ -60,6 +88,6 @@ public final class KryoDecoder extends MessageToMessageDecoder<ByteBuf> {
         if (message == null) {
             throw new MalformedFrameException("frame of " + length + " bytes holds a null message", null);
         }
-        out.add(message);
+        return message;
     }
 }

@@ -2,10 +2,7 @@ package dev.clutch.core.master;
 
 import dev.clutch.core.api.Role;
 import dev.clutch.core.ipc.ChildConnection;
-import dev.clutch.core.message.Envelope;
 import dev.clutch.core.message.Sender;
-import java.util.ArrayDeque;
-import java.util.List;
 import java.time.Duration;
 
 /** The master's record of one child process. Touched by the master's thread only. */
@@ -17,9 +14,15 @@ final class Child {
         STOPPING
     }
 
+    /** Told of every phase a child enters after its start. */
+    interface PhaseListener {
+        void entered(Child child, Phase phase);
+    }
+
     private final Role role;
     private final int workerId;
     private final ChildProcess process;
+    private final PhaseListener phases;
     private Phase phase = Phase.STARTING;
     private long deadlineNanos;
     private ChildConnection messages;
@@ -32,10 +35,11 @@ final class Child {
     private long launchedAtNanos;
     private long requests;
     private long requestLimit;
-    private final ArrayDeque<Envelope> held = new ArrayDeque<>();
 
-    Child(Role role, int workerId, ChildProcess process, long launchedAtNanos, long deadlineNanos) {
+    Child(Role role, int workerId, ChildProcess process, long launchedAtNanos, long deadlineNanos,
+          PhaseListener phases) {
         this.role = role;
+        this.phases = phases;
         this.workerId = workerId;
         this.process = process;
         this.launchedAtNanos = launchedAtNanos;
@@ -87,6 +91,7 @@ final class Child {
     void enter(Phase next, long nextDeadlineNanos) {
         this.phase = next;
         this.deadlineNanos = nextDeadlineNanos;
+        phases.entered(this, next);
     }
 
     boolean isPastDeadline(long nowNanos) {
@@ -112,21 +117,6 @@ final class Child {
 
     /** Messages held for this child while it starts, at most this many. */
     static final int MAX_HELD = 10_000;
-
-    /** Holds a message until this child is ready; false when it already holds {@link #MAX_HELD}. */
-    boolean hold(Envelope envelope) {
-        if (held.size() >= MAX_HELD) {
-            return false;
-        }
-        held.add(envelope);
-        return true;
-    }
-
-    List<Envelope> takeHeld() {
-        List<Envelope> all = List.copyOf(held);
-        held.clear();
-        return all;
-    }
 
     /** The worker this one replaces once ready (after a fatal error), or {@code null}. */
     Child replacing() {

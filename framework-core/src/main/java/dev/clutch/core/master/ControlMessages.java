@@ -14,12 +14,13 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
  * Application messages sent from the control socket (the test kit's messenger for a multi-process cluster): the
  * master sends them as itself, and answers the control request with the reply, or with why it was not delivered.
- * Touched by the master's thread only.
+ * Touched by the master's thread only; a send's outcome is answered on the IPC thread.
  */
 final class ControlMessages {
 
@@ -29,15 +30,13 @@ final class ControlMessages {
     private final Sender master = new Sender(Role.MASTER, 0, ProcessHandle.current().pid());
     private final Map<Long, Pending> pending = new HashMap<>();
     private long correlations;
-    /** Set while a send is routed: the route reports a message it cannot deliver at once, on this thread. */
-    private String undeliveredNow;
 
     /**
      * Sends one message and answers {@code reply}: a request when the receiver replied, a send once it is on its way.
      *
      * @param target {@code agent}, {@code workers}, {@code random}, {@code everyone} or {@code pid:<n>}
      */
-    void send(Consumer<Envelope> route, String target, String action, boolean request, byte[] payload,
+    void send(BiConsumer<Envelope, Consumer<String>> route, String target, String action, boolean request, byte[] payload,
               Duration timeout, long nowNanos, Consumer<ControlReply> reply) {
         Destination to = destination(target);
         if (to == null) {
@@ -54,13 +53,13 @@ final class ControlMessages {
         if (request) {
             pending.put(correlation, new Pending(reply, nowNanos + timeout.toNanos(), action));
         }
-        undeliveredNow = null;
-        route.accept(new Envelope(master, to, message));
-        if (!request) {
-            reply.accept(undeliveredNow == null ? ok("sent", "")
-                    : failed("'" + action + "' could not be delivered: " + undeliveredNow));
-        }
-        undeliveredNow = null;
+        // A request's failure comes back as an undeliverable notice, matched by its correlation.
+        route.accept(new Envelope(master, to, message), undelivered -> {
+            if (!request) {
+                reply.accept(undelivered == null ? ok("sent", "")
+                        : failed("'" + action + "' could not be delivered: " + undelivered));
+            }
+        });
     }
 
     /** A reply to, or an undeliverable notice about, one of these messages. */
@@ -69,8 +68,6 @@ final class ControlMessages {
             Pending waiting = pending.remove(notice.correlation());
             if (waiting != null) {
                 waiting.reply().accept(failed("'" + notice.action() + "' could not be delivered: " + notice.reason()));
-            } else {
-                undeliveredNow = notice.reason();
             }
         } else if (envelope.body() instanceof AppMessage message) {
             Pending waiting = pending.remove(message.correlation());

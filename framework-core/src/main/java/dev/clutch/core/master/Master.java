@@ -23,6 +23,8 @@ import dev.clutch.core.message.ProcessReady;
 import dev.clutch.core.message.StateChange;
 import dev.clutch.core.message.StateResync;
 import dev.clutch.core.message.StopRequest;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,8 +89,7 @@ public final class Master {
     private final long startedAtNanos;
     private final BlockingQueue<MasterEvent> events = new LinkedBlockingQueue<>();
     private final ProcessTable table = new ProcessTable();
-    private StateStore sharedState = new StateStore();
-    private final Router router;
+    private final Switchboard switchboard;
     private final Alarms alarms;
     private final WorkerSupervisor supervisor;
     private final ControlCommands commands;
@@ -104,8 +105,8 @@ public final class Master {
     private String deadAgentCause;
 
     public Master(ClutchConfig config, ChildFactory children, PortSharing sharing, Alarms alarms,
-                  PayloadRegistryCheck payloadCheck, PayloadCodec payloads, LongSupplier nanoClock,
-                  long startedAtNanos) {
+                  PayloadRegistryCheck payloadCheck, PayloadCodec payloads, EventLoop ipcLoop,
+                  LongSupplier nanoClock, long startedAtNanos) {
         this.config = config;
         this.payloadCheck = payloadCheck;
         this.payloads = payloads;
@@ -114,7 +115,7 @@ public final class Master {
         this.nanoClock = nanoClock;
         this.startedAtNanos = startedAtNanos;
         this.startBeganNanos = startedAtNanos;
-        this.router = new Router(table, controlMessages::received);
+        this.switchboard = new Switchboard(ipcLoop, envelope -> events.add(new MasterEvent.Reply(envelope)));
         this.alarms = alarms;
         this.commands = new ControlCommands(config.name(), operations());
         this.supervisor = new WorkerSupervisor(config, table, alarms, new WorkerSupervisor.Actions() {
@@ -140,7 +141,29 @@ public final class Master {
 
             @Override
             public void received(ChildConnection connection, Envelope envelope) {
-                events.add(new MasterEvent.Received(connection, envelope));
+                // State goes with the messages, on the IPC thread: in the order the agent sent both.
+                if (envelope.body() instanceof StateChange change && connection.sender().role() == Role.AGENT) {
+                    switchboard.stateChanged(change);
+                } else if (envelope.body() instanceof StateResync) {
+                    switchboard.resync(connection.sender().pid());
+                } else {
+                    events.add(new MasterEvent.Received(connection, envelope));
+                }
+            }
+
+            @Override
+            public void forward(ChildConnection from, Destination to, ByteBuf frame) {
+                switchboard.forward(from, to, frame);
+            }
+
+            @Override
+            public void forwardsRead(ChildConnection from) {
+                switchboard.flushAll();
+            }
+
+            @Override
+            public void writabilityChanged(ChildConnection connection) {
+                switchboard.writabilityChanged(connection);
             }
 
             @Override
@@ -195,7 +218,9 @@ public final class Master {
     }
 
     private void handle(MasterEvent event) {
-        if (event instanceof MasterEvent.Connected e) {
+        if (event instanceof MasterEvent.Reply e) {
+            controlMessages.received(e.envelope());
+        } else if (event instanceof MasterEvent.Connected e) {
             onConnected(e.connection());
         } else if (event instanceof MasterEvent.Received e) {
             onReceived(e.connection(), e.envelope());
@@ -240,7 +265,7 @@ public final class Master {
         state = State.STARTING_AGENT;
         afterStop = AfterStop.EXIT;
         // The new agent publishes its state from version 1, and may register other payload types.
-        sharedState = new StateStore();
+        switchboard.resetState();
         deadAgentPid = 0;
         deadAgentCause = null;
         payloadCheck.adoptFromNextAgent();
@@ -267,31 +292,17 @@ public final class Master {
         }
         if (connection.kind() == Hello.ChannelKind.DESCRIPTORS) {
             sharing.descriptorsConnected(child.pid(), connection);
-        } else if (child.role() == Role.WORKER) {
-            // First the whole state, then every change in order: the worker reports ready only once it has it.
-            send(child, sharedState.snapshot());
+        } else {
+            switchboard.attached(child.pid(), connection);
         }
     }
 
     private void onReceived(ChildConnection connection, Envelope envelope) {
-        if (envelope.destination().kind() != Destination.Kind.MASTER) {
-            router.route(envelope);
-            return;
-        }
         Object body = envelope.body();
         if (body instanceof ProcessReady) {
             table.byPid(envelope.sender().pid()).ifPresent(this::onReady);
         } else if (body instanceof DescriptorsTaken taken) {
             sharing.taken(envelope.sender().pid(), taken.total());
-        } else if (body instanceof StateChange change && envelope.sender().role() == Role.AGENT) {
-            if (sharedState.apply(change)) {
-                table.workers().forEach(worker -> send(worker, change));
-            } else {
-                log.error("state change {} from the agent does not follow version {}: ignored", change.version(),
-                        sharedState.version());
-            }
-        } else if (body instanceof StateResync) {
-            table.byPid(envelope.sender().pid()).ifPresent(child -> send(child, sharedState.snapshot()));
         } else if (body instanceof Heartbeat beat) {
             table.byPid(envelope.sender().pid()).ifPresent(c -> supervisor.heartbeat(c, beat.requests(),
                     nanoClock.getAsLong()));
@@ -310,7 +321,6 @@ public final class Master {
         }
         child.enter(Child.Phase.READY, 0);
         log.info("{} is ready in {} ms", child.describe(), millisSinceStart());
-        router.flushHeld(child);
         if (child.role() == Role.WORKER) {
             sharing.workerReady(child.pid());
             supervisor.workerReady(child, nanoClock.getAsLong());
@@ -354,6 +364,7 @@ public final class Master {
     private void onExited(long pid, int status) {
         children.exited(pid);
         Child child = table.remove(pid).orElse(null);
+        switchboard.gone(pid);
         if (child == null) {
             return;
         }
@@ -458,13 +469,13 @@ public final class Master {
 
             @Override
             public ControlReply sharedState() {
-                return StateReport.of(sharedState.snapshot(), Master.this::describePayload);
+                return StateReport.of(switchboard.stateSnapshot(), Master.this::describePayload);
             }
 
             @Override
             public void message(String target, String action, boolean request, byte[] payload, Duration timeout,
                                 java.util.function.Consumer<ControlReply> reply) {
-                controlMessages.send(router::route, target, action, request, payload, timeout,
+                controlMessages.send(switchboard::sendAsMaster, target, action, request, payload, timeout,
                         nanoClock.getAsLong(), reply);
             }
         };
@@ -632,8 +643,9 @@ public final class Master {
         try {
             ChildProcess process = children.launch(role, workerId);
             long now = nanoClock.getAsLong();
-            Child child = new Child(role, workerId, process, now, now + startTimeout.toNanos());
+            Child child = new Child(role, workerId, process, now, now + startTimeout.toNanos(), switchboard);
             table.add(child);
+            switchboard.launched(child);
             process.onExit().thenAccept(status -> events.add(new MasterEvent.Exited(process.pid(), status)));
             log.info("launched {}", child.describe());
             return child;

@@ -74,8 +74,8 @@ public final class MasterBoot {
                     config.alarmWebhookAttempts(), applicationClass.getClassLoader());
             PayloadCodec payloads = payloadCodec(applicationClass, plugins, config);
             PayloadRegistryCheck payloadCheck = new PayloadRegistryCheck(payloads.describe());
-            Master master = new Master(config, children, sharing, alarms, payloadCheck, payloads, System::nanoTime,
-                    startedAtNanos);
+            Master master = new Master(config, children, sharing, alarms, payloadCheck, payloads, group.next(),
+                    System::nanoTime, startedAtNanos);
             IpcServer ipc = new IpcServer(transport, group, runDirectory.ipcSocket(), MessageRegistry.framework(),
                     config.maxFrameBytes(), config.maxPendingBytes(), config.helloTimeout(), tokens, payloadCheck,
                     master.ipcListener());

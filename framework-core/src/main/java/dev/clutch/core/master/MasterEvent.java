@@ -13,6 +13,10 @@ interface MasterEvent {
     record Received(ChildConnection connection, Envelope envelope) implements MasterEvent {
     }
 
+    /** A reply to, or an undeliverable notice about, a message the master sent for its control socket. */
+    record Reply(Envelope envelope) implements MasterEvent {
+    }
+
     record Disconnected(ChildConnection connection) implements MasterEvent {
     }
 

@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * The master's copy of the shared state, as serialized values: what every joining worker gets first, and what
- * workers keep getting from it after the agent died. Touched by the master's thread only.
+ * workers keep getting from it after the agent died. Changed on the master's IPC thread; read from
+ * any.
  */
 public final class StateStore {
 
@@ -16,7 +17,7 @@ public final class StateStore {
     private long version;
 
     /** Applies a change from the agent; false (and nothing applied) if it is not the next version. */
-    public boolean apply(StateChange change) {
+    public synchronized boolean apply(StateChange change) {
         if (change.version() != version + 1 || change.keys() == null || change.values() == null
                 || change.keys().length != change.values().length) {
             return false;
@@ -34,13 +35,13 @@ public final class StateStore {
         return true;
     }
 
-    public StateSnapshot snapshot() {
+    public synchronized StateSnapshot snapshot() {
         return new StateSnapshot(version, values.keySet().toArray(String[]::new),
                 values.values().toArray(byte[][]::new),
                 keyVersions.values().stream().mapToLong(Long::longValue).toArray());
     }
 
-    public long version() {
+    public synchronized long version() {
         return version;
     }
 }

@@ -168,4 +168,36 @@ final class BoundedSerializers {
             return result;
         }
     }
+
+    /**
+     * The message every application send travels in, written field by field: the hottest type on the wire, where
+     * Kryo's reflective record serializer would cost more than the routing.
+     */
+    static final class AppMessageSerializer extends Serializer<AppMessage> {
+        private static final AppMessage.Kind[] KINDS = AppMessage.Kind.values();
+        private final StringSerializer strings = new StringSerializer();
+        private final ByteArraySerializer bytes = new ByteArraySerializer();
+
+        AppMessageSerializer() {
+            setImmutable(true);
+        }
+
+        @Override
+        public void write(Kryo kryo, Output output, AppMessage message) {
+            output.writeVarInt(message.kind().ordinal(), true);
+            strings.write(kryo, output, message.action());
+            bytes.write(kryo, output, message.payload());
+            output.writeVarLong(message.correlation(), true);
+        }
+
+        @Override
+        public AppMessage read(Kryo kryo, Input input, Class<? extends AppMessage> type) {
+            int kind = input.readVarInt(true);
+            if (kind >= KINDS.length) {
+                throw new KryoException("unknown application message kind " + kind);
+            }
+            return new AppMessage(KINDS[kind], strings.read(kryo, input, String.class),
+                    bytes.read(kryo, input, byte[].class), input.readVarLong(true));
+        }
+    }
 }

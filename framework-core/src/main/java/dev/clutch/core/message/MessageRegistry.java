@@ -65,7 +65,6 @@ public final class MessageRegistry {
         types.put(30, new Entry(Hello.class, null));
         types.put(31, new Entry(Sender.class, null));
         types.put(32, new Entry(Destination.class, null));
-        types.put(33, new Entry(Envelope.class, null));
         types.put(40, new Entry(ProcessReady.class, null));
         types.put(41, new Entry(ClusterReady.class, null));
         types.put(42, new Entry(StopRequest.class, null));
@@ -75,7 +74,7 @@ public final class MessageRegistry {
         types.put(46, new Entry(Heartbeat.class, null));
         types.put(50, new Entry(ControlRequest.class, null));
         types.put(51, new Entry(ControlReply.class, null));
-        types.put(60, new Entry(AppMessage.class, null));
+        types.put(60, new Entry(AppMessage.class, new BoundedSerializers.AppMessageSerializer()));
         types.put(61, new Entry(AppMessage.Kind.class, null));
         types.put(62, new Entry(Undelivered.class, null));
         types.put(70, new Entry(StateChange.class, null));
@@ -102,6 +101,17 @@ public final class MessageRegistry {
             }
         });
         return kryo;
+    }
+
+    /**
+     * The first byte Kryo writes for an object of {@code type}: its ID plus 2, as a one-byte variable-length int.
+     *
+     * @throws IllegalArgumentException when the type is not registered with an ID below 62
+     */
+    public int kryoClassByte(Class<?> type) {
+        return byId.entrySet().stream().filter(e -> e.getValue().type() == type).mapToInt(e -> e.getKey() + 2)
+                .filter(b -> b < 64).findFirst().orElseThrow(() -> new IllegalArgumentException(type.getName()
+                        + " has no registered ID below 62"));
     }
 
     /** A digest of every (ID, type name) pair: equal digests mean two processes read each other's bytes alike. */

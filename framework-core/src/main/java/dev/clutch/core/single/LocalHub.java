@@ -287,6 +287,12 @@ final class LocalHub implements AutoCloseable {
         }
 
         @Override
+        public void reading(boolean on) {
+            // The hub delivers on its own thread and cannot stop one receiver without stopping them all; its
+            // queue's bound (MAX_QUEUED) is what holds back senders in one process.
+        }
+
+        @Override
         public void post(Envelope envelope) {
             Envelope stamped = envelope.stampedBy(sender);
             try {

@@ -34,6 +34,20 @@ class ConnectionHandlerTest {
             }
 
             @Override
+            public void forward(ChildConnection from, Destination to, io.netty.buffer.ByteBuf frame) {
+                frame.release();
+                throw new AssertionError("nothing is forwarded here");
+            }
+
+            @Override
+            public void forwardsRead(ChildConnection from) {
+            }
+
+            @Override
+            public void writabilityChanged(ChildConnection connection) {
+            }
+
+            @Override
             public void disconnected(ChildConnection connection) {
             }
         }));

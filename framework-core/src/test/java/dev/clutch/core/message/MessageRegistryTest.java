@@ -16,7 +16,8 @@ class MessageRegistryTest {
     void everyTypeHasItsFixedIdWhateverTheInstance() {
         Kryo kryo = MessageRegistry.framework().newKryo();
         assertEquals(30, kryo.getRegistration(Hello.class).getId());
-        assertEquals(33, kryo.getRegistration(Envelope.class).getId());
+        assertEquals(60, kryo.getRegistration(AppMessage.class).getId());
+        assertEquals(62, MessageRegistry.framework().kryoClassByte(AppMessage.class));
         assertEquals(41, kryo.getRegistration(ClusterReady.class).getId());
         assertTrue(MessageRegistry.framework().describe().contains("30=" + Hello.class.getName()));
     }

@@ -1,0 +1,124 @@
+package dev.clutch.core.ipc;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.io.Input;
+import dev.clutch.core.api.Role;
+import dev.clutch.core.message.AppMessage;
+import dev.clutch.core.message.Destination;
+import dev.clutch.core.message.Envelope;
+import dev.clutch.core.message.Sender;
+import io.netty.buffer.ByteBuf;
+
+/**
+ * The layout of an envelope frame. After the 4-byte length prefix, its routing fields come first, fixed-size,
+ * ahead of the Kryo body, so the master routes a message between children by reading and stamping those bytes in
+ * place and forwarding the frame as it came, without deserializing (or even copying) the body:
+ *
+ * <pre>
+ *   byte  mark (0: Kryo never writes 0 first for a non-null object, so plain frames cannot start with it)
+ *   byte  destination kind (ordinal + 1)     long destination pid
+ *   byte  sender role (ordinal + 1, 0: none) int sender worker id    long sender pid
+ *   ...   the body, Kryo class and object
+ * </pre>
+ *
+ * Every other frame (hello, control socket) is a plain Kryo object.
+ */
+public final class EnvelopeFrames {
+
+    static final byte MARK = 0;
+    /** Offsets from the start of the frame, its length prefix included. */
+    private static final int MARK_AT = 4;
+    private static final int DESTINATION_KIND = 5;
+    private static final int DESTINATION_PID = 6;
+    private static final int SENDER_ROLE = 14;
+    private static final int SENDER_WORKER = 15;
+    private static final int SENDER_PID = 19;
+    private static final int BODY = 27;
+    /** The routing fields, after the length prefix. */
+    static final int HEADER_BYTES = BODY - MARK_AT;
+
+    private static final Destination.Kind[] KINDS = Destination.Kind.values();
+    private static final Role[] ROLES = Role.values();
+
+    private EnvelopeFrames() {
+    }
+
+    /** Whether this frame (length prefix included) is an envelope. */
+    static boolean isEnvelope(ByteBuf frame) {
+        return frame.readableBytes() >= BODY && frame.getByte(frame.readerIndex() + MARK_AT) == MARK;
+    }
+
+    /** Writes the routing fields; the body follows. */
+    static void writeHeader(ByteBuf out, Envelope envelope) {
+        out.writeByte(MARK);
+        out.writeByte(envelope.destination().kind().ordinal() + 1);
+        out.writeLong(envelope.destination().pid());
+        Sender sender = envelope.sender();
+        out.writeByte(sender == null ? 0 : sender.role().ordinal() + 1);
+        out.writeInt(sender == null ? 0 : sender.workerId());
+        out.writeLong(sender == null ? 0 : sender.pid());
+    }
+
+    /**
+     * The envelope's destination, or {@code null} when its bytes name none (an unknown kind, or a pid that is not
+     * positive for a process).
+     */
+    static Destination destination(ByteBuf frame) {
+        int at = frame.readerIndex();
+        int kind = frame.getByte(at + DESTINATION_KIND) - 1;
+        long pid = frame.getLong(at + DESTINATION_PID);
+        if (kind < 0 || kind >= KINDS.length) {
+            return null;
+        }
+        Destination.Kind destinationKind = KINDS[kind];
+        if (destinationKind == Destination.Kind.PROCESS) {
+            return pid > 0 ? Destination.process(pid) : null;
+        }
+        return pid == 0 ? new Destination(destinationKind, 0) : null;
+    }
+
+    /** Writes the authenticated sender into the frame, over whatever the child put there. */
+    static void stamp(ByteBuf frame, Sender sender) {
+        int at = frame.readerIndex();
+        frame.setByte(at + SENDER_ROLE, sender.role().ordinal() + 1);
+        frame.setInt(at + SENDER_WORKER, sender.workerId());
+        frame.setLong(at + SENDER_PID, sender.pid());
+    }
+
+    /** The sender stamped into the frame, or {@code null} when it has none. */
+    public static Sender sender(ByteBuf frame) {
+        int at = frame.readerIndex();
+        int role = frame.getByte(at + SENDER_ROLE) - 1;
+        if (role < 0 || role >= ROLES.length) {
+            return null;
+        }
+        return new Sender(ROLES[role], frame.getInt(at + SENDER_WORKER), frame.getLong(at + SENDER_PID));
+    }
+
+    /**
+     * Whether the body is an {@link AppMessage}, judged by its first byte: Kryo writes a registered class as its ID
+     * plus 2, one byte below 64. Only application messages travel between children.
+     */
+    static boolean carriesAppMessage(ByteBuf frame, int appMessageClassByte) {
+        return frame.readableBytes() > BODY && frame.getByte(frame.readerIndex() + BODY) == appMessageClassByte;
+    }
+
+    /**
+     * Reads a whole envelope frame; the reader index is not moved.
+     *
+     * @throws MalformedFrameException when the bytes are not one registered message
+     */
+    public static Envelope read(Kryo kryo, ByteBuf frame) {
+        Destination destination = destination(frame);
+        if (destination == null) {
+            throw new MalformedFrameException("envelope with an unknown destination", null);
+        }
+        Sender sender = sender(frame);
+        int length = frame.readableBytes() - BODY;
+        byte[] bytes = new byte[length];
+        frame.getBytes(frame.readerIndex() + BODY, bytes);
+        Input input = new Input(bytes);
+        Object message = KryoDecoder.readChecked(kryo, input, length);
+        return new Envelope(sender, destination, message);
+    }
+}

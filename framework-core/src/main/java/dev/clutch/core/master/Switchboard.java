@@ -1,0 +1,452 @@
+package dev.clutch.core.master;
+
+import com.esotericsoftware.kryo.Kryo;
+import dev.clutch.core.api.Role;
+import dev.clutch.core.ipc.ChildConnection;
+import dev.clutch.core.ipc.EnvelopeFrames;
+import dev.clutch.core.message.AppMessage;
+import dev.clutch.core.message.Destination;
+import dev.clutch.core.message.Envelope;
+import dev.clutch.core.message.MessageRegistry;
+import dev.clutch.core.message.Sender;
+import dev.clutch.core.message.StateChange;
+import dev.clutch.core.message.StateSnapshot;
+import dev.clutch.core.message.Undelivered;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where every message between processes goes, and the shared state workers are kept up to date with: the whole
+ * message flow of the cluster, on the master's IPC thread. Messages between children arrive as frames and leave as
+ * the same bytes, never deserialized; only the rare paths (a message that reaches no one, a reply to the master)
+ * read a body.
+ *
+ * <p>The life-cycle thread reports children here ({@link #launched}, {@link #entered}, {@link #attached},
+ * {@link #gone}); those calls queue onto the IPC thread, so routing never waits for the life cycle and sees every
+ * change in the order it was made. A message for a child that is still starting is held and delivered, in order,
+ * when it is ready; one that reaches no one is reported to its sender.
+ *
+ * <p>Back-pressure: when a receiver's unsent bytes pass {@code clutch.ipc.maxPendingBytes}, the master stops reading
+ * from the senders that wrote to it until it has caught up, so their own connections fill and their sends fail
+ * with "slow down" at the source. A receiver still behind after {@link #SLOW_RECEIVER_GRACE_NANOS} is marked slow
+ * instead: the senders resume and messages for it are reported undeliverable until it has caught up, so one stuck
+ * process cannot hold up the rest of the cluster.
+ */
+final class Switchboard implements Child.PhaseListener {
+
+    private static final Logger log = LoggerFactory.getLogger(Switchboard.class);
+    static final long SLOW_RECEIVER_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    /** What the switchboard knows of one child, on the IPC thread. */
+    private static final class Route {
+        final Sender sender;
+        Child.Phase phase = Child.Phase.STARTING;
+        ChildConnection connection;
+        final ArrayDeque<Object> held = new ArrayDeque<>();
+        boolean flushPending;
+        /** Since when its unsent bytes are over the limit; 0 while writable. */
+        long behindSinceNanos;
+        boolean slow;
+        final List<Route> pausedSenders = new ArrayList<>(2);
+
+        Route(Sender sender) {
+            this.sender = sender;
+        }
+
+        String describe() {
+            return sender.describe();
+        }
+    }
+
+    private final EventLoop loop;
+    private final long masterPid = ProcessHandle.current().pid();
+    private final Consumer<Envelope> masterInbox;
+    /** Reads bodies on the rare paths only. */
+    private final Kryo kryo = MessageRegistry.framework().newKryo();
+    private final Map<Long, Route> routes = new HashMap<>();
+    private final List<Route> readyWorkers = new ArrayList<>();
+    private final List<Route> toFlush = new ArrayList<>();
+    private Route agent;
+    private volatile StateStore state = new StateStore();
+
+    /**
+     * @param masterInbox gets replies and undeliverable notices for messages the master sent itself, on the IPC
+     *     thread
+     */
+    Switchboard(EventLoop loop, Consumer<Envelope> masterInbox) {
+        this.loop = loop;
+        this.masterInbox = masterInbox;
+    }
+
+    // ---- from the life-cycle thread: each queues onto the IPC thread ----
+
+    void launched(Child child) {
+        Sender sender = child.sender();
+        loop.execute(() -> {
+            Route route = new Route(sender);
+            routes.put(sender.pid(), route);
+            if (sender.role() == Role.AGENT) {
+                agent = route;
+            }
+        });
+    }
+
+    /** The child's message connection is authenticated: a worker gets the whole state first, then every change. */
+    void attached(long pid, ChildConnection messages) {
+        loop.execute(() -> {
+            Route route = routes.get(pid);
+            if (route == null) {
+                return;
+            }
+            route.connection = messages;
+            if (route.sender.role() == Role.WORKER) {
+                sendFromMaster(route, state.snapshot());
+                flushAll();
+            }
+        });
+    }
+
+    @Override
+    public void entered(Child child, Child.Phase phase) {
+        long pid = child.pid();
+        loop.execute(() -> {
+            Route route = routes.get(pid);
+            if (route == null || route.phase == phase) {
+                return;
+            }
+            route.phase = phase;
+            if (phase == Child.Phase.READY) {
+                while (!route.held.isEmpty()) {
+                    Object message = route.held.poll();
+                    String failure = deliver(message, route, null);
+                    if (failure != null) {
+                        undeliverable(message, null, failure);
+                    }
+                    ReferenceCountUtil.release(message);
+                }
+                if (route.sender.role() == Role.WORKER) {
+                    readyWorkers.add(route);
+                }
+            } else {
+                readyWorkers.remove(route);
+            }
+            flushAll();
+        });
+    }
+
+    void gone(long pid) {
+        loop.execute(() -> {
+            Route route = routes.remove(pid);
+            if (route == null) {
+                return;
+            }
+            readyWorkers.remove(route);
+            if (agent == route) {
+                agent = null;
+            }
+            while (!route.held.isEmpty()) {
+                Object message = route.held.poll();
+                undeliverable(message, null, route.describe() + " exited before it was ready");
+                ReferenceCountUtil.release(message);
+            }
+            resumeSenders(route);
+            flushAll();
+        });
+    }
+
+    /**
+     * Routes a message the master sends as itself (the control socket's messenger); {@code outcome} gets
+     * {@code null} once it is on its way or held, or why it reached no one. On the IPC thread.
+     */
+    void sendAsMaster(Envelope envelope, Consumer<String> outcome) {
+        loop.execute(() -> {
+            String[] failure = new String[1];
+            route(envelope.sender(), null, envelope.destination(), envelope, reason -> failure[0] = reason);
+            flushAll();
+            outcome.accept(failure[0]);
+        });
+    }
+
+    /** A new agent publishes from version 1 again. */
+    void resetState() {
+        loop.execute(() -> state = new StateStore());
+    }
+
+    /** The shared state as the master has it; safe from any thread. */
+    StateSnapshot stateSnapshot() {
+        return state.snapshot();
+    }
+
+    // ---- on the IPC thread ----
+
+    /** A message from one child to others, its frame stamped; takes ownership of {@code frame}. */
+    void forward(ChildConnection from, Destination to, ByteBuf frame) {
+        Route sender = routes.get(from.sender().pid());
+        route(from.sender(), sender, to, frame, null);
+    }
+
+    /** The end of one read: what its messages were written to leaves now, in few system calls. */
+    void flushAll() {
+        for (Route route : toFlush) {
+            route.flushPending = false;
+            if (route.connection != null) {
+                route.connection.flush();
+            }
+        }
+        toFlush.clear();
+    }
+
+    void writabilityChanged(ChildConnection connection) {
+        Route route = routes.get(connection.sender().pid());
+        if (route != null && route.connection == connection && connection.isWritable()) {
+            if (route.slow) {
+                log.info("IPC: {} has caught up with its messages", route.describe());
+            }
+            route.behindSinceNanos = 0;
+            route.slow = false;
+            resumeSenders(route);
+        }
+    }
+
+    /** A state change from the agent: applied, then sent to every connected worker, in order. */
+    void stateChanged(StateChange change) {
+        if (!state.apply(change)) {
+            log.error("state change {} from the agent does not follow version {}: ignored", change.version(),
+                    state.version());
+            return;
+        }
+        for (Route route : routes.values()) {
+            if (route.sender.role() == Role.WORKER) {
+                sendFromMaster(route, change);
+            }
+        }
+        flushAll();
+    }
+
+    /** A worker saw a gap in the versions: the whole state again. */
+    void resync(long pid) {
+        Route route = routes.get(pid);
+        if (route != null) {
+            sendFromMaster(route, state.snapshot());
+            flushAll();
+        }
+    }
+
+    private void sendFromMaster(Route route, Object body) {
+        if (route.connection != null && route.connection.isOpen()) {
+            route.connection.write(new Envelope(null, Destination.process(route.sender.pid()), body));
+            markForFlush(route);
+        }
+    }
+
+    /**
+     * Routes one message (a frame, or an envelope from the master) and gives up this method's reference to it.
+     *
+     * @param from the sending child's route, {@code null} for the master or an unknown sender
+     * @param masterOutcome for the master's own sends: told why it reached no one
+     */
+    private void route(Sender sender, Route from, Destination to, Object message, Consumer<String> masterOutcome) {
+        try {
+            switch (to.kind()) {
+                case PROCESS -> {
+                    if (to.pid() == masterPid) {
+                        toMaster(message, from, masterOutcome);
+                        return;
+                    }
+                    Route target = routes.get(to.pid());
+                    if (target == null) {
+                        fail(message, from, masterOutcome, "no process of this cluster has pid " + to.pid());
+                    } else {
+                        deliverOrHold(message, target, from, masterOutcome);
+                    }
+                }
+                case AGENT -> {
+                    if (agent == null) {
+                        fail(message, from, masterOutcome, "the agent is not running");
+                    } else {
+                        deliverOrHold(message, agent, from, masterOutcome);
+                    }
+                }
+                case WORKERS -> deliverToAll(message, readyWorkers, from, masterOutcome, "no ready worker");
+                case RANDOM_WORKER -> deliverToAll(message, readyWorkers.isEmpty() ? List.of()
+                                : List.of(readyWorkers.get(ThreadLocalRandom.current().nextInt(readyWorkers.size()))),
+                        from, masterOutcome, "no ready worker");
+                case EVERYONE -> {
+                    List<Route> everyone = new ArrayList<>(readyWorkers.size() + 1);
+                    if (agent != null && agent.phase == Child.Phase.READY) {
+                        everyone.add(agent);
+                    }
+                    everyone.addAll(readyWorkers);
+                    deliverToAll(message, everyone, from, masterOutcome, "no ready process");
+                }
+                default -> fail(message, from, masterOutcome, "the master routes no messages to " + to);
+            }
+        } finally {
+            ReferenceCountUtil.release(message);
+        }
+    }
+
+    private void deliverToAll(Object message, List<Route> targets, Route from, Consumer<String> masterOutcome,
+                              String whenNone) {
+        if (targets.isEmpty()) {
+            fail(message, from, masterOutcome, whenNone);
+            return;
+        }
+        for (Route target : targets) {
+            String failure = deliver(message, target, from);
+            if (failure != null) {
+                fail(message, from, masterOutcome, failure);
+            }
+        }
+    }
+
+    private void deliverOrHold(Object message, Route target, Route from, Consumer<String> masterOutcome) {
+        if (target.phase == Child.Phase.STARTING) {
+            if (target.held.size() >= Child.MAX_HELD) {
+                fail(message, from, masterOutcome, target.describe() + " is still starting and already holds "
+                        + Child.MAX_HELD + " messages");
+            } else {
+                // A copy: a held slice would pin the whole read buffer it came in.
+                target.held.add(message instanceof ByteBuf frame ? frame.copy() : message);
+            }
+            return;
+        }
+        String failure = deliver(message, target, from);
+        if (failure != null) {
+            fail(message, from, masterOutcome, failure);
+        }
+    }
+
+    /** Writes the message to {@code target}; returns why it could not, or {@code null}. */
+    private String deliver(Object message, Route target, Route from) {
+        ChildConnection connection = target.connection;
+        if (connection == null || !connection.isOpen()) {
+            return target.describe() + " is gone";
+        }
+        if (target.slow) {
+            return target.describe() + " is not keeping up: its pending messages have been over "
+                    + "clutch.ipc.maxPendingBytes for " + TimeUnit.NANOSECONDS.toMillis(SLOW_RECEIVER_GRACE_NANOS)
+                    + " ms";
+        }
+        connection.write(message instanceof ByteBuf frame ? frame.retainedDuplicate() : message);
+        markForFlush(target);
+        if (!connection.isWritable()) {
+            fallingBehind(target, from);
+        }
+        return null;
+    }
+
+    private void markForFlush(Route route) {
+        if (!route.flushPending) {
+            route.flushPending = true;
+            toFlush.add(route);
+        }
+    }
+
+    private void fallingBehind(Route target, Route from) {
+        if (target.behindSinceNanos == 0) {
+            long since = System.nanoTime();
+            target.behindSinceNanos = since;
+            loop.schedule(() -> {
+                if (target.behindSinceNanos == since && routes.get(target.sender.pid()) == target) {
+                    log.warn("IPC: {} is not keeping up: its pending messages have been over "
+                            + "clutch.ipc.maxPendingBytes for {} ms; messages for it fail until it catches up",
+                            target.describe(), TimeUnit.NANOSECONDS.toMillis(SLOW_RECEIVER_GRACE_NANOS));
+                    target.slow = true;
+                    resumeSenders(target);
+                }
+            }, SLOW_RECEIVER_GRACE_NANOS, TimeUnit.NANOSECONDS);
+        }
+        if (from != null && from.connection != null && !target.pausedSenders.contains(from)) {
+            target.pausedSenders.add(from);
+            from.connection.reading(false);
+        }
+    }
+
+    /** Lets the senders held back by {@code target} read on, unless another receiver still holds them. */
+    private void resumeSenders(Route target) {
+        List<Route> paused = List.copyOf(target.pausedSenders);
+        target.pausedSenders.clear();
+        for (Route sender : paused) {
+            boolean stillHeld = routes.values().stream().anyMatch(r -> r.pausedSenders.contains(sender));
+            if (!stillHeld && sender.connection != null) {
+                sender.connection.reading(true);
+            }
+        }
+    }
+
+    /** Only replies may be addressed to the master: they answer its control socket's requests. */
+    private void toMaster(Object message, Route from, Consumer<String> masterOutcome) {
+        Envelope envelope = read(message);
+        if (envelope != null && envelope.body() instanceof AppMessage m
+                && (m.kind() == AppMessage.Kind.REPLY || m.kind() == AppMessage.Kind.REPLY_FAILED)) {
+            masterInbox.accept(envelope);
+        } else {
+            fail(message, from, masterOutcome,
+                    "the master takes no application messages: send to the agent or a worker");
+        }
+    }
+
+    /** Tells the sender; a reply that cannot be delivered has no one left to tell. */
+    private void fail(Object message, Route from, Consumer<String> masterOutcome, String reason) {
+        if (masterOutcome != null) {
+            masterOutcome.accept(reason);
+        }
+        undeliverable(message, from, reason);
+    }
+
+    private void undeliverable(Object message, Route from, String reason) {
+        Envelope envelope = read(message);
+        if (envelope == null) {
+            return;
+        }
+        AppMessage app = envelope.body() instanceof AppMessage m ? m : null;
+        String action = app != null ? app.action() : envelope.body().getClass().getSimpleName();
+        long correlation = app != null && app.kind() == AppMessage.Kind.REQUEST ? app.correlation() : 0;
+        boolean tellSender = app == null || app.kind() == AppMessage.Kind.SEND
+                || app.kind() == AppMessage.Kind.REQUEST;
+        Sender sender = envelope.sender();
+        Undelivered notice = new Undelivered(action, correlation, reason);
+        if (tellSender && sender.role() == Role.MASTER) {
+            if (correlation != 0) {
+                masterInbox.accept(new Envelope(sender, Destination.process(masterPid), notice));
+            }
+            return;
+        }
+        Route senderRoute = from != null ? from : routes.get(sender.pid());
+        if (tellSender && senderRoute != null && senderRoute.connection != null
+                && senderRoute.connection.isOpen()) {
+            senderRoute.connection.write(new Envelope(null, Destination.process(sender.pid()), notice));
+            markForFlush(senderRoute);
+        } else {
+            log.warn("IPC: '{}' from {} to {} reached no one: {}", action, sender.describe(),
+                    envelope.destination(), reason);
+        }
+    }
+
+    /** The envelope of a frame or the envelope itself; {@code null} (logged) for a frame that does not read. */
+    private Envelope read(Object message) {
+        if (message instanceof Envelope envelope) {
+            return envelope;
+        }
+        ByteBuf frame = (ByteBuf) message;
+        try {
+            return EnvelopeFrames.read(kryo, frame);
+        } catch (RuntimeException e) {
+            log.error("IPC: a message from {} does not read ({}); dropped", EnvelopeFrames.sender(frame),
+                    e.getMessage());
+            return null;
+        }
+    }
+}

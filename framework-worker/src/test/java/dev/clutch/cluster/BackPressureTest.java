@@ -1,0 +1,83 @@
+package dev.clutch.cluster;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.clutch.core.testing.ClusterProcess;
+import dev.clutch.core.testing.RawHttp;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A sender that outruns its receiver: held back at its source, and nothing lost; a receiver stuck for longer than
+ * the grace no longer holds its senders back. Small pending limits make the bounds reachable quickly.
+ */
+class BackPressureTest {
+
+    @TempDir
+    static Path baseDir;
+    static ClusterProcess cluster;
+    static ClusterProcess.Ready ready;
+
+    @BeforeAll
+    static void startCluster() throws IOException {
+        cluster = ClusterScenarios.testApp(baseDir, 2).property("clutch.ipc.maxPendingBytes", "64KiB").start();
+        ready = cluster.awaitReady(Duration.ofSeconds(60));
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static String get(String what) throws IOException {
+        RawHttp.Reply reply = RawHttp.get(ready.port(), "/msg/" + what);
+        assertEquals(200, reply.status(), reply.body());
+        return reply.body();
+    }
+
+    @Test
+    void aSenderThatOutrunsAStalledReceiverIsHeldBackAndEveryMessageArrivesInOrder() throws Exception {
+        String workers = ready.workerPids().get(0) + "," + ready.workerPids().get(1);
+        // More than the worker queues for its handler, plus what both connections may have pending.
+        int total = 40_000;
+
+        String flood = get("flood?notMe=" + workers + "&n=" + total + "&stallMillis=1000");
+
+        assertTrue(flood.matches("sent " + total + " to \\d+, held back [1-9]\\d* times"),
+                "the agent's sends failed with 'slow down' while the worker was stalled: " + flood);
+        String worker = flood.replaceAll("sent \\d+ to (\\d+),.*", "$1");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                assertEquals(total + " in order", get("counted?pid=" + worker)));
+    }
+
+    @Test
+    void aReceiverStuckLongerThanTheGraceStopsHoldingBackItsSendersAndItsMessagesAreReported() throws Exception {
+        String workers = ready.workerPids().get(0) + "," + ready.workerPids().get(1);
+        int total = 40_000;
+
+        // The stall outlasts the 2 s grace: the agent is held back, then goes on, and its sends to the stuck
+        // worker are reported undeliverable instead of waiting. (The other worker serves this request: the stuck
+        // one reads nothing until its handlers catch up.)
+        String flood = get("flood?notMe=" + workers + "&n=" + total + "&stallMillis=8000");
+
+        assertTrue(flood.startsWith("sent " + total + " to "), flood);
+        String stuck = flood.replaceAll("sent \\d+ to (\\d+),.*", "$1");
+        assertTrue(cluster.lines().stream().noneMatch(l -> l.contains("(pid " + stuck + ") has caught up")),
+                "the agent went on while the worker was still stuck");
+        assertTrue(cluster.lines().stream().anyMatch(l -> l.contains("(pid " + stuck + ") is not keeping up")),
+                "the master says which process fell behind");
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.lines().stream().anyMatch(l ->
+                l.contains("'count' could not be delivered") && l.contains("is not keeping up")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> cluster.lines().stream().anyMatch(l ->
+                l.contains("(pid " + stuck + ") has caught up")));
+    }
+}
