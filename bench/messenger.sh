@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Agent -> workers messaging with 2 workers: throughput of a burst of N small messages to every worker (with the
-# peak resident memory of agent and master meanwhile), and one-way push latency (1,000 messages 1 ms apart), idle.
-# Loopback only; everything it starts is stopped. Prints the BENCH lines and a summary.
+# peak resident memory of agent and master meanwhile), and one-way push latency (1,000 messages 1 ms apart), idle
+# and under HTTP load. Loopback only; everything it starts is stopped. Prints the BENCH lines and a summary.
 #
-#   bench/messenger.sh            # N=100000, 3 bursts
+#   bench/messenger.sh            # N=100000, 4 warm-up bursts, then RUNS=5 measured; medians
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-100000}
-RUNS=${RUNS:-3}
+WARMUP=${WARMUP:-4}
+RUNS=${RUNS:-5}
 work=$(mktemp -d /tmp/clutch-bench-msg.XXXXXX)
 master=""
 cleanup() {
@@ -30,12 +31,37 @@ for _ in $(seq 600); do grep -q "cluster ready" "$work/console.log" && break; sl
 agent=$(grep -o 'ms, agent [0-9]*' "$work/console.log" | head -1 | awk '{print $3}')
 
 peak() { awk '/VmHWM/ {print int($2/1024)}' "/proc/$1/status"; }
-for run in $(seq "$RUNS"); do
+bursts=0
+burst() {
   curl -s "http://127.0.0.1:$port/run?n=$N" > /dev/null
-  for _ in $(seq 300); do [ "$(grep -c "BENCH worker-.* burst" "$work/console.log")" -ge $((2 * run)) ] && break; sleep 0.1; done
-done
-curl -s "http://127.0.0.1:$port/run?n=1000&gapMicros=1000" > /dev/null
-for _ in $(seq 300); do grep -q "BENCH worker-2 latency" "$work/console.log" && grep -q "BENCH worker-1 latency" "$work/console.log" && break; sleep 0.1; done
+  bursts=$((bursts + 1))
+  for _ in $(seq 600); do [ "$(grep -c "BENCH worker-.* burst" "$work/console.log")" -ge $((2 * bursts)) ] && break; sleep 0.05; done
+}
+latency() {
+  local label=$1 before
+  before=$(grep -c "BENCH worker-.* latency" "$work/console.log" || true)
+  curl -s "http://127.0.0.1:$port/run?n=1000&gapMicros=1000" > /dev/null
+  for _ in $(seq 300); do [ "$(grep -c "BENCH worker-.* latency" "$work/console.log")" -ge $((before + 2)) ] && break; sleep 0.05; done
+  grep "BENCH worker-.* latency" "$work/console.log" | tail -2 | sed "s/^.*BENCH/BENCH $label/"
+}
+# The JIT compiles the message path during the first bursts: those are warm-up, not measured.
+for _ in $(seq "$WARMUP"); do burst; done
+for _ in $(seq "$RUNS"); do burst; done
+grep -o "BENCH worker-.* burst.*" "$work/console.log" | tail -n $((2 * RUNS)) > "$work/measured"
+cat "$work/measured"
+latency idle > "$work/latency"
+# Under HTTP load: wrk keeps both workers busy (16 connections) while the agent pushes.
+wrk -t1 -c16 -d6s "http://127.0.0.1:$port/_clutch/health" > "$work/wrk.txt" 2>&1 &
+wrk_pid=$!
+sleep 1
+latency "under HTTP load" >> "$work/latency"
+wait "$wrk_pid" || true
+cat "$work/latency"
 
-grep -o "BENCH .*" "$work/console.log"
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+for worker in worker-1 worker-2; do
+  rate=$(grep "BENCH $worker burst" "$work/measured" | sed 's/.*= \([0-9]*\) msg\/s/\1/' | median)
+  echo "BENCH summary $worker: median of $RUNS warm bursts of $N = $rate msg/s"
+done
+echo "BENCH summary HTTP during the loaded latency run: $(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt") req/s"
 echo "peak resident memory: agent $(peak "$agent") MiB, master $(peak "$master") MiB"
