@@ -47,8 +47,9 @@ public final class ClutchSettings {
     public static final Setting<Long> IPC_MAX_FRAME_BYTES = Setting.bytes("clutch.ipc.maxFrameBytes", "16MiB",
             1024, 1L << 30, "Largest IPC message accepted or sent; larger frames close the connection.");
     public static final Setting<Long> IPC_MAX_PENDING_BYTES = Setting.bytes("clutch.ipc.maxPendingBytes", "16MiB",
-            64 * 1024, 1L << 30, "Unsent bytes one IPC connection may hold; past it, messages to that process are "
-                    + "refused (reported to the sender) until it catches up.");
+            64 * 1024, 1L << 30, "Unsent bytes one IPC connection may hold. A sender past it gets 'slow down' "
+                    + "(MessageFailedException); a receiver past it holds back its senders, for up to 2 s, then its "
+                    + "messages are reported undeliverable until it catches up.");
     public static final Setting<Duration> IPC_HELLO_TIMEOUT = Setting.duration("clutch.ipc.helloTimeout", "5s",
             Duration.ofMillis(1), "How long a new IPC connection may take to authenticate.");
     public static final Setting<String> HTTP_HOST = Setting.string("clutch.http.host", "0.0.0.0",
