@@ -12,6 +12,9 @@ import java.util.function.Consumer;
  * <p>Delivery is in order from one sender to one receiver. A message that cannot be delivered (no ready worker,
  * an unknown pid, a receiver gone or too slow) is never dropped silently: a request's future fails, and a plain
  * send is reported to {@link #onUndeliverable} and logged.
+ *
+ * <p>Sends never block. When this process has more than {@code clutch.ipc.maxPendingBytes} not yet sent (its
+ * receivers, or the master, are behind), a send throws {@link MessageFailedException}: slow down and retry.
  */
 public interface Messenger {
 
