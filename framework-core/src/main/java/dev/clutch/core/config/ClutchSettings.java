@@ -39,11 +39,16 @@ public final class ClutchSettings {
     public static final Setting<Duration> WORKER_KILL_TIMEOUT = Setting.duration("clutch.worker.killTimeout", "5s",
             Duration.ZERO, "How long a worker may take to finish in-flight work at stop before it is killed.");
     public static final Setting<List<String>> AGENT_JVM_ARGS = Setting.stringList("clutch.agent.jvmArgs",
-            List.of("-XX:+UseSerialGC", "-Xss512k"),
-            "JVM options of the agent process: lean by default (background work: a small GC, small thread "
-                    + "stacks); setting the key replaces them.");
+            List.of("-XX:+UseSerialGC", "-Xss512k", "-Xms16m", "-XX:TrimNativeHeapInterval=1000"),
+            "JVM options of the agent process: lean by default (a small GC, small thread stacks, a heap that starts "
+                    + "small, freed native memory returned); setting the key replaces them, "
+                    + "`${clutch.agent.jvmArgs} [...]` adds to them.");
     public static final Setting<List<String>> WORKER_JVM_ARGS = Setting.stringList("clutch.worker.jvmArgs",
-            List.of(), "JVM options of every worker process, for example `[\"-Xmx512m\"]`.");
+            List.of("-XX:+UseSerialGC", "-Xms16m", "-XX:TrimNativeHeapInterval=1000"),
+            "JVM options of every worker process: small-heap defaults (the serial GC, a heap that starts small and "
+                    + "grows as needed, uncapped; freed native memory returned); setting the key replaces them, "
+                    + "`${clutch.worker.jvmArgs} [\"-Xmx512m\"]` adds to them; `[\"-XX:+UseG1GC\"]` for "
+                    + "heaps of gigabytes.");
     public static final Setting<Long> IPC_MAX_FRAME_BYTES = Setting.bytes("clutch.ipc.maxFrameBytes", "16MiB",
             1024, 1L << 30, "Largest IPC message accepted or sent; larger frames close the connection.");
     public static final Setting<Long> IPC_MAX_PENDING_BYTES = Setting.bytes("clutch.ipc.maxPendingBytes", "16MiB",

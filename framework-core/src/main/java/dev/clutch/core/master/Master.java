@@ -359,6 +359,18 @@ public final class Master {
         System.out.print(line + System.lineSeparator());
         System.out.flush();
         fileOnly.info(line);
+        collectStartupGarbage();
+    }
+
+    /**
+     * The master's JVM is the user's, sized by the JDK's defaults for a server: once started, one collection
+     * returns the start-up garbage (class loading, configuration, launching) and lets the heap shrink back, about
+     * 17 MiB resident here. Once, off the master's thread: a pause of milliseconds.
+     */
+    private static void collectStartupGarbage() {
+        Thread collector = new Thread(System::gc, "clutch-startup-gc");
+        collector.setDaemon(true);
+        collector.start();
     }
 
     private void onExited(long pid, int status) {
