@@ -91,7 +91,7 @@ public final class ChildFactory {
         command.add("-XX:ErrorFile=" + logDir.resolve("hs_err_pid%p.log"));
         forwardedProperties().forEach((name, value) -> command.add("-D" + name + "=" + value));
         command.addAll(classData.options(role));
-        command.addAll(supportedHere(jvmArgs.getOrDefault(role, List.of())));
+        command.addAll(supportedOn(Runtime.version(), jvmArgs.getOrDefault(role, List.of())));
         command.add("-cp");
         command.add(classpath);
         command.add(mainClass);
@@ -102,8 +102,7 @@ public final class ChildFactory {
      * The options without {@code -XX:TrimNativeHeapInterval} on a JDK that lacks it (before 17.0.9 and 21.0.1),
      * where it would stop the child from starting: it is among the defaults, which must run on every JDK 17.
      */
-    static List<String> supportedHere(List<String> options) {
-        Runtime.Version jdk = Runtime.version();
+    static List<String> supportedOn(Runtime.Version jdk, List<String> options) {
         boolean trims = jdk.feature() >= 22 || (jdk.feature() == 21 && jdk.update() >= 1)
                 || (jdk.feature() == 17 && jdk.update() >= 9);
         return trims ? options : options.stream().filter(o -> !o.startsWith("-XX:TrimNativeHeapInterval=")).toList();
