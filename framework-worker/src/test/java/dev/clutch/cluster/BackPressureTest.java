@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clutch.core.testing.ClusterProcess;
-import dev.clutch.core.testing.RawHttp;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,9 +38,7 @@ class BackPressureTest {
     }
 
     private static String get(String what) throws IOException {
-        RawHttp.Reply reply = RawHttp.get(ready.port(), "/msg/" + what);
-        assertEquals(200, reply.status(), reply.body());
-        return reply.body();
+        return ClusterScenarios.messenger(ready, what);
     }
 
     @Test

@@ -1,6 +1,9 @@
 package dev.clutch.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.clutch.core.testing.ClusterProcess;
+import dev.clutch.core.testing.RawHttp;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -20,5 +23,12 @@ final class ClusterScenarios {
 
     static ClusterProcess start(Path baseDir, int workers) throws IOException {
         return testApp(baseDir, workers).start();
+    }
+
+    /** Drives a worker's messenger through {@code GET /msg/{what}} and returns its 200 answer. */
+    static String messenger(ClusterProcess.Ready ready, String what) throws IOException {
+        RawHttp.Reply reply = RawHttp.get(ready.port(), "/msg/" + what);
+        assertEquals(200, reply.status(), reply.body());
+        return reply.body();
     }
 }

@@ -39,9 +39,7 @@ class MessengerTest {
     }
 
     private static String get(String what) throws IOException {
-        RawHttp.Reply reply = RawHttp.get(ready.port(), "/msg/" + what);
-        assertEquals(200, reply.status(), reply.body());
-        return reply.body();
+        return ClusterScenarios.messenger(ready, what);
     }
 
     @Test

@@ -8,6 +8,9 @@ import dev.clutch.core.message.Destination;
 import dev.clutch.core.message.Envelope;
 import dev.clutch.core.message.Sender;
 import io.netty.buffer.ByteBuf;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The layout of an envelope frame. After the 4-byte length prefix, its routing fields come first, fixed-size,
@@ -38,6 +41,9 @@ public final class EnvelopeFrames {
     static final int HEADER_BYTES = BODY - MARK_AT;
 
     private static final Destination.Kind[] KINDS = Destination.Kind.values();
+    /** By kind ordinal; {@code null} for a process, which has its pid. */
+    private static final Destination[] CONSTANT_DESTINATIONS = Stream.of(KINDS)
+            .map(k -> k == Destination.Kind.PROCESS ? null : new Destination(k, 0)).toArray(Destination[]::new);
     private static final Role[] ROLES = Role.values();
 
     private EnvelopeFrames() {
@@ -45,7 +51,12 @@ public final class EnvelopeFrames {
 
     /** Whether this frame (length prefix included) is an envelope. */
     static boolean isEnvelope(ByteBuf frame) {
-        return frame.readableBytes() >= BODY && frame.getByte(frame.readerIndex() + MARK_AT) == MARK;
+        return isEnvelope(frame, frame.readerIndex(), frame.readableBytes());
+    }
+
+    /** Whether the {@code frameBytes} at {@code at} (length prefix included) are an envelope. */
+    static boolean isEnvelope(ByteBuf buf, int at, int frameBytes) {
+        return frameBytes >= BODY && buf.getByte(at + MARK_AT) == MARK;
     }
 
     /** Writes the routing fields; the body follows. */
@@ -65,24 +76,37 @@ public final class EnvelopeFrames {
      */
     static Destination destination(ByteBuf frame) {
         int at = frame.readerIndex();
-        int kind = frame.getByte(at + DESTINATION_KIND) - 1;
-        long pid = frame.getLong(at + DESTINATION_PID);
-        if (kind < 0 || kind >= KINDS.length) {
+        int kind = destinationKind(frame, at);
+        if (kind < 0) {
             return null;
         }
-        Destination.Kind destinationKind = KINDS[kind];
-        if (destinationKind == Destination.Kind.PROCESS) {
-            return pid > 0 ? Destination.process(pid) : null;
-        }
-        return pid == 0 ? new Destination(destinationKind, 0) : null;
+        long pid = frame.getLong(at + DESTINATION_PID);
+        return KINDS[kind] == Destination.Kind.PROCESS ? Destination.process(pid) : CONSTANT_DESTINATIONS[kind];
     }
 
-    /** Writes the authenticated sender into the frame, over whatever the child put there. */
-    static void stamp(ByteBuf frame, Sender sender) {
-        int at = frame.readerIndex();
-        frame.setByte(at + SENDER_ROLE, sender.role().ordinal() + 1);
-        frame.setInt(at + SENDER_WORKER, sender.workerId());
-        frame.setLong(at + SENDER_PID, sender.pid());
+    /**
+     * The ordinal of the destination kind of the envelope at {@code at}, or -1 when its bytes name none (an unknown
+     * kind, a pid that is not positive for a process, or one given where none belongs).
+     */
+    static int destinationKind(ByteBuf buf, int at) {
+        int kind = buf.getByte(at + DESTINATION_KIND) - 1;
+        if (kind < 0 || kind >= KINDS.length) {
+            return -1;
+        }
+        long pid = buf.getLong(at + DESTINATION_PID);
+        boolean process = KINDS[kind] == Destination.Kind.PROCESS;
+        return (process ? pid > 0 : pid == 0) ? kind : -1;
+    }
+
+    static long destinationPid(ByteBuf buf, int at) {
+        return buf.getLong(at + DESTINATION_PID);
+    }
+
+    /** Writes the authenticated sender into the frame at {@code at}, over whatever the child put there. */
+    static void stamp(ByteBuf buf, int at, Sender sender) {
+        buf.setByte(at + SENDER_ROLE, sender.role().ordinal() + 1);
+        buf.setInt(at + SENDER_WORKER, sender.workerId());
+        buf.setLong(at + SENDER_PID, sender.pid());
     }
 
     /** The sender stamped into the frame, or {@code null} when it has none. */
@@ -96,11 +120,25 @@ public final class EnvelopeFrames {
     }
 
     /**
-     * Whether the body is an {@link AppMessage}, judged by its first byte: Kryo writes a registered class as its ID
-     * plus 2, one byte below 64. Only application messages travel between children.
+     * Whether the body of the frame at {@code at} is an {@link AppMessage}, judged by its first byte: Kryo writes a
+     * registered class as its ID plus 2, one byte below 64. Only application messages travel between children.
      */
-    static boolean carriesAppMessage(ByteBuf frame, int appMessageClassByte) {
-        return frame.readableBytes() > BODY && frame.getByte(frame.readerIndex() + BODY) == appMessageClassByte;
+    static boolean carriesAppMessage(ByteBuf buf, int at, int frameBytes, int appMessageClassByte) {
+        return frameBytes > BODY && buf.getByte(at + BODY) == appMessageClassByte;
+    }
+
+    /**
+     * The frames of a run, each a slice (sharing the run's bytes) whose reader index is its start; for the rare
+     * paths that read them one by one.
+     */
+    public static List<ByteBuf> split(ByteBuf run) {
+        List<ByteBuf> frames = new ArrayList<>();
+        for (int at = run.readerIndex(); at < run.writerIndex(); ) {
+            int frameBytes = Integer.BYTES + run.getInt(at);
+            frames.add(run.slice(at, frameBytes));
+            at += frameBytes;
+        }
+        return frames;
     }
 
     /**

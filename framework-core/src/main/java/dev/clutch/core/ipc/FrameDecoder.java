@@ -7,13 +7,14 @@ import io.netty.handler.codec.TooLongFrameException;
 import java.util.List;
 
 /**
- * Splits the stream into frames: a 4-byte length, then that many bytes; each frame keeps its length prefix. A frame over the limit fails with
- * {@link TooLongFrameException} before its bytes are buffered. The limit can be raised once a connection has
- * authenticated, so an unknown peer never gets the full frame size.
+ * Splits the stream into frames: a 4-byte length, then that many bytes; each frame keeps its length prefix. A
+ * frame over the limit fails with {@link TooLongFrameException} before its bytes are buffered. The limit can be
+ * raised once a connection has authenticated, so an unknown peer never gets the full frame size.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
 
     private int maxFrameBytes;
+    private Runs runs;
 
     public FrameDecoder(int maxFrameBytes) {
         this.maxFrameBytes = maxFrameBytes;
@@ -24,21 +25,63 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         this.maxFrameBytes = bytes;
     }
 
+    /** Lets consecutive frames that {@code runs} gives one key leave as one {@link FrameRun}. */
+    public void joinRuns(Runs runs) {
+        this.runs = runs;
+    }
+
+    /** Which consecutive frames may leave together: the master's forwarding, once a connection authenticated. */
+    public interface Runs {
+        long NONE = -1;
+
+        /** The run the complete frame of {@code frameBytes} at {@code at} may join, as a key; {@link #NONE}: alone. */
+        long runKey(ByteBuf in, int at, int frameBytes);
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        if (in.readableBytes() < Integer.BYTES) {
-            return;
+        // The reader index stays at the start of the pending run; {@code at} is where the next frame starts.
+        int at = in.readerIndex();
+        int runBytes = 0;
+        int runFrames = 0;
+        long runKey = Runs.NONE;
+        while (in.writerIndex() - at >= Integer.BYTES) {
+            int length = in.getInt(at);
+            if (length < 0 || length > maxFrameBytes) {
+                if (runFrames > 0) {
+                    out.add(new FrameRun(in.readRetainedSlice(runBytes), runFrames));
+                }
+                in.skipBytes(in.readableBytes());
+                throw new TooLongFrameException("frame of " + Integer.toUnsignedString(length) + " bytes, limit "
+                        + maxFrameBytes);
+            }
+            int frameBytes = Integer.BYTES + length;
+            if (in.writerIndex() - at < frameBytes) {
+                break;
+            }
+            long key = runs == null ? Runs.NONE : runs.runKey(in, at, frameBytes);
+            if (key != Runs.NONE && key == runKey) {
+                runBytes += frameBytes;
+                runFrames++;
+            } else {
+                if (runFrames > 0) {
+                    out.add(new FrameRun(in.readRetainedSlice(runBytes), runFrames));
+                }
+                if (key == Runs.NONE) {
+                    // The prefix stays on: a frame the master forwards leaves exactly as it came.
+                    out.add(in.readRetainedSlice(frameBytes));
+                    runFrames = 0;
+                    runBytes = 0;
+                } else {
+                    runFrames = 1;
+                    runBytes = frameBytes;
+                }
+                runKey = key;
+            }
+            at += frameBytes;
         }
-        int length = in.getInt(in.readerIndex());
-        if (length < 0 || length > maxFrameBytes) {
-            in.skipBytes(in.readableBytes());
-            throw new TooLongFrameException("frame of " + Integer.toUnsignedString(length) + " bytes, limit "
-                    + maxFrameBytes);
+        if (runFrames > 0) {
+            out.add(new FrameRun(in.readRetainedSlice(runBytes), runFrames));
         }
-        if (in.readableBytes() < Integer.BYTES + length) {
-            return;
-        }
-        // The prefix stays on: a frame the master forwards leaves exactly as it came.
-        out.add(in.readRetainedSlice(Integer.BYTES + length));
     }
 }

@@ -4,6 +4,7 @@ import dev.clutch.core.message.Hello;
 import dev.clutch.core.message.MessageRegistry;
 import dev.clutch.core.message.Sender;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.unix.PeerCredentials;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -105,8 +106,11 @@ final class HelloHandler extends ChannelInboundHandlerAdapter {
         }
         ctx.pipeline().replace(this, ConnectionHandler.NAME, new ConnectionHandler(connection, listener));
         if (hello.channel() == Hello.ChannelKind.MESSAGES) {
-            ctx.pipeline().addAfter(IpcPipeline.FRAME_DECODER, ForwardingHandler.NAME,
-                    new ForwardingHandler(connection, listener, registry));
+            ForwardingHandler forwarding = new ForwardingHandler(connection, listener, registry);
+            ctx.pipeline().addAfter(IpcPipeline.FRAME_DECODER, ForwardingHandler.NAME, forwarding);
+            ((FrameDecoder) ctx.pipeline().get(IpcPipeline.FRAME_DECODER)).joinRuns(forwarding);
+            // What is forwarded is flushed once per read; what the master sends itself, at once.
+            ctx.pipeline().remove(FlushConsolidationHandler.class);
         }
         log.debug("authenticated {}", connection);
         listener.connected(connection);

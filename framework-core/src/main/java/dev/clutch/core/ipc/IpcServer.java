@@ -5,7 +5,6 @@ import dev.clutch.core.message.Envelope;
 import dev.clutch.core.message.Hello;
 import dev.clutch.core.message.MessageRegistry;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -30,10 +29,10 @@ public final class IpcServer implements AutoCloseable {
         void received(ChildConnection connection, Envelope envelope);
 
         /**
-         * A message from one child for others, as its frame (length prefix removed, sender stamped); the listener
-         * owns the buffer. Called on the IPC thread, like {@link #forwardsRead} and {@link #writabilityChanged}.
+         * Messages from one child for others, as their frames (sender stamped); the listener owns the run's buffer.
+         * Called on the IPC thread, like {@link #forwardsRead} and {@link #writabilityChanged}.
          */
-        void forward(ChildConnection from, Destination to, ByteBuf frame);
+        void forward(ChildConnection from, Destination to, FrameRun run);
 
         /** The end of one read from {@code from}: a moment to flush what its messages were forwarded to. */
         void forwardsRead(ChildConnection from);

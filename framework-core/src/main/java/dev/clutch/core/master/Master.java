@@ -23,7 +23,7 @@ import dev.clutch.core.message.ProcessReady;
 import dev.clutch.core.message.StateChange;
 import dev.clutch.core.message.StateResync;
 import dev.clutch.core.message.StopRequest;
-import io.netty.buffer.ByteBuf;
+import dev.clutch.core.ipc.FrameRun;
 import io.netty.channel.EventLoop;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -152,8 +152,8 @@ public final class Master {
             }
 
             @Override
-            public void forward(ChildConnection from, Destination to, ByteBuf frame) {
-                switchboard.forward(from, to, frame);
+            public void forward(ChildConnection from, Destination to, FrameRun run) {
+                switchboard.forward(from, to, run);
             }
 
             @Override

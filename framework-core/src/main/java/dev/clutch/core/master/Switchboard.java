@@ -4,6 +4,7 @@ import com.esotericsoftware.kryo.Kryo;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.ipc.ChildConnection;
 import dev.clutch.core.ipc.EnvelopeFrames;
+import dev.clutch.core.ipc.FrameRun;
 import dev.clutch.core.message.AppMessage;
 import dev.clutch.core.message.Destination;
 import dev.clutch.core.message.Envelope;
@@ -14,7 +15,6 @@ import dev.clutch.core.message.StateSnapshot;
 import dev.clutch.core.message.Undelivered;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
-import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,6 +54,7 @@ final class Switchboard implements Child.PhaseListener {
         Child.Phase phase = Child.Phase.STARTING;
         ChildConnection connection;
         final ArrayDeque<Object> held = new ArrayDeque<>();
+        int heldMessages;
         boolean flushPending;
         /** Since when its unsent bytes are over the limit; 0 while writable. */
         long behindSinceNanos;
@@ -127,13 +128,14 @@ final class Switchboard implements Child.PhaseListener {
             }
             route.phase = phase;
             if (phase == Child.Phase.READY) {
+                route.heldMessages = 0;
                 while (!route.held.isEmpty()) {
                     Object message = route.held.poll();
                     String failure = deliver(message, route, null);
                     if (failure != null) {
                         undeliverable(message, null, failure);
                     }
-                    ReferenceCountUtil.release(message);
+                    release(message);
                 }
                 if (route.sender.role() == Role.WORKER) {
                     readyWorkers.add(route);
@@ -158,7 +160,7 @@ final class Switchboard implements Child.PhaseListener {
             while (!route.held.isEmpty()) {
                 Object message = route.held.poll();
                 undeliverable(message, null, route.describe() + " exited before it was ready");
-                ReferenceCountUtil.release(message);
+                release(message);
             }
             resumeSenders(route);
             flushAll();
@@ -190,10 +192,10 @@ final class Switchboard implements Child.PhaseListener {
 
     // ---- on the IPC thread ----
 
-    /** A message from one child to others, its frame stamped; takes ownership of {@code frame}. */
-    void forward(ChildConnection from, Destination to, ByteBuf frame) {
+    /** Messages from one child to others, their frames stamped; takes ownership of the run. */
+    void forward(ChildConnection from, Destination to, FrameRun run) {
         Route sender = routes.get(from.sender().pid());
-        route(from.sender(), sender, to, frame, null);
+        route(from.sender(), sender, to, run, null);
     }
 
     /** The end of one read: what its messages were written to leaves now, in few system calls. */
@@ -251,7 +253,8 @@ final class Switchboard implements Child.PhaseListener {
     }
 
     /**
-     * Routes one message (a frame, or an envelope from the master) and gives up this method's reference to it.
+     * Routes a message (a run of frames, or an envelope from the master) and gives up this method's reference to
+     * it.
      *
      * @param from the sending child's route, {@code null} for the master or an unknown sender
      * @param masterOutcome for the master's own sends: told why it reached no one
@@ -293,7 +296,7 @@ final class Switchboard implements Child.PhaseListener {
                 default -> fail(message, from, masterOutcome, "the master routes no messages to " + to);
             }
         } finally {
-            ReferenceCountUtil.release(message);
+            release(message);
         }
     }
 
@@ -313,12 +316,14 @@ final class Switchboard implements Child.PhaseListener {
 
     private void deliverOrHold(Object message, Route target, Route from, Consumer<String> masterOutcome) {
         if (target.phase == Child.Phase.STARTING) {
-            if (target.held.size() >= Child.MAX_HELD) {
+            int count = message instanceof FrameRun run ? run.count() : 1;
+            if (target.heldMessages + count > Child.MAX_HELD) {
                 fail(message, from, masterOutcome, target.describe() + " is still starting and already holds "
-                        + Child.MAX_HELD + " messages");
+                        + target.heldMessages + " messages (at most " + Child.MAX_HELD + ")");
             } else {
                 // A copy: a held slice would pin the whole read buffer it came in.
-                target.held.add(message instanceof ByteBuf frame ? frame.copy() : message);
+                target.held.add(message instanceof FrameRun run ? new FrameRun(run.frames().copy(), count) : message);
+                target.heldMessages += count;
             }
             return;
         }
@@ -339,7 +344,7 @@ final class Switchboard implements Child.PhaseListener {
                     + "clutch.ipc.maxPendingBytes for " + TimeUnit.NANOSECONDS.toMillis(SLOW_RECEIVER_GRACE_NANOS)
                     + " ms";
         }
-        connection.write(message instanceof ByteBuf frame ? frame.retainedDuplicate() : message);
+        connection.write(message instanceof FrameRun run ? run.frames().retainedDuplicate() : message);
         markForFlush(target);
         if (!connection.isWritable()) {
             fallingBehind(target, from);
@@ -388,13 +393,17 @@ final class Switchboard implements Child.PhaseListener {
 
     /** Only replies may be addressed to the master: they answer its control socket's requests. */
     private void toMaster(Object message, Route from, Consumer<String> masterOutcome) {
-        Envelope envelope = read(message);
-        if (envelope != null && envelope.body() instanceof AppMessage m
-                && (m.kind() == AppMessage.Kind.REPLY || m.kind() == AppMessage.Kind.REPLY_FAILED)) {
-            masterInbox.accept(envelope);
-        } else {
-            fail(message, from, masterOutcome,
-                    "the master takes no application messages: send to the agent or a worker");
+        for (Envelope envelope : read(message)) {
+            if (envelope.body() instanceof AppMessage m
+                    && (m.kind() == AppMessage.Kind.REPLY || m.kind() == AppMessage.Kind.REPLY_FAILED)) {
+                masterInbox.accept(envelope);
+            } else {
+                if (masterOutcome != null) {
+                    masterOutcome.accept("the master takes no application messages");
+                }
+                undeliverable(envelope, from,
+                        "the master takes no application messages: send to the agent or a worker");
+            }
         }
     }
 
@@ -407,10 +416,12 @@ final class Switchboard implements Child.PhaseListener {
     }
 
     private void undeliverable(Object message, Route from, String reason) {
-        Envelope envelope = read(message);
-        if (envelope == null) {
-            return;
+        for (Envelope envelope : read(message)) {
+            undeliverable(envelope, from, reason);
         }
+    }
+
+    private void undeliverable(Envelope envelope, Route from, String reason) {
         AppMessage app = envelope.body() instanceof AppMessage m ? m : null;
         String action = app != null ? app.action() : envelope.body().getClass().getSimpleName();
         long correlation = app != null && app.kind() == AppMessage.Kind.REQUEST ? app.correlation() : 0;
@@ -435,18 +446,26 @@ final class Switchboard implements Child.PhaseListener {
         }
     }
 
-    /** The envelope of a frame or the envelope itself; {@code null} (logged) for a frame that does not read. */
-    private Envelope read(Object message) {
+    /** The envelopes of a run of frames (each that reads; the others logged), or the envelope itself. */
+    private List<Envelope> read(Object message) {
         if (message instanceof Envelope envelope) {
-            return envelope;
+            return List.of(envelope);
         }
-        ByteBuf frame = (ByteBuf) message;
-        try {
-            return EnvelopeFrames.read(kryo, frame);
-        } catch (RuntimeException e) {
-            log.error("IPC: a message from {} does not read ({}); dropped", EnvelopeFrames.sender(frame),
-                    e.getMessage());
-            return null;
+        List<Envelope> envelopes = new ArrayList<>();
+        for (ByteBuf frame : EnvelopeFrames.split(((FrameRun) message).frames())) {
+            try {
+                envelopes.add(EnvelopeFrames.read(kryo, frame));
+            } catch (RuntimeException e) {
+                log.error("IPC: a message from {} does not read ({}); dropped", EnvelopeFrames.sender(frame),
+                        e.getMessage());
+            }
+        }
+        return envelopes;
+    }
+
+    private static void release(Object message) {
+        if (message instanceof FrameRun run) {
+            run.frames().release();
         }
     }
 }

@@ -34,8 +34,8 @@ class ConnectionHandlerTest {
             }
 
             @Override
-            public void forward(ChildConnection from, Destination to, io.netty.buffer.ByteBuf frame) {
-                frame.release();
+            public void forward(ChildConnection from, Destination to, FrameRun run) {
+                run.frames().release();
                 throw new AssertionError("nothing is forwarded here");
             }
 
