@@ -1,6 +1,8 @@
 package dev.clutch.core.child;
 
 import dev.clutch.core.ipc.IpcPipeline;
+import com.esotericsoftware.kryo.util.Pool;
+import dev.clutch.core.ipc.FrameWriter;
 import dev.clutch.core.ipc.IpcTransport;
 import dev.clutch.core.ipc.MalformedFrameException;
 import dev.clutch.core.message.Envelope;
@@ -11,6 +13,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPromise;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.unix.DomainSocketAddress;
@@ -18,6 +22,10 @@ import io.netty.channel.unix.DomainSocketReadMode;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.UnixChannelOption;
 import java.io.IOException;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +43,11 @@ public final class MasterLink implements MessageLink {
     private final String[] payloadTypes;
     private final int maxPendingBytes;
     private Channel messages;
+    /** Frames made by sending threads, waiting for the IPC thread; counted against the pending limit. */
+    private final Queue<Object> outbound = new ConcurrentLinkedQueue<>();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Pool<FrameWriter> writers;
 
     MasterLink(IpcTransport transport, EventLoopGroup group, ChildEnvironment environment, MessageRegistry registry,
                int maxFrameBytes, int maxPendingBytes, String[] payloadTypes) {
@@ -45,6 +58,12 @@ public final class MasterLink implements MessageLink {
         this.maxFrameBytes = maxFrameBytes;
         this.payloadTypes = payloadTypes;
         this.maxPendingBytes = maxPendingBytes;
+        this.writers = new Pool<>(true, false, 16) {
+            @Override
+            protected FrameWriter create() {
+                return new FrameWriter(registry, maxFrameBytes);
+            }
+        };
     }
 
     /**
@@ -110,14 +129,70 @@ public final class MasterLink implements MessageLink {
         log.debug("descriptor channel open: {}", channel);
     }
 
-    /** Sends an envelope; the returned future fails if it could not be written. */
+    /**
+     * Sends an envelope, in order after everything sent before it from any thread. The frame is made here, on the
+     * sending thread; the IPC thread only writes what is queued, a whole batch per wake-up.
+     *
+     * @throws dev.clutch.core.ipc.FrameTooLargeException when the message is over {@code clutch.ipc.maxFrameBytes}
+     */
     @Override
     public void post(Envelope envelope) {
-        send(envelope);
+        enqueue(frame(envelope), null);
     }
 
+    /** Sends an envelope, like {@link #post}; the returned future tells when it was written, or why not. */
     public ChannelFuture send(Envelope envelope) {
-        return messages.writeAndFlush(envelope);
+        ChannelPromise written = messages.newPromise();
+        try {
+            enqueue(frame(envelope), written);
+        } catch (RuntimeException e) {
+            written.setFailure(e);
+        }
+        return written;
+    }
+
+    private ByteBuf frame(Envelope envelope) {
+        FrameWriter writer = writers.obtain();
+        try {
+            return writer.frame(envelope, messages.alloc());
+        } finally {
+            writers.free(writer);
+        }
+    }
+
+    private void enqueue(ByteBuf frame, ChannelPromise written) {
+        queuedBytes.addAndGet(frame.readableBytes());
+        outbound.add(written == null ? frame : new Queued(frame, written));
+        if (drainScheduled.compareAndSet(false, true)) {
+            messages.eventLoop().execute(this::drain);
+        }
+    }
+
+    /** On the IPC thread: everything queued so far, then one flush. */
+    private void drain() {
+        // Cleared first: a frame queued while this runs schedules the next drain, so none is left behind.
+        drainScheduled.set(false);
+        long bytes = 0;
+        for (Object next = outbound.poll(); next != null; next = outbound.poll()) {
+            ByteBuf frame = next instanceof Queued queued ? queued.frame() : (ByteBuf) next;
+            bytes += frame.readableBytes();
+            if (!messages.isActive()) {
+                frame.release();
+                if (next instanceof Queued queued) {
+                    queued.written().setFailure(new IOException("the connection to the master is closed"));
+                }
+            } else if (next instanceof Queued queued) {
+                messages.write(frame, queued.written());
+            } else {
+                messages.write(frame, messages.voidPromise());
+            }
+        }
+        queuedBytes.addAndGet(-bytes);
+        messages.flush();
+    }
+
+    /** A frame whose sender waits to learn it was written. */
+    private record Queued(ByteBuf frame, ChannelPromise written) {
     }
 
     @Override
@@ -128,7 +203,8 @@ public final class MasterLink implements MessageLink {
     /** False while unsent messages to the master are over {@code clutch.ipc.maxPendingBytes}. */
     @Override
     public boolean isWritable() {
-        return messages.isWritable();
+        // What waits for the IPC thread counts with what the connection has not sent yet.
+        return messages.isWritable() && queuedBytes.get() < messages.bytesBeforeUnwritable();
     }
 
     void close() {
