@@ -11,46 +11,21 @@ import dev.clutch.core.message.Hello;
 import dev.clutch.core.message.ProcessReady;
 import dev.clutch.core.message.Sender;
 import io.netty.channel.embedded.EmbeddedChannel;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** An authenticated child that sends something unroutable loses its connection; nothing reaches the master. */
 class ConnectionHandlerTest {
 
-    private final List<Envelope> received = new ArrayList<>();
+    private final RecordingListener listener = new RecordingListener((to, run) -> {
+        throw new AssertionError("nothing is forwarded here");
+    });
+    private final List<Envelope> received = listener.received;
 
     private EmbeddedChannel connection(Hello.ChannelKind kind) {
         EmbeddedChannel channel = new EmbeddedChannel();
         ChildConnection child = new ChildConnection(channel, new Sender(Role.WORKER, 1, 42), kind);
-        channel.pipeline().addLast(new ConnectionHandler(child, new IpcServer.Listener() {
-            @Override
-            public void connected(ChildConnection connection) {
-            }
-
-            @Override
-            public void received(ChildConnection connection, Envelope envelope) {
-                received.add(envelope);
-            }
-
-            @Override
-            public void forward(ChildConnection from, Destination to, FrameRun run) {
-                run.frames().release();
-                throw new AssertionError("nothing is forwarded here");
-            }
-
-            @Override
-            public void forwardsRead(ChildConnection from) {
-            }
-
-            @Override
-            public void writabilityChanged(ChildConnection connection) {
-            }
-
-            @Override
-            public void disconnected(ChildConnection connection) {
-            }
-        }));
+        channel.pipeline().addLast(new ConnectionHandler(child, listener));
         return channel;
     }
 

@@ -27,47 +27,22 @@ class ForwardingHandlerTest {
     private static final Sender WORKER = new Sender(Role.WORKER, 2, 4242);
     private final Kryo kryo = MessageRegistry.framework().newKryo();
     private final List<String> forwarded = new ArrayList<>();
-    private final List<Envelope> received = new ArrayList<>();
+    private final RecordingListener listener = new RecordingListener((to, run) -> {
+        List<String> actions = new ArrayList<>();
+        for (ByteBuf frame : EnvelopeFrames.split(run.frames())) {
+            Envelope envelope = EnvelopeFrames.read(kryo, frame);
+            assertEquals(WORKER, envelope.sender(), "stamped with the authenticated sender");
+            assertEquals(to, envelope.destination());
+            actions.add(((AppMessage) envelope.body()).action());
+        }
+        assertEquals(run.count(), actions.size());
+        forwarded.add(to.kind() + ":" + String.join(",", actions));
+    });
+    private final List<Envelope> received = listener.received;
 
     private EmbeddedChannel master() {
         EmbeddedChannel channel = new EmbeddedChannel();
         ChildConnection child = new ChildConnection(channel, WORKER, Hello.ChannelKind.MESSAGES);
-        IpcServer.Listener listener = new IpcServer.Listener() {
-            @Override
-            public void connected(ChildConnection connection) {
-            }
-
-            @Override
-            public void received(ChildConnection connection, Envelope envelope) {
-                received.add(envelope);
-            }
-
-            @Override
-            public void forward(ChildConnection from, Destination to, FrameRun run) {
-                List<String> actions = new ArrayList<>();
-                for (ByteBuf frame : EnvelopeFrames.split(run.frames())) {
-                    Envelope envelope = EnvelopeFrames.read(kryo, frame);
-                    assertEquals(WORKER, envelope.sender(), "stamped with the authenticated sender");
-                    assertEquals(to, envelope.destination());
-                    actions.add(((AppMessage) envelope.body()).action());
-                }
-                assertEquals(run.count(), actions.size());
-                forwarded.add(to.kind() + ":" + String.join(",", actions));
-                run.frames().release();
-            }
-
-            @Override
-            public void forwardsRead(ChildConnection from) {
-            }
-
-            @Override
-            public void writabilityChanged(ChildConnection connection) {
-            }
-
-            @Override
-            public void disconnected(ChildConnection connection) {
-            }
-        };
         ForwardingHandler forwarding = new ForwardingHandler(child, listener, MessageRegistry.framework());
         FrameDecoder frames = new FrameDecoder(1024);
         frames.joinRuns(forwarding);
