@@ -40,6 +40,8 @@ class ClusterBootTest {
             String output = cluster.output();
             assertTrue(output.indexOf("agent (pid " + ready.agentPid() + ") is ready")
                     < output.indexOf("launched worker-1"), "no worker is forked before the agent is ready");
+            assertTrue(!output.contains("sun.misc.Unsafe"), "no Unsafe warning from any child's start (JDK 24+ "
+                    + "warns unless Guice's bytecode generation is off): " + output);
 
             HttpResponse<String> health = Http.get(ready.url("/_clutch/health"));
             assertEquals(200, health.statusCode());
