@@ -22,13 +22,14 @@ class StartFailureTest {
     @Test
     void agentThatNeverBecomesReadyFailsTheStartAndNoWorkerIsForked() throws Exception {
         try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 2)
-                .property("clutch.agent.startTimeout", "3s")
+                // Long enough for the agent to reach its hanging hook on a loaded 2-core machine.
+                .property("clutch.agent.startTimeout", "6s")
                 .env("TEST_AGENT_HANG", "1")
                 .start()) {
             assertEquals(START_FAILED, cluster.awaitExit(Duration.ofSeconds(60)));
 
             String output = cluster.output();
-            assertTrue(output.matches("(?s).*start failed: agent \\(pid \\d+\\) was not ready within 3000 ms "
+            assertTrue(output.matches("(?s).*start failed: agent \\(pid \\d+\\) was not ready within 6000 ms "
                     + "\\(clutch.agent.startTimeout\\).*"), output);
             assertTrue(output.contains("TEST: agent hangs in willReady"), "the agent's last lines are shown");
             assertFalse(output.contains("launched worker"), output);
