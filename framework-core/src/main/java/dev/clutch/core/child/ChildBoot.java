@@ -136,8 +136,8 @@ public final class ChildBoot {
                     log.error("cluster-ready handling failed: {}", e.toString(), e);
                 }
             });
-        } else if (body instanceof AppMessage message) {
-            messenger.received(envelope, message);
+        } else if (body instanceof AppMessage) {
+            messenger.received(envelope);
         } else if (body instanceof Undelivered notice) {
             messenger.undeliverable(notice);
         } else if (body instanceof AgentDown down) {

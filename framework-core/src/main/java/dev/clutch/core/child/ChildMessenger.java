@@ -142,14 +142,13 @@ public final class ChildMessenger implements Messenger {
         undeliverableListeners.add(listener);
     }
 
-    /** An application message from the master, on the IPC thread. */
-    public void received(Envelope envelope, AppMessage message) {
+    /** An envelope whose body is an {@link AppMessage}, from the master; on the IPC thread. */
+    public void received(Envelope envelope) {
+        AppMessage message = (AppMessage) envelope.body();
         switch (message.kind()) {
             case REPLY -> complete(message.correlation(), message.payload());
             case REPLY_FAILED -> fail(message.correlation(), new String(message.payload(), StandardCharsets.UTF_8));
-            // The single-process hub may hand over a message other than the envelope's body (its own correlation).
-            default -> inbound.add(envelope.body() == message ? envelope
-                    : new Envelope(envelope.sender(), envelope.destination(), message));
+            default -> inbound.add(envelope);
         }
     }
 

@@ -54,6 +54,11 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Object> {
         if (to.kind() == Destination.Kind.PROCESS && to.pid() <= 0) {
             return "an envelope for pid " + to.pid();
         }
+        if (to.kind() != Destination.Kind.MASTER) {
+            // Application messages to other processes were forwarded before decoding; anything else is not theirs.
+            return "a " + envelope.body().getClass().getSimpleName() + " for " + to + ": only application messages "
+                    + "go between processes";
+        }
         return null;
     }
 

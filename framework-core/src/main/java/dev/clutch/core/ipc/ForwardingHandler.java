@@ -6,8 +6,6 @@ import dev.clutch.core.message.MessageRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The master's fast path for messages between children: an envelope frame for another process has its sender
@@ -19,13 +17,13 @@ import org.slf4j.LoggerFactory;
 final class ForwardingHandler extends ChannelInboundHandlerAdapter implements FrameDecoder.Runs {
 
     static final String NAME = "forwarding";
-    private static final Logger log = LoggerFactory.getLogger(ForwardingHandler.class);
     private static final int MASTER = Destination.Kind.MASTER.ordinal();
     private static final int RANDOM_WORKER = Destination.Kind.RANDOM_WORKER.ordinal();
 
     private final ChildConnection from;
     private final IpcServer.Listener listener;
     private final int appMessageClassByte;
+    private long randomRuns;
 
     ForwardingHandler(ChildConnection from, IpcServer.Listener listener, MessageRegistry registry) {
         this.from = from;
@@ -34,8 +32,9 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Fr
     }
 
     /**
-     * Application messages for one destination run together; a random worker is drawn per message, so those go
-     * alone, like everything this handler does not forward. A frame that joins a run is stamped here.
+     * Application messages for one destination run together; a random worker is drawn per message, so each of
+     * those is a run of its own. A frame that gets a key is stamped here. Everything else ({@link #NONE}) goes on
+     * to the decoder: the master's own messages, and what {@link ConnectionHandler} refuses.
      */
     @Override
     public long runKey(ByteBuf in, int at, int frameBytes) {
@@ -43,39 +42,26 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Fr
             return NONE;
         }
         int kind = EnvelopeFrames.destinationKind(in, at);
-        if (kind < 0 || kind == MASTER || kind == RANDOM_WORKER
+        if (kind < 0 || kind == MASTER
                 || !EnvelopeFrames.carriesAppMessage(in, at, frameBytes, appMessageClassByte)) {
             return NONE;
         }
         EnvelopeFrames.stamp(in, at, from.sender());
-        return ((long) kind << 48) | EnvelopeFrames.destinationPid(in, at);
+        // Keys of random-worker messages never repeat (the top bit marks them; the rest counts).
+        return kind == RANDOM_WORKER ? Long.MIN_VALUE | (randomRuns++ & Long.MAX_VALUE)
+                : ((long) kind << 48) | EnvelopeFrames.destinationPid(in, at);
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof FrameRun run) {
             listener.forward(from, EnvelopeFrames.destination(run.frames()), run);
-            return;
-        }
-        if (!(msg instanceof ByteBuf frame) || !EnvelopeFrames.isEnvelope(frame)) {
+        } else if (msg instanceof ByteBuf frame && runKey(frame, frame.readerIndex(), frame.readableBytes()) != NONE) {
+            // Cut before this connection authenticated, in the read that brought its hello.
+            listener.forward(from, EnvelopeFrames.destination(frame), new FrameRun(frame, 1));
+        } else {
             ctx.fireChannelRead(msg);
-            return;
         }
-        Destination to = EnvelopeFrames.destination(frame);
-        if (to == null || to.kind() == Destination.Kind.MASTER) {
-            ctx.fireChannelRead(frame);
-            return;
-        }
-        if (!EnvelopeFrames.carriesAppMessage(frame, frame.readerIndex(), frame.readableBytes(),
-                appMessageClassByte)) {
-            frame.release();
-            log.error("IPC: {} sent a framework message to {}: only application messages go between processes; "
-                    + "connection closed", from, to);
-            ctx.close();
-            return;
-        }
-        EnvelopeFrames.stamp(frame, frame.readerIndex(), from.sender());
-        listener.forward(from, to, new FrameRun(frame, 1));
     }
 
     @Override

@@ -59,7 +59,7 @@ public final class KryoDecoder extends MessageToMessageDecoder<ByteBuf> {
             throw new MalformedFrameException("expected a " + onlyType.getSimpleName() + " first, got "
                     + (registration == null ? "null" : registration.getType().getSimpleName()), null);
         }
-        out.add(checkedEnd(readOrFail(() -> kryo.readObject(input, onlyType), length), input, length));
+        out.add(read(kryo, input, length, onlyType));
     }
 
     /**
@@ -68,16 +68,19 @@ public final class KryoDecoder extends MessageToMessageDecoder<ByteBuf> {
      * @throws MalformedFrameException when it does not, or is not a registered message
      */
     static Object readChecked(Kryo kryo, Input input, int length) {
-        return checkedEnd(readOrFail(() -> kryo.readClassAndObject(input), length), input, length);
+        return read(kryo, input, length, null);
     }
 
-    private static Object readOrFail(java.util.function.Supplier<Object> read, int length) {
+    /** With {@code type} given, its class is already read: only the object follows. */
+    private static Object read(Kryo kryo, Input input, int length, Class<?> type) {
+        Object message;
         try {
-            return read.get();
+            message = type == null ? kryo.readClassAndObject(input) : kryo.readObject(input, type);
         } catch (RuntimeException | StackOverflowError e) {
             throw new MalformedFrameException("frame of " + length + " bytes is not a registered message: "
                     + e.getMessage(), e);
         }
+        return checkedEnd(message, input, length);
     }
 
     private static Object checkedEnd(Object message, Input input, int length) {

@@ -115,9 +115,6 @@ final class Child {
         stopOrderTimeout = null;
     }
 
-    /** Messages held for this child while it starts, at most this many. */
-    static final int MAX_HELD = 10_000;
-
     /** The worker this one replaces once ready (after a fatal error), or {@code null}. */
     Child replacing() {
         return replacing;

@@ -6,6 +6,7 @@ import dev.clutch.core.alarm.Alarms;
 import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.control.ControlServer;
 import dev.clutch.core.ipc.ChildConnection;
+import dev.clutch.core.ipc.FrameRun;
 import dev.clutch.core.ipc.IpcServer;
 import dev.clutch.core.ipc.PayloadRegistryCheck;
 import dev.clutch.core.logging.LogLayout;
@@ -23,7 +24,6 @@ import dev.clutch.core.message.ProcessReady;
 import dev.clutch.core.message.StateChange;
 import dev.clutch.core.message.StateResync;
 import dev.clutch.core.message.StopRequest;
-import dev.clutch.core.ipc.FrameRun;
 import io.netty.channel.EventLoop;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,8 +41,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The master's life cycle: one named state, every transition in this class, one thread. Signals, child exits and
- * IPC messages arrive as {@link MasterEvent}s on one queue; each tick then checks deadlines, so a missed event
- * heals on the next pass.
+ * the IPC messages addressed to the master arrive as {@link MasterEvent}s on one queue; each tick then checks
+ * deadlines, so a missed event heals on the next pass. Messages between children and the shared state never come
+ * here: the {@link Switchboard} routes them on the IPC thread, told of every child this class launches, readies
+ * and loses.
  *
  * <pre>
  * STARTING_AGENT --agent ready--> STARTING_WORKERS --all workers ready--> RUNNING <--done/aborted-- RELOADING

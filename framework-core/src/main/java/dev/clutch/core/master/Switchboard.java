@@ -47,6 +47,8 @@ final class Switchboard implements Child.PhaseListener {
 
     private static final Logger log = LoggerFactory.getLogger(Switchboard.class);
     static final long SLOW_RECEIVER_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** Messages held for one child while it starts, at most this many. */
+    static final int MAX_HELD = 10_000;
 
     /** What the switchboard knows of one child, on the IPC thread. */
     private static final class Route {
@@ -317,9 +319,9 @@ final class Switchboard implements Child.PhaseListener {
     private void deliverOrHold(Object message, Route target, Route from, Consumer<String> masterOutcome) {
         if (target.phase == Child.Phase.STARTING) {
             int count = message instanceof FrameRun run ? run.count() : 1;
-            if (target.heldMessages + count > Child.MAX_HELD) {
+            if (target.heldMessages + count > MAX_HELD) {
                 fail(message, from, masterOutcome, target.describe() + " is still starting and already holds "
-                        + target.heldMessages + " messages (at most " + Child.MAX_HELD + ")");
+                        + target.heldMessages + " messages (at most " + MAX_HELD + ")");
             } else {
                 // A copy: a held slice would pin the whole read buffer it came in.
                 target.held.add(message instanceof FrameRun run ? new FrameRun(run.frames().copy(), count) : message);

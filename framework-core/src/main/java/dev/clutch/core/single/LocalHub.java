@@ -174,8 +174,7 @@ final class LocalHub implements AutoCloseable {
                 || message.kind() == AppMessage.Kind.REPLY_FAILED)) {
             Pending request = pending.remove(message.correlation());
             if (request != null) {
-                request.requester.messenger.received(envelope, new AppMessage(message.kind(), message.action(),
-                        message.payload(), request.correlation));
+                request.requester.messenger.received(withCorrelation(envelope, message, request.correlation));
             }
             return;
         }
@@ -205,6 +204,12 @@ final class LocalHub implements AutoCloseable {
         return sender.role() == Role.AGENT ? agent : sender.role() == Role.WORKER ? worker : test;
     }
 
+    /** The message as its receiver knows it: requesters number their requests independently of each other. */
+    private static Envelope withCorrelation(Envelope envelope, AppMessage message, long correlation) {
+        return new Envelope(envelope.sender(), envelope.destination(), new AppMessage(message.kind(),
+                message.action(), message.payload(), correlation));
+    }
+
     private void deliver(Envelope envelope, Endpoint target) {
         Object body = envelope.body();
         if (body instanceof AppMessage message && message.kind() == AppMessage.Kind.REQUEST) {
@@ -215,10 +220,9 @@ final class LocalHub implements AutoCloseable {
                 pending.values().removeIf(p -> now - p.sentNanos() > FORGET_NANOS);
             }
             pending.put(correlation, new Pending(endpointOf(envelope.sender()), message.correlation(), now));
-            target.messenger.received(envelope, new AppMessage(message.kind(), message.action(), message.payload(),
-                    correlation));
-        } else if (body instanceof AppMessage message) {
-            target.messenger.received(envelope, message);
+            target.messenger.received(withCorrelation(envelope, message, correlation));
+        } else if (body instanceof AppMessage) {
+            target.messenger.received(envelope);
         } else if (target.runtime != null) {
             target.runtime.onMessage(body);
         }
