@@ -47,6 +47,8 @@ class ClusterBootTest {
             assertEquals(200, health.statusCode());
             long servedBy = Long.parseLong(health.headers().firstValue("X-Clutch-Worker").orElseThrow());
             assertTrue(ready.workerPids().contains(servedBy), "served by a worker: " + servedBy);
+            assertEquals("false", Http.get(ready.url("/netty-jfr")).body(),
+                    "Netty's JFR events are off by default: they cost a third of a worker's start-up CPU");
         }
     }
 

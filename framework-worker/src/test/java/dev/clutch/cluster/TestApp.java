@@ -18,6 +18,7 @@ import dev.clutch.worker.api.Response;
 import dev.clutch.worker.api.Routes;
 import dev.clutch.worker.api.ScheduledTasks;
 import dev.clutch.worker.api.SharedStateView;
+import io.netty.util.internal.PlatformDependent;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
@@ -131,6 +132,7 @@ public final class TestApp implements ClutchApplication {
                 Lifecycle.addHook(binder()).to(TaskRegistration.class);
                 Lifecycle.addHook(binder()).to(DevGreeting.class);
                 routes.nonBlocking().get("/pid", Pid.class);
+                routes.nonBlocking().get("/netty-jfr", NettyJfr.class);
                 routes.nonBlocking().get("/hang", Hang.class);
                 routes.get("/oom", Oom.class);
                 Routes.addFilter(binder()).to(PoweredBy.class);
@@ -152,6 +154,14 @@ public final class TestApp implements ClutchApplication {
         @Override
         public Object handle(Request request) {
             return ProcessHandle.current().pid();
+        }
+    }
+
+    /** Whether Netty emits its JFR events here: it decides once, when its first class initialises. */
+    static final class NettyJfr implements Handler {
+        @Override
+        public Object handle(Request request) {
+            return PlatformDependent.isJfrEnabled();
         }
     }
 

@@ -9,6 +9,7 @@ import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.config.ConfigLoader;
 import dev.clutch.core.config.ConfigurationException;
 import dev.clutch.core.config.EnvName;
+import dev.clutch.core.lifecycle.StartupProperties;
 import dev.clutch.core.logging.LogLayout;
 import dev.clutch.core.logging.ProcessLabel;
 import dev.clutch.core.master.ChildClasspath;
@@ -37,6 +38,7 @@ public final class Clutch {
 
     public static void run(Class<? extends ClutchApplication> applicationClass, String... args) {
         long startedAtNanos = System.nanoTime();
+        StartupProperties.applyDefaults();
         ExitCode code = ChildEnvironment.isChild()
                 ? ChildBoot.run(applicationClass)
                 : runMaster(applicationClass, args, startedAtNanos);

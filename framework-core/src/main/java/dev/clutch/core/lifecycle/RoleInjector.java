@@ -18,12 +18,8 @@ import java.util.List;
 public record RoleInjector(Injector injector, HookRunner hooks) {
 
     static {
-        // JDK 24 and later warn at every start when Guice defines classes through sun.misc.Unsafe, which it does
-        // only for method interception and faster reflection; Clutch needs neither. An application that intercepts
-        // methods sets guice_bytecode_gen_option=ENABLED (and lives with the warning).
-        if (Runtime.version().feature() >= 24 && System.getProperty("guice_bytecode_gen_option") == null) {
-            System.setProperty("guice_bytecode_gen_option", "DISABLED");
-        }
+        // Also when an injector is built without Clutch.run (the test kit).
+        StartupProperties.applyDefaults();
     }
 
     /**
