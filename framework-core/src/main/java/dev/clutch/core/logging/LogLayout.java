@@ -84,7 +84,7 @@ public final class LogLayout {
             Logger access = context.getLogger(ACCESS_LOGGER);
             access.setAdditive(false);
             if (label.role() == Role.WORKER) {
-                access.addAppender(file(context, logDir.resolve(label.fileName() + "-access.log"), false));
+                access.addAppender(AccessLogAppender.create(context, logDir.resolve(label.fileName() + "-access.log")));
             }
         }
         applyOverlay(context);

@@ -66,8 +66,11 @@ final class ResponseWriter {
             written = ctx.writeAndFlush(full);
         }
         if (accessLog && access.isInfoEnabled()) {
-            access.info("{} \"{} {}\" {} {} {}ms {}", ctx.channel().remoteAddress(), method, uri,
-                    response.status().code(), bytes, (System.nanoTime() - startedNanos) / 1_000_000, requestId);
+            // Built here, not from a pattern with placeholders: one line per request.
+            access.info(new StringBuilder(96).append(ctx.channel().remoteAddress()).append(" \"").append(method)
+                    .append(' ').append(uri).append("\" ").append(response.status().code()).append(' ').append(bytes)
+                    .append(' ').append((System.nanoTime() - startedNanos) / 1_000_000).append("ms ")
+                    .append(requestId).toString());
         }
         return written;
     }
