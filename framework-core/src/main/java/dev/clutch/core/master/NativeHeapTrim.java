@@ -1,6 +1,7 @@
 package dev.clutch.core.master;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import com.sun.management.VMOption;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Arrays;
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * option. What the C library keeps after the JIT's and the connection hand-off's allocations are freed is about a
  * tenth of the master's resident memory here. Uses the JVM's {@code System.trim_native_heap} diagnostic command
  * (JDK 17.0.9, 21.0.1 and later); a JVM without it, or a master started with its own
- * {@code -XX:TrimNativeHeapInterval}, is left to itself.
+ * {@code -XX:TrimNativeHeapInterval} (0 for none), is left to itself.
  */
 final class NativeHeapTrim implements AutoCloseable {
 
@@ -37,8 +38,9 @@ final class NativeHeapTrim implements AutoCloseable {
         MBeanServer server;
         ObjectName commands;
         try {
-            if (!ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
-                    .getVMOption("TrimNativeHeapInterval").getValue().equals("0")) {
+            // Set on the master's command line, to any value (0 turns trimming off): the user's choice.
+            if (ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                    .getVMOption("TrimNativeHeapInterval").getOrigin() != VMOption.Origin.DEFAULT) {
                 return new NativeHeapTrim(null);
             }
             server = ManagementFactory.getPlatformMBeanServer();
