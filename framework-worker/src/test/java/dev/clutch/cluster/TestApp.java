@@ -125,6 +125,7 @@ public final class TestApp implements ClutchApplication {
                 routes.get("/boom", Boom.class);
                 routes.post("/echo", Echo.class);
                 routes.get("/lines", Lines.class);
+                routes.get("/log/{count}", LogLines.class);
                 routes.get("/items/{id}", Item.class);
                 routes.get("/msg/{what}", MessengerRoute.class);
                 routes.get("/state/{key}", StateRoute.class);
@@ -154,6 +155,21 @@ public final class TestApp implements ClutchApplication {
         @Override
         public Object handle(Request request) {
             return ProcessHandle.current().pid();
+        }
+    }
+
+    /** GET /log/{count}: logs that many numbered lines of 100 characters, for a console that cannot keep up. */
+    static final class LogLines implements Handler {
+        private static final Logger log = LoggerFactory.getLogger(LogLines.class);
+        private static final String FILLER = "x".repeat(80);
+
+        @Override
+        public Object handle(Request request) {
+            int count = Integer.parseInt(request.pathParam("count"));
+            for (int i = 0; i < count; i++) {
+                log.info("TEST: console line {} {}", i, FILLER);
+            }
+            return count;
         }
     }
 

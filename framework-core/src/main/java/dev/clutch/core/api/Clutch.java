@@ -13,6 +13,7 @@ import dev.clutch.core.lifecycle.StartupProperties;
 import dev.clutch.core.logging.LogLayout;
 import dev.clutch.core.logging.ProcessLabel;
 import dev.clutch.core.master.ChildClasspath;
+import dev.clutch.core.master.ConsoleRelay;
 import dev.clutch.core.master.MasterBoot;
 import dev.clutch.core.plugin.PluginSet;
 import dev.clutch.core.single.SingleProcess;
@@ -80,6 +81,7 @@ public final class Clutch {
                         + " without --daemon");
                 return ExitCode.CONFIG_ERROR;
             }
+            ConsoleRelay.install();
             LogLayout.install(new ProcessLabel(Role.MASTER, 0), config.logDir());
             return SingleProcess.runUntilStopped(applicationClass, config, plugins, startedAtNanos);
         }
@@ -89,6 +91,7 @@ public final class Clutch {
                     .toList();
             return DaemonStart.run(applicationClass, ChildClasspath.of(applicationClass), startArgs, config);
         }
+        ConsoleRelay.install();
         LogLayout.install(new ProcessLabel(Role.MASTER, 0), config.logDir());
         try {
             return MasterBoot.run(applicationClass, config, plugins, commandLine, startedAtNanos);

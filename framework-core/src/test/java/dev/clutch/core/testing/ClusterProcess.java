@@ -34,6 +34,8 @@ public final class ClusterProcess implements AutoCloseable {
     private final String marker;
     private final Path baseDir;
     private final List<String> lines = new ArrayList<>();
+    /** While set, nobody reads the master's console: its pipe fills, as under a paused terminal. */
+    private boolean outputPaused;
 
     private ClusterProcess(Process process, String marker, Path baseDir) {
         this.process = process;
@@ -127,6 +129,7 @@ public final class ClusterProcess implements AutoCloseable {
         try (BufferedReader reader = new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                awaitOutputResumed();
                 synchronized (lines) {
                     lines.add(line);
                 }
@@ -135,6 +138,27 @@ public final class ClusterProcess implements AutoCloseable {
             }
         } catch (IOException ignored) {
             // The process is gone.
+        }
+    }
+
+    /** Stops reading the master's console (after the line being read) until {@link #resumeOutput()}. */
+    public synchronized void pauseOutput() {
+        outputPaused = true;
+    }
+
+    public synchronized void resumeOutput() {
+        outputPaused = false;
+        notifyAll();
+    }
+
+    private synchronized void awaitOutputResumed() throws IOException {
+        while (outputPaused) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while the output was paused", e);
+            }
         }
     }
 
@@ -217,6 +241,7 @@ public final class ClusterProcess implements AutoCloseable {
     /** Kills every process this test started and waits until they are gone. */
     @Override
     public void close() {
+        resumeOutput();
         for (int attempt = 0; attempt < 50; attempt++) {
             List<Long> alive = livePids();
             if (alive.isEmpty()) {
