@@ -75,13 +75,14 @@ public final class Clutch {
         if (!commandLine.command().equals("start")) {
             return OperatorCommands.run(commandLine, config);
         }
+        // Whoever reads this console must never be able to stop the cluster by not reading.
+        ConsoleRelay.install();
         if (config.singleProcess()) {
             if (commandLine.daemon()) {
                 System.err.println("clutch: single-process mode (clutch.mode = single) runs in the foreground: start it"
                         + " without --daemon");
                 return ExitCode.CONFIG_ERROR;
             }
-            ConsoleRelay.install();
             LogLayout.install(new ProcessLabel(Role.MASTER, 0), config.logDir());
             return SingleProcess.runUntilStopped(applicationClass, config, plugins, startedAtNanos);
         }
@@ -91,7 +92,6 @@ public final class Clutch {
                     .toList();
             return DaemonStart.run(applicationClass, ChildClasspath.of(applicationClass), startArgs, config);
         }
-        ConsoleRelay.install();
         LogLayout.install(new ProcessLabel(Role.MASTER, 0), config.logDir());
         try {
             return MasterBoot.run(applicationClass, config, plugins, commandLine, startedAtNanos);
