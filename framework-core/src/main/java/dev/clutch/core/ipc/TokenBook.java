@@ -67,8 +67,13 @@ public final class TokenBook {
         return false;
     }
 
-    /** Forgets a token whose child is gone before it used it. */
+    /** Forgets a token whose child is gone, whether it used it or not. */
     public void revoke(String token) {
         pending.remove(token);
+    }
+
+    /** How many tokens still open a connection. */
+    public int outstanding() {
+        return pending.size();
     }
 }

@@ -10,6 +10,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,6 +34,8 @@ public final class ChildFactory {
     private final SchedulingPolicy policy;
     private final Path logDir;
     private final ClassDataSharing classData;
+    /** The token of each child launched here, until it exits: one that never connected must not stay valid. */
+    private final Map<Long, String> tokenByPid = new HashMap<>();
 
     /**
      * @param applicationClass the application's entry point, started in every child
@@ -66,6 +69,7 @@ public final class ChildFactory {
             ChildProcess process = launcher.launch(label, command(role), environment.toVariables(),
                     logDir.resolve(label + ".log"));
             classData.launched(process.pid());
+            tokenByPid.put(process.pid(), token);
             return process;
         } catch (IOException | RuntimeException e) {
             classData.launched(0);
@@ -77,6 +81,10 @@ public final class ChildFactory {
     /** A child launched here has exited. */
     void exited(long pid) {
         classData.exited(pid);
+        String token = tokenByPid.remove(pid);
+        if (token != null) {
+            tokens.revoke(token);
+        }
     }
 
     List<String> command(Role role) {

@@ -2,8 +2,15 @@ package dev.clutch.core.master;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.clutch.core.api.Role;
+import dev.clutch.core.config.SchedulingPolicy;
+import dev.clutch.core.ipc.TokenBook;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ChildFactoryTest {
 
@@ -21,6 +28,30 @@ class ChildFactoryTest {
         for (String jdk : List.of("17.0.8", "19", "21")) {
             assertEquals(List.of("-XX:+UseSerialGC"), ChildFactory.supportedOn(Runtime.Version.parse(jdk),
                     DEFAULTS), jdk);
+        }
+    }
+
+    @Test
+    void aChildThatExitsWithoutConnectingLeavesNoValidToken(@TempDir Path dir) throws Exception {
+        TokenBook tokens = new TokenBook();
+        ChildFactory factory = new ChildFactory(new JvmProcessLauncher(), tokens, dir.resolve("ipc.sock"),
+                ExitsAtOnce.class, "test", "test", "{}", SchedulingPolicy.RR, dir, Map.of(), ClassDataSharing.off());
+
+        ChildProcess child = factory.launch(Role.WORKER, 1);
+        assertEquals(1, tokens.outstanding());
+        try {
+            assertEquals(0, child.onExit().get(30, TimeUnit.SECONDS));
+        } finally {
+            child.kill();
+        }
+        factory.exited(child.pid());
+
+        assertEquals(0, tokens.outstanding());
+    }
+
+    /** A child that never connects to the master: it exits at once. */
+    static final class ExitsAtOnce {
+        public static void main(String[] args) {
         }
     }
 }
