@@ -3,6 +3,7 @@ package dev.clutch.worker.internal;
 import dev.clutch.worker.api.Route;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,8 @@ final class RouteTable {
     }
 
     private final List<Compiled> routes = new ArrayList<>();
+    /** Routes without parameters by their path, most of a typical table: found without splitting the path. */
+    private final Map<String, List<Compiled>> byLiteralPath = new HashMap<>();
 
     RouteTable(Collection<Route> declared) {
         Set<String> seen = new TreeSet<>();
@@ -42,48 +45,77 @@ final class RouteTable {
         }
         // Literal segments win over parameters: /flags/new before /flags/{name}.
         routes.sort((a, b) -> specificity(b.segments()) - specificity(a.segments()));
+        for (Compiled compiled : routes) {
+            if (specificity(compiled.segments()) == compiled.segments().length) {
+                byLiteralPath.computeIfAbsent(withoutTrailingSlash(compiled.route().path()), p -> new ArrayList<>())
+                        .add(compiled);
+            }
+        }
     }
 
     Match match(String method, String path) {
+        // A route whose every segment is literal is the most specific one for its path: if it takes this method,
+        // the full scan would find it first too.
+        List<Compiled> literal = byLiteralPath.get(withoutTrailingSlash(path));
+        if (literal != null) {
+            for (Compiled compiled : literal) {
+                if (accepts(compiled.route(), method)) {
+                    return new Found(compiled.route(), Map.of());
+                }
+            }
+        }
         String[] segments = split(path);
-        Set<String> allowed = new TreeSet<>();
+        Set<String> allowed = null;
         for (Compiled compiled : routes) {
-            Map<String, String> params = bind(compiled.segments(), segments);
-            if (params == null) {
+            if (!matches(compiled.segments(), segments)) {
                 continue;
             }
-            if (compiled.route().method().equals(method)
-                    || (method.equals("HEAD") && compiled.route().method().equals("GET"))) {
-                return new Found(compiled.route(), params);
+            if (accepts(compiled.route(), method)) {
+                return new Found(compiled.route(), params(compiled.segments(), segments));
+            }
+            if (allowed == null) {
+                allowed = new TreeSet<>();
             }
             allowed.add(compiled.route().method());
         }
-        return allowed.isEmpty() ? new NotFound() : new MethodNotAllowed(allowed);
+        return allowed == null ? new NotFound() : new MethodNotAllowed(allowed);
     }
 
-    private static Map<String, String> bind(String[] template, String[] actual) {
+    private static boolean accepts(Route route, String method) {
+        return route.method().equals(method) || (method.equals("HEAD") && route.method().equals("GET"));
+    }
+
+    private static boolean matches(String[] template, String[] actual) {
         if (template.length != actual.length) {
-            return null;
+            return false;
         }
+        for (int i = 0; i < template.length; i++) {
+            if (isParameter(template[i]) ? actual[i].isEmpty() : !template[i].equals(actual[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The parameters of a path that {@link #matches} the template. */
+    private static Map<String, String> params(String[] template, String[] actual) {
         Map<String, String> params = new LinkedHashMap<>();
         for (int i = 0; i < template.length; i++) {
-            String t = template[i];
-            if (t.startsWith("{") && t.endsWith("}")) {
-                if (actual[i].isEmpty()) {
-                    return null;
-                }
-                params.put(t.substring(1, t.length() - 1), actual[i]);
-            } else if (!t.equals(actual[i])) {
-                return null;
+            if (isParameter(template[i])) {
+                params.put(template[i].substring(1, template[i].length() - 1), actual[i]);
             }
         }
         return params;
     }
 
+    private static boolean isParameter(String segment) {
+        return segment.startsWith("{") && segment.endsWith("}");
+    }
+
     private static int specificity(String[] segments) {
         int literal = 0;
         for (String s : segments) {
-            if (!s.startsWith("{")) {
+            if (!isParameter(s)) {
                 literal++;
             }
         }
@@ -91,7 +123,11 @@ final class RouteTable {
     }
 
     private static String[] split(String path) {
-        String trimmed = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        String trimmed = withoutTrailingSlash(path);
         return trimmed.equals("/") ? new String[0] : trimmed.substring(1).split("/", -1);
+    }
+
+    private static String withoutTrailingSlash(String path) {
+        return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     }
 }
