@@ -78,6 +78,22 @@ final class AccessLogAppender extends FileAppender<ILoggingEvent> {
         super.stop();
     }
 
+    /**
+     * Writes the line without first preparing the event for appenders that keep it for later (thread name, a look
+     * at the MDC): the line is made now, of the message and the time only.
+     */
+    @Override
+    protected void subAppend(ILoggingEvent event) {
+        if (!isStarted()) {
+            return;
+        }
+        try {
+            writeOut(event);
+        } catch (IOException e) {
+            addError("could not write to " + getFile(), e);
+        }
+    }
+
     /** Writes out what the buffer holds; under the lock logback writes with. */
     void flush() {
         streamWriteLock.lock();

@@ -54,6 +54,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     /** {@link FullHttpRequest}s and {@link OversizedRequest}s, in the order they arrived. */
     private final ArrayDeque<Object> waiting = new ArrayDeque<>();
     private boolean busy;
+    private String client;
 
     Dispatcher(Shared shared) {
         this.shared = shared;
@@ -110,6 +111,14 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
+    /** The client's address as text, made once per connection: the requests of a kept-alive one share it. */
+    private String client(ChannelHandlerContext ctx) {
+        if (client == null) {
+            client = String.valueOf(ctx.channel().remoteAddress());
+        }
+        return client;
+    }
+
     private Exchange begin(ChannelHandlerContext ctx, String method, String uri, boolean keepAlive,
                            String clientRequestId) {
         shared.inFlight().begin();
@@ -160,7 +169,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             RouteTable.Found found = (RouteTable.Found) match;
             Request view = new HttpRequestView(request.method().name(), path, found.params(), query,
                     request.headers().copy(), ByteBufUtil.getBytes(request.content()), requestId,
-                    String.valueOf(ctx.channel().remoteAddress()));
+                    client(ctx));
             run(exchange, found.route(), view);
         }
     }
@@ -317,7 +326,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             }
             boolean keep = keepAlive && !shared.draining().isDraining();
             try {
-                shared.writer().write(ctx, method, uri, requestId, response, keep, started).addListener(done -> {
+                shared.writer().write(ctx, client(ctx), method, uri, requestId, response, keep, started).addListener(done -> {
                     done(keep && done.isSuccess());
                 });
             } catch (RuntimeException e) {

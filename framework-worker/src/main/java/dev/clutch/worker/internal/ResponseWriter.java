@@ -36,8 +36,8 @@ final class ResponseWriter {
         this.accessLog = accessLog;
     }
 
-    /** On the event loop. */
-    ChannelFuture write(ChannelHandlerContext ctx, String method, String uri, String requestId,
+    /** On the event loop; {@code client} is the remote address, for the access log. */
+    ChannelFuture write(ChannelHandlerContext ctx, String client, String method, String uri, String requestId,
                         PreparedResponse response, boolean keepAlive, long startedNanos) {
         boolean head = method.equals("HEAD");
         ChannelFuture written;
@@ -67,7 +67,7 @@ final class ResponseWriter {
         }
         if (accessLog && access.isInfoEnabled()) {
             // Built here, not from a pattern with placeholders: one line per request.
-            access.info(new StringBuilder(96).append(ctx.channel().remoteAddress()).append(" \"").append(method)
+            access.info(new StringBuilder(96).append(client).append(" \"").append(method)
                     .append(' ').append(uri).append("\" ").append(response.status().code()).append(' ').append(bytes)
                     .append(' ').append((System.nanoTime() - startedNanos) / 1_000_000).append("ms ")
                     .append(requestId).toString());
