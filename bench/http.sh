@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # HTTP throughput and latency of a 2-worker Clutch cluster under each scheduling policy, beside a single JVM with
 # 2 event-loop threads serving the same response: keep-alive and a new connection per request. Loopback only,
-# bounded durations, everything it starts is stopped. Prints a markdown table; each figure is the median of RUNS.
+# bounded durations, everything it starts is stopped. Prints a markdown table; each figure is the median of RUNS
+# rounds, and every round measures every server.
 #
 #   bench/http.sh                 # defaults: 3 runs of 10 s each, 64 connections
 #   RUNS=5 DURATION=20 bench/http.sh
@@ -47,20 +48,11 @@ wrk_run() {
 
 median() { sort -n | awk '{ a[NR]=$1 } END { print a[int((NR+1)/2)] }'; }
 
-# measure <label> <url>: RUNS runs each of keep-alive and close, medians
-measure() {
-  local label=$1 url=$2 mode
-  for mode in keepalive close; do
-    local extra=()
-    [ "$mode" = close ] && extra=(-H "Connection: close")
-    : > "$work/runs"
-    for _ in $(seq "$RUNS"); do wrk_run "$url" "${extra[@]}" >> "$work/runs"; done
-    printf "%s %s %s %s %s\n" "$label" "$mode" "$(cut -d' ' -f1 "$work/runs" | median)" \
-      "$(cut -d' ' -f2 "$work/runs" | median)" "$(cut -d' ' -f3 "$work/runs" | median)" >> "$work/results"
-  done
-}
-
-: > "$work/results"
+# Every server runs for the whole measurement, and each round takes them in another order: a drift of the machine
+# during the run (heat, neighbours, the JIT of an idle process) reaches every server alike instead of whichever
+# was measured first or last.
+servers=(rr none reuseport single-jvm)
+declare -A urls
 for policy in rr none reuseport; do
   port=$(free_port)
   base="$work/$policy"; mkdir -p "$base"
@@ -69,15 +61,34 @@ for policy in rr none reuseport; do
   pids+=($!)
   for _ in $(seq 600); do grep -q "cluster ready" "$base/console.log" && break; sleep 0.1; done
   grep -q "cluster ready" "$base/console.log" || { cat "$base/console.log"; exit 1; }
-  measure "$policy" "http://127.0.0.1:$port/_clutch/health"
-  kill -TERM "${pids[-1]}"; wait "${pids[-1]}" || true
+  urls[$policy]="http://127.0.0.1:$port/_clutch/health"
 done
-
 port=$(free_port)
 java -cp "$classpath:$work/bench-classes" dev.clutch.bench.SingleJvmServer "$port" > "$work/single.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do grep -q "ready" "$work/single.log" && break; sleep 0.1; done
-measure "single-jvm" "http://127.0.0.1:$port/_clutch/health"
+urls[single-jvm]="http://127.0.0.1:$port/_clutch/health"
+
+: > "$work/runs"
+for run in $(seq "$RUNS"); do
+  for i in "${!servers[@]}"; do
+    label=${servers[$(( (i + run - 1) % ${#servers[@]} ))]}
+    for mode in keepalive close; do
+      extra=()
+      [ "$mode" = close ] && extra=(-H "Connection: close")
+      echo "$label $mode $(wrk_run "${urls[$label]}" "${extra[@]}")" >> "$work/runs"
+    done
+  done
+done
+
+: > "$work/results"
+for label in "${servers[@]}"; do
+  for mode in keepalive close; do
+    grep "^$label $mode " "$work/runs" > "$work/one"
+    printf "%s %s %s %s %s\n" "$label" "$mode" "$(cut -d' ' -f3 "$work/one" | median)" \
+      "$(cut -d' ' -f4 "$work/one" | median)" "$(cut -d' ' -f5 "$work/one" | median)" >> "$work/results"
+  done
+done
 
 echo "| server | connections | req/s | p50 ms | p99 ms | vs single JVM |"
 echo "|---|---|---|---|---|---|"
