@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,9 +27,11 @@ import org.slf4j.LoggerFactory;
  */
 final class ResponseWriter {
 
-    static final String WORKER_HEADER = "X-Clutch-Worker";
+    // AsciiString: Netty validates, hashes and encodes these once, not once per response.
+    private static final AsciiString WORKER_HEADER = AsciiString.cached("X-Clutch-Worker");
+    private static final AsciiString REQUEST_ID_HEADER = AsciiString.cached("X-Request-Id");
     private static final Logger access = LoggerFactory.getLogger(LogLayout.ACCESS_LOGGER);
-    private static final String PID = Long.toString(ProcessHandle.current().pid());
+    private static final AsciiString PID = AsciiString.cached(Long.toString(ProcessHandle.current().pid()));
 
     private final boolean accessLog;
 
@@ -77,7 +80,7 @@ final class ResponseWriter {
 
     private static void frameworkHeaders(HttpHeaders headers, String requestId, boolean keepAlive) {
         headers.set(WORKER_HEADER, PID);
-        headers.set("X-Request-Id", requestId);
+        headers.set(REQUEST_ID_HEADER, requestId);
         headers.set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
     }
 }
