@@ -60,7 +60,14 @@ final class AccessLogAppender extends FileAppender<ILoggingEvent> {
     }
 
     private static void flushAll() {
-        OPEN.forEach(AccessLogAppender::flush);
+        for (AccessLogAppender appender : OPEN) {
+            try {
+                appender.flush();
+            } catch (RuntimeException e) {
+                // One failure must not end the schedule, which would stop flushing every file for good.
+                appender.addError("could not flush " + appender.getFile(), e);
+            }
+        }
     }
 
     @Override
