@@ -12,8 +12,8 @@ import java.util.ArrayDeque;
  * their pipes). If whoever reads that console stops (a paused terminal, a stuck log shipper, a pipe nobody
  * drains), a plain write blocks: the master's threads, then the children's, whose pipes fill while the master
  * cannot copy them. Through this relay a write only queues the bytes, up to {@link #CAPACITY_BYTES}; one thread
- * per stream writes them out. Past the capacity, output is dropped and counted, and a line says how much once the
- * console reads again. Nothing is lost for good: every process also writes its own log file.
+ * per stream writes them out. Past the capacity, output is dropped and counted, and a line in its place says how
+ * much once there is room again. Nothing is lost for good: every process also writes its own log file.
  */
 public final class ConsoleRelay extends OutputStream {
 
@@ -72,19 +72,33 @@ public final class ConsoleRelay extends OutputStream {
                 droppedBytes += length;
                 return;
             }
+            if (droppedBytes > 0) {
+                // Where the output has its gap, also when the console never quite catches up.
+                add(notice(droppedBytes));
+                droppedBytes = 0;
+            }
             byte[] chunk = new byte[length];
             System.arraycopy(bytes, offset, chunk, 0, length);
-            queue.add(chunk);
-            queuedBytes += length;
-            queue.notifyAll();
+            add(chunk);
         }
     }
 
-    /** The writer thread: whatever is queued, in order, then a line about what was dropped meanwhile. */
+    private void add(byte[] chunk) {
+        queue.add(chunk);
+        queuedBytes += chunk.length;
+        queue.notifyAll();
+    }
+
+    private byte[] notice(long dropped) {
+        return ("clutch: " + dropped + " bytes of console output (" + name + ") were dropped here: the console did"
+                + " not read them in time. Each process's log file under the log directory has them."
+                + System.lineSeparator()).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The writer thread: whatever is queued, in order; a gap nothing was written after gets its line here. */
     private void writeOut() {
         while (true) {
             byte[] chunk;
-            long dropped = 0;
             synchronized (queue) {
                 while (queue.isEmpty() && droppedBytes == 0) {
                     writing = false;
@@ -97,20 +111,14 @@ public final class ConsoleRelay extends OutputStream {
                 }
                 chunk = queue.poll();
                 if (chunk == null) {
-                    dropped = droppedBytes;
+                    chunk = notice(droppedBytes);
                     droppedBytes = 0;
                 } else {
                     queuedBytes -= chunk.length;
                 }
                 writing = true;
             }
-            if (chunk != null) {
-                target.write(chunk, 0, chunk.length);
-            } else {
-                target.print("clutch: " + dropped + " bytes of console output (" + name + ") were dropped: the console"
-                        + " did not read them in time. Each process's log file under the log directory has them."
-                        + System.lineSeparator());
-            }
+            target.write(chunk, 0, chunk.length);
             target.flush();
         }
     }
