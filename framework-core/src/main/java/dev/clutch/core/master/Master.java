@@ -367,10 +367,14 @@ public final class Master {
     /**
      * The master's JVM is the user's, sized by the JDK's defaults for a server: once started, one collection
      * returns the start-up garbage (class loading, configuration, launching) and lets the heap shrink back, about
-     * 17 MiB resident here. Once, off the master's thread: a pause of milliseconds.
+     * 17 MiB resident here; then the native heap is trimmed from now on. Off the master's thread: a pause of
+     * milliseconds.
      */
     private static void collectStartupGarbage() {
-        Thread collector = new Thread(System::gc, "clutch-startup-gc");
+        Thread collector = new Thread(() -> {
+            System.gc();
+            NativeHeapTrim.startOnce();
+        }, "clutch-startup-gc");
         collector.setDaemon(true);
         collector.start();
     }

@@ -19,7 +19,6 @@ import dev.clutch.core.message.MessageRegistry;
 import dev.clutch.core.message.PayloadCodec;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
@@ -36,8 +35,6 @@ public final class MasterBoot {
 
     private static final Logger log = LoggerFactory.getLogger(MasterBoot.class);
     private static final String[] SIGNALS = {"TERM", "INT", "HUP", "TTIN", "TTOU"};
-    /** The children's default {@code -XX:TrimNativeHeapInterval}, for the master. */
-    private static final Duration NATIVE_TRIM_INTERVAL = Duration.ofSeconds(1);
 
     private MasterBoot() {
     }
@@ -87,7 +84,6 @@ public final class MasterBoot {
             ControlServer control = ControlServer.start(transport, group, runDirectory.controlSocket(),
                     master::control);
             resources.onClose(control::close);
-            resources.onClose(NativeHeapTrim.start(NATIVE_TRIM_INTERVAL)::close);
             for (String name : SIGNALS) {
                 handle(name, master);
             }

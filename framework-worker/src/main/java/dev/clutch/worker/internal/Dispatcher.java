@@ -326,9 +326,8 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             }
             boolean keep = keepAlive && !shared.draining().isDraining();
             try {
-                shared.writer().write(ctx, client(ctx), method, uri, requestId, response, keep, started).addListener(done -> {
-                    done(keep && done.isSuccess());
-                });
+                shared.writer().write(ctx, client(ctx), method, uri, requestId, response, keep, started)
+                        .addListener(written -> done(keep && written.isSuccess()));
             } catch (RuntimeException e) {
                 log.error("{} {} (request {}): the response could not be written: {}", method, uri, requestId,
                         e.toString(), e);

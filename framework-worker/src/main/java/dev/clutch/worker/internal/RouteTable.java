@@ -41,7 +41,7 @@ final class RouteTable {
                 throw new IllegalArgumentException("route " + route.method() + " " + route.path()
                         + " is declared twice");
             }
-            routes.add(new Compiled(route, split(route.path())));
+            routes.add(new Compiled(route, segments(withoutTrailingSlash(route.path()))));
         }
         // Literal segments win over parameters: /flags/new before /flags/{name}.
         routes.sort((a, b) -> specificity(b.segments()) - specificity(a.segments()));
@@ -56,7 +56,8 @@ final class RouteTable {
     Match match(String method, String path) {
         // A route whose every segment is literal is the most specific one for its path: if it takes this method,
         // the full scan would find it first too.
-        List<Compiled> literal = byLiteralPath.get(withoutTrailingSlash(path));
+        String trimmed = withoutTrailingSlash(path);
+        List<Compiled> literal = byLiteralPath.get(trimmed);
         if (literal != null) {
             for (Compiled compiled : literal) {
                 if (accepts(compiled.route(), method)) {
@@ -64,7 +65,7 @@ final class RouteTable {
                 }
             }
         }
-        String[] segments = split(path);
+        String[] segments = segments(trimmed);
         Set<String> allowed = null;
         for (Compiled compiled : routes) {
             if (!matches(compiled.segments(), segments)) {
@@ -122,8 +123,8 @@ final class RouteTable {
         return literal;
     }
 
-    private static String[] split(String path) {
-        String trimmed = withoutTrailingSlash(path);
+    /** @param trimmed a path without its trailing slash */
+    private static String[] segments(String trimmed) {
         return trimmed.equals("/") ? new String[0] : trimmed.substring(1).split("/", -1);
     }
 
