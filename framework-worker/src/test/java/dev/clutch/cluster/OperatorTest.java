@@ -2,6 +2,7 @@ package dev.clutch.cluster;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -72,6 +73,12 @@ class OperatorTest {
             for (int i = 0; i < 10; i++) {
                 assertEquals(200, RawHttp.get(ready.port(), "/pid").status());
             }
+            await("the worker's own log").atMost(Duration.ofSeconds(10))
+                    .until(() -> start.log("worker-1.log").contains("TEST-HOOK worker-1 app didReady"));
+            String console = start.log("master.out");
+            assertTrue(console.contains("clutch: cluster ready in"), console);
+            assertFalse(console.contains("TEST-HOOK"), "the console file copies no INFO line of the log files:\n"
+                    + console);
             await("heartbeats carry the requests served").atMost(Duration.ofSeconds(20))
                     .pollInterval(Duration.ofMillis(500)).until(() -> requestsServed(baseDir) == 10);
 

@@ -11,6 +11,7 @@ import dev.clutch.core.config.ConfigurationException;
 import dev.clutch.core.config.EnvName;
 import dev.clutch.core.lifecycle.StartupProperties;
 import dev.clutch.core.logging.LogLayout;
+import dev.clutch.core.logging.LogRotation;
 import dev.clutch.core.logging.ProcessLabel;
 import dev.clutch.core.master.ChildClasspath;
 import dev.clutch.core.master.ConsoleRelay;
@@ -83,7 +84,7 @@ public final class Clutch {
                         + " without --daemon");
                 return ExitCode.CONFIG_ERROR;
             }
-            LogLayout.install(new ProcessLabel(Role.MASTER, 0), config.logDir());
+            installMasterLogging(config);
             return SingleProcess.runUntilStopped(applicationClass, config, plugins, startedAtNanos);
         }
         if (commandLine.daemon()) {
@@ -92,13 +93,23 @@ public final class Clutch {
                     .toList();
             return DaemonStart.run(applicationClass, ChildClasspath.of(applicationClass), startArgs, config);
         }
-        LogLayout.install(new ProcessLabel(Role.MASTER, 0), config.logDir());
+        installMasterLogging(config);
         try {
             return MasterBoot.run(applicationClass, config, plugins, commandLine, startedAtNanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return ExitCode.FAILURE;
         }
+    }
+
+    /** Clutch's log layout in the master and, for the files of the whole cluster, their rotation. */
+    private static void installMasterLogging(ClutchConfig config) {
+        if (LogLayout.applies()) {
+            // Before the master opens its own file, so a restart does not go on in yesterday's.
+            LogRotation.start(config.logDir(), new LogRotation.Policy(config.logRotateDaily(),
+                    config.logMaxFileSize(), config.logMaxHistoryDays()));
+        }
+        LogLayout.install(new ProcessLabel(Role.MASTER, 0), config.logDir());
     }
 
     /** Children are launched with the application class as their main class. */

@@ -2,6 +2,7 @@ package dev.clutch.core.cli;
 
 import dev.clutch.core.api.ExitCode;
 import dev.clutch.core.config.ClutchConfig;
+import dev.clutch.core.logging.LogLayout;
 import dev.clutch.core.master.ReadyLine;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -44,11 +45,13 @@ public final class DaemonStart {
             command.addAll(startArgs);
             command.add("--env");
             command.add(config.env());
-            Process master = new ProcessBuilder(command)
+            ProcessBuilder daemon = new ProcessBuilder(command)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
-                    .redirectErrorStream(true)
-                    .start();
+                    .redirectErrorStream(true);
+            // The log files have every line: the console file keeps what needs a look (warnings, errors, crashes).
+            daemon.environment().put(LogLayout.QUIET_CONSOLE_ENV, "1");
+            Process master = daemon.start();
             return awaitReady(master, out, offset, config.agentStartTimeout().plus(config.workerStartTimeout())
                     .plusSeconds(30));
         } catch (IOException e) {

@@ -58,6 +58,9 @@ public final class ClutchConfig {
     private final boolean cdsEnabled;
     private final String cdsDir;
     private final Duration devPollInterval;
+    private final boolean logRotateDaily;
+    private final long logMaxFileSize;
+    private final int logMaxHistoryDays;
 
     private ClutchConfig(Config config, String defaultName) {
         this.config = config;
@@ -70,6 +73,9 @@ public final class ClutchConfig {
         this.baseDir = (base.isBlank() ? Path.of(System.getProperty("user.dir")) : Path.of(base)).toAbsolutePath();
         this.runDir = dirUnderBase(problems.read(ClutchSettings.RUN_DIR, config, ""), "run");
         this.logDir = dirUnderBase(problems.read(ClutchSettings.LOG_DIR, config, ""), "logs");
+        this.logRotateDaily = problems.read(ClutchSettings.LOG_ROTATE, config, "off").equals("daily");
+        this.logMaxFileSize = problems.read(ClutchSettings.LOG_MAX_FILE_SIZE, config, 0L);
+        this.logMaxHistoryDays = problems.read(ClutchSettings.LOG_MAX_HISTORY, config, 0);
         int configuredWorkers = problems.read(ClutchSettings.WORKERS, config, 1);
         this.workers = configuredWorkers == 0 ? Runtime.getRuntime().availableProcessors() : configuredWorkers;
         this.agentStartTimeout = problems.read(ClutchSettings.AGENT_START_TIMEOUT, config, Duration.ZERO);
@@ -179,6 +185,21 @@ public final class ClutchConfig {
 
     public Path logDir() {
         return logDir;
+    }
+
+    /** Whether the master rotates the log files after midnight ({@code clutch.log.rotate = daily}). */
+    public boolean logRotateDaily() {
+        return logRotateDaily;
+    }
+
+    /** Size past which a log file rotates before the day ends; 0 for none. */
+    public long logMaxFileSize() {
+        return logMaxFileSize;
+    }
+
+    /** Days of rotated log files kept; 0 keeps them all. */
+    public int logMaxHistoryDays() {
+        return logMaxHistoryDays;
     }
 
     public int workers() {

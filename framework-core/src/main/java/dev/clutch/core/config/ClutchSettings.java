@@ -27,6 +27,16 @@ public final class ClutchSettings {
             "Owner-only directory of the IPC and control sockets; empty: `<baseDir>/run`.");
     public static final Setting<String> LOG_DIR = Setting.string("clutch.logDir", "",
             "Directory of the log files; empty: `<baseDir>/logs`.");
+    public static final Setting<String> LOG_ROTATE = Setting.oneOf("clutch.log.rotate", "daily",
+            Set.of("daily", "off"), "`daily`: after midnight the master renames each log file to "
+                    + "`<file>.<yyyy-MM-dd>` and every process goes on in a new one; `off`: Clutch moves no file "
+                    + "(for logrotate(8): every process reopens a moved or deleted file within a second, no "
+                    + "`copytruncate` needed).");
+    public static final Setting<Long> LOG_MAX_FILE_SIZE = Setting.bytes("clutch.log.maxFileSize", "0", 0,
+            Long.MAX_VALUE, "With daily rotation: a log file past this size is rotated at once as well, to "
+                    + "`<file>.<yyyy-MM-dd>.<n>`; 0: no size limit.");
+    public static final Setting<Integer> LOG_MAX_HISTORY = Setting.integer("clutch.log.maxHistory", 14, 0, 36500,
+            "With daily rotation: days of rotated log files kept; older ones are deleted; 0: all are kept.");
     public static final Setting<Integer> WORKERS = Setting.integer("clutch.workers", 0, 0, 1024,
             "Number of workers; 0: one per available processor (container limits included).")
             .withEnv("CLUTCH_WORKERS");
@@ -128,7 +138,8 @@ public final class ClutchSettings {
             Duration.ofMillis(10), "Dev mode: how often the directories are checked; a restart waits until they "
                     + "have been still this long.");
 
-    private static final List<Setting<?>> ALL = List.of(NAME, ENV, MODE, BASE_DIR, RUN_DIR, LOG_DIR, WORKERS,
+    private static final List<Setting<?>> ALL = List.of(NAME, ENV, MODE, BASE_DIR, RUN_DIR, LOG_DIR, LOG_ROTATE,
+            LOG_MAX_FILE_SIZE, LOG_MAX_HISTORY, WORKERS,
             AGENT_START_TIMEOUT, WORKER_START_TIMEOUT, AGENT_KILL_TIMEOUT, WORKER_KILL_TIMEOUT, AGENT_JVM_ARGS,
             WORKER_JVM_ARGS, IPC_MAX_FRAME_BYTES, IPC_MAX_PENDING_BYTES, IPC_HELLO_TIMEOUT, HTTP_HOST, HTTP_PORT, HTTP_BACKLOG, HTTP_MAX_BODY_BYTES, HTTP_REQUEST_TIMEOUT, HTTP_IDLE_TIMEOUT, HTTP_ACCESS_LOG, WORKER_IO_THREADS,
             WORKER_BLOCKING_THREADS, REFORK_LIMIT, REFORK_WINDOW, HEARTBEAT_INTERVAL, WORKER_TIMEOUT, WORKER_MAX_REQUESTS, WORKER_MAX_REQUESTS_JITTER, WORKER_MAX_MEMORY,

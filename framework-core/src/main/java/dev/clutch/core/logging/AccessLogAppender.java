@@ -9,34 +9,16 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A worker's access log file, written through a buffer: one line per request made a {@code write} call per request
- * with logback's default immediate flush. Lines reach the file within {@link #FLUSH_INTERVAL_MILLIS}, when the
- * buffer fills, when the appender stops and when the JVM exits; a process killed outright loses at most that
+ * with logback's default immediate flush. Lines reach the file within {@link LogFileUpkeep#INTERVAL_MILLIS}, when
+ * the buffer fills, when the appender stops and when the JVM exits; a process killed outright loses at most that
  * interval's lines (nginx's {@code access_log ... buffer= flush=} makes the same trade).
  */
 final class AccessLogAppender extends FileAppender<ILoggingEvent> {
 
-    static final long FLUSH_INTERVAL_MILLIS = 1000;
     private static final FileSize BUFFER = new FileSize(64 * 1024);
-    private static final Set<AccessLogAppender> OPEN = ConcurrentHashMap.newKeySet();
-
-    static {
-        ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "clutch-access-flush");
-            thread.setDaemon(true);
-            return thread;
-        });
-        flusher.scheduleWithFixedDelay(AccessLogAppender::flushAll, FLUSH_INTERVAL_MILLIS, FLUSH_INTERVAL_MILLIS,
-                TimeUnit.MILLISECONDS);
-        Runtime.getRuntime().addShutdownHook(new Thread(AccessLogAppender::flushAll, "clutch-access-flush-at-exit"));
-    }
 
     static AccessLogAppender create(Context context, Path path) {
         AccessLogAppender appender = new AccessLogAppender();
@@ -56,33 +38,8 @@ final class AccessLogAppender extends FileAppender<ILoggingEvent> {
         appender.setImmediateFlush(false);
         appender.setBufferSize(BUFFER);
         appender.start();
+        LogFileUpkeep.follow(appender);
         return appender;
-    }
-
-    private static void flushAll() {
-        for (AccessLogAppender appender : OPEN) {
-            try {
-                appender.flush();
-            } catch (RuntimeException e) {
-                // One failure must not end the schedule, which would stop flushing every file for good.
-                appender.addError("could not flush " + appender.getFile(), e);
-            }
-        }
-    }
-
-    @Override
-    public void start() {
-        super.start();
-        if (isStarted()) {
-            OPEN.add(this);
-        }
-    }
-
-    @Override
-    public void stop() {
-        OPEN.remove(this);
-        // Closing the stream writes what the buffer holds.
-        super.stop();
     }
 
     /**

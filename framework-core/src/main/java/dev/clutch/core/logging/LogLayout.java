@@ -10,10 +10,12 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.FileAppender;
+import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import ch.qos.logback.core.joran.spi.JoranException;
 import dev.clutch.core.api.Role;
 import java.net.URL;
 import java.nio.file.Path;
+import java.util.regex.Pattern;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -36,6 +38,19 @@ public final class LogLayout {
     /** Logback configuration an application adds to Clutch's layout. */
     public static final String OVERLAY = "logback-clutch.xml";
 
+    /**
+     * Set in the environment of a cluster whose console is a file ({@code start --daemon} appends it to
+     * {@code logs/master.out}): every process then prints only warnings and errors to the console once its log files
+     * are open, so that file does not copy every line of the others.
+     */
+    public static final String QUIET_CONSOLE_ENV = "CLUTCH_QUIET_CONSOLE";
+
+    private static final String COMMON_ERRORS = "common-error.log";
+    private static final String SCHEDULES = "schedule.log";
+    /** Every file name the layout writes, in any process: {@link ProcessLabel#fileName()}, then the shared ones. */
+    private static final Pattern FILE_NAMES =
+            Pattern.compile("(master|agent|worker-\\d+|worker-\\d+-access|schedule|common-error)\\.log");
+
     private static final String PATTERN = "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level [%property{clutch.process}] "
             + "[%thread] %logger{36} - %msg%n%ex";
 
@@ -54,32 +69,42 @@ public final class LogLayout {
      * @param logDir the log directory, or {@code null} for the console only
      */
     public static void install(ProcessLabel label, Path logDir) {
-        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)
-                || ClutchLogbackConfigurator.userConfigurationPresent(LogLayout.class.getClassLoader())) {
-            return;
+        if (applies() && LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            context.reset();
+            apply(context, label, logDir);
         }
-        context.reset();
-        apply(context, label, logDir);
+    }
+
+    /** Whether Clutch's layout is in use: logback is the backend and the application brought no configuration file. */
+    public static boolean applies() {
+        return LoggerFactory.getILoggerFactory() instanceof LoggerContext
+                && !ClutchLogbackConfigurator.userConfigurationPresent(LogLayout.class.getClassLoader());
+    }
+
+    /** Whether the layout writes a file of this name in some process: the files {@link LogRotation} rotates. */
+    static boolean writes(String fileName) {
+        return FILE_NAMES.matcher(fileName).matches();
     }
 
     private static void apply(LoggerContext context, ProcessLabel label, Path logDir) {
         context.putProperty("clutch.process", label.withPid());
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.INFO);
-        root.addAppender(console(context, label.role() == Role.MASTER ? "System.out" : "System.err"));
+        root.addAppender(console(context, label.role() == Role.MASTER ? "System.out" : "System.err",
+                logDir != null && System.getenv(QUIET_CONSOLE_ENV) != null ? Level.WARN : null));
         if (logDir == null || label.role() != Role.WORKER) {
             // Only workers serve HTTP; without files, access lines would flood the console.
             context.getLogger(ACCESS_LOGGER).setLevel(Level.OFF);
         }
         if (logDir != null) {
-            Appender<ILoggingEvent> own = file(context, logDir.resolve(label.fileName() + ".log"), false);
+            Appender<ILoggingEvent> own = file(context, logDir.resolve(label.fileName() + ".log"));
             root.addAppender(own);
-            root.addAppender(commonErrors(context, logDir.resolve("common-error.log")));
+            root.addAppender(file(context, logDir.resolve(COMMON_ERRORS), true, Level.ERROR));
             Logger fileOnly = context.getLogger(FILE_ONLY_LOGGER);
             fileOnly.setAdditive(false);
             fileOnly.addAppender(own);
             if (label.role() == Role.AGENT) {
-                context.getLogger(SCHEDULE_LOGGER).addAppender(file(context, logDir.resolve("schedule.log"), false));
+                context.getLogger(SCHEDULE_LOGGER).addAppender(file(context, logDir.resolve(SCHEDULES)));
             }
             Logger access = context.getLogger(ACCESS_LOGGER);
             access.setAdditive(false);
@@ -117,38 +142,49 @@ public final class LogLayout {
         return encoder;
     }
 
-    private static Appender<ILoggingEvent> console(LoggerContext context, String target) {
+    /** @param threshold the least level printed, or {@code null} for every level */
+    private static Appender<ILoggingEvent> console(LoggerContext context, String target, Level threshold) {
         ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
         console.setContext(context);
         console.setName("console");
         console.setTarget(target);
         console.setEncoder(encoder(context));
+        onlyFrom(threshold, console);
         console.start();
         return console;
     }
 
-    private static FileAppender<ILoggingEvent> file(LoggerContext context, Path path, boolean shared) {
+    /** Makes the appender skip events below {@code threshold}; {@code null} keeps every event. */
+    private static void onlyFrom(Level threshold, UnsynchronizedAppenderBase<ILoggingEvent> appender) {
+        if (threshold != null) {
+            ThresholdFilter filter = new ThresholdFilter();
+            filter.setLevel(threshold.levelStr);
+            filter.setContext(appender.getContext());
+            filter.start();
+            appender.addFilter(filter);
+        }
+    }
+
+    private static FileAppender<ILoggingEvent> file(LoggerContext context, Path path) {
+        return file(context, path, false, null);
+    }
+
+    /**
+     * @param shared whether several processes append to the file: prudent mode then locks it around each write
+     * @param threshold the least level written, or {@code null} for every level
+     */
+    private static FileAppender<ILoggingEvent> file(LoggerContext context, Path path, boolean shared,
+                                                    Level threshold) {
         FileAppender<ILoggingEvent> file = new FileAppender<>();
         file.setContext(context);
         file.setName(path.getFileName().toString());
         file.setFile(path.toString());
         file.setAppend(true);
-        // Several processes append to a shared file: prudent mode locks it around each write.
         file.setPrudent(shared);
         file.setEncoder(encoder(context));
+        onlyFrom(threshold, file);
         file.start();
-        return file;
-    }
-
-    private static Appender<ILoggingEvent> commonErrors(LoggerContext context, Path path) {
-        FileAppender<ILoggingEvent> file = file(context, path, true);
-        file.stop();
-        ThresholdFilter errorsOnly = new ThresholdFilter();
-        errorsOnly.setLevel(Level.ERROR.levelStr);
-        errorsOnly.setContext(context);
-        errorsOnly.start();
-        file.addFilter(errorsOnly);
-        file.start();
+        LogFileUpkeep.follow(file);
         return file;
     }
 }

@@ -48,7 +48,7 @@ class AccessLogAppenderTest {
 
         access.info("/127.0.0.1:5000 \"GET /a\" 200 2 0ms id-1");
 
-        Awaitility.await().atMost(Duration.ofMillis(AccessLogAppender.FLUSH_INTERVAL_MILLIS * 5))
+        Awaitility.await().atMost(Duration.ofMillis(LogFileUpkeep.INTERVAL_MILLIS * 5))
                 .until(() -> Files.readString(file).contains("\"GET /a\""));
         String line = Files.readString(file);
         assertTrue(line.matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} \\[worker-1:42] "
