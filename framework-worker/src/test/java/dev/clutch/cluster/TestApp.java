@@ -133,7 +133,7 @@ public final class TestApp implements ClutchApplication {
                 Lifecycle.addHook(binder()).to(TaskRegistration.class);
                 Lifecycle.addHook(binder()).to(DevGreeting.class);
                 routes.nonBlocking().get("/pid", Pid.class);
-                routes.nonBlocking().get("/netty-jfr", NettyJfr.class);
+                routes.nonBlocking().get("/netty-platform", NettyPlatform.class);
                 routes.nonBlocking().get("/hang", Hang.class);
                 routes.get("/oom", Oom.class);
                 Routes.addFilter(binder()).to(PoweredBy.class);
@@ -174,10 +174,11 @@ public final class TestApp implements ClutchApplication {
     }
 
     /** Whether Netty emits its JFR events here: it decides once, when its first class initialises. */
-    static final class NettyJfr implements Handler {
+    /** How Netty set itself up in this worker. */
+    static final class NettyPlatform implements Handler {
         @Override
         public Object handle(Request request) {
-            return PlatformDependent.isJfrEnabled();
+            return "jfr=" + PlatformDependent.isJfrEnabled() + " unsafe=" + PlatformDependent.hasUnsafe();
         }
     }
 

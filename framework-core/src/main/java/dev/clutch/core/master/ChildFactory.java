@@ -93,8 +93,7 @@ public final class ChildFactory {
         // Shown by ps, so operators can tell roles and applications apart.
         command.add("-Dclutch.role=" + role.label());
         command.add("-Dclutch.app=" + appName);
-        // Netty loads its epoll library through JNI; JDK 24+ warns unless native access is granted.
-        command.add("--enable-native-access=ALL-UNNAMED");
+        command.addAll(platformOptions(Runtime.version()));
         // A JVM crash report lands where the master looks for it when it reports the death.
         command.add("-XX:ErrorFile=" + logDir.resolve("hs_err_pid%p.log"));
         forwardedProperties().forEach((name, value) -> command.add("-D" + name + "=" + value));
@@ -104,6 +103,19 @@ public final class ChildFactory {
         command.add(classpath);
         command.add(mainClass);
         return command;
+    }
+
+    /** What every child needs from the JDK it runs on, whatever the application's JVM options. */
+    static List<String> platformOptions(Runtime.Version jdk) {
+        // Netty loads its epoll library through JNI; JDK 24+ warns unless native access is granted.
+        List<String> options = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED"));
+        if (jdk.feature() >= 24 && jdk.feature() <= 25) {
+            // Netty 4.2 stops using sun.misc.Unsafe on JDK 25 unless allowed (JDK 24 warns about it otherwise); its
+            // replacement, direct memory through a foreign-function downcall, costs every process 0.15-0.2 s of
+            // start-up. Known to exist up to JDK 25: a JDK that no longer has the option would not start the child.
+            options.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        return options;
     }
 
     /**

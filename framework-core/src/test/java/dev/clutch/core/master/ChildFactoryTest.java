@@ -32,6 +32,19 @@ class ChildFactoryTest {
     }
 
     @Test
+    void unsafeMemoryAccessIsAllowedOnlyOnTheJdksKnownToHaveTheOption() {
+        String allow = "--sun-misc-unsafe-memory-access=allow";
+        for (String jdk : List.of("17.0.15", "21.0.5", "23", "26")) {
+            assertEquals(List.of("--enable-native-access=ALL-UNNAMED"),
+                    ChildFactory.platformOptions(Runtime.Version.parse(jdk)), jdk);
+        }
+        for (String jdk : List.of("24", "25.0.1")) {
+            assertEquals(List.of("--enable-native-access=ALL-UNNAMED", allow),
+                    ChildFactory.platformOptions(Runtime.Version.parse(jdk)), jdk);
+        }
+    }
+
+    @Test
     void aChildThatExitsWithoutConnectingLeavesNoValidToken(@TempDir Path dir) throws Exception {
         TokenBook tokens = new TokenBook();
         ChildFactory factory = new ChildFactory(new JvmProcessLauncher(), tokens, dir.resolve("ipc.sock"),
