@@ -69,7 +69,8 @@ public final class MasterBoot {
             ChildFactory children = new ChildFactory(new JvmProcessLauncher(), tokens, runDirectory.ipcSocket(),
                     applicationClass, config.name(), config.env(), overrides, config.schedulingPolicy(), config.logDir(),
                     Map.of(Role.AGENT, config.agentJvmArgs(), Role.WORKER, config.workerJvmArgs()),
-                    ClassDataSharing.of(config.cdsEnabled(), config.cdsDir(), ChildClasspath.of(applicationClass)));
+                    ClassDataSharing.of(config.cdsEnabled(), config.name(), config.cdsDir(),
+                            ChildClasspath.of(applicationClass)));
             Alarms alarms = Alarms.create(config.name(), config.alarmWebhookUrl(), config.alarmWebhookTimeout(),
                     config.alarmWebhookAttempts(), applicationClass.getClassLoader());
             PayloadCodec payloads = payloadCodec(applicationClass, plugins, config);

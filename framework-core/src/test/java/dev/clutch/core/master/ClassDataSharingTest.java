@@ -1,0 +1,91 @@
+package dev.clutch.core.master;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.clutch.core.api.Role;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ClassDataSharingTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aClasspathWithADirectoryGetsNoOptions() throws IOException {
+        Path jar = Files.writeString(dir.resolve("app.jar"), "jar");
+        String classpath = jar + File.pathSeparator + Files.createDirectories(dir.resolve("classes"));
+
+        ClassDataSharing sharing = ClassDataSharing.of(true, "flags", dir.resolve("cds").toString(), classpath);
+
+        assertEquals(List.of(), sharing.options(Role.WORKER));
+    }
+
+    @Test
+    void theFirstWorkerRecordsAndEveryChildAfterItsCleanExitMapsTheArchive() throws IOException {
+        Path cds = dir.resolve("cds");
+        ClassDataSharing sharing = ClassDataSharing.of(true, "flags", cds.toString(), jar().toString());
+
+        assertEquals(List.of(), sharing.options(Role.AGENT), "only a worker records");
+        Path recording = Path.of(optionValue(sharing.options(Role.WORKER), "-XX:ArchiveClassesAtExit="));
+        sharing.launched(42);
+        assertEquals(List.of(), sharing.options(Role.WORKER), "one recording at a time");
+        Files.writeString(recording, "archived classes");
+
+        sharing.exited(42);
+
+        Path archive = Path.of(optionValue(sharing.options(Role.AGENT), "-XX:SharedArchiveFile="));
+        assertTrue(archive.getFileName().toString().matches("flags-[0-9a-f]{16}\\.jsa"), archive.toString());
+        assertEquals("archived classes", Files.readString(archive));
+        assertEquals(List.of(archive.getFileName().toString()), names(cds), "the recording was moved");
+    }
+
+    @Test
+    void aNewArchiveDeletesTheApplicationsOlderOnesButTheMostRecent() throws IOException {
+        Path cds = Files.createDirectories(dir.resolve("cds"));
+        archive(cds, "flags-00000000000000a1.jsa", 3);
+        archive(cds, "flags-00000000000000a2.jsa", 2);
+        archive(cds, "flags-admin-00000000000000b1.jsa", 5);
+        archive(cds, "other-00000000000000c1.jsa", 5);
+        ClassDataSharing sharing = ClassDataSharing.of(true, "flags", cds.toString(), jar().toString());
+        Files.writeString(Path.of(optionValue(sharing.options(Role.WORKER), "-XX:ArchiveClassesAtExit=")), "new");
+        sharing.launched(7);
+
+        sharing.exited(7);
+
+        String current = Path.of(optionValue(sharing.options(Role.WORKER), "-XX:SharedArchiveFile="))
+                .getFileName().toString();
+        assertEquals(Stream.of(current, "flags-00000000000000a2.jsa", "flags-admin-00000000000000b1.jsa",
+                "other-00000000000000c1.jsa").sorted().toList(), names(cds));
+        assertEquals(2, ClassDataSharing.KEPT);
+    }
+
+    private Path jar() throws IOException {
+        return Files.writeString(dir.resolve("app.jar"), "jar");
+    }
+
+    private static void archive(Path cds, String name, int daysAgo) throws IOException {
+        Path file = Files.writeString(cds.resolve(name), name);
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().minusSeconds(daysAgo * 86_400L)));
+    }
+
+    private static String optionValue(List<String> options, String prefix) {
+        return options.stream().filter(o -> o.startsWith(prefix)).map(o -> o.substring(prefix.length()))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + prefix + " in " + options));
+    }
+
+    private static List<String> names(Path directory) throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList();
+        }
+    }
+}
