@@ -44,6 +44,7 @@ public final class LifecycleBench {
     private static final Pattern STAMP = Pattern.compile("^(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3}) ");
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
     private static final long BOOT_TIMEOUT_MILLIS = 60_000;
+    private static final long SETTLE_MILLIS = 2_000;
 
     private final Path jar;
     private final Path out;
@@ -96,18 +97,20 @@ public final class LifecycleBench {
             List<Long> workers = Arrays.stream(ready.group(3).split(",\\s*")).map(Long::parseLong).toList();
 
             warmUp(port, 20_000);
-            long masterRss = rssKib(master.pid());
-            long agentRss = rssKib(agent);
-            long workersRss = workers.stream().mapToLong(LifecycleBench::rssKib).sum();
-            add(figures, "resident memory: master (MiB)", masterRss / 1024.0);
-            add(figures, "resident memory: agent (MiB)", agentRss / 1024.0);
-            add(figures, "resident memory: each worker (MiB)", workersRss / 1024.0 / workers.size());
+            long[] justAfter = memory(master.pid(), agent, workers);
+            add(figures, "resident memory: master (MiB)", justAfter[0] / 1024.0);
+            add(figures, "resident memory: agent (MiB)", justAfter[1] / 1024.0);
+            add(figures, "resident memory: each worker (MiB)", justAfter[2] / 1024.0 / workers.size());
             add(figures, "resident memory: master + agent + 2 workers (MiB)",
-                    (masterRss + agentRss + workersRss) / 1024.0);
-            // Pages the processes share (the JDK's and Clutch's class-data archives, libraries) count once here.
-            long pss = pssKib(master.pid()) + pssKib(agent) + workers.stream().mapToLong(LifecycleBench::pssKib)
-                    .sum();
-            add(figures, "proportional memory (PSS): master + agent + 2 workers (MiB)", pss / 1024.0);
+                    (justAfter[0] + justAfter[1] + justAfter[2]) / 1024.0);
+            add(figures, "proportional memory (PSS): master + agent + 2 workers (MiB)", justAfter[3] / 1024.0);
+            // What an idle cluster holds once the periodic trims (every second) returned the load's freed memory.
+            Thread.sleep(SETTLE_MILLIS);
+            long[] settled = memory(master.pid(), agent, workers);
+            add(figures, "resident memory, " + SETTLE_MILLIS / 1000 + " s after the warm-up: master + agent + 2 "
+                    + "workers (MiB)", (settled[0] + settled[1] + settled[2]) / 1024.0);
+            add(figures, "proportional memory (PSS), " + SETTLE_MILLIS / 1000 + " s after the warm-up (MiB)",
+                    settled[3] / 1024.0);
 
             try (Steady steady = new Steady(port)) {
                 long before = console.count("reload done");
@@ -181,6 +184,16 @@ public final class LifecycleBench {
 
     private static void signal(long pid, String name) throws Exception {
         new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start().waitFor(5, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Resident KiB of the master, the agent and the workers together, then the PSS of all four: pages the processes
+     * share (the JDK's and Clutch's class-data archives, libraries) count once there.
+     */
+    private static long[] memory(long master, long agent, List<Long> workers) throws IOException {
+        long pss = pssKib(master) + pssKib(agent) + workers.stream().mapToLong(LifecycleBench::pssKib).sum();
+        return new long[] {rssKib(master), rssKib(agent), workers.stream().mapToLong(LifecycleBench::rssKib).sum(),
+            pss};
     }
 
     private static long rssKib(long pid) {
