@@ -322,7 +322,9 @@ public final class Master {
             return;
         }
         child.enter(Child.Phase.READY, 0);
-        log.info("{} is ready in {} ms", child.describe(), millisSinceStart());
+        // Since its own launch: a replacement's boot, not the master's age.
+        log.info("{} is ready in {} ms", child.describe(),
+                TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong() - child.launchedAtNanos()));
         if (child.role() == Role.WORKER) {
             sharing.workerReady(child.pid());
             supervisor.workerReady(child, nanoClock.getAsLong());
