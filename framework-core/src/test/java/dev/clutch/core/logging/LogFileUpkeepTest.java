@@ -59,6 +59,23 @@ class LogFileUpkeepTest {
     }
 
     @Test
+    void aFileSharedBetweenProcessesIsReopenedToo() throws Exception {
+        Path file = dir.resolve("common-error.log");
+        FileAppender<ILoggingEvent> shared = followed(file, true);
+        logger.addAppender(shared);
+        logger.info("before the move");
+
+        Path moved = dir.resolve("common-error.log.2026-11-21");
+        Files.move(file, moved);
+        Awaitility.await().atMost(REOPEN_TIMEOUT).until(() -> Files.exists(file));
+        logger.info("after the reopen");
+        context.stop();
+
+        assertEquals("before the move\n", Files.readString(moved));
+        assertEquals("after the reopen\n", Files.readString(file));
+    }
+
+    @Test
     void aDeletedFileIsCreatedAgain() throws Exception {
         Path file = dir.resolve("agent.log");
         logger.addAppender(followed(file));
@@ -95,6 +112,10 @@ class LogFileUpkeepTest {
     }
 
     private FileAppender<ILoggingEvent> followed(Path file) {
+        return followed(file, false);
+    }
+
+    private FileAppender<ILoggingEvent> followed(Path file, boolean prudent) {
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
         encoder.setPattern("%msg%n");
@@ -102,6 +123,7 @@ class LogFileUpkeepTest {
         FileAppender<ILoggingEvent> appender = new FileAppender<>();
         appender.setContext(context);
         appender.setFile(file.toString());
+        appender.setPrudent(prudent);
         appender.setEncoder(encoder);
         appender.start();
         LogFileUpkeep.follow(appender);
