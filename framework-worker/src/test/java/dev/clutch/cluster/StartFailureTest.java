@@ -38,6 +38,21 @@ class StartFailureTest {
     }
 
     @Test
+    void aLogDirectoryThatCannotBeWrittenFailsTheStartNamingTheKey() throws Exception {
+        Path notADirectory = java.nio.file.Files.writeString(baseDir.resolve("logs-file"), "");
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
+                .property("clutch.logDir", notADirectory.toString())
+                .start()) {
+            assertEquals(START_FAILED, cluster.awaitExit(Duration.ofSeconds(60)));
+
+            assertTrue(cluster.output().contains("cannot write log files to " + notADirectory + " (clutch.logDir): "
+                    + "it exists and is not a directory"), cluster.output());
+            assertFalse(cluster.output().contains("launched agent"), cluster.output());
+            assertNothingLeft(cluster);
+        }
+    }
+
+    @Test
     void workerThatThrowsDuringStartFailsTheStartWithItsCause() throws Exception {
         try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 2)
                 .env("TEST_WORKER_THROW", "1")

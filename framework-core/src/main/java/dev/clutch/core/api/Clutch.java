@@ -18,6 +18,7 @@ import dev.clutch.core.master.ConsoleRelay;
 import dev.clutch.core.master.MasterBoot;
 import dev.clutch.core.plugin.PluginSet;
 import dev.clutch.core.single.SingleProcess;
+import java.io.IOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Arrays;
@@ -84,7 +85,9 @@ public final class Clutch {
                         + " without --daemon");
                 return ExitCode.CONFIG_ERROR;
             }
-            installMasterLogging(config);
+            if (!installMasterLogging(config)) {
+                return ExitCode.START_FAILED;
+            }
             return SingleProcess.runUntilStopped(applicationClass, config, plugins, startedAtNanos);
         }
         if (commandLine.daemon()) {
@@ -93,7 +96,9 @@ public final class Clutch {
                     .toList();
             return DaemonStart.run(applicationClass, ChildClasspath.of(applicationClass), startArgs, config);
         }
-        installMasterLogging(config);
+        if (!installMasterLogging(config)) {
+            return ExitCode.START_FAILED;
+        }
         try {
             return MasterBoot.run(applicationClass, config, plugins, commandLine, startedAtNanos);
         } catch (InterruptedException e) {
@@ -102,14 +107,28 @@ public final class Clutch {
         }
     }
 
-    /** Clutch's log layout in the master and, for the files of the whole cluster, their rotation. */
-    private static void installMasterLogging(ClutchConfig config) {
+    /**
+     * Clutch's log layout in the master and, for the files of the whole cluster, their rotation.
+     *
+     * @return false, the reason printed, when the log directory cannot be written: logback would otherwise drop
+     *     every line of every process without a word
+     */
+    private static boolean installMasterLogging(ClutchConfig config) {
         if (LogLayout.applies()) {
+            try {
+                LogLayout.prepareDirectory(config.logDir());
+            } catch (IOException e) {
+                System.err.println("clutch: cannot start: cannot write log files to " + config.logDir()
+                        + " (clutch.logDir): " + e.getMessage() + "; set clutch.logDir to a directory this user "
+                        + "can write");
+                return false;
+            }
             // Before the master opens its own file, so a restart does not go on in yesterday's.
             LogRotation.start(config.logDir(), new LogRotation.Policy(config.logRotateDaily(),
                     config.logMaxFileSize(), config.logMaxHistoryDays()));
         }
         LogLayout.install(new ProcessLabel(Role.MASTER, 0), config.logDir());
+        return true;
     }
 
     /** Children are launched with the application class as their main class. */

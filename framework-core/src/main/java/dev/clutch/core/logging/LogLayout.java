@@ -13,7 +13,11 @@ import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import ch.qos.logback.core.joran.spi.JoranException;
 import dev.clutch.core.api.Role;
+import java.io.IOException;
 import java.net.URL;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
 import org.slf4j.LoggerFactory;
@@ -72,6 +76,26 @@ public final class LogLayout {
         if (applies() && LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
             context.reset();
             apply(context, label, logDir);
+        }
+    }
+
+    /**
+     * Creates the log directory if needed and checks that this user can write to it.
+     *
+     * @throws IOException saying what is wrong with it
+     */
+    public static void prepareDirectory(Path logDir) throws IOException {
+        try {
+            Files.createDirectories(logDir);
+        } catch (FileAlreadyExistsException e) {
+            throw new IOException("it exists and is not a directory", e);
+        } catch (AccessDeniedException e) {
+            throw new IOException("permission denied creating " + e.getFile(), e);
+        } catch (IOException e) {
+            throw new IOException(e.getClass().getSimpleName() + " creating it: " + e.getMessage(), e);
+        }
+        if (!Files.isWritable(logDir)) {
+            throw new IOException("it is not writable by this user");
         }
     }
 
