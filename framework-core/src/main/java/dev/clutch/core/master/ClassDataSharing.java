@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * reload, a stop); every child launched after that maps it instead of loading and verifying those classes again,
  * which shortens start-up and failover and shares the pages between the processes. The archive is named after
  * the application and a fingerprint of the JDK and every jar of the classpath (path, size, time), so a new build or
- * JDK gets a new one, which replaces the application's older archives; only a classpath of jars qualifies (the JDK
- * archives no classes from directories, as under {@code mvn exec:java}). Touched by the master's thread only.
+ * JDK gets a new one, which then deletes the application's older ones but the latest; only a classpath of jars
+ * qualifies (the JDK archives no classes from directories, as under {@code mvn exec:java}). Touched by the
+ * master's thread only.
  */
 final class ClassDataSharing {
 
