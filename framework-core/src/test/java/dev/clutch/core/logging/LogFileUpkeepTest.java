@@ -17,6 +17,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class LogFileUpkeepTest {
 
@@ -41,10 +43,12 @@ class LogFileUpkeepTest {
         context.stop();
     }
 
-    @Test
-    void aMovedFileIsReopenedAtItsPathAndNoLineIsLost() throws Exception {
+    /** {@code shared}: several processes append to the file (prudent mode), as to {@code common-error.log}. */
+    @ParameterizedTest(name = "shared between processes: {0}")
+    @ValueSource(booleans = {false, true})
+    void aMovedFileIsReopenedAtItsPathAndNoLineIsLost(boolean shared) throws Exception {
         Path file = dir.resolve("worker-1.log");
-        logger.addAppender(followed(file));
+        logger.addAppender(followed(file, shared));
         logger.info("before the move");
 
         Path moved = dir.resolve("worker-1.log.2026-11-21");
@@ -55,23 +59,6 @@ class LogFileUpkeepTest {
         context.stop();
 
         assertEquals("before the move\nbetween the move and the reopen\n", Files.readString(moved));
-        assertEquals("after the reopen\n", Files.readString(file));
-    }
-
-    @Test
-    void aFileSharedBetweenProcessesIsReopenedToo() throws Exception {
-        Path file = dir.resolve("common-error.log");
-        FileAppender<ILoggingEvent> shared = followed(file, true);
-        logger.addAppender(shared);
-        logger.info("before the move");
-
-        Path moved = dir.resolve("common-error.log.2026-11-21");
-        Files.move(file, moved);
-        Awaitility.await().atMost(REOPEN_TIMEOUT).until(() -> Files.exists(file));
-        logger.info("after the reopen");
-        context.stop();
-
-        assertEquals("before the move\n", Files.readString(moved));
         assertEquals("after the reopen\n", Files.readString(file));
     }
 
