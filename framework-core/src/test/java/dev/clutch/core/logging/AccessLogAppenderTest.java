@@ -7,7 +7,6 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.LoggingEvent;
-import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,14 +23,11 @@ class AccessLogAppenderTest {
 
     @TempDir
     Path dir;
-    private final LoggerContext context = new LoggerContext();
+    private final LoggerContext context = TestLoggerContexts.ofWorker();
     private Logger access;
 
     @BeforeEach
     void setUp() {
-        context.putProperty("clutch.process", "worker-1:42");
-        // What LoggerFactory's context has; a bare one lacks it.
-        context.setMDCAdapter(new LogbackMDCAdapter());
         access = context.getLogger(LogLayout.ACCESS_LOGGER);
         access.setLevel(Level.INFO);
     }

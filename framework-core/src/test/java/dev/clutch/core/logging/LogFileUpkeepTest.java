@@ -7,7 +7,6 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.core.FileAppender;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,13 +25,11 @@ class LogFileUpkeepTest {
 
     @TempDir
     Path dir;
-    private final LoggerContext context = new LoggerContext();
+    private final LoggerContext context = TestLoggerContexts.ofWorker();
     private Logger logger;
 
     @BeforeEach
     void setUp() {
-        context.putProperty("clutch.process", "worker-1:42");
-        context.setMDCAdapter(new LogbackMDCAdapter());
         logger = context.getLogger("test");
         logger.setLevel(Level.INFO);
         logger.setAdditive(false);
