@@ -38,18 +38,20 @@ class GeneratedProjectIT {
                 "src/main/resources/META-INF/services/dev.clutch.core.api.ClutchPlugin",
                 "src/test/java/com/example/hello/HelloTest.java",
                 "target/surefire-reports/TEST-com.example.hello.HelloTest.xml",
-                "target/hello-service.jar")) {
+                "src/main/launcher/hello-service", "target/hello-service.jar", "target/bin/hello-service")) {
             assertTrue(Files.exists(PROJECT.resolve(file)), file + " in " + PROJECT);
         }
     }
 
     @Test
-    void itsRunnableJarStartsAClusterThatServesItsRoute() throws Exception {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dclutch.baseDir=" + baseDir, "-Dclutch.http.host=127.0.0.1", "-Dclutch.cds.dir=" + baseDir,
-                "-jar", PROJECT.resolve("target/hello-service.jar").toString(), "start", "--workers", "2",
-                "--port", "0");
-        try (ClusterProcess cluster = ClusterProcess.builder(baseDir).command(command).start()) {
+    void itsLauncherStartsAClusterThatServesItsRoute() throws Exception {
+        List<String> command = List.of(PROJECT.resolve("target/bin/hello-service").toString(), "start", "--workers",
+                "2", "--port", "0");
+        try (ClusterProcess cluster = ClusterProcess.builder(baseDir).command(command)
+                .env("JAVA_HOME", System.getProperty("java.home"))
+                .env("JAVA_OPTS", "-Dclutch.baseDir=" + baseDir + " -Dclutch.http.host=127.0.0.1")
+                .env("CLUTCH_CDS_DIR", baseDir.toString())
+                .start()) {
             ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
             assertEquals(2, ready.workerPids().size());
             assertTrue(cluster.output().contains("plugins: ticker, env prod"), cluster.output());

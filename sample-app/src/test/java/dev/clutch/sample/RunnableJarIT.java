@@ -14,10 +14,14 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The packaged application as operators run it: {@code java -jar target/flags.jar start --daemon}, then commands. */
+/**
+ * The packaged application as operators run it: {@code java -jar target/flags.jar start --daemon}, then commands;
+ * and through the launcher script the build writes, {@code target/bin/flags}.
+ */
 class RunnableJarIT {
 
     private static final Path JAR = Path.of("target", "flags.jar").toAbsolutePath();
+    private static final Path LAUNCHER = Path.of("target", "bin", "flags").toAbsolutePath();
 
     @TempDir
     Path baseDir;
@@ -53,22 +57,36 @@ class RunnableJarIT {
     }
 
     @Test
-    void childrenStartFromTheClassDataArchiveTheFirstCleanExitRecorded() throws Exception {
-        try (ClusterProcess first = jar("start", "--workers", "1", "--port", "0")) {
+    void theLauncherStartsTheMasterFromTheArchiveItsChildrenRecorded() throws Exception {
+        try (ClusterProcess first = launcher("start", "--workers", "1", "--port", "0")) {
             first.awaitReady(Duration.ofSeconds(90));
             first.signal("TERM");
             assertEquals(0, first.awaitExit(Duration.ofSeconds(60)), first.output());
             assertTrue(first.output().contains("class-data sharing: children start from"), first.output());
         }
-        try (ClusterProcess second = jar("start", "--workers", "1", "--port", "0")) {
+        try (ClusterProcess second = launcher("start", "--workers", "1", "--port", "0")) {
             ClusterProcess.Ready ready = second.awaitReady(Duration.ofSeconds(90));
-            assertTrue(ClusterProcess.commandLine(ready.workerPids().get(0)).contains("-XX:SharedArchiveFile="
-                    + baseDir.resolve("cds")), "the worker maps the archive");
-            assertTrue(ClusterProcess.commandLine(ready.agentPid()).contains("-XX:SharedArchiveFile="));
+            String archive = ClusterProcess.commandLine(ready.workerPids().get(0)).replaceAll(
+                    ".*-XX:SharedArchiveFile=(\\S+).*", "$1");
+            assertTrue(archive.startsWith(baseDir.resolve("cds").toString()), "the worker maps the archive");
+            assertTrue(ClusterProcess.commandLine(ready.agentPid()).contains("-XX:SharedArchiveFile=" + archive));
+            assertTrue(Files.readString(Path.of("/proc", Long.toString(second.pid()), "maps")).contains(archive),
+                    "the master maps the children's archive too");
             assertEquals(200, RawHttp.get(ready.port(), "/flags").status());
             assertTrue(second.output().lines().noneMatch(l -> l.contains("[warning]")), second.output());
             second.signal("TERM");
             assertEquals(0, second.awaitExit(Duration.ofSeconds(60)));
         }
+    }
+
+    /** {@code target/bin/flags}, the launcher the build writes beside the jar. */
+    private ClusterProcess launcher(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
+        command.addAll(List.of(args));
+        return ClusterProcess.builder(baseDir).command(command)
+                .env("JAVA_HOME", System.getProperty("java.home"))
+                .env("JAVA_OPTS", "-Dclutch.baseDir=" + baseDir + " -Dclutch.http.host=127.0.0.1")
+                .env("CLUTCH_CDS_DIR", baseDir.resolve("cds").toString())
+                .start();
     }
 }

@@ -130,7 +130,9 @@ public final class ClutchSettings {
                     + "worker that exits cleanly and reused while the JDK and the classpath's jars stay the same; "
                     + "for a classpath of jars only (not under `mvn exec:java`).");
     public static final Setting<String> CDS_DIR = Setting.string("clutch.cds.dir", "",
-            "Where the archives are kept; empty: `$XDG_CACHE_HOME/clutch/cds` or `~/.cache/clutch/cds`.");
+            "Where the archives are kept; empty: `$XDG_CACHE_HOME/clutch/cds` or `~/.cache/clutch/cds`. Set it "
+                    + "through the environment when the application's launcher script should find them.")
+            .withEnv("CLUTCH_CDS_DIR");
     public static final Setting<Boolean> DEV_WATCH = Setting.bool("clutch.dev.watch", false,
             "Dev mode: watch the application's class and resource directories and restart the agent and workers "
                     + "after a rebuild, the master keeping the port; on by default in env `local`.");

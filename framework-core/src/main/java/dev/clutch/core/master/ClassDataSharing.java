@@ -29,8 +29,14 @@ import org.slf4j.LoggerFactory;
  * which shortens start-up and failover and shares the pages between the processes. The archive is named after
  * the application and a fingerprint of the JDK and every jar of the classpath (path, size, time), so a new build or
  * JDK gets a new one, which then deletes the application's older ones but the latest; only a classpath of jars
- * qualifies (the JDK archives no classes from directories, as under {@code mvn exec:java}). Touched by the
- * master's thread only.
+ * qualifies (the JDK archives no classes from directories, as under {@code mvn exec:java}).
+ *
+ * <p>A master's JVM is the one the operator starts, so Clutch cannot give it options; an application's launcher
+ * script can. For a classpath of one jar, {@code masters/<16 hex digits of the jar's real path>.jsa} in the archive
+ * directory links to the current archive, and the launcher passes it to the master's JVM when it exists: the master
+ * loads the same framework and libraries as its children. The JVM checks that an archive fits its JDK and classpath
+ * and quietly goes without one that does not (a link left from an earlier build, say). Touched by the master's
+ * thread only.
  */
 final class ClassDataSharing {
 
@@ -41,13 +47,16 @@ final class ClassDataSharing {
     static final int KEPT = 2;
 
     private final Path archive;
+    /** Where launchers look for the archive of a JVM with this classpath; null when they cannot. */
+    private final Path launcherLink;
     /** The names of this application's archives, whatever the fingerprint. */
     private final Pattern archivesOfTheApplication;
     private final Path recording;
     private long recorder;
 
-    private ClassDataSharing(Path archive, String fileNamePrefix) {
+    private ClassDataSharing(Path archive, Path launcherLink, String fileNamePrefix) {
         this.archive = archive;
+        this.launcherLink = launcherLink;
         this.archivesOfTheApplication = Pattern.compile(Pattern.quote(fileNamePrefix) + "[0-9a-f]{16}\\.jsa");
         // Per master: two instances of one application on a host may record at once.
         this.recording = archive == null ? null : archive.resolveSibling(archive.getFileName() + "."
@@ -56,7 +65,7 @@ final class ClassDataSharing {
 
     /** Off: no options, ever. */
     static ClassDataSharing off() {
-        return new ClassDataSharing(null, "");
+        return new ClassDataSharing(null, null, "");
     }
 
     /**
@@ -80,7 +89,11 @@ final class ClassDataSharing {
                 throw new IOException(dir + " is not writable");
             }
             String prefix = application.replaceAll("[^A-Za-z0-9._-]", "_") + "-";
-            return new ClassDataSharing(dir.resolve(prefix + fingerprint(entries) + ".jsa"), prefix);
+            Path link = entries.size() == 1 ? launcherLink(dir, entries.get(0)) : null;
+            ClassDataSharing sharing = new ClassDataSharing(dir.resolve(prefix + fingerprint(entries) + ".jsa"), link,
+                    prefix);
+            sharing.linkForLaunchers();
+            return sharing;
         } catch (IOException | RuntimeException e) {
             log.info("class-data sharing off: cannot keep archives in {} ({}); set clutch.cds.dir", dir,
                     e.getMessage());
@@ -95,18 +108,31 @@ final class ClassDataSharing {
         return base.resolve("clutch").resolve("cds");
     }
 
+    /**
+     * Where a launcher finds the archive for a JVM whose classpath is {@code jar} alone: named after the jar's real
+     * path, which a shell script can hash as well ({@code readlink -f} and {@code sha256sum}).
+     */
+    static Path launcherLink(Path directory, Path jar) throws IOException {
+        return directory.resolve("masters").resolve(hex16(jar.toRealPath().toString()) + ".jsa");
+    }
+
     /** The JDK and every classpath entry's path, size and modification time. */
     private static String fingerprint(List<Path> entries) throws IOException {
+        StringBuilder text = new StringBuilder(System.getProperty("java.home") + "|"
+                + System.getProperty("java.vm.version"));
+        for (Path entry : entries) {
+            BasicFileAttributes attributes = Files.readAttributes(entry, BasicFileAttributes.class);
+            text.append('|').append(entry.toAbsolutePath()).append(':').append(attributes.size()).append(':')
+                    .append(attributes.lastModifiedTime().toMillis());
+        }
+        return hex16(text.toString());
+    }
+
+    /** The first 16 hex digits of the text's SHA-256. */
+    private static String hex16(String text) {
         try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update((System.getProperty("java.home") + "|" + System.getProperty("java.vm.version"))
-                    .getBytes(StandardCharsets.UTF_8));
-            for (Path entry : entries) {
-                BasicFileAttributes attributes = Files.readAttributes(entry, BasicFileAttributes.class);
-                digest.update(("|" + entry.toAbsolutePath() + ":" + attributes.size() + ":"
-                        + attributes.lastModifiedTime().toMillis()).getBytes(StandardCharsets.UTF_8));
-            }
-            return HexFormat.of().formatHex(digest.digest(), 0, 8);
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
@@ -144,6 +170,7 @@ final class ClassDataSharing {
             if (Files.isRegularFile(recording) && Files.size(recording) > 0) {
                 Files.move(recording, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 log.info("class-data sharing: children start from {} from now on", archive);
+                linkForLaunchers();
                 deleteOlderArchives();
             }
         } catch (IOException e) {
@@ -154,6 +181,30 @@ final class ClassDataSharing {
             } catch (IOException ignored) {
                 // Replaced by the next recording.
             }
+        }
+    }
+
+    /** Points the launchers' link at the current archive, once there is one. */
+    private void linkForLaunchers() {
+        if (launcherLink == null || !Files.isRegularFile(archive)) {
+            return;
+        }
+        Path target = launcherLink.getParent().relativize(archive);
+        try {
+            if (Files.isSymbolicLink(launcherLink) && Files.readSymbolicLink(launcherLink).equals(target)) {
+                return;
+            }
+            Files.createDirectories(launcherLink.getParent());
+            // Built aside and renamed over the old link, so a launcher never finds it half made.
+            Path aside = launcherLink.resolveSibling(launcherLink.getFileName() + "." + ProcessHandle.current().pid()
+                    + ".part");
+            Files.deleteIfExists(aside);
+            Files.createSymbolicLink(aside, target);
+            Files.move(aside, launcherLink, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            log.info("class-data sharing: a master started by the application's launcher maps {} ({})", archive,
+                    launcherLink);
+        } catch (IOException | UnsupportedOperationException e) {
+            log.info("class-data sharing: could not link {} for launchers: {}", launcherLink, e.getMessage());
         }
     }
 

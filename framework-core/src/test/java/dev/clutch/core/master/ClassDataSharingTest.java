@@ -1,16 +1,19 @@
 package dev.clutch.core.master;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clutch.core.api.Role;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +49,7 @@ class ClassDataSharingTest {
         Path archive = Path.of(optionValue(sharing.options(Role.AGENT), "-XX:SharedArchiveFile="));
         assertTrue(archive.getFileName().toString().matches("flags-[0-9a-f]{16}\\.jsa"), archive.toString());
         assertEquals("archived classes", Files.readString(archive));
-        assertEquals(List.of(archive.getFileName().toString()), names(cds), "the recording was moved");
+        assertEquals(List.of(archive.getFileName().toString(), "masters"), names(cds), "the recording was moved");
     }
 
     @Test
@@ -65,8 +68,33 @@ class ClassDataSharingTest {
         String current = Path.of(optionValue(sharing.options(Role.WORKER), "-XX:SharedArchiveFile="))
                 .getFileName().toString();
         assertEquals(Stream.of(current, "flags-00000000000000a2.jsa", "flags-admin-00000000000000b1.jsa",
-                "other-00000000000000c1.jsa").sorted().toList(), names(cds));
+                "other-00000000000000c1.jsa", "masters").sorted().toList(), names(cds));
         assertEquals(2, ClassDataSharing.KEPT);
+    }
+
+    @Test
+    void launchersFindTheCurrentArchiveThroughALinkNamedAfterTheJarsRealPath() throws Exception {
+        Path cds = dir.resolve("cds");
+        Path alias = Files.createSymbolicLink(dir.resolve("alias.jar"), jar());
+        ClassDataSharing sharing = ClassDataSharing.of(true, "flags", cds.toString(), alias.toString());
+        Path link = ClassDataSharing.launcherLink(cds, alias);
+        assertFalse(Files.exists(link, LinkOption.NOFOLLOW_LINKS), "no link before there is an archive");
+
+        Files.writeString(Path.of(optionValue(sharing.options(Role.WORKER), "-XX:ArchiveClassesAtExit=")), "new");
+        sharing.launched(7);
+        sharing.exited(7);
+
+        Path archive = Path.of(optionValue(sharing.options(Role.AGENT), "-XX:SharedArchiveFile="));
+        assertEquals(archive.toRealPath(), link.toRealPath());
+        Process shell = new ProcessBuilder("sh", "-c", "printf %s \"$(readlink -f \"$1\")\" | sha256sum | cut -c1-16",
+                "sh", alias.toString()).redirectErrorStream(true).start();
+        assertTrue(shell.waitFor(10, TimeUnit.SECONDS), "sh answered");
+        assertEquals(link.getFileName().toString(), new String(shell.getInputStream().readAllBytes()).trim() + ".jsa",
+                "a launcher script computes the same name");
+
+        Files.delete(link);
+        ClassDataSharing.of(true, "flags", cds.toString(), alias.toString());
+        assertEquals(archive.toRealPath(), link.toRealPath(), "the next master links the archive that exists");
     }
 
     private Path jar() throws IOException {
