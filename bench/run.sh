@@ -22,7 +22,7 @@ mvn -B -q install -DskipTests
 export SKIP_BUILD=1
 javac -d "$work/classes" bench/src/dev/clutch/bench/LifecycleBench.java bench/src/dev/clutch/bench/Report.java
 
-java -cp "$work/classes" dev.clutch.bench.LifecycleBench sample-app/target/flags.jar "$RUNS" "$work"
+java -cp "$work/classes" dev.clutch.bench.LifecycleBench sample-app/target/bin/flags "$RUNS" "$work"
 bench/http.sh | tee "$work/http.txt"
 bench/messenger.sh | tee "$work/messenger.txt"
 

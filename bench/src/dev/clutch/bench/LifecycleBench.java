@@ -30,12 +30,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The life-cycle figures of a 2-worker cluster of the sample application, started as users start it
- * ({@code java -jar flags.jar start}): cold start, resident memory after warm-up, a rolling reload under steady load,
+ * The life-cycle figures of a 2-worker cluster of the sample application, started as its README says
+ * ({@code target/bin/flags start}, the launcher the build writes): cold start, resident memory after warm-up, a rolling reload under steady load,
  * failover after a kill -9 of a worker, graceful stop. Each run starts a fresh cluster in a fresh directory; the
  * figures are medians over the runs. Writes a markdown table and the boot timeline of the last run.
  *
- * <pre>java LifecycleBench.java &lt;flags.jar&gt; &lt;runs&gt; &lt;out dir&gt;</pre>
+ * <pre>java LifecycleBench.java &lt;launcher, target/bin/flags&gt; &lt;runs&gt; &lt;out dir&gt;</pre>
  */
 public final class LifecycleBench {
 
@@ -45,12 +45,18 @@ public final class LifecycleBench {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
     private static final long BOOT_TIMEOUT_MILLIS = 60_000;
     private static final long SETTLE_MILLIS = 2_000;
+    /**
+     * How often the failover figure asks whether the replacement serves. Asking every millisecond, through a new
+     * connection each time, loaded the 2 cores the replacement boots on (the master accepts and hands over every
+     * connection, the surviving worker answers it) and made its boot slower than without the bench watching.
+     */
+    private static final long FAILOVER_POLL_MILLIS = 10;
 
-    private final Path jar;
+    private final Path launcher;
     private final Path out;
 
-    private LifecycleBench(Path jar, Path out) {
-        this.jar = jar;
+    private LifecycleBench(Path launcher, Path out) {
+        this.launcher = launcher;
         this.out = out;
     }
 
@@ -76,18 +82,17 @@ public final class LifecycleBench {
     private void run(Map<String, List<Double>> figures, boolean keepTimeline) throws Exception {
         Path dir = Files.createTempDirectory("clutch-lifecycle-");
         int port = freePort();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Dclutch.baseDir=" + dir, "-Dclutch.http.host=127.0.0.1",
-                "-Dclutch.http.accessLog=false", "-Dclutch.cds.dir=" + out.resolve("cds")));
-        // Extra options of the master's java command, e.g. to try children's JVM options: BENCH_JAVA_OPTS.
-        String extra = System.getenv().getOrDefault("BENCH_JAVA_OPTS", "");
-        if (!extra.isBlank()) {
-            command.addAll(List.of(extra.trim().split("\\s+")));
-        }
-        command.addAll(List.of("-jar", jar.toString(), "start", "--workers", "2", "--port", Integer.toString(port)));
+        ProcessBuilder start = new ProcessBuilder(launcher.toString(), "start", "--workers", "2", "--port",
+                Integer.toString(port)).redirectErrorStream(true);
+        // The JDK this bench runs on; extra options of the master's java command (to try children's JVM options,
+        // say) in BENCH_JAVA_OPTS.
+        start.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        start.environment().put("JAVA_OPTS", "-Dclutch.baseDir=" + dir + " -Dclutch.http.host=127.0.0.1 "
+                + "-Dclutch.http.accessLog=false " + System.getenv().getOrDefault("BENCH_JAVA_OPTS", ""));
+        start.environment().put("CLUTCH_CDS_DIR", out.resolve("cds").toString());
         long launchedNanos = System.nanoTime();
         long launchedMillis = System.currentTimeMillis();
-        Process master = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process master = start.start();
         Console console = new Console(master.getInputStream());
         try {
             awaitFirst200(port, master, console);
@@ -294,7 +299,7 @@ public final class LifecycleBench {
             if (reply != null && reply[0] == 200 && !before.contains(reply[1])) {
                 return;
             }
-            Thread.sleep(1);
+            Thread.sleep(FAILOVER_POLL_MILLIS);
         }
         throw new IllegalStateException("no replacement worker served within " + BOOT_TIMEOUT_MILLIS + " ms");
     }
