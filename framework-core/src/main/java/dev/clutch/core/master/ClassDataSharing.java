@@ -74,15 +74,16 @@ final class ClassDataSharing {
      *     {@code ~/.cache/clutch/cds}
      */
     static ClassDataSharing of(boolean enabled, String application, String directory, String classpath) {
-        if (!enabled) {
-            return off();
-        }
         List<Path> entries = Stream.of(classpath.split(File.pathSeparator)).filter(e -> !e.isBlank())
                 .map(Path::of).toList();
         if (entries.isEmpty() || entries.stream().anyMatch(Files::isDirectory)) {
             return off();
         }
         Path dir = directory.isBlank() ? defaultDirectory() : Path.of(directory);
+        if (!enabled) {
+            unlinkForLaunchers(dir, entries);
+            return off();
+        }
         try {
             Files.createDirectories(dir);
             if (!Files.isWritable(dir)) {
@@ -181,6 +182,20 @@ final class ClassDataSharing {
             } catch (IOException ignored) {
                 // Replaced by the next recording.
             }
+        }
+    }
+
+    /** Turned off, also for a master the launcher starts: a link left from before would still reach it. */
+    private static void unlinkForLaunchers(Path dir, List<Path> entries) {
+        if (entries.size() != 1 || !Files.isDirectory(dir)) {
+            return;
+        }
+        try {
+            if (Files.deleteIfExists(launcherLink(dir, entries.get(0)))) {
+                log.info("class-data sharing off: the master's launcher no longer finds an archive");
+            }
+        } catch (IOException e) {
+            log.info("class-data sharing off, but the launchers' link in {} stays: {}", dir, e.getMessage());
         }
     }
 

@@ -95,6 +95,11 @@ class ClassDataSharingTest {
         Files.delete(link);
         ClassDataSharing.of(true, "flags", cds.toString(), alias.toString());
         assertEquals(archive.toRealPath(), link.toRealPath(), "the next master links the archive that exists");
+
+        assertEquals(List.of(), ClassDataSharing.of(false, "flags", cds.toString(), alias.toString())
+                .options(Role.AGENT));
+        assertFalse(Files.exists(link, LinkOption.NOFOLLOW_LINKS), "turned off, the launcher finds no archive");
+        assertTrue(Files.exists(archive), "the archive itself stays, for when it is turned on again");
     }
 
     private Path jar() throws IOException {
