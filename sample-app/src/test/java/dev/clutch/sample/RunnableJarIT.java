@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -77,6 +78,25 @@ class RunnableJarIT {
             second.signal("TERM");
             assertEquals(0, second.awaitExit(Duration.ofSeconds(60)));
         }
+    }
+
+    @Test
+    void theLauncherSaysWhatIsMissing() throws Exception {
+        Path bin = Files.createDirectories(baseDir.resolve("app").resolve("bin"));
+        Path launcher = Files.copy(LAUNCHER, bin.resolve("flags"));
+        Process noJar = new ProcessBuilder(launcher.toString(), "status").redirectErrorStream(true).start();
+        assertTrue(noJar.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(2, noJar.exitValue());
+        assertTrue(new String(noJar.getInputStream().readAllBytes()).contains(baseDir.resolve("app/flags.jar")
+                + " not found"));
+
+        Files.copy(JAR, baseDir.resolve("app").resolve("flags.jar"));
+        ProcessBuilder badJdk = new ProcessBuilder(launcher.toString(), "status").redirectErrorStream(true);
+        badJdk.environment().put("JAVA_HOME", baseDir.resolve("no-jdk").toString());
+        Process noJava = badJdk.start();
+        assertTrue(noJava.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(2, noJava.exitValue());
+        assertTrue(new String(noJava.getInputStream().readAllBytes()).contains("set JAVA_HOME to a JDK 17 or newer"));
     }
 
     /** {@code target/bin/flags}, the launcher the build writes beside the jar. */
