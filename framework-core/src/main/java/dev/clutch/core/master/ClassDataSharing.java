@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * first worker launched without one records the classes it loads and writes the archive when it exits cleanly (a
  * reload, a stop); every child launched after that maps it instead of loading and verifying those classes again,
  * which shortens start-up and failover and shares the pages between the processes. The archive is named after
- * the application and a fingerprint of the JDK and every jar of the classpath (path, size, time), so a new build or
- * JDK gets a new one, which then deletes the application's older ones but the latest; only a classpath of jars
+ * the application and a fingerprint of the JDK and every jar of the classpath (path, size, time), taken at every
+ * launch: a new build or JDK gets a new one, also a jar replaced under a running master before a {@code reload},
+ * and a new archive deletes the application's older ones but the latest; only a classpath of jars
  * qualifies (the JDK archives no classes from directories, as under {@code mvn exec:java}).
  *
  * <p>A master's JVM is the one the operator starts, so Clutch cannot give it options; an application's launcher
@@ -46,26 +47,31 @@ final class ClassDataSharing {
     /** Archives kept per application. */
     static final int KEPT = 2;
 
-    private final Path archive;
+    /** Where the archives are; null when off. */
+    private final Path directory;
+    private final List<Path> classpath;
+    private final String fileNamePrefix;
     /** Where launchers look for the archive of a JVM with this classpath; null when they cannot. */
     private final Path launcherLink;
     /** The names of this application's archives, whatever the fingerprint. */
     private final Pattern archivesOfTheApplication;
-    private final Path recording;
+    /** The worker recording an archive: its pid, -1 between its options and its launch, 0 for none. */
     private long recorder;
+    /** What that worker writes at its exit, and the archive that becomes. */
+    private Path recording;
+    private Path recordingFor;
 
-    private ClassDataSharing(Path archive, Path launcherLink, String fileNamePrefix) {
-        this.archive = archive;
+    private ClassDataSharing(Path directory, List<Path> classpath, String fileNamePrefix, Path launcherLink) {
+        this.directory = directory;
+        this.classpath = classpath;
+        this.fileNamePrefix = fileNamePrefix;
         this.launcherLink = launcherLink;
         this.archivesOfTheApplication = Pattern.compile(Pattern.quote(fileNamePrefix) + "[0-9a-f]{16}\\.jsa");
-        // Per master: two instances of one application on a host may record at once.
-        this.recording = archive == null ? null : archive.resolveSibling(archive.getFileName() + "."
-                + ProcessHandle.current().pid() + ".part");
     }
 
     /** Off: no options, ever. */
     static ClassDataSharing off() {
-        return new ClassDataSharing(null, null, "");
+        return new ClassDataSharing(null, List.of(), "", null);
     }
 
     /**
@@ -91,9 +97,8 @@ final class ClassDataSharing {
             }
             String prefix = application.replaceAll("[^A-Za-z0-9._-]", "_") + "-";
             Path link = entries.size() == 1 ? launcherLink(dir, entries.get(0)) : null;
-            ClassDataSharing sharing = new ClassDataSharing(dir.resolve(prefix + fingerprint(entries) + ".jsa"), link,
-                    prefix);
-            sharing.linkForLaunchers();
+            ClassDataSharing sharing = new ClassDataSharing(dir, entries, prefix, link);
+            sharing.linkForLaunchers(sharing.currentArchive());
             return sharing;
         } catch (IOException | RuntimeException e) {
             log.info("class-data sharing off: cannot keep archives in {} ({}); set clutch.cds.dir", dir,
@@ -115,6 +120,11 @@ final class ClassDataSharing {
      */
     static Path launcherLink(Path directory, Path jar) throws IOException {
         return directory.resolve("masters").resolve(hex16(jar.toRealPath().toString()) + ".jsa");
+    }
+
+    /** The archive that fits the classpath's jars as they are now. */
+    private Path currentArchive() throws IOException {
+        return directory.resolve(fileNamePrefix + fingerprint(classpath) + ".jsa");
     }
 
     /** The JDK and every classpath entry's path, size and modification time. */
@@ -141,7 +151,14 @@ final class ClassDataSharing {
 
     /** The JVM options of the next child of {@code role}; call {@link #launched} with its pid after. */
     List<String> options(Role role) {
-        if (archive == null) {
+        if (directory == null) {
+            return List.of();
+        }
+        Path archive;
+        try {
+            archive = currentArchive();
+        } catch (IOException e) {
+            log.info("class-data sharing: none for this child, the classpath cannot be read: {}", e.getMessage());
             return List.of();
         }
         if (Files.isRegularFile(archive)) {
@@ -149,6 +166,9 @@ final class ClassDataSharing {
         }
         if (role == Role.WORKER && recorder == 0) {
             recorder = -1;
+            recordingFor = archive;
+            // Per master: two instances of one application on a host may record at once.
+            recording = archive.resolveSibling(archive.getFileName() + "." + ProcessHandle.current().pid() + ".part");
             return Stream.concat(Stream.of("-XX:ArchiveClassesAtExit=" + recording), QUIET.stream()).toList();
         }
         return List.of();
@@ -169,10 +189,11 @@ final class ClassDataSharing {
         recorder = 0;
         try {
             if (Files.isRegularFile(recording) && Files.size(recording) > 0) {
-                Files.move(recording, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                log.info("class-data sharing: children start from {} from now on", archive);
-                linkForLaunchers();
-                deleteOlderArchives();
+                Files.move(recording, recordingFor, StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+                log.info("class-data sharing: children start from {} from now on", recordingFor);
+                linkForLaunchers(recordingFor);
+                deleteOlderArchives(recordingFor);
             }
         } catch (IOException e) {
             log.info("class-data sharing: could not keep the archive {}: {}", recording, e.getMessage());
@@ -200,7 +221,7 @@ final class ClassDataSharing {
     }
 
     /** Points the launchers' link at the current archive, once there is one. */
-    private void linkForLaunchers() {
+    private void linkForLaunchers(Path archive) {
         if (launcherLink == null || !Files.isRegularFile(archive)) {
             return;
         }
@@ -228,7 +249,7 @@ final class ClassDataSharing {
      * one included): some 20 MiB each, they would pile up with every build, while two builds of an application
      * running side by side (blue-green) each keep theirs. Children running from a deleted one keep their mapping.
      */
-    private void deleteOlderArchives() {
+    private void deleteOlderArchives(Path archive) {
         List<Path> archives = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(archive.getParent())) {
             for (Path file : files) {

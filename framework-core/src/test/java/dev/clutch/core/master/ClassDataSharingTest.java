@@ -2,6 +2,7 @@ package dev.clutch.core.master;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clutch.core.api.Role;
@@ -50,6 +51,32 @@ class ClassDataSharingTest {
         assertTrue(archive.getFileName().toString().matches("flags-[0-9a-f]{16}\\.jsa"), archive.toString());
         assertEquals("archived classes", Files.readString(archive));
         assertEquals(List.of(archive.getFileName().toString(), "masters"), names(cds), "the recording was moved");
+    }
+
+    @Test
+    void aJarReplacedUnderTheRunningMasterGetsItsOwnArchiveAtTheNextRecording() throws IOException {
+        Path cds = dir.resolve("cds");
+        Path jar = jar();
+        ClassDataSharing sharing = ClassDataSharing.of(true, "flags", cds.toString(), jar.toString());
+        Files.writeString(Path.of(optionValue(sharing.options(Role.WORKER), "-XX:ArchiveClassesAtExit=")), "old");
+        sharing.launched(7);
+        sharing.exited(7);
+        Path first = Path.of(optionValue(sharing.options(Role.AGENT), "-XX:SharedArchiveFile="));
+
+        // A deploy: the new build's jar in place, then a reload.
+        Files.writeString(jar, "the new build");
+        Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(60)));
+
+        assertEquals(List.of(), sharing.options(Role.AGENT), "the old archive does not fit the new jar");
+        Files.writeString(Path.of(optionValue(sharing.options(Role.WORKER), "-XX:ArchiveClassesAtExit=")), "new");
+        sharing.launched(8);
+        sharing.exited(8);
+
+        Path second = Path.of(optionValue(sharing.options(Role.AGENT), "-XX:SharedArchiveFile="));
+        assertNotEquals(first, second);
+        assertEquals("new", Files.readString(second));
+        assertEquals(second.toRealPath(), ClassDataSharing.launcherLink(cds, jar).toRealPath());
+        assertTrue(Files.exists(first), "the previous build's archive is kept, for a build running beside");
     }
 
     @Test
