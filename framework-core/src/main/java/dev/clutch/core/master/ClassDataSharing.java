@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * qualifies (the JDK archives no classes from directories, as under {@code mvn exec:java}).
  *
  * <p>A master's JVM is the one the operator starts, so Clutch cannot give it options; an application's launcher
- * script can. For a classpath of one jar, {@code masters/<16 hex digits of the jar's real path>.jsa} in the archive
- * directory links to the current archive, and the launcher passes it to the master's JVM when it exists: the master
+ * script can. For a classpath of one jar, {@code masters/<16 hex digits of the jar's and the JDK's paths>.jsa} in the
+ * archive directory links to the current archive, and the launcher passes it to the master's JVM when it exists: the master
  * loads the same framework and libraries as its children. The JVM checks that an archive fits its JDK and classpath
  * and quietly goes without one that does not (a link left from an earlier build, say). Touched by the master's
  * thread only.
@@ -115,11 +115,13 @@ final class ClassDataSharing {
     }
 
     /**
-     * Where a launcher finds the archive for a JVM whose classpath is {@code jar} alone: named after the jar's real
-     * path, which a shell script can hash as well ({@code readlink -f} and {@code sha256sum}).
+     * Where a launcher finds the archive for a JVM of this JDK whose classpath is {@code jar} alone: named after the
+     * jar's and the JDK's real paths, which a shell script can hash as well ({@code readlink -f} and
+     * {@code sha256sum}). One link per JDK: a host that runs the jar on two JDKs finds each one's archive.
      */
     static Path launcherLink(Path directory, Path jar) throws IOException {
-        return directory.resolve("masters").resolve(hex16(jar.toRealPath().toString()) + ".jsa");
+        String jdk = Path.of(System.getProperty("java.home")).toRealPath().toString();
+        return directory.resolve("masters").resolve(hex16(jar.toRealPath() + "|" + jdk) + ".jsa");
     }
 
     /** The archive that fits the classpath's jars as they are now. */

@@ -113,8 +113,10 @@ class ClassDataSharingTest {
 
         Path archive = Path.of(optionValue(sharing.options(Role.AGENT), "-XX:SharedArchiveFile="));
         assertEquals(archive.toRealPath(), link.toRealPath());
-        Process shell = new ProcessBuilder("sh", "-c", "printf %s \"$(readlink -f \"$1\")\" | sha256sum | cut -c1-16",
-                "sh", alias.toString()).redirectErrorStream(true).start();
+        Process shell = new ProcessBuilder("sh", "-c", "printf '%s|%s' \"$(readlink -f \"$1\")\" "
+                + "\"$(dirname \"$(dirname \"$(readlink -f \"$2\")\")\")\" | sha256sum | cut -c1-16", "sh",
+                alias.toString(), Path.of(System.getProperty("java.home"), "bin", "java").toString())
+                .redirectErrorStream(true).start();
         assertTrue(shell.waitFor(10, TimeUnit.SECONDS), "sh answered");
         assertEquals(link.getFileName().toString(), new String(shell.getInputStream().readAllBytes()).trim() + ".jsa",
                 "a launcher script computes the same name");
