@@ -75,7 +75,9 @@ class SharedStateTest {
             cluster.awaitLine("flags.conf does not parse, the last good state stays published", Duration.ofSeconds(10));
             String error = cluster.lines().stream().filter(l -> l.contains("does not parse")).findFirst().orElseThrow();
             assertTrue(error.contains("flags.conf: 3"), error);
-            assertTrue(cluster.log("common-error.log").contains("does not parse"));
+            // The console's copy of the line can arrive before the agent's file appender has written it.
+            await("the error in common-error.log").atMost(Duration.ofSeconds(10))
+                    .until(() -> cluster.log("common-error.log").contains("does not parse"));
             assertEquals("hello", RawHttp.get(ready.port(), "/state/banner").body());
 
             try (ClusterProcess state = ClusterScenarios.testApp(baseDir, 1).args("state").start()) {

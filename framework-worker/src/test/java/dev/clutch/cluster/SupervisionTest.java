@@ -103,9 +103,10 @@ class SupervisionTest {
             hanger.start();
 
             cluster.awaitLine("ALARM worker-hung: worker-1 (pid " + hung + ") sent no heartbeat", BOOT);
-            await("a thread dump in the worker's log").atMost(Duration.ofSeconds(10))
-                    .until(() -> cluster.log("worker-1.log").contains("Full thread dump"));
-            assertTrue(cluster.log("worker-1.log").contains("TestApp$Hang.handle"), "the dump shows the culprit");
+            // The dump reaches the file line by line, after its first line.
+            await("a thread dump in the worker's log that shows the culprit").atMost(Duration.ofSeconds(10))
+                    .until(() -> cluster.log("worker-1.log").contains("Full thread dump")
+                            && cluster.log("worker-1.log").contains("TestApp$Hang.handle"));
             await("a replacement serves").atMost(BOOT).pollInterval(Duration.ofMillis(200))
                     .until(() -> servingPidOrZero(ready) != 0 && servingPidOrZero(ready) != hung);
             assertFalse(ClusterProcess.isRunning(hung));
