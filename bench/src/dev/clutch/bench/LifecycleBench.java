@@ -31,8 +31,8 @@ import java.util.regex.Pattern;
 
 /**
  * The life-cycle figures of a 2-worker cluster of the sample application, started as its README says
- * ({@code target/bin/flags start}, the launcher the build writes): cold start, resident memory after warm-up, a rolling reload under steady load,
- * failover after a kill -9 of a worker, graceful stop. Each run starts a fresh cluster in a fresh directory; the
+ * ({@code target/bin/flags start}, the launcher the build writes): cold start, resident memory after warm-up, a
+ * rolling reload under steady load, failover after a kill -9 of a worker, graceful stop. Each run starts a fresh cluster in a fresh directory; the
  * figures are medians over the runs. Writes a markdown table and the boot timeline of the last run.
  *
  * <pre>java LifecycleBench.java &lt;launcher, target/bin/flags&gt; &lt;runs&gt; &lt;out dir&gt;</pre>

@@ -15,6 +15,9 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -113,13 +116,8 @@ class ClassDataSharingTest {
 
         Path archive = Path.of(optionValue(sharing.options(Role.AGENT), "-XX:SharedArchiveFile="));
         assertEquals(archive.toRealPath(), link.toRealPath());
-        Process shell = new ProcessBuilder("sh", "-c", "printf '%s|%s' \"$(readlink -f \"$1\")\" "
-                + "\"$(dirname \"$(dirname \"$(readlink -f \"$2\")\")\")\" | sha256sum | cut -c1-16", "sh",
-                alias.toString(), Path.of(System.getProperty("java.home"), "bin", "java").toString())
-                .redirectErrorStream(true).start();
-        assertTrue(shell.waitFor(10, TimeUnit.SECONDS), "sh answered");
-        assertEquals(link.getFileName().toString(), new String(shell.getInputStream().readAllBytes()).trim() + ".jsa",
-                "a launcher script computes the same name");
+        String launched = launcherOptions(cds);
+        assertTrue(launched.contains("-XX:SharedArchiveFile=" + link), "the launcher finds the link: " + launched);
 
         Files.delete(link);
         ClassDataSharing.of(true, "flags", cds.toString(), alias.toString());
@@ -131,8 +129,29 @@ class ClassDataSharingTest {
         assertTrue(Files.exists(archive), "the archive itself stays, for when it is turned on again");
     }
 
+    /**
+     * The JVM options framework-core's launcher script starts the application's jar with ({@link #jar}, installed as
+     * {@code bin/app} beside it); the JVM prints them and then stops, finding no main class.
+     */
+    private String launcherOptions(Path cds) throws Exception {
+        Path launcher = Files.copy(Path.of("src", "main", "launcher", "launcher"),
+                Files.createDirectories(dir.resolve("bin")).resolve("app"));
+        ProcessBuilder run = new ProcessBuilder("sh", launcher.toString()).redirectErrorStream(true);
+        run.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        run.environment().put("JAVA_OPTS", "-XX:+PrintCommandLineFlags");
+        run.environment().put("CLUTCH_CDS_DIR", cds.toString());
+        Process process = run.start();
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the launcher's JVM exited");
+        return new String(process.getInputStream().readAllBytes());
+    }
+
+    /** An empty jar: enough for a fingerprint, and for a JVM to start before it finds no main class. */
     private Path jar() throws IOException {
-        return Files.writeString(dir.resolve("app.jar"), "jar");
+        Path jar = dir.resolve("app.jar");
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        new JarOutputStream(Files.newOutputStream(jar), manifest).close();
+        return jar;
     }
 
     private static void archive(Path cds, String name, int daysAgo) throws IOException {
