@@ -43,6 +43,19 @@ class GeneratedProjectIT {
         }
     }
 
+    /**
+     * Its build, tests included, shows the user no JDK warning about the libraries Clutch brings (JDK 24+ warns
+     * about native access and {@code sun.misc.Unsafe} unless allowed). Maven's own libraries may still warn: those
+     * are Maven's, from its installation, not the repository.
+     */
+    @Test
+    void itsBuildPrintsNoJdkWarningAboutClutchsLibraries() throws Exception {
+        List<String> warnings = Files.readAllLines(PROJECT.resolve("build.log")).stream()
+                .filter(line -> line.contains("has been called by") && line.contains("/repository/"))
+                .toList();
+        assertTrue(warnings.isEmpty(), String.join("\n", warnings));
+    }
+
     @Test
     void itsLauncherStartsAClusterThatServesItsRoute() throws Exception {
         List<String> command = List.of(PROJECT.resolve("target/bin/hello-service").toString(), "start", "--workers",

@@ -105,8 +105,11 @@ public final class ChildFactory {
         return command;
     }
 
-    /** What every child needs from the JDK it runs on, whatever the application's JVM options. */
-    static List<String> platformOptions(Runtime.Version jdk) {
+    /**
+     * What every Clutch JVM needs from the JDK it runs on, whatever the application's JVM options: each child, and
+     * the masters the test kit starts.
+     */
+    public static List<String> platformOptions(Runtime.Version jdk) {
         // Netty loads its epoll library through JNI; JDK 24+ warns unless native access is granted.
         List<String> options = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED"));
         if (jdk.feature() >= 24 && jdk.feature() <= 25) {

@@ -2,6 +2,7 @@ package dev.clutch.core.testing;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.clutch.core.master.ChildFactory;
 import dev.clutch.core.master.ReadyLine;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -101,6 +102,7 @@ public final class ClusterProcess implements AutoCloseable {
             if (command.isEmpty()) {
                 full.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
                 full.add("-Dclutch.baseDir=" + baseDir);
+                full.addAll(ChildFactory.platformOptions(Runtime.version()));
                 full.addAll(jvmOptions);
                 full.add("-cp");
                 full.add(classpath);

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import dev.clutch.core.api.ClutchApplication;
 import dev.clutch.core.api.Messenger;
 import dev.clutch.core.master.ChildClasspath;
+import dev.clutch.core.master.ChildFactory;
 import dev.clutch.core.master.ReadyLine;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -55,7 +56,7 @@ final class ForkedCluster extends BootedCluster {
                 app.payloads());
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("--enable-native-access=ALL-UNNAMED");
+        command.addAll(ChildFactory.platformOptions(Runtime.version()));
         BootedCluster.asSystemProperties(overrides).forEach(command::add);
         command.addAll(List.of("-cp", ChildClasspath.of(application), application.getName(), "start"));
         Process master;
