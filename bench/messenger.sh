@@ -24,7 +24,9 @@ mvn -B -q -f sample-app dependency:build-classpath -Dmdep.outputFile="$work/cp" 
 classpath="$(cat "$work/cp")"
 javac -d "$work/classes" -cp "$classpath" bench/src/dev/clutch/bench/MessengerBench.java
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-java -Dclutch.baseDir="$work" -Dclutch.http.host=127.0.0.1 -Dclutch.http.accessLog=false -cp "$classpath:$work/classes" \
+# BENCH_JAVA_OPTS: extra options of the master (to try the children's JVM options, say), as for LifecycleBench.
+# shellcheck disable=SC2086
+java -Dclutch.baseDir="$work" -Dclutch.http.host=127.0.0.1 -Dclutch.http.accessLog=false ${BENCH_JAVA_OPTS:-} -cp "$classpath:$work/classes" \
   dev.clutch.bench.MessengerBench start --workers 2 --port "$port" > "$work/console.log" 2>&1 &
 master=$!
 for _ in $(seq 600); do grep -q "cluster ready" "$work/console.log" && break; sleep 0.1; done

@@ -80,6 +80,14 @@ class MessengerTest {
     }
 
     @Test
+    void aHandlerThatOverflowsItsStackFailsItsRequestAndTheNextMessagesAreStillHandled() throws Exception {
+        assertEquals("failed: agent failed to handle 'overflow': java.lang.StackOverflowError", get("overflow-agent"));
+        assertEquals("ada from agent", get("echo-agent?name=ada"));
+        assertEquals("failed: agent failed to handle 'overflow': java.lang.StackOverflowError", get("overflow-agent"));
+        assertEquals("bo from agent", get("echo-agent?name=bo"));
+    }
+
+    @Test
     void requestForAnActionNoOneHandlesFailsNamingTheProcess() throws Exception {
         assertEquals("failed: no handler for 'nobody' in agent", get("nobody"));
     }

@@ -265,6 +265,10 @@ public final class TestApp implements ClutchApplication {
             this.label = label;
         }
 
+        private static int overflow(int depth) {
+            return overflow(depth + 1) + 1;
+        }
+
         @Override
         public void didLoad() {
             messenger.on("echo", m -> {
@@ -272,6 +276,8 @@ public final class TestApp implements ClutchApplication {
                 return new Greeting(greeting.name() + " from " + label.fileName(), greeting.times() + 1);
             });
             messenger.on("whoami", m -> label.fileName() + ":" + ProcessHandle.current().pid());
+            // A handler that overflows its stack: a fatal error in a message handler.
+            messenger.on("overflow", m -> overflow(0));
             messenger.on("slow", m -> {
                 Thread.sleep(1000);
                 return "late";
@@ -418,6 +424,8 @@ public final class TestApp implements ClutchApplication {
                     case "acks" -> messenger.request(Messenger.Target.agent(), "acks", null, TIMEOUT).get();
                     case "slow-agent" -> messenger.request(Messenger.Target.agent(), "slow", null,
                             Duration.ofMillis(200)).get();
+                    case "overflow-agent" -> messenger.request(Messenger.Target.agent(), "overflow", null,
+                            TIMEOUT).get();
                     case "nobody" -> messenger.request(Messenger.Target.agent(), "nobody", null, TIMEOUT).get();
                     case "unknown-pid" -> messenger.request(Messenger.Target.pid(999_999_999L), "whoami", null,
                             TIMEOUT).get();

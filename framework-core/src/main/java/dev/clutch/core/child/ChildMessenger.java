@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -43,8 +44,7 @@ public final class ChildMessenger implements Messenger {
     private static final long UNDELIVERABLE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private long lastUndeliverableLogNanos;
     private long undeliverableNotLogged;
-    private final ScheduledExecutorService timeouts = Executors.newSingleThreadScheduledExecutor(
-            daemon("clutch-message-timeouts"));
+    private final ScheduledThreadPoolExecutor timeouts = timeouts();
 
     public ChildMessenger(PayloadCodec codec, MessageLink link, String self) {
         this.codec = codec;
@@ -52,6 +52,12 @@ public final class ChildMessenger implements Messenger {
         this.self = self;
         this.inbound = new HandlerQueue<>(handlerThread, envelope -> handle(envelope, (AppMessage) envelope.body()),
                 link);
+    }
+
+    private static ScheduledThreadPoolExecutor timeouts() {
+        ScheduledThreadPoolExecutor timeouts = new ScheduledThreadPoolExecutor(1, daemon("clutch-message-timeouts"));
+        timeouts.setRemoveOnCancelPolicy(true);
+        return timeouts;
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -116,14 +122,22 @@ public final class ChildMessenger implements Messenger {
         long correlation = correlations.incrementAndGet();
         CompletableFuture<Object> reply = new CompletableFuture<>();
         pending.put(correlation, reply);
-        timeouts.schedule(() -> fail(correlation, "no reply to '" + action + "' within " + timeout.toMillis()
-                + " ms"), timeout.toMillis(), TimeUnit.MILLISECONDS);
         try {
             toMaster(new Envelope(null, to, new AppMessage(AppMessage.Kind.REQUEST, action, bytes, correlation)));
         } catch (MessageFailedException e) {
             pending.remove(correlation);
             reply.completeExceptionally(e);
+            return (CompletableFuture<R>) reply;
+        } catch (RuntimeException e) {
+            // Refused at the sender (over clutch.ipc.maxFrameBytes): thrown, like an unregistered payload.
+            pending.remove(correlation);
+            throw e;
         }
+        ScheduledFuture<?> expiry = timeouts.schedule(() -> fail(correlation, "no reply to '" + action + "' within "
+                + timeout.toMillis() + " ms"), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        // Answered requests take their timer with them: at thousands of requests a second, timers that wait out
+        // their full timeout would pile up.
+        reply.whenComplete((value, failure) -> expiry.cancel(false));
         return (CompletableFuture<R>) reply;
     }
 
@@ -201,26 +215,45 @@ public final class ChildMessenger implements Messenger {
             if (result instanceof CompletionStage<?> later) {
                 // Answered when the work is done, without holding up the next message.
                 later.whenComplete((value, failure) -> {
-                    if (!request) {
-                        return;
-                    }
-                    if (failure == null) {
-                        reply(envelope, message, AppMessage.Kind.REPLY, codec.write(value));
-                    } else {
-                        reply(envelope, message, AppMessage.Kind.REPLY_FAILED, (self + " failed to handle '"
-                                + message.action() + "': " + failure).getBytes(StandardCharsets.UTF_8));
+                    if (request) {
+                        answer(envelope, message, value, failure);
+                    } else if (failure != null) {
+                        log.error("handler of '{}' failed: {}", message.action(), failure.toString(), failure);
                     }
                 });
             } else if (request) {
-                reply(envelope, message, AppMessage.Kind.REPLY, codec.write(result));
+                answer(envelope, message, result, null);
             }
-        } catch (Exception | LinkageError e) {
+        } catch (Exception | Error e) {
             log.error("handler of '{}' failed: {}", message.action(), e.toString(), e);
             if (request) {
-                reply(envelope, message, AppMessage.Kind.REPLY_FAILED, (self + " failed to handle '"
-                        + message.action() + "': " + e).getBytes(StandardCharsets.UTF_8));
+                replyFailed(envelope, message, e);
+            }
+            if (e instanceof VirtualMachineError fatal) {
+                // Out of memory, stack overflow: the process's own uncaught-error handling decides what follows.
+                throw fatal;
             }
         }
+    }
+
+    /** Replies with the handler's result, or why there is none: the requester never waits for a lost answer. */
+    private void answer(Envelope envelope, AppMessage message, Object value, Throwable failure) {
+        if (failure != null) {
+            replyFailed(envelope, message, failure);
+            return;
+        }
+        try {
+            reply(envelope, message, AppMessage.Kind.REPLY, codec.write(value));
+        } catch (RuntimeException e) {
+            // Not registered, or over clutch.ipc.maxFrameBytes: the requester learns which.
+            log.error("the reply to '{}' cannot be sent: {}", message.action(), e.getMessage());
+            replyFailed(envelope, message, e);
+        }
+    }
+
+    private void replyFailed(Envelope envelope, AppMessage message, Throwable failure) {
+        reply(envelope, message, AppMessage.Kind.REPLY_FAILED, (self + " failed to handle '" + message.action()
+                + "': " + failure).getBytes(StandardCharsets.UTF_8));
     }
 
     private void reply(Envelope request, AppMessage message, AppMessage.Kind kind, byte[] payload) {

@@ -2,6 +2,7 @@ package dev.clutch.core.child;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +51,21 @@ final class HandlerQueue<T> {
 
     private void drain() {
         ArrayDeque<T> batch = new ArrayDeque<>();
+        try {
+            drain(batch);
+        } catch (Error e) {
+            // The handler let a fatal error through (its process decides what that means, from the uncaught-error
+            // handler): the thread goes, the queue does not. What the batch still held goes back first, in order.
+            synchronized (this) {
+                batch.descendingIterator().forEachRemaining(waiting::addFirst);
+                draining = false;
+            }
+            restart();
+            throw e;
+        }
+    }
+
+    private void drain(ArrayDeque<T> batch) {
         while (true) {
             synchronized (this) {
                 if (waiting.isEmpty()) {
@@ -73,6 +89,21 @@ final class HandlerQueue<T> {
                     log.error("handling a message failed: {}", e.toString(), e);
                 }
             }
+        }
+    }
+
+    /** A new drain on a new handler thread, if messages wait and none is draining. */
+    private void restart() {
+        synchronized (this) {
+            if (waiting.isEmpty() || draining) {
+                return;
+            }
+            draining = true;
+        }
+        try {
+            handlerThread.execute(this::drain);
+        } catch (RejectedExecutionException e) {
+            // The process is stopping: its handlers are done.
         }
     }
 }
