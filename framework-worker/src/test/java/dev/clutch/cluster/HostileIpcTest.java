@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Output;
 import dev.clutch.core.api.Role;
+import dev.clutch.core.ipc.IpcPipeline;
 import dev.clutch.core.message.Hello;
 import dev.clutch.core.message.MessageRegistry;
 import dev.clutch.core.testing.ClusterProcess;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 class HostileIpcTest {
 
     private static final long OWN_PID = ProcessHandle.current().pid();
-    private static final int MAX_FRAME = 64 * 1024;
+    private static final int MAX_FRAME = 1024 * 1024;
     private static final String[] PAYLOAD_TYPES = {"1001=" + TestApp.Greeting.class.getName()};
 
     @TempDir
@@ -85,9 +86,11 @@ class HostileIpcTest {
     @Test
     void frameOverTheHelloLimitIsRefusedBeforeItIsBuffered() throws Exception {
         try (SocketChannel socket = connect()) {
-            socket.write(ByteBuffer.allocate(4).putInt(0, MAX_FRAME + 1));
+            int overHelloLimit = IpcPipeline.HELLO_MAX_FRAME_BYTES + 1;
+            socket.write(ByteBuffer.allocate(4).putInt(0, overHelloLimit));
             // Before authenticating, a peer may not even send a frame of the full size.
-            awaitClosedBy(socket, "an oversized frame (frame of " + (MAX_FRAME + 1) + " bytes, limit 4096");
+            awaitClosedBy(socket, "an oversized frame (frame of " + overHelloLimit + " bytes, limit "
+                    + IpcPipeline.HELLO_MAX_FRAME_BYTES);
         }
     }
 

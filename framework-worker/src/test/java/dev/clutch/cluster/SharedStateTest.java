@@ -89,6 +89,39 @@ class SharedStateTest {
     }
 
     @Test
+    void stateTooLargeForOneMessageIsRefusedAndLaterChangesStillReachTheWorkers() throws Exception {
+        Files.writeString(baseDir.resolve("flags.conf"), "banner = hello\n");
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
+                .property("clutch.state.file", "flags.conf")
+                .property("clutch.state.filePollInterval", "50ms")
+                .property("clutch.ipc.maxFrameBytes", "64KiB")
+                .start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
+
+            String half = "x".repeat(40_000);
+            Files.writeString(baseDir.resolve("flags.conf"), "banner = hello\nfirst = \"" + half + "\"\n");
+            await("a value under the limit is published").atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> everyWorkerSays(ready, "first", half));
+
+            // Each value fits in a message, but a joining worker would get the whole state in one, over the limit.
+            Files.writeString(baseDir.resolve("flags.conf"), "banner = hello\nfirst = \"" + half + "\"\n"
+                    + "second = \"" + half + "\"\n");
+            cluster.awaitLine("shared state change of [second] refused: the state would take", Duration.ofSeconds(10));
+            assertTrue(cluster.lines().stream().anyMatch(l -> l.contains("over clutch.ipc.maxFrameBytes (65536 "
+                    + "bytes)") && l.contains("the last good state stays published")), cluster.output());
+            assertEquals(404, RawHttp.get(ready.port(), "/state/second").status());
+
+            Files.writeString(baseDir.resolve("flags.conf"), "banner = bye\n");
+            await("the next change reaches the worker").atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> everyWorkerSays(ready, "banner", "bye"));
+            assertTrue(cluster.lines().stream().noneMatch(l -> l.contains("does not follow version")),
+                    cluster.output());
+        }
+    }
+
+    @Test
     void workerForkedWhileTheAgentIsDeadStartsWithTheLastState() throws Exception {
         Files.writeString(baseDir.resolve("flags.conf"), "banner = before\n");
         try (ClusterProcess cluster = start(1)) {

@@ -83,7 +83,7 @@ public final class FileStateSource implements StateSource {
                 publish(state, values);
             }
         } catch (RuntimeException e) {
-            log.error("state file {}: {}", file, e.toString(), e);
+            log.error("state file {}: {}; the last good state stays published", file, e.toString(), e);
         }
     }
 

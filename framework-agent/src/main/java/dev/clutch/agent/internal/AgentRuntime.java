@@ -45,7 +45,8 @@ public final class AgentRuntime implements RoleRuntime {
     @Override
     public void start(ChildContext context) throws Exception {
         this.context = context;
-        AgentState state = new AgentState(context.payloads(), context::sendToMaster);
+        AgentState state = new AgentState(context.payloads(), context::sendToMaster,
+                context.config().maxFrameBytes());
         RoleInjector started = RoleInjector.create(context, new AbstractModule() {
             @Override
             protected void configure() {

@@ -3,22 +3,38 @@ package dev.clutch.agent.internal;
 import dev.clutch.agent.api.SharedState;
 import dev.clutch.core.message.PayloadCodec;
 import dev.clutch.core.message.StateChange;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
-/** The agent's side of the shared state: numbers each change and sends it to the master, which keeps the state. */
+/**
+ * The agent's side of the shared state: numbers each change and sends it to the master, which keeps the state. A
+ * change that cannot reach every worker is refused here, before anything moves: a worker that joins gets the
+ * whole state as one message, so the whole state must fit in {@code clutch.ipc.maxFrameBytes}.
+ */
 final class AgentState implements SharedState {
+
+    /** What a snapshot adds to its keys and values: the envelope, and a length and type per entry, at most. */
+    static final int SNAPSHOT_OVERHEAD_BYTES = 256;
+    static final int ENTRY_OVERHEAD_BYTES = 16;
 
     private final PayloadCodec codec;
     private final Consumer<Object> toMaster;
+    private final long maxStateBytes;
+    /** Each key's share of a snapshot, and their sum: what the next joining worker will be sent. */
+    private final Map<String, Long> entryBytes = new HashMap<>();
+    private long stateBytes = SNAPSHOT_OVERHEAD_BYTES;
     private long version;
 
-    AgentState(PayloadCodec codec, Consumer<Object> toMaster) {
+    /** @param toMaster sends, or throws when the message cannot be sent */
+    AgentState(PayloadCodec codec, Consumer<Object> toMaster, int maxFrameBytes) {
         this.codec = codec;
         this.toMaster = toMaster;
+        this.maxStateBytes = maxFrameBytes;
     }
 
     @Override
@@ -40,22 +56,53 @@ final class AgentState implements SharedState {
     public synchronized void update(Map<String, ?> puts, Set<String> removals) {
         List<String> keys = new ArrayList<>();
         List<byte[]> values = new ArrayList<>();
+        Map<String, Long> sizes = new HashMap<>();
         puts.forEach((key, value) -> {
             if (value == null) {
                 throw new IllegalArgumentException("shared state value of " + key + " is null: use remove");
             }
+            byte[] bytes = codec.write(value);
             keys.add(key);
-            values.add(codec.write(value));
+            values.add(bytes);
+            sizes.put(key, entryBytes(key, bytes));
         });
         for (String key : removals) {
             keys.add(key);
             values.add(null);
+            sizes.put(key, 0L);
         }
         if (keys.isEmpty()) {
             return;
         }
-        // Serialized first: a value that cannot be sent fails here, before the version moves.
+        long after = stateBytes;
+        for (Map.Entry<String, Long> size : sizes.entrySet()) {
+            after += size.getValue() - entryBytes.getOrDefault(size.getKey(), 0L);
+        }
+        if (after > maxStateBytes && after > stateBytes) {
+            throw new IllegalArgumentException("shared state change of " + describe(puts.keySet()) + " refused: the "
+                    + "state would take " + after + " bytes, over clutch.ipc.maxFrameBytes (" + maxStateBytes
+                    + " bytes), and a worker that joins gets the whole state as one message. Keep less in the "
+                    + "shared state, or raise clutch.ipc.maxFrameBytes");
+        }
+        // Sent before anything moves: a change that cannot be sent leaves version and state as they were.
+        toMaster.accept(new StateChange(version + 1, keys.toArray(String[]::new), values.toArray(byte[][]::new)));
         version++;
-        toMaster.accept(new StateChange(version, keys.toArray(String[]::new), values.toArray(byte[][]::new)));
+        sizes.forEach((key, size) -> {
+            if (size == 0) {
+                entryBytes.remove(key);
+            } else {
+                entryBytes.put(key, size);
+            }
+        });
+        stateBytes = after;
+    }
+
+    private static long entryBytes(String key, byte[] value) {
+        return key.getBytes(StandardCharsets.UTF_8).length + value.length + ENTRY_OVERHEAD_BYTES;
+    }
+
+    private static String describe(Set<String> keys) {
+        List<String> some = keys.stream().sorted().limit(5).toList();
+        return some + (keys.size() > some.size() ? " and " + (keys.size() - some.size()) + " more" : "");
     }
 }

@@ -232,7 +232,8 @@ public final class ChildBoot {
 
         @Override
         public void sendToMaster(Object body) {
-            link.send(Envelope.toMaster(body));
+            // Thrown here when it cannot be sent (over clutch.ipc.maxFrameBytes): the caller must know.
+            link.post(Envelope.toMaster(body));
         }
 
         @Override

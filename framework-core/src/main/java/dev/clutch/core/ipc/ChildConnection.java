@@ -7,9 +7,13 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.unix.FileDescriptor;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The master's end of one authenticated connection from a child. */
 public final class ChildConnection {
+
+    private static final Logger log = LoggerFactory.getLogger(ChildConnection.class);
 
     private final Channel channel;
     private final Sender sender;
@@ -43,7 +47,12 @@ public final class ChildConnection {
             // Forwarded bytes cannot fail to encode: no promise to allocate per message.
             channel.write(message, channel.voidPromise());
         } else {
-            channel.write(message);
+            channel.write(message).addListener(written -> {
+                if (!written.isSuccess() && channel.isActive()) {
+                    log.error("IPC: {} could not be sent to {}: {}", ((Envelope) message).body().getClass()
+                            .getSimpleName(), sender.describe(), written.cause().toString());
+                }
+            });
         }
     }
 

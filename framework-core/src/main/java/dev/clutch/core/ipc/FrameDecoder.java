@@ -14,6 +14,7 @@ import java.util.List;
 public final class FrameDecoder extends ByteToMessageDecoder {
 
     private int maxFrameBytes;
+    private boolean oneFrameAtATime;
     private Runs runs;
 
     public FrameDecoder(int maxFrameBytes) {
@@ -23,6 +24,15 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     /** Allows frames of up to {@code bytes} from now on. */
     public void limit(int bytes) {
         this.maxFrameBytes = bytes;
+        this.oneFrameAtATime = false;
+    }
+
+    /**
+     * Passes on one frame per decoding until {@link #limit} raises the limit: the frames that follow a hello in
+     * the same read are measured against the limit its authentication sets, not the one before it.
+     */
+    public void oneFrameUntilLimitRaised() {
+        this.oneFrameAtATime = true;
     }
 
     /** Lets consecutive frames that {@code runs} gives one key leave as one {@link FrameRun}. */
@@ -70,6 +80,10 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                 if (key == Runs.NONE) {
                     // The prefix stays on: a frame the master forwards leaves exactly as it came.
                     out.add(in.readRetainedSlice(frameBytes));
+                    if (oneFrameAtATime) {
+                        // Netty hands this frame on before it decodes the rest, with the limit it then has.
+                        return;
+                    }
                     runFrames = 0;
                     runBytes = 0;
                 } else {

@@ -17,8 +17,11 @@ public final class IpcPipeline {
     private IpcPipeline() {
     }
 
-    /** The largest frame accepted before a connection has authenticated: a hello is far smaller. */
-    public static final int HELLO_MAX_FRAME_BYTES = 4096;
+    /**
+     * The largest frame accepted before a connection has authenticated. A hello names every payload type of the
+     * application, about 50 bytes each: room for a thousand and more.
+     */
+    public static final int HELLO_MAX_FRAME_BYTES = 64 * 1024;
 
     /** Bounds what one connection may have unsent: past {@code maxPendingBytes} it stops being writable. */
     public static void limitPending(io.netty.channel.Channel channel, int maxPendingBytes) {
@@ -27,10 +30,16 @@ public final class IpcPipeline {
     }
 
     public static void addCodec(ChannelPipeline pipeline, MessageRegistry registry, int maxFrameBytes) {
+        addCodec(pipeline, registry, maxFrameBytes, maxFrameBytes);
+    }
+
+    /** With a limit of its own for what arrives: the master's, until the peer has authenticated. */
+    public static void addCodec(ChannelPipeline pipeline, MessageRegistry registry, int maxInboundFrameBytes,
+                                int maxOutboundFrameBytes) {
         // A burst of messages leaves in few writes instead of one system call each.
         pipeline.addLast(new FlushConsolidationHandler(256, true));
-        pipeline.addLast(FRAME_DECODER, new FrameDecoder(maxFrameBytes));
+        pipeline.addLast(FRAME_DECODER, new FrameDecoder(maxInboundFrameBytes));
         pipeline.addLast(MESSAGE_DECODER, new KryoDecoder(registry));
-        pipeline.addLast(MESSAGE_ENCODER, new KryoEncoder(registry, maxFrameBytes));
+        pipeline.addLast(MESSAGE_ENCODER, new KryoEncoder(registry, maxOutboundFrameBytes));
     }
 }

@@ -80,7 +80,11 @@ public final class IpcServer implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         IpcPipeline.limitPending(ch, maxPendingBytes);
-                        IpcPipeline.addCodec(ch.pipeline(), registry, IpcPipeline.HELLO_MAX_FRAME_BYTES);
+                        // What the master sends may be as large as the configuration allows from the start; what
+                        // it accepts, only once the peer has authenticated, and frame by frame until then.
+                        IpcPipeline.addCodec(ch.pipeline(), registry, IpcPipeline.HELLO_MAX_FRAME_BYTES,
+                                maxFrameBytes);
+                        ((FrameDecoder) ch.pipeline().get(IpcPipeline.FRAME_DECODER)).oneFrameUntilLimitRaised();
                         ((KryoDecoder) ch.pipeline().get(IpcPipeline.MESSAGE_DECODER)).acceptOnly(Hello.class);
                         ch.pipeline().addLast(HelloHandler.NAME, new HelloHandler(transport, tokens, registry,
                                 helloTimeout, maxFrameBytes, pendingHellos, payloadTypes, listener));

@@ -2,6 +2,7 @@ package dev.clutch.core.message;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.KryoBufferOverflowException;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.util.Pool;
 import dev.clutch.core.api.PayloadType;
@@ -63,7 +64,8 @@ public final class PayloadCodec {
     }
 
     /**
-     * @throws IllegalArgumentException when the payload's type is not registered, naming it and what to do
+     * @throws IllegalArgumentException when the payload's type is not registered, or it is larger than
+     *     {@code clutch.ipc.maxFrameBytes}, naming it and what to do
      */
     public byte[] write(Object payload) {
         Kryo kryo = kryos.obtain();
@@ -71,6 +73,9 @@ public final class PayloadCodec {
             Output output = new Output(256, maxBytes);
             kryo.writeClassAndObject(output, payload);
             return output.toBytes();
+        } catch (KryoBufferOverflowException e) {
+            throw new IllegalArgumentException("cannot send a " + payload.getClass().getName() + ": it is larger "
+                    + "than clutch.ipc.maxFrameBytes (" + maxBytes + " bytes); send less, or raise the limit", e);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("cannot send a " + payload.getClass().getName() + ": it is not a "
                     + "registered payload type; add PayloadType.of(<id >= 1000>, " + payload.getClass()

@@ -33,7 +33,11 @@ public interface ChildContext {
     /** This process's messenger. */
     Messenger messenger();
 
-    /** Sends a message to the master itself (not routed on). */
+    /**
+     * Sends a message to the master itself (not routed on).
+     *
+     * @throws dev.clutch.core.ipc.FrameTooLargeException when it is over {@code clutch.ipc.maxFrameBytes}
+     */
     void sendToMaster(Object body);
 
     /**

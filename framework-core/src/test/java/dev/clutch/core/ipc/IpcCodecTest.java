@@ -64,6 +64,52 @@ class IpcCodecTest {
     }
 
     @Test
+    void framesReadWithTheHelloAreMeasuredAgainstTheLimitItsAuthenticationSets() {
+        // As the master's connections start: a small limit, raised by whoever reads the first frame.
+        EmbeddedChannel master = new EmbeddedChannel();
+        FrameDecoder decoder = new FrameDecoder(64);
+        decoder.oneFrameUntilLimitRaised();
+        master.pipeline().addLast(decoder, new io.netty.channel.ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                decoder.limit(MAX_FRAME);
+                ctx.fireChannelRead(msg);
+            }
+        });
+        ByteBuf oneRead = Unpooled.buffer();
+        oneRead.writeInt(10).writeZero(10);
+        oneRead.writeInt(500).writeZero(500);
+
+        master.writeInbound(oneRead);
+
+        ByteBuf hello = master.readInbound();
+        ByteBuf next = master.readInbound();
+        assertEquals(14, hello.readableBytes());
+        assertEquals(504, next.readableBytes());
+        hello.release();
+        next.release();
+    }
+
+    @Test
+    void helloNamingAThousandPayloadTypesFitsBeforeAuthentication() {
+        String[] types = new String[1000];
+        for (int i = 0; i < types.length; i++) {
+            types[i] = (1000 + i) + "=com.example.orders.events.OrderLineChanged" + i;
+        }
+        EmbeddedChannel writer = new EmbeddedChannel();
+        IpcPipeline.addCodec(writer.pipeline(), MessageRegistry.framework(), 1 << 20);
+        assertTrue(writer.writeOutbound(new Hello("t0ken", Role.WORKER, 1, 42, Hello.ChannelKind.MESSAGES,
+                "digest", types)));
+        EmbeddedChannel master = new EmbeddedChannel();
+        IpcPipeline.addCodec(master.pipeline(), MessageRegistry.framework(), IpcPipeline.HELLO_MAX_FRAME_BYTES,
+                1 << 20);
+        for (Object chunk = writer.readOutbound(); chunk != null; chunk = writer.readOutbound()) {
+            master.writeInbound(chunk);
+        }
+        assertArrayEquals(types, ((Hello) master.readInbound()).payloadTypes());
+    }
+
+    @Test
     void frameArrivingOneByteAtATimeIsReassembled() {
         EmbeddedChannel writer = channel();
         writer.writeOutbound(new StopRequest(10));
