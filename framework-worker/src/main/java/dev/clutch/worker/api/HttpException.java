@@ -7,8 +7,13 @@ public class HttpException extends RuntimeException {
 
     private final int status;
 
+    /** @throws IllegalArgumentException when {@code status} is not an error status (400-599) */
     public HttpException(int status, String message) {
         super(message);
+        if (status < 400 || status > 599) {
+            throw new IllegalArgumentException("HttpException takes an error status (400-599), not " + status
+                    + ": return a Response for other statuses");
+        }
         this.status = status;
     }
 

@@ -9,6 +9,8 @@ import java.util.Objects;
 /** An HTTP response a handler returns: a status, headers and a body (bytes, JSON, or chunks). */
 public final class Response {
 
+    private static final byte[] JSON_NULL = "null".getBytes(StandardCharsets.US_ASCII);
+
     private final int status;
     private final Map<String, String> headers = new LinkedHashMap<>();
     private final byte[] body;
@@ -16,6 +18,10 @@ public final class Response {
     private final Iterable<String> chunks;
 
     private Response(int status, String contentType, byte[] body, Object json, Iterable<String> chunks) {
+        if (status < 200 || status > 599) {
+            // 1xx are interim answers the server sends itself; a handler's response is final.
+            throw new IllegalArgumentException("a response's status is 200-599, not " + status);
+        }
         this.status = status;
         this.body = body;
         this.json = json;
@@ -30,8 +36,11 @@ public final class Response {
         return json(200, value);
     }
 
-    /** {@code status} with {@code value} as JSON. */
+    /** {@code status} with {@code value} as JSON ({@code null} is written as JSON's {@code null}). */
     public static Response json(int status, Object value) {
+        if (value == null) {
+            return new Response(status, "application/json", JSON_NULL.clone(), null, null);
+        }
         return new Response(status, "application/json", null, value, null);
     }
 

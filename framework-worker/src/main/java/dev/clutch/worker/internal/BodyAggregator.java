@@ -1,9 +1,14 @@
 package dev.clutch.worker.internal;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 
 /**
  * Netty's aggregator, except that a body over the limit is not answered here (Netty would write its 413 at once,
@@ -14,6 +19,29 @@ final class BodyAggregator extends HttpObjectAggregator {
 
     BodyAggregator(int maxBodyBytes) {
         super(maxBodyBytes);
+    }
+
+    /**
+     * Only {@code 100 Continue} is written here. Netty would write its 413 (body over the limit) or 417 (an
+     * expectation it does not know) at once too, out of turn: without them, the first becomes an
+     * {@link OversizedRequest} and the second reaches the dispatcher, which answers both in order. (Netty is not
+     * asked about them at all: for a 417 it also makes the decoder skip the body, which then reads as a request.)
+     */
+    @Override
+    protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+        if (unsupportedExpectation(start)
+                || (HttpUtil.is100ContinueExpected(start) && HttpUtil.getContentLength(start, -1L) > maxContentLength)) {
+            return null;
+        }
+        return super.newContinueResponse(start, maxContentLength, pipeline);
+    }
+
+    /** An {@code Expect} other than {@code 100-continue}, the only one HTTP/1.1 defines: answered 417. */
+    static boolean unsupportedExpectation(HttpMessage message) {
+        String expect = message.headers().get(HttpHeaderNames.EXPECT);
+        return expect != null && message instanceof HttpRequest
+                && message.protocolVersion().compareTo(HttpVersion.HTTP_1_1) >= 0
+                && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect);
     }
 
     @Override

@@ -10,7 +10,9 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -54,6 +56,8 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     /** {@link FullHttpRequest}s and {@link OversizedRequest}s, in the order they arrived. */
     private final ArrayDeque<Object> waiting = new ArrayDeque<>();
     private boolean busy;
+    /** The exchange whose response is being written, until the write completes. */
+    private Exchange writing;
     private String client;
 
     Dispatcher(Shared shared) {
@@ -146,6 +150,11 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         if (!request.decoderResult().isSuccess()) {
             exchange.keepAlive = false;
             exchange.finish(error(400, "malformed HTTP request", requestId));
+            return;
+        }
+        if (BodyAggregator.unsupportedExpectation(request)) {
+            exchange.finish(error(417, "Expect: " + request.headers().get(HttpHeaderNames.EXPECT)
+                    + " is not supported", requestId));
             return;
         }
         String path;
@@ -267,8 +276,14 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof IdleStateEvent) {
-            // Idle means nothing to answer: a connection with a request in flight or waiting is not idle.
-            if (!busy && waiting.isEmpty()) {
+            if (writing != null) {
+                // Its response has not moved for the whole idle time: the client stopped reading, and the response
+                // would otherwise stay in memory for as long as the connection stays open.
+                log.info("closed the connection from {}: the response to {} {} (request {}) was not read within "
+                        + "clutch.http.idleTimeout", client(ctx), writing.method, writing.uri, writing.requestId);
+                ctx.close();
+            } else if (!busy && waiting.isEmpty()) {
+                // Otherwise idle means nothing to answer: a request in flight or waiting is not idle.
                 ctx.close();
             }
         } else {
@@ -278,7 +293,8 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        if (cause instanceof IOException || cause instanceof PrematureChannelClosureException) {
+            // The client went away (mid-body, say): its business, not the worker's error.
             log.debug("HTTP connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         } else {
             log.error("HTTP connection {} broke: {}", ctx.channel().remoteAddress(), cause.toString(), cause);
@@ -325,6 +341,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
                 timeout.cancel(false);
             }
             boolean keep = keepAlive && !shared.draining().isDraining();
+            writing = this;
             try {
                 shared.writer().write(ctx, client(ctx), method, uri, requestId, response, keep, started)
                         .addListener(written -> done(keep && written.isSuccess()));
@@ -336,9 +353,11 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         }
 
         private void done(boolean keepConnection) {
+            writing = null;
             Draining.busy(ctx.channel(), false);
             shared.inFlight().end();
-            if (keepConnection) {
+            // A drain that began while this response was written skipped the connection then: it closes now.
+            if (keepConnection && !shared.draining().isDraining()) {
                 next(ctx);
             } else {
                 ctx.close();

@@ -9,8 +9,8 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The pipeline of one HTTP connection: idle timeout, codec, body aggregation (413 past the limit), then the
- * dispatcher, which serves one request at a time.
+ * The pipeline of one HTTP connection: idle timeout (no request, or a response the client does not read), codec,
+ * body aggregation (413 past the limit), then the dispatcher, which serves one request at a time.
  */
 final class HttpInitializer extends ChannelInitializer<Channel> {
 
@@ -35,7 +35,9 @@ final class HttpInitializer extends ChannelInitializer<Channel> {
                         ctx.fireChannelRead(msg);
                     }
                 })
-                .addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
+                // Output counts as activity while it moves: a slow reader of a large response is not idle, a
+                // client that stopped reading is.
+                .addLast(new IdleStateHandler(true, 0, 0, idleMillis, TimeUnit.MILLISECONDS))
                 .addLast(new HttpServerCodec())
                 .addLast(new BodyAggregator(maxBodyBytes))
                 .addLast(new Dispatcher(shared));

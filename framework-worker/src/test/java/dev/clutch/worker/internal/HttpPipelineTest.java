@@ -18,15 +18,47 @@ import org.junit.jupiter.api.Test;
 /** The HTTP pipeline of one connection, without sockets. */
 class HttpPipelineTest {
 
-    private static EmbeddedChannel connection() {
+    private static Dispatcher.Shared shared() {
         Route hello = new Route("GET", "/hello", HelloHandler.class, false);
+        Route helloPost = new Route("POST", "/hello", HelloHandler.class, false);
         Route opaque = new Route("GET", "/opaque", OpaqueHandler.class, false);
-        Dispatcher.Shared shared = new Dispatcher.Shared(new RouteTable(Set.of(hello, opaque)),
-                Map.of(HelloHandler.class, HelloHandler::new, OpaqueHandler.class, OpaqueHandler::new), List.of(),
+        Route nothing = new Route("GET", "/nothing", NullJsonHandler.class, false);
+        Route interim = new Route("GET", "/interim", InterimStatusHandler.class, false);
+        Route large = new Route("GET", "/large", LargeHandler.class, false);
+        return new Dispatcher.Shared(new RouteTable(Set.of(hello, helloPost, opaque, nothing, interim, large)),
+                Map.of(HelloHandler.class, HelloHandler::new, OpaqueHandler.class, OpaqueHandler::new,
+                        NullJsonHandler.class, NullJsonHandler::new, InterimStatusHandler.class,
+                        InterimStatusHandler::new, LargeHandler.class, LargeHandler::new), List.of(),
                 Executors.newSingleThreadExecutor(),
                 Duration.ofSeconds(5), new InFlight(), new Draining(), new ResponseWriter(false), new RequestIds(),
                 new FatalErrors(message -> { }));
-        return new EmbeddedChannel(new HttpInitializer(shared, 1024, 60_000));
+    }
+
+    private static EmbeddedChannel connection() {
+        return new EmbeddedChannel(new HttpInitializer(shared(), 1024, 60_000));
+    }
+
+    static final class NullJsonHandler implements dev.clutch.worker.api.Handler {
+        @Override
+        public Object handle(dev.clutch.worker.api.Request request) {
+            return dev.clutch.worker.api.Response.ok(null);
+        }
+    }
+
+    /** A 1xx is not a status a handler may end a request with. */
+    static final class InterimStatusHandler implements dev.clutch.worker.api.Handler {
+        @Override
+        public Object handle(dev.clutch.worker.api.Request request) {
+            throw new dev.clutch.worker.api.HttpException(150, "not a final status");
+        }
+    }
+
+    /** 8 MiB: more than a client's socket holds. */
+    static final class LargeHandler implements dev.clutch.worker.api.Handler {
+        @Override
+        public Object handle(dev.clutch.worker.api.Request request) {
+            return dev.clutch.worker.api.Response.bytes(200, "application/octet-stream", new byte[8 << 20]);
+        }
     }
 
     static final class HelloHandler implements dev.clutch.worker.api.Handler {
@@ -106,6 +138,83 @@ class HttpPipelineTest {
                 StandardCharsets.US_ASCII));
         channel.runPendingTasks();
         assertTrue(responses(channel).startsWith("HTTP/1.1 200"));
+    }
+
+    @Test
+    void nullAsJsonIsWrittenAsJsonNull() {
+        EmbeddedChannel channel = connection();
+        channel.writeInbound(Unpooled.copiedBuffer("GET /nothing HTTP/1.1\r\nHost: x\r\n\r\n",
+                StandardCharsets.US_ASCII));
+        channel.runPendingTasks();
+        String response = responses(channel);
+        assertTrue(response.startsWith("HTTP/1.1 200"), response);
+        assertTrue(response.endsWith("\r\n\r\nnull"), response);
+    }
+
+    @Test
+    void errorWithAStatusThatIsNotAnErrorIs500() {
+        EmbeddedChannel channel = connection();
+        channel.writeInbound(Unpooled.copiedBuffer("GET /interim HTTP/1.1\r\nHost: x\r\n\r\n",
+                StandardCharsets.US_ASCII));
+        channel.runPendingTasks();
+        String response = responses(channel);
+        assertTrue(response.startsWith("HTTP/1.1 500"), response);
+    }
+
+    @Test
+    void expectationsThatFailAreAnsweredInTheirTurnLikeAnyOtherResponse() {
+        EmbeddedChannel channel = connection();
+        channel.writeInbound(Unpooled.copiedBuffer("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "POST /hello HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nContent-Length: 2\r\n\r\nhi"
+                + "POST /hello HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5000\r\n\r\n",
+                StandardCharsets.US_ASCII));
+        channel.runPendingTasks();
+        String all = responses(channel);
+        int ok = all.indexOf("HTTP/1.1 200");
+        int unknown = all.indexOf("HTTP/1.1 417");
+        int tooLarge = all.indexOf("HTTP/1.1 413");
+        assertTrue(ok >= 0 && ok < unknown && unknown < tooLarge, all);
+        assertEquals(3, all.split("X-Request-Id").length - 1, "every one a framework response: " + all);
+        assertTrue(!all.contains("100 Continue"), all);
+    }
+
+    @Test
+    void expectContinueWithinTheLimitIsAnsweredContinueThenServed() {
+        EmbeddedChannel channel = connection();
+        channel.writeInbound(Unpooled.copiedBuffer("POST /hello HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                + "Content-Length: 2\r\n\r\n", StandardCharsets.US_ASCII));
+        channel.runPendingTasks();
+        assertTrue(responses(channel).startsWith("HTTP/1.1 100 Continue"));
+        channel.writeInbound(Unpooled.copiedBuffer("hi", StandardCharsets.US_ASCII));
+        channel.runPendingTasks();
+        assertTrue(responses(channel).startsWith("HTTP/1.1 200"));
+    }
+
+    @Test
+    void clientThatStopsReadingItsResponseIsClosedAfterTheIdleTimeout() throws Exception {
+        Dispatcher.Shared shared = shared();
+        io.netty.channel.EventLoopGroup group = new io.netty.channel.nio.NioEventLoopGroup(1);
+        try (java.net.Socket client = new java.net.Socket()) {
+            io.netty.channel.Channel server = new io.netty.bootstrap.ServerBootstrap().group(group)
+                    .channel(io.netty.channel.socket.nio.NioServerSocketChannel.class)
+                    .childHandler(new HttpInitializer(shared, 1024, 300))
+                    .bind(new java.net.InetSocketAddress("127.0.0.1", 0)).sync().channel();
+            client.setReceiveBufferSize(4096);
+            client.connect(server.localAddress());
+            client.getOutputStream().write("GET /large HTTP/1.1\r\nHost: x\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            org.awaitility.Awaitility.await("the response is being written").atMost(Duration.ofSeconds(10))
+                    .until(() -> shared.inFlight().count() == 1);
+
+            // The client reads nothing: once the response has not moved for the idle time, the connection goes.
+            org.awaitility.Awaitility.await("the stuck response is given up").atMost(Duration.ofSeconds(10))
+                    .until(() -> shared.inFlight().count() == 0);
+            client.setSoTimeout(10_000);
+            byte[] received = client.getInputStream().readAllBytes();
+            assertTrue(received.length < 8 << 20, "closed before the whole body: " + received.length);
+        } finally {
+            group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        }
     }
 
     @Test
