@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clutch.core.testing.ClusterProcess;
+import dev.clutch.core.testing.RawHttp;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,6 +42,17 @@ class BackPressureTest {
         return ClusterScenarios.messenger(ready, what);
     }
 
+    /** {@code key} as worker {@code pid} has it, over as many requests as it takes to reach that worker. */
+    private static String stateOf(String pid, String key) throws IOException {
+        for (int i = 0; i < 16; i++) {
+            RawHttp.Reply reply = RawHttp.get(ready.port(), "/state/" + key);
+            if (pid.equals(reply.header("X-Clutch-Worker"))) {
+                return reply.body();
+            }
+        }
+        return "(not reached)";
+    }
+
     @Test
     void aSenderThatOutrunsAStalledReceiverIsHeldBackAndEveryMessageArrivesInOrder() throws Exception {
         String workers = ready.workerPids().get(0) + "," + ready.workerPids().get(1);
@@ -64,7 +76,10 @@ class BackPressureTest {
         // The stall outlasts the 2 s grace: the agent is held back, then goes on, and its sends to the stuck
         // worker are reported undeliverable instead of waiting. (The other worker serves this request: the stuck
         // one reads nothing until its handlers catch up.)
-        String flood = get("flood?notMe=" + workers + "&n=" + total + "&stallMillis=8000");
+        // Then, while it is still stuck, state changes, more than its connection may hold: not queued for it
+        // without bound, but given to it as one snapshot once it catches up.
+        String flood = get("flood?notMe=" + workers + "&n=" + total + "&stallMillis=8000&stateChanges=200"
+                + "&stateBytes=1000");
 
         assertTrue(flood.startsWith("sent " + total + " to "), flood);
         String stuck = flood.replaceAll("sent \\d+ to (\\d+),.*", "$1");
@@ -72,9 +87,13 @@ class BackPressureTest {
                 "the agent went on while the worker was still stuck");
         assertTrue(cluster.lines().stream().anyMatch(l -> l.contains("(pid " + stuck + ") is not keeping up")),
                 "the master says which process fell behind");
+        assertTrue(cluster.lines().stream().anyMatch(l -> l.contains("(pid " + stuck + ") is not reading its "
+                + "messages: it gets the whole state once it catches up")), cluster.output());
         await().atMost(Duration.ofSeconds(10)).until(() -> cluster.lines().stream().anyMatch(l ->
                 l.contains("'count' could not be delivered") && l.contains("is not keeping up")));
         await().atMost(Duration.ofSeconds(30)).until(() -> cluster.lines().stream().anyMatch(l ->
                 l.contains("(pid " + stuck + ") has caught up")));
+        await("the stuck worker has the latest state").atMost(Duration.ofSeconds(10)).until(() ->
+                stateOf(stuck, "burst").startsWith("200:"));
     }
 }

@@ -259,10 +259,14 @@ public final class TestApp implements ClutchApplication {
         private final java.util.concurrent.atomic.AtomicInteger counted = new java.util.concurrent.atomic.AtomicInteger();
         private volatile String outOfOrder;
 
+        /** The agent's state is bound in the agent only: looked up there, when used. */
+        private final com.google.inject.Injector injector;
+
         @Inject
-        MessagingHook(Messenger messenger, ProcessLabel label) {
+        MessagingHook(Messenger messenger, ProcessLabel label, com.google.inject.Injector injector) {
             this.messenger = messenger;
             this.label = label;
+            this.injector = injector;
         }
 
         private static int overflow(int depth) {
@@ -318,6 +322,16 @@ public final class TestApp implements ClutchApplication {
                                 heldBack++;
                                 java.util.concurrent.locks.LockSupport.parkNanos(200_000);
                             }
+                        }
+                    }
+                    if (pidCountStall.length > 3) {
+                        // Then state changes, while the receiver may still be stuck: "count:bytes" of them.
+                        int changes = Integer.parseInt(pidCountStall[3]);
+                        String filler = "x".repeat(Integer.parseInt(pidCountStall[4]));
+                        dev.clutch.agent.api.SharedState state = injector.getInstance(
+                                dev.clutch.agent.api.SharedState.class);
+                        for (int i = 1; i <= changes; i++) {
+                            state.put("burst", i + ":" + filler);
                         }
                     }
                     return "sent " + total + " to " + pid + ", held back " + heldBack + " times";
@@ -417,7 +431,10 @@ public final class TestApp implements ClutchApplication {
                                         .orElseThrow());
                         yield messenger.request(Messenger.Target.agent(), "flood", target + ":"
                                 + request.queryParam("n").orElseThrow() + ":"
-                                + request.queryParam("stallMillis").orElse("0"), Duration.ofSeconds(60)).get();
+                                + request.queryParam("stallMillis").orElse("0")
+                                + request.queryParam("stateChanges").map(c -> ":" + c + ":"
+                                        + request.queryParam("stateBytes").orElseThrow()).orElse(""),
+                                Duration.ofSeconds(60)).get();
                     }
                     case "counted" -> messenger.request(Messenger.Target.pid(Long.parseLong(
                             request.queryParam("pid").orElseThrow())), "counted", null, TIMEOUT).get();

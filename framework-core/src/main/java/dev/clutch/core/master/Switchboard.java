@@ -60,6 +60,8 @@ final class Switchboard implements Child.PhaseListener {
         boolean flushPending;
         /** Since when its unsent bytes are over the limit; 0 while writable. */
         long behindSinceNanos;
+        /** A worker that stopped reading misses state changes, and gets the whole state once it catches up. */
+        boolean stateBehind;
         boolean slow;
         final List<Route> pausedSenders = new ArrayList<>(2);
 
@@ -220,6 +222,11 @@ final class Switchboard implements Child.PhaseListener {
             route.behindSinceNanos = 0;
             route.slow = false;
             resumeSenders(route);
+            if (route.stateBehind) {
+                route.stateBehind = false;
+                sendFromMaster(route, state.snapshot());
+                flushAll();
+            }
         }
     }
 
@@ -231,9 +238,18 @@ final class Switchboard implements Child.PhaseListener {
             return;
         }
         for (Route route : routes.values()) {
-            if (route.sender.role() == Role.WORKER) {
-                sendFromMaster(route, change);
+            if (route.sender.role() != Role.WORKER || route.stateBehind) {
+                continue;
             }
+            if (route.connection != null && !route.connection.isWritable()) {
+                // Queued changes for a worker that reads nothing would grow without bound: one snapshot later
+                // replaces them all.
+                route.stateBehind = true;
+                log.warn("IPC: {} is not reading its messages: it gets the whole state once it catches up",
+                        route.describe());
+                continue;
+            }
+            sendFromMaster(route, change);
         }
         flushAll();
     }
