@@ -142,6 +142,30 @@ class SupervisionTest {
     }
 
     @Test
+    void fatalErrorOfTheWorkerAReloadIsReplacingForksNoSecondReplacement() throws Exception {
+        Path hold = baseDir.resolve("hold-replacements");
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
+                .env("TEST_WORKER_HOLD_FILE", hold.toString()).start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
+            long old = ready.workerPids().get(0);
+            Files.createFile(hold);
+
+            cluster.signal("HUP");
+            await("the reload's new worker-1 starts").atMost(Duration.ofSeconds(10)).until(() ->
+                    launches(cluster, "worker-1") == 2);
+            assertEquals(500, Http.get(ready.url("/oom")).statusCode());
+            cluster.awaitLine("(pid " + old + ") hit a fatal error (java.lang.OutOfMemoryError: TEST: simulated): it "
+                    + "drains once its replacement, already starting, is ready", Duration.ofSeconds(10));
+            Files.delete(hold);
+
+            cluster.awaitLine("reload done", BOOT);
+            cluster.awaitLine("(pid " + old + ") stopped", BOOT);
+            assertEquals(2, launches(cluster, "worker-1"), cluster.output());
+            assertEquals(1, cluster.livePids().size() - 2, "one worker besides master and agent");
+        }
+    }
+
+    @Test
     void workerIsRecycledAfterMaxRequestsWithoutDroppingARequest() throws Exception {
         try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
                 .property("clutch.worker.maxRequests", "30")

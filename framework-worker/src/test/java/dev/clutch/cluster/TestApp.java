@@ -492,6 +492,15 @@ public final class TestApp implements ClutchApplication {
                     if (System.getenv("TEST_WORKER_THROW") != null) {
                         throw new IllegalStateException("TEST: worker refuses to start");
                     }
+                    String holdFile = System.getenv("TEST_WORKER_HOLD_FILE");
+                    if (holdFile != null) {
+                        // Not ready while the file exists (for at most 30 s): a replacement the test holds back.
+                        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+                        while (java.nio.file.Files.exists(java.nio.file.Path.of(holdFile))
+                                && System.nanoTime() < until) {
+                            Thread.sleep(20);
+                        }
+                    }
                     String crashFile = System.getenv("TEST_WORKER_CRASH_FILE");
                     if (crashFile != null && java.nio.file.Files.exists(java.nio.file.Path.of(crashFile))) {
                         System.err.println("TEST: worker crashes at boot");

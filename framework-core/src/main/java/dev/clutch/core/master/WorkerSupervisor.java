@@ -75,6 +75,8 @@ final class WorkerSupervisor {
      */
     void scale(int workers) {
         target = workers;
+        // A slot scaled away and back later starts afresh: its first worker then is planned, not a refork.
+        forksPerSlot.keySet().removeIf(slot -> slot > workers);
         for (Child worker : table.workers()) {
             if (worker.workerId() > workers && worker.phase() != Child.Phase.STOPPING) {
                 actions.stop(worker);
@@ -148,12 +150,24 @@ final class WorkerSupervisor {
         if (worker.isRetiring() || worker.phase() == Child.Phase.STOPPING) {
             return;
         }
-        log.error("{} hit a fatal error ({}): forking its replacement, then it drains", worker.describe(), error);
         worker.retire();
+        if (replacementOf(worker) != null) {
+            // A reload or a recycling step is already starting its replacement: a second one would be one too many.
+            log.error("{} hit a fatal error ({}): it drains once its replacement, already starting, is ready",
+                    worker.describe(), error);
+            return;
+        }
+        log.error("{} hit a fatal error ({}): forking its replacement, then it drains", worker.describe(), error);
         if (limiter.mayFork(nowNanos)) {
             fork(worker.workerId(), nowNanos, worker);
         }
         // Otherwise the replacement follows when the backoff allows (restoreCount), and still replaces it.
+    }
+
+    /** The worker starting in {@code worker}'s place, if any. */
+    private Child replacementOf(Child worker) {
+        return table.workers().stream().filter(w -> w.replacing() == worker && w.phase() == Child.Phase.STARTING)
+                .findFirst().orElse(null);
     }
 
     /** A worker reported ready: the worker it replaces, if any, may now drain. */
@@ -265,8 +279,11 @@ final class WorkerSupervisor {
                 continue;
             }
             if (!forksPerSlot.containsKey(slot)) {
-                // A slot's first worker (scale up) is planned, not a refork.
-                launch(slot, null);
+                // A slot's first worker (scale up) is planned, not a refork. If it cannot be launched, the next
+                // tries go through the limiter, like reforks, instead of one every tick.
+                if (launch(slot, null) == null) {
+                    forksPerSlot.put(slot, 0);
+                }
             } else if (limiter.mayFork(nowNanos)) {
                 fork(slot, nowNanos, retiringWorker(slot));
             }
