@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.clutch.core.testing.ClusterProcess;
 import dev.clutch.core.testing.RawHttp;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -66,6 +67,38 @@ class BackPressureTest {
         String worker = flood.replaceAll("sent \\d+ to (\\d+),.*", "$1");
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
                 assertEquals(total + " in order", get("counted?pid=" + worker)));
+    }
+
+    @Test
+    void messagesHeldForAWorkerStillStartingAreBoundedInBytes(@TempDir Path otherDir) throws Exception {
+        Path hold = otherDir.resolve("hold-new-workers");
+        try (ClusterProcess small = ClusterScenarios.testApp(otherDir, 1)
+                .property("clutch.ipc.maxPendingBytes", "64KiB")
+                .env("TEST_WORKER_HOLD_FILE", hold.toString()).start()) {
+            ClusterProcess.Ready one = small.awaitReady(Duration.ofSeconds(60));
+            Files.createFile(hold);
+            try (ClusterProcess scale = ClusterScenarios.testApp(otherDir, 1).args("scale", "2").start()) {
+                assertEquals(0, scale.awaitExit(Duration.ofSeconds(60)), scale.output());
+            }
+            small.awaitLine("launched worker-2 (pid ", Duration.ofSeconds(10));
+            String newcomer = small.lines().stream().filter(l -> l.contains("launched worker-2 (pid ")).findFirst()
+                    .orElseThrow().replaceAll(".*launched worker-2 \\(pid (\\d+)\\).*", "$1");
+
+            // Far more than 64 KiB of messages for a worker that is not ready: the master holds what fits.
+            String flood = ClusterScenarios.messenger(one, "flood?pid=" + newcomer + "&n=5000&stallMillis=0");
+
+            assertTrue(flood.startsWith("sent 5000 to " + newcomer), flood);
+            small.awaitLine("(pid " + newcomer + ") is still starting and already holds", Duration.ofSeconds(10));
+            assertTrue(small.lines().stream().anyMatch(l -> l.contains("bytes of messages (at most "
+                    + "clutch.ipc.maxPendingBytes, 65536)")), small.output());
+            Files.delete(hold);
+            small.awaitLine("worker-2 (pid " + newcomer + ") is ready", Duration.ofSeconds(30));
+            await("what was held arrives, in order").atMost(Duration.ofSeconds(10)).until(() ->
+                    ClusterScenarios.messenger(one, "counted?pid=" + newcomer).endsWith(" in order"));
+            String counted = ClusterScenarios.messenger(one, "counted?pid=" + newcomer);
+            int held = Integer.parseInt(counted.split(" ")[0]);
+            assertTrue(held > 0 && held < 5000, counted);
+        }
     }
 
     @Test

@@ -78,6 +78,12 @@ public final class ChildConnection {
         return channel.isWritable();
     }
 
+    /** Whether its unsent messages are past half of {@code clutch.ipc.maxPendingBytes}, or more. */
+    public boolean isFallingBehind() {
+        return !channel.isWritable() || channel.bytesBeforeUnwritable()
+                < channel.config().getWriteBufferHighWaterMark() - channel.config().getWriteBufferLowWaterMark();
+    }
+
     public boolean isOpen() {
         return channel.isActive();
     }

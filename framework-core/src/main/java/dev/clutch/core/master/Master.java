@@ -117,7 +117,8 @@ public final class Master {
         this.nanoClock = nanoClock;
         this.startedAtNanos = startedAtNanos;
         this.startBeganNanos = startedAtNanos;
-        this.switchboard = new Switchboard(ipcLoop, envelope -> events.add(new MasterEvent.Reply(envelope)));
+        this.switchboard = new Switchboard(ipcLoop, envelope -> events.add(new MasterEvent.Reply(envelope)),
+                config.maxPendingBytes());
         this.alarms = alarms;
         this.commands = new ControlCommands(config.name(), operations());
         this.supervisor = new WorkerSupervisor(config, table, alarms, new WorkerSupervisor.Actions() {

@@ -57,6 +57,7 @@ final class Switchboard implements Child.PhaseListener {
         ChildConnection connection;
         final ArrayDeque<Object> held = new ArrayDeque<>();
         int heldMessages;
+        long heldBytes;
         boolean flushPending;
         /** Since when its unsent bytes are over the limit; 0 while writable. */
         long behindSinceNanos;
@@ -77,6 +78,8 @@ final class Switchboard implements Child.PhaseListener {
     private final EventLoop loop;
     private final long masterPid = ProcessHandle.current().pid();
     private final Consumer<Envelope> masterInbox;
+    /** Bytes of messages held for one child while it starts, at most: {@code clutch.ipc.maxPendingBytes}. */
+    private final long maxHeldBytes;
     /** Reads bodies on the rare paths only. */
     private final Kryo kryo = MessageRegistry.framework().newKryo();
     private final Map<Long, Route> routes = new HashMap<>();
@@ -89,9 +92,10 @@ final class Switchboard implements Child.PhaseListener {
      * @param masterInbox gets replies and undeliverable notices for messages the master sent itself, on the IPC
      *     thread
      */
-    Switchboard(EventLoop loop, Consumer<Envelope> masterInbox) {
+    Switchboard(EventLoop loop, Consumer<Envelope> masterInbox, long maxHeldBytes) {
         this.loop = loop;
         this.masterInbox = masterInbox;
+        this.maxHeldBytes = maxHeldBytes;
     }
 
     // ---- from the life-cycle thread: each queues onto the IPC thread ----
@@ -133,6 +137,7 @@ final class Switchboard implements Child.PhaseListener {
             route.phase = phase;
             if (phase == Child.Phase.READY) {
                 route.heldMessages = 0;
+                route.heldBytes = 0;
                 while (!route.held.isEmpty()) {
                     Object message = route.held.poll();
                     String failure = deliver(message, route, null);
@@ -335,13 +340,19 @@ final class Switchboard implements Child.PhaseListener {
     private void deliverOrHold(Object message, Route target, Route from, Consumer<String> masterOutcome) {
         if (target.phase == Child.Phase.STARTING) {
             int count = message instanceof FrameRun run ? run.count() : 1;
+            long bytes = message instanceof FrameRun run ? run.frames().readableBytes() : 0;
             if (target.heldMessages + count > MAX_HELD) {
                 fail(message, from, masterOutcome, target.describe() + " is still starting and already holds "
                         + target.heldMessages + " messages (at most " + MAX_HELD + ")");
+            } else if (target.heldBytes + bytes > maxHeldBytes) {
+                fail(message, from, masterOutcome, target.describe() + " is still starting and already holds "
+                        + target.heldBytes + " bytes of messages (at most clutch.ipc.maxPendingBytes, " + maxHeldBytes
+                        + ")");
             } else {
                 // A copy: a held slice would pin the whole read buffer it came in.
                 target.held.add(message instanceof FrameRun run ? new FrameRun(run.frames().copy(), count) : message);
                 target.heldMessages += count;
+                target.heldBytes += bytes;
             }
             return;
         }
@@ -362,7 +373,13 @@ final class Switchboard implements Child.PhaseListener {
                     + "clutch.ipc.maxPendingBytes for " + TimeUnit.NANOSECONDS.toMillis(SLOW_RECEIVER_GRACE_NANOS)
                     + " ms";
         }
-        connection.write(message instanceof FrameRun run ? run.frames().retainedDuplicate() : message);
+        if (message instanceof FrameRun run) {
+            // A receiver that falls behind keeps what is written to it for a while: a copy then, since a slice
+            // would pin the whole read buffer it came in, and the pending limit counts only the slice.
+            connection.write(connection.isFallingBehind() ? run.frames().copy() : run.frames().retainedDuplicate());
+        } else {
+            connection.write(message);
+        }
         markForFlush(target);
         if (!connection.isWritable()) {
             fallingBehind(target, from);
