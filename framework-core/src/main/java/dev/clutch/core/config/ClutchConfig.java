@@ -39,6 +39,7 @@ public final class ClutchConfig {
     private final boolean accessLog;
     private final int workerIoThreads;
     private final int workerBlockingThreads;
+    private final int workerMaxBlockingHandlers;
     private final int reforkLimit;
     private final Duration reforkWindow;
     private final Duration heartbeatInterval;
@@ -96,6 +97,7 @@ public final class ClutchConfig {
         this.accessLog = problems.read(ClutchSettings.HTTP_ACCESS_LOG, config, true);
         this.workerIoThreads = problems.read(ClutchSettings.WORKER_IO_THREADS, config, 1);
         this.workerBlockingThreads = problems.read(ClutchSettings.WORKER_BLOCKING_THREADS, config, 1);
+        this.workerMaxBlockingHandlers = problems.read(ClutchSettings.WORKER_MAX_BLOCKING_HANDLERS, config, 1);
         this.reforkLimit = problems.read(ClutchSettings.REFORK_LIMIT, config, 1);
         this.reforkWindow = problems.read(ClutchSettings.REFORK_WINDOW, config, Duration.ZERO);
         this.heartbeatInterval = problems.read(ClutchSettings.HEARTBEAT_INTERVAL, config, Duration.ZERO);
@@ -276,6 +278,10 @@ public final class ClutchConfig {
 
     public int workerBlockingThreads() {
         return workerBlockingThreads;
+    }
+
+    public int workerMaxBlockingHandlers() {
+        return workerMaxBlockingHandlers;
     }
 
     public int reforkLimit() {

@@ -86,6 +86,10 @@ public final class ClutchSettings {
             "Event-loop threads of each worker.");
     public static final Setting<Integer> WORKER_BLOCKING_THREADS = Setting.integer("clutch.worker.blockingThreads",
             200, 1, 10000, "On JDKs without virtual threads: the pool that runs blocking handlers.");
+    public static final Setting<Integer> WORKER_MAX_BLOCKING_HANDLERS = Setting.integer(
+            "clutch.worker.maxBlockingHandlers", 10000, 1, 1_000_000, "With virtual threads (JDK 21+): blocking "
+                    + "handlers running at once in one worker, those past their request timeout included; past it, "
+                    + "requests get 503.");
     public static final Setting<Integer> REFORK_LIMIT = Setting.integer("clutch.worker.refork.limit", 60, 1, 100000,
             "Workers replaced at once within `clutch.worker.refork.window`; past it, an alarm and a backoff of 1 s "
                     + "doubling to 60 s.");
@@ -144,7 +148,7 @@ public final class ClutchSettings {
             LOG_MAX_FILE_SIZE, LOG_MAX_HISTORY, WORKERS,
             AGENT_START_TIMEOUT, WORKER_START_TIMEOUT, AGENT_KILL_TIMEOUT, WORKER_KILL_TIMEOUT, AGENT_JVM_ARGS,
             WORKER_JVM_ARGS, IPC_MAX_FRAME_BYTES, IPC_MAX_PENDING_BYTES, IPC_HELLO_TIMEOUT, HTTP_HOST, HTTP_PORT, HTTP_BACKLOG, HTTP_MAX_BODY_BYTES, HTTP_REQUEST_TIMEOUT, HTTP_IDLE_TIMEOUT, HTTP_ACCESS_LOG, WORKER_IO_THREADS,
-            WORKER_BLOCKING_THREADS, REFORK_LIMIT, REFORK_WINDOW, HEARTBEAT_INTERVAL, WORKER_TIMEOUT, WORKER_MAX_REQUESTS, WORKER_MAX_REQUESTS_JITTER, WORKER_MAX_MEMORY,
+            WORKER_BLOCKING_THREADS, WORKER_MAX_BLOCKING_HANDLERS, REFORK_LIMIT, REFORK_WINDOW, HEARTBEAT_INTERVAL, WORKER_TIMEOUT, WORKER_MAX_REQUESTS, WORKER_MAX_REQUESTS_JITTER, WORKER_MAX_MEMORY,
             ALARM_WEBHOOK_URL,
             ALARM_WEBHOOK_TIMEOUT, ALARM_WEBHOOK_ATTEMPTS, STATE_FILE, STATE_FILE_PREFIX, STATE_FILE_POLL,
             SCHEDULING_POLICY, HANDOFF_WINDOW, CDS_ENABLED, CDS_DIR, DEV_WATCH, DEV_POLL_INTERVAL);
