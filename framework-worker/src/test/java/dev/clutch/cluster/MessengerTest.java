@@ -106,6 +106,13 @@ class MessengerTest {
     }
 
     @Test
+    void payloadOverTheFrameLimitIsRefusedAtTheSender() throws Exception {
+        String answer = get("oversized");
+        assertTrue(answer.startsWith("refused: cannot send a java.lang.String: it is larger than "
+                + "clutch.ipc.maxFrameBytes (16777216 bytes)"), answer);
+    }
+
+    @Test
     void processesWithDifferentPayloadTypesNeverTalkAndTheStartFailsNamingThem(@TempDir Path otherDir)
             throws Exception {
         try (ClusterProcess mismatched = ClusterScenarios.testApp(otherDir, 1)

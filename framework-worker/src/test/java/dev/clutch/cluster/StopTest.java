@@ -37,6 +37,24 @@ class StopTest {
     }
 
     @Test
+    void aWorkerStuckInItsStopWhenTheMasterIsKilledEndsItselfWhenItsStopTimeRunsOut() throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
+                .property("clutch.worker.killTimeout", "1s")
+                .env("TEST_WORKER_HANG_ON_CLOSE", "1").start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));
+            long worker = ready.workerPids().get(0);
+            cluster.signal("TERM");
+            cluster.awaitLine("TEST: worker-1 beforeClose", Duration.ofSeconds(10));
+
+            cluster.signal("KILL");
+
+            // Its stop time (1 s) and grace (3 s), as the master would have counted them, then it goes.
+            await("the worker ends itself").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> !ClusterProcess.isRunning(worker));
+        }
+    }
+
+    @Test
     void killingTheMasterLeavesNoChildAliveAfterOneSecond() throws Exception {
         try (ClusterProcess cluster = ClusterScenarios.start(baseDir, 2)) {
             ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));

@@ -446,6 +446,10 @@ public final class TestApp implements ClutchApplication {
                     case "nobody" -> messenger.request(Messenger.Target.agent(), "nobody", null, TIMEOUT).get();
                     case "unknown-pid" -> messenger.request(Messenger.Target.pid(999_999_999L), "whoami", null,
                             TIMEOUT).get();
+                    case "oversized" -> {
+                        messenger.sendToAgent("record", "x".repeat(17 << 20));
+                        yield "sent?";
+                    }
                     case "unregistered" -> {
                         messenger.sendToAgent("record", new StringBuilder("not registered"));
                         yield "sent?";
@@ -518,8 +522,11 @@ public final class TestApp implements ClutchApplication {
         }
 
         @Override
-        public void beforeClose() {
+        public void beforeClose() throws Exception {
             log.info("TEST: {} beforeClose", label.fileName());
+            if (label.role() == dev.clutch.core.api.Role.WORKER && System.getenv("TEST_WORKER_HANG_ON_CLOSE") != null) {
+                Thread.sleep(Long.MAX_VALUE);
+            }
         }
     }
 }

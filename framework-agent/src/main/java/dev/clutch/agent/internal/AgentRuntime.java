@@ -108,7 +108,7 @@ public final class AgentRuntime implements RoleRuntime {
         log.info("cluster ready: {} workers, serving {}", cluster.workerPids().length, cluster.url());
         hooks.run("serverDidReady", LifecycleHook::serverDidReady);
         if (scheduler == null) {
-            scheduler = new Scheduler(schedules.specs(), context.messenger(), context.config().env());
+            scheduler = new Scheduler(schedules.seal(), context.messenger(), context.config().env());
             scheduler.start();
         }
     }
@@ -118,7 +118,14 @@ public final class AgentRuntime implements RoleRuntime {
         if (scheduler != null) {
             scheduler.close();
         }
-        sources.forEach(StateSource::close);
+        for (StateSource source : sources) {
+            try {
+                source.close();
+            } catch (RuntimeException e) {
+                // The other sources, and the application's beforeClose hooks, still get their turn.
+                log.error("state source {} failed to close: {}", source.getClass().getName(), e.toString(), e);
+            }
+        }
         if (hooks != null) {
             hooks.runReversed("beforeClose", LifecycleHook::beforeClose);
         }

@@ -22,8 +22,8 @@ final class AgentSchedules implements Schedules {
 
     /** When a schedule runs next. */
     interface Trigger {
-        /** The wait from {@code now} to the next run; empty when there is none. */
-        Optional<Duration> next(ZonedDateTime now);
+        /** The first run strictly after {@code base}; empty when there is none. */
+        Optional<ZonedDateTime> nextAfter(ZonedDateTime base);
     }
 
     enum Target { AGENT, ONE_WORKER, ALL_WORKERS }
@@ -34,9 +34,17 @@ final class AgentSchedules implements Schedules {
     }
 
     private final List<Spec> specs = new ArrayList<>();
+    private int unnamedAgentTasks;
+    private boolean sealed;
 
     List<Spec> specs() {
         return List.copyOf(specs);
+    }
+
+    /** The schedules to run; declaring one more from now on fails, since it would never run. */
+    List<Spec> seal() {
+        sealed = true;
+        return specs();
     }
 
     @Override
@@ -56,7 +64,7 @@ final class AgentSchedules implements Schedules {
         if (interval.isZero() || interval.isNegative()) {
             throw new IllegalArgumentException("a schedule interval must be positive, not " + interval);
         }
-        return new Declaration(now -> Optional.of(interval));
+        return new Declaration(base -> Optional.of(base.plus(interval)));
     }
 
     @Override
@@ -68,7 +76,11 @@ final class AgentSchedules implements Schedules {
             throw new IllegalArgumentException("cron expression '" + expression + "' is not valid (Quartz syntax "
                     + "with seconds, e.g. \"0 0/5 * * * ?\"): " + e.getMessage(), e);
         }
-        return new Declaration(now -> times.timeToNextExecution(now));
+        return new Declaration(base -> {
+            Optional<ZonedDateTime> next = times.nextExecution(base);
+            // On a time the expression names (to the second), the next one may be that time itself.
+            return next.isPresent() && !next.get().isAfter(base) ? times.nextExecution(base.plusSeconds(1)) : next;
+        });
     }
 
     private final class Declaration implements Schedule {
@@ -101,7 +113,7 @@ final class AgentSchedules implements Schedules {
 
         @Override
         public void runOnAgent(Task task) {
-            add(Target.AGENT, task, null, name == null ? "agent-task" : name);
+            add(Target.AGENT, task, null, name == null ? "agent-task-" + ++unnamedAgentTasks : name);
         }
 
         @Override
@@ -115,6 +127,15 @@ final class AgentSchedules implements Schedules {
         }
 
         private void add(Target target, Task agentTask, String workerTask, String scheduleName) {
+            if (sealed) {
+                throw new IllegalStateException("schedule '" + scheduleName + "' declared after the cluster was "
+                        + "ready, so it would never run: declare schedules in a lifecycle hook, up to serverDidReady");
+            }
+            if (specs.stream().anyMatch(spec -> spec.name().equals(scheduleName))) {
+                // Each name has its own guard against overlapping runs and its own lines in schedule.log.
+                throw new IllegalArgumentException("schedule name '" + scheduleName + "' is already taken: give "
+                        + "each schedule its own with named(...)");
+            }
             specs.add(new Spec(scheduleName, trigger, immediate, envs, target, agentTask, workerTask));
         }
     }

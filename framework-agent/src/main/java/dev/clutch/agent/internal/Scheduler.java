@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -66,15 +67,37 @@ final class Scheduler implements AutoCloseable {
             if (spec.immediate()) {
                 clock.execute(() -> fire(spec));
             }
-            scheduleNext(spec);
+            scheduleNext(spec, null);
         }
     }
 
-    private void scheduleNext(AgentSchedules.Spec spec) {
-        spec.trigger().next(ZonedDateTime.now()).ifPresent(wait -> clock.schedule(() -> {
-            fire(spec);
-            scheduleNext(spec);
-        }, Math.max(1, wait.toMillis()), TimeUnit.MILLISECONDS));
+    /**
+     * Schedules the run after {@code lastDue}. The clock may wake a little early (its time is not the wall
+     * clock's): the next run is computed from the later of now and the run just due, so one is never fired twice.
+     */
+    private void scheduleNext(AgentSchedules.Spec spec, ZonedDateTime lastDue) {
+        ZonedDateTime now = ZonedDateTime.now();
+        Optional<ZonedDateTime> next;
+        try {
+            next = spec.trigger().nextAfter(lastDue != null && lastDue.isAfter(now) ? lastDue : now);
+        } catch (RuntimeException e) {
+            results.error("schedule {}: stopped, its next run cannot be computed: {}", spec.name(), e.toString());
+            return;
+        }
+        if (next.isEmpty()) {
+            results.info("schedule {}: no run after this one, it ends", spec.name());
+            return;
+        }
+        ZonedDateTime due = next.get();
+        clock.schedule(() -> {
+            try {
+                fire(spec);
+            } catch (RuntimeException | Error e) {
+                results.error("schedule {}: could not start: {}", spec.name(), e.toString());
+            } finally {
+                scheduleNext(spec, due);
+            }
+        }, Math.max(0, Duration.between(now, due).toNanos()), TimeUnit.NANOSECONDS);
     }
 
     /** On the scheduler's thread: start a run unless the previous one still runs. */
@@ -118,12 +141,20 @@ final class Scheduler implements AutoCloseable {
         String error = null;
         try {
             spec.agentTask().run();
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
             error = e.toString();
+            if (e instanceof VirtualMachineError fatal) {
+                logRun(spec, started, error);
+                throw fatal;
+            }
         } finally {
             busy.set(false);
         }
-        log(new ScheduleResult(spec.name(), spec.name(), error == null, (System.nanoTime() - started) / 1_000_000,
+        logRun(spec, started, error);
+    }
+
+    private static void logRun(AgentSchedules.Spec spec, long startedNanos, String error) {
+        log(new ScheduleResult(spec.name(), spec.name(), error == null, (System.nanoTime() - startedNanos) / 1_000_000,
                 "agent", ProcessHandle.current().pid(), error));
     }
 

@@ -14,11 +14,22 @@ class AgentSchedulesTest {
 
     private final AgentSchedules schedules = new AgentSchedules();
 
+    private static final ZonedDateTime NOON = ZonedDateTime.of(2026, 11, 21, 12, 0, 0, 0, ZoneOffset.UTC);
+
     @Test
-    void cronWithSecondsGivesTheWaitToTheNextRun() {
+    void cronWithSecondsGivesTheNextRun() {
         schedules.cron("0 0/5 * * * ?").named("five").runOnOneWorker("t");
-        ZonedDateTime now = ZonedDateTime.of(2026, 11, 21, 12, 3, 30, 0, ZoneOffset.UTC);
-        assertEquals(Duration.ofSeconds(90), schedules.specs().get(0).trigger().next(now).orElseThrow());
+        assertEquals(NOON.plusMinutes(5), schedules.specs().get(0).trigger().nextAfter(NOON.plusSeconds(210))
+                .orElseThrow());
+    }
+
+    @Test
+    void cronRunAfterOneJustDueIsTheFollowingOneEvenFromWithinItsSecond() {
+        schedules.cron("0 * * * * ?").named("minutely").runOnOneWorker("t");
+        AgentSchedules.Trigger trigger = schedules.specs().get(0).trigger();
+        assertEquals(NOON.plusMinutes(1), trigger.nextAfter(NOON).orElseThrow());
+        assertEquals(NOON.plusMinutes(1), trigger.nextAfter(NOON.plusNanos(400_000)).orElseThrow());
+        assertEquals(NOON, trigger.nextAfter(NOON.minusNanos(400_000)).orElseThrow());
     }
 
     @Test
@@ -26,7 +37,26 @@ class AgentSchedulesTest {
         schedules.every("1500ms").runOnAllWorkers("refresh");
         AgentSchedules.Spec spec = schedules.specs().get(0);
         assertEquals("refresh", spec.name());
-        assertEquals(Duration.ofMillis(1500), spec.trigger().next(ZonedDateTime.now()).orElseThrow());
+        assertEquals(NOON.plus(Duration.ofMillis(1500)), spec.trigger().nextAfter(NOON).orElseThrow());
+    }
+
+    @Test
+    void eachScheduleHasItsOwnNameAndNoneIsDeclaredOnceRunning() {
+        schedules.every("1s").runOnAgent(() -> { });
+        schedules.every("2s").runOnAgent(() -> { });
+        assertEquals(java.util.List.of("agent-task-1", "agent-task-2"),
+                schedules.specs().stream().map(AgentSchedules.Spec::name).toList());
+        schedules.every("1s").runOnOneWorker("refresh");
+        IllegalArgumentException taken = assertThrows(IllegalArgumentException.class,
+                () -> schedules.cron("0 * * * * ?").runOnOneWorker("refresh"));
+        assertEquals("schedule name 'refresh' is already taken: give each schedule its own with named(...)",
+                taken.getMessage());
+
+        schedules.seal();
+        IllegalStateException late = assertThrows(IllegalStateException.class,
+                () -> schedules.every("1s").named("late").runOnAgent(() -> { }));
+        assertTrue(late.getMessage().startsWith("schedule 'late' declared after the cluster was ready"),
+                late.getMessage());
     }
 
     @Test

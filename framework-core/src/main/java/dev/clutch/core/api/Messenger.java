@@ -15,6 +15,9 @@ import java.util.function.Consumer;
  *
  * <p>Sends never block. When this process has more than {@code clutch.ipc.maxPendingBytes} not yet sent (its
  * receivers, or the master, are behind), a send throws {@link MessageFailedException}: slow down and retry.
+ *
+ * <p>A payload whose type is not registered, or that is larger than {@code clutch.ipc.maxFrameBytes}, is refused
+ * at once: the send or request throws {@link IllegalArgumentException}, saying which.
  */
 public interface Messenger {
 

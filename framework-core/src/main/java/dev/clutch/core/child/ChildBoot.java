@@ -44,6 +44,8 @@ public final class ChildBoot {
     private static final long MASTER_LOST_GRACE_MILLIS = 700;
     /** How long a child that got SIGTERM waits for the master's stop order before stopping by itself. */
     private static final Duration SELF_STOP_GRACE = Duration.ofSeconds(2);
+    /** When a stop under way is overdue: its timeout and grace, as the master counts them. */
+    private volatile long haltAtNanos;
 
     private final Class<? extends ClutchApplication> applicationClass;
     private final ChildEnvironment environment = ChildEnvironment.current();
@@ -153,6 +155,7 @@ public final class ChildBoot {
         if (!stopping.compareAndSet(false, true)) {
             return;
         }
+        haltAtNanos = System.nanoTime() + timeout.toNanos() + StopRequest.GRACE.toNanos();
         Thread thread = new Thread(() -> {
             log.info("stopping, as asked by {} (up to {} ms)", askedBy, timeout.toMillis());
             try {
@@ -181,8 +184,10 @@ public final class ChildBoot {
             stopAsync(killTimeout, "SIGTERM");
             return;
         }
+        // The agent's turn comes once the workers are gone, which the master waits for up to their kill timeout
+        // and grace, then kills them.
         Duration wait = label.role() == Role.AGENT
-                ? config.workerKillTimeout().plus(SELF_STOP_GRACE)
+                ? config.workerKillTimeout().plus(StopRequest.GRACE).plus(SELF_STOP_GRACE)
                 : SELF_STOP_GRACE;
         log.info("SIGTERM: waiting up to {} ms for the master's stop order", wait.toMillis());
         Thread fallback = new Thread(() -> {
@@ -199,21 +204,31 @@ public final class ChildBoot {
 
     private void masterLost() {
         if (stopping.get()) {
+            // Stopping already: the master would have killed this process when its stop time ran out; without a
+            // master, it does so itself, so that a stop stuck in a hook cannot leave it running for good.
+            long at = haltAtNanos;
+            // Zero only in the instant between the stop's start and its deadline being set.
+            haltAt(at != 0 ? at : System.nanoTime() + StopRequest.GRACE.toNanos(), exitCode);
             return;
         }
         log.warn("lost the master's IPC connection: stopping");
         exitCode = ExitCode.MASTER_LOST;
+        haltAt(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MASTER_LOST_GRACE_MILLIS), ExitCode.MASTER_LOST);
+        stopAsync(Duration.ofMillis(MASTER_LOST_GRACE_MILLIS / 2), "the loss of the master");
+    }
+
+    /** Ends the JVM at {@code atNanos} unless it has exited by then. */
+    private static void haltAt(long atNanos, ExitCode code) {
         Thread halt = new Thread(() -> {
             try {
-                Thread.sleep(MASTER_LOST_GRACE_MILLIS);
+                TimeUnit.NANOSECONDS.sleep(Math.max(0, atNanos - System.nanoTime()));
             } catch (InterruptedException ignored) {
                 Thread.currentThread().interrupt();
             }
-            Runtime.getRuntime().halt(ExitCode.MASTER_LOST.code());
+            Runtime.getRuntime().halt(code.code());
         }, "clutch-halt");
         halt.setDaemon(true);
         halt.start();
-        stopAsync(Duration.ofMillis(MASTER_LOST_GRACE_MILLIS / 2), "the loss of the master");
     }
 
     private void awaitStop() {

@@ -1,6 +1,7 @@
 package dev.clutch.core.child;
 
 import dev.clutch.core.api.Messenger;
+import dev.clutch.core.ipc.FrameTooLargeException;
 import dev.clutch.core.message.AppMessage;
 import dev.clutch.core.message.Destination;
 import dev.clutch.core.message.Envelope;
@@ -106,7 +107,13 @@ public final class ChildMessenger implements Messenger {
             throw new MessageFailedException("too many messages not yet sent to the master (over "
                     + "clutch.ipc.maxPendingBytes): slow down and retry");
         }
-        link.post(envelope);
+        try {
+            link.post(envelope);
+        } catch (FrameTooLargeException e) {
+            // A payload just under the limit, whose message with its action and routing header is over it.
+            throw new IllegalArgumentException("cannot send '" + ((AppMessage) envelope.body()).action() + "': "
+                    + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -128,7 +135,7 @@ public final class ChildMessenger implements Messenger {
             pending.remove(correlation);
             reply.completeExceptionally(e);
             return (CompletableFuture<R>) reply;
-        } catch (RuntimeException e) {
+        } catch (IllegalArgumentException e) {
             // Refused at the sender (over clutch.ipc.maxFrameBytes): thrown, like an unregistered payload.
             pending.remove(correlation);
             throw e;

@@ -143,6 +143,10 @@ public final class Setting<T> {
     public T read(Config config) {
         try {
             return reader.read(config, key);
+        } catch (ConfigException.Null e) {
+            // `key = null` in a file: a HOCON value, but none of ours.
+            throw new InvalidSettingException(this, key + " = null" + (e.origin() != null ? " ("
+                    + Origins.describe(e.origin()) + ")" : ""), "must not be null; remove the line to get the default");
         } catch (ConfigException.WrongType | ConfigException.BadValue | IllegalArgumentException e) {
             throw new InvalidSettingException(this, describe(config), why(e));
         }

@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
@@ -92,14 +93,20 @@ final class ClassesWatcher implements AutoCloseable {
         for (Path directory : directories) {
             try (Stream<Path> files = Files.walk(directory)) {
                 for (Path file : (Iterable<Path>) files::iterator) {
-                    BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
                     hash = 31 * hash + file.hashCode();
-                    hash = 31 * hash + attributes.size();
-                    hash = 31 * hash + attributes.lastModifiedTime().toMillis();
+                    try {
+                        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class,
+                                LinkOption.NOFOLLOW_LINKS);
+                        hash = 31 * hash + attributes.size();
+                        hash = 31 * hash + attributes.lastModifiedTime().toMillis();
+                    } catch (IOException e) {
+                        // Deleted since the walk listed it, or unreadable: its name alone counts.
+                    }
                 }
             } catch (IOException | UncheckedIOException e) {
-                // A file deleted while walking: the build is running; the next poll sees the result.
-                hash = 31 * hash + System.nanoTime();
+                // A directory deleted while walking (the build is running) or one that cannot be read: the failure
+                // is part of the picture, so one that lasts still lets the tree look still.
+                hash = 31 * hash + String.valueOf(e.getMessage()).hashCode();
             }
         }
         return hash;

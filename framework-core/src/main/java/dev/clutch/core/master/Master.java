@@ -81,8 +81,6 @@ public final class Master {
     private static final long TICK_MILLIS = 50;
     /** After a SIGKILL, how long before the master says so again: the exit event is on its way. */
     private static final long KILL_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
-    /** Beyond a child's kill timeout, for closing connections and its beforeClose hooks. */
-    private static final long STOP_GRACE_NANOS = TimeUnit.SECONDS.toNanos(3);
 
     private final ClutchConfig config;
     private final ChildFactory children;
@@ -637,7 +635,7 @@ public final class Master {
         }
         // The child spends up to the timeout draining, then closes and runs its beforeClose hooks: the kill
         // waits for that too.
-        child.enter(Child.Phase.STOPPING, nanoClock.getAsLong() + timeout.toNanos() + STOP_GRACE_NANOS);
+        child.enter(Child.Phase.STOPPING, nanoClock.getAsLong() + timeout.toNanos() + StopRequest.GRACE.toNanos());
         if (child.role() == Role.WORKER) {
             sharing.workerLeaving(child.pid());
         }

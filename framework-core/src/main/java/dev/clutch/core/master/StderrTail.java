@@ -41,23 +41,32 @@ final class StderrTail {
     }
 
     private void copy(InputStream stream, PrintStream console, Path alsoTo) {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8));
-             OutputStream file = alsoTo == null ? OutputStream.nullOutputStream()
-                     : Files.newOutputStream(alsoTo, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 // One write per line, so lines of different processes never split each other on the console.
                 console.print(line + System.lineSeparator());
                 console.flush();
                 remember(line);
                 if (alsoTo != null) {
-                    file.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-                    file.flush();
+                    append(alsoTo, line);
                 }
             }
         } catch (IOException ignored) {
             // The child is gone and its pipe with it.
         } finally {
             ended.countDown();
+        }
+    }
+
+    /**
+     * Opened for each line (they are rare: what a child prints outside logging, a thread dump), so a line always
+     * lands in the file the name means now, not in one rotation renamed or deleted.
+     */
+    private static void append(Path file, String line) {
+        try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+            out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // The console has the line; the file is the log directory's business (full disk, say).
         }
     }
 

@@ -77,15 +77,22 @@ public final class SingleProcess implements AutoCloseable {
     }
 
     /**
-     * Runs in the foreground until TERM or INT (Ctrl-C), as {@code start --single} does.
+     * Runs in the foreground until TERM, INT (Ctrl-C) or HUP (its terminal closed; there are no workers to reload),
+     * as {@code start --single} does. A second signal while stopping ends the JVM at once.
      *
      * @return {@link ExitCode#OK} after a stop, {@link ExitCode#START_FAILED} when the start failed
      */
     public static ExitCode runUntilStopped(Class<? extends ClutchApplication> applicationClass, ClutchConfig config,
                                            PluginSet plugins, long startedAtNanos) {
         CountDownLatch stop = new CountDownLatch(1);
-        for (String signal : new String[] {"TERM", "INT"}) {
-            Signal.handle(new Signal(signal), s -> stop.countDown());
+        for (String signal : new String[] {"TERM", "INT", "HUP"}) {
+            Signal.handle(new Signal(signal), s -> {
+                if (stop.getCount() == 0) {
+                    log.warn("received SIG{} again while stopping: exiting now", s.getName());
+                    Runtime.getRuntime().halt(ExitCode.FAILURE.code());
+                }
+                stop.countDown();
+            });
         }
         log.info("single-process mode: the agent and one worker in this JVM (pid {})", ProcessHandle.current().pid());
         try (SingleProcess process = start(applicationClass, config, plugins, startedAtNanos)) {

@@ -87,6 +87,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void nullIsABadValueLikeAnyOther() throws IOException {
+        ClassLoader loader = withFiles(Map.of("application.conf", "clutch {\n  http.port = null\n}\n"));
+
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> load(loader, "prod", Map.of(), Map.of()));
+
+        assertTrue(e.getMessage().contains("clutch.http.port = null (" + classpath.resolve("application.conf")
+                + ", line 2): must not be null; remove the line to get the default"), e.getMessage());
+    }
+
+    @Test
     void fileThatDoesNotParseIsNamedWithItsLine() throws IOException {
         ClassLoader loader = withFiles(Map.of("application.conf", "clutch {\n  workers = 2\n  oops = [\n"));
 
