@@ -78,9 +78,9 @@ public final class ChildFactory {
         }
     }
 
-    /** A child launched here has exited. */
-    void exited(long pid) {
-        classData.exited(pid);
+    /** A child launched here has exited with {@code status}. */
+    void exited(long pid, int status) {
+        classData.exited(pid, status);
         String token = tokenByPid.remove(pid);
         if (token != null) {
             tokens.revoke(token);

@@ -183,14 +183,21 @@ final class ClassDataSharing {
         }
     }
 
-    /** A child exited; if it was recording, its archive (written at exit) becomes the one children use. */
-    void exited(long pid) {
+    /**
+     * A child exited with {@code status}; if it was recording, its archive (written at exit) becomes the one
+     * children use, unless it was killed or crashed, maybe while it wrote: the JVM would refuse a cut archive
+     * without a word, and it would never be recorded again for this build.
+     */
+    void exited(long pid, int status) {
         if (recorder == 0 || pid != recorder) {
             return;
         }
         recorder = 0;
         try {
-            if (Files.isRegularFile(recording) && Files.size(recording) > 0) {
+            if (ExitStatus.isAbrupt(status)) {
+                log.info("class-data sharing: the worker recording the archive was {}: the next worker records "
+                        + "again", ExitStatus.describe(status));
+            } else if (Files.isRegularFile(recording) && Files.size(recording) > 0) {
                 Files.move(recording, recordingFor, StandardCopyOption.ATOMIC_MOVE,
                         StandardCopyOption.REPLACE_EXISTING);
                 log.info("class-data sharing: children start from {} from now on", recordingFor);

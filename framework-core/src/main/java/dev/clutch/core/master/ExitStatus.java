@@ -9,6 +9,15 @@ final class ExitStatus {
     private ExitStatus() {
     }
 
+    /**
+     * Whether a signal ended the JVM without its exit sequence (a kill, or a crash); TERM, INT and HUP run it, as
+     * an exit does.
+     */
+    static boolean isAbrupt(int status) {
+        int signal = status - 128;
+        return signal == 4 || signal == 6 || signal == 7 || signal == 8 || signal == 9 || signal == 11;
+    }
+
     static String describe(int status) {
         if (status > 128 && status - 128 < SIGNALS.length) {
             return "killed by signal " + (status - 128) + " (" + SIGNALS[status - 128] + ")";

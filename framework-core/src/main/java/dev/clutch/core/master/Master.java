@@ -381,7 +381,7 @@ public final class Master {
     }
 
     private void onExited(long pid, int status) {
-        children.exited(pid);
+        children.exited(pid, status);
         Child child = table.remove(pid).orElse(null);
         switchboard.gone(pid);
         if (child == null) {

@@ -57,7 +57,7 @@ class ChildFactoryTest {
         } finally {
             child.kill();
         }
-        factory.exited(child.pid());
+        factory.exited(child.pid(), 0);
 
         assertEquals(0, tokens.outstanding());
     }

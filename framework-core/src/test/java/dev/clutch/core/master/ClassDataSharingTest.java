@@ -48,12 +48,27 @@ class ClassDataSharingTest {
         assertEquals(List.of(), sharing.options(Role.WORKER), "one recording at a time");
         Files.writeString(recording, "archived classes");
 
-        sharing.exited(42);
+        sharing.exited(42, 0);
 
         Path archive = Path.of(optionValue(sharing.options(Role.AGENT), "-XX:SharedArchiveFile="));
         assertTrue(archive.getFileName().toString().matches("flags-[0-9a-f]{16}\\.jsa"), archive.toString());
         assertEquals("archived classes", Files.readString(archive));
         assertEquals(List.of(archive.getFileName().toString(), "masters"), names(cds), "the recording was moved");
+    }
+
+    @Test
+    void anArchiveWhoseRecorderWasKilledIsNotUsedAndTheNextWorkerRecordsAgain() throws IOException {
+        ClassDataSharing sharing = ClassDataSharing.of(true, "flags", dir.resolve("cds").toString(), jar().toString());
+        Path cut = Path.of(optionValue(sharing.options(Role.WORKER), "-XX:ArchiveClassesAtExit="));
+        sharing.launched(42);
+        Files.writeString(cut, "half an arch");
+
+        sharing.exited(42, 128 + 9);
+
+        assertEquals(List.of(), sharing.options(Role.AGENT), "no archive from a recorder killed while it wrote");
+        assertFalse(Files.exists(cut));
+        assertEquals(cut.toString(), optionValue(sharing.options(Role.WORKER), "-XX:ArchiveClassesAtExit="),
+                "the next worker records");
     }
 
     @Test
@@ -63,7 +78,7 @@ class ClassDataSharingTest {
         ClassDataSharing sharing = ClassDataSharing.of(true, "flags", cds.toString(), jar.toString());
         Files.writeString(Path.of(optionValue(sharing.options(Role.WORKER), "-XX:ArchiveClassesAtExit=")), "old");
         sharing.launched(7);
-        sharing.exited(7);
+        sharing.exited(7, 0);
         Path first = Path.of(optionValue(sharing.options(Role.AGENT), "-XX:SharedArchiveFile="));
 
         // A deploy: the new build's jar in place, then a reload.
@@ -73,7 +88,7 @@ class ClassDataSharingTest {
         assertEquals(List.of(), sharing.options(Role.AGENT), "the old archive does not fit the new jar");
         Files.writeString(Path.of(optionValue(sharing.options(Role.WORKER), "-XX:ArchiveClassesAtExit=")), "new");
         sharing.launched(8);
-        sharing.exited(8);
+        sharing.exited(8, 0);
 
         Path second = Path.of(optionValue(sharing.options(Role.AGENT), "-XX:SharedArchiveFile="));
         assertNotEquals(first, second);
@@ -93,7 +108,7 @@ class ClassDataSharingTest {
         Files.writeString(Path.of(optionValue(sharing.options(Role.WORKER), "-XX:ArchiveClassesAtExit=")), "new");
         sharing.launched(7);
 
-        sharing.exited(7);
+        sharing.exited(7, 0);
 
         String current = Path.of(optionValue(sharing.options(Role.WORKER), "-XX:SharedArchiveFile="))
                 .getFileName().toString();
@@ -112,7 +127,7 @@ class ClassDataSharingTest {
 
         Files.writeString(Path.of(optionValue(sharing.options(Role.WORKER), "-XX:ArchiveClassesAtExit=")), "new");
         sharing.launched(7);
-        sharing.exited(7);
+        sharing.exited(7, 0);
 
         Path archive = Path.of(optionValue(sharing.options(Role.AGENT), "-XX:SharedArchiveFile="));
         assertEquals(archive.toRealPath(), link.toRealPath());
