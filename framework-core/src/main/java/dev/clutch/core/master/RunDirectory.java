@@ -81,13 +81,15 @@ public final class RunDirectory {
         lockChannel = channel;
     }
 
-    /** Releases the run directory (if this master holds it) and removes the pid file. */
+    /** Releases the run directory (if this master holds it) and empties the pid file. */
     public void unlock() {
         if (lockChannel == null) {
             return;
         }
         try {
-            Files.deleteIfExists(pidFile());
+            // Emptied, not removed: a master starting meanwhile may have the file open to lock it next, and would
+            // otherwise lock a removed file while a third one locked a new one.
+            lockChannel.truncate(0);
             lockChannel.close();
         } catch (IOException ignored) {
             // Best effort at exit: the lock goes with the process anyway.
