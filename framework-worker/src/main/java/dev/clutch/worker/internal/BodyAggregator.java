@@ -29,8 +29,9 @@ final class BodyAggregator extends HttpObjectAggregator {
      */
     @Override
     protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
-        if (unsupportedExpectation(start)
-                || (HttpUtil.is100ContinueExpected(start) && HttpUtil.getContentLength(start, -1L) > maxContentLength)) {
+        boolean tooLarge = HttpUtil.is100ContinueExpected(start)
+                && HttpUtil.getContentLength(start, -1L) > maxContentLength;
+        if (unsupportedExpectation(start) || tooLarge) {
             return null;
         }
         return super.newContinueResponse(start, maxContentLength, pipeline);

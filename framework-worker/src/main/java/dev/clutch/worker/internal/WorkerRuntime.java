@@ -103,7 +103,8 @@ public final class WorkerRuntime implements RoleRuntime {
                 ? List.of()
                 : List.copyOf(injector.getInstance(filterKey));
         return new Dispatcher.Shared(new RouteTable(routes), Map.copyOf(handlers), filters,
-                HandlerExecutor.create(config.workerBlockingThreads(), config.workerMaxBlockingHandlers()), config.requestTimeout(), new InFlight(),
+                HandlerExecutor.create(config.workerBlockingThreads(), config.workerMaxBlockingHandlers()),
+                config.requestTimeout(), new InFlight(),
                 new Draining(), new ResponseWriter(config.accessLog()), new RequestIds(), fatalErrors);
     }
 

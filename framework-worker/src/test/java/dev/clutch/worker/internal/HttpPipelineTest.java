@@ -76,6 +76,17 @@ class HttpPipelineTest {
         }
     }
 
+    private static String get(String path) {
+        return "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n";
+    }
+
+    /** Sends the bytes of {@code request} and returns everything the connection wrote back. */
+    private static String exchange(EmbeddedChannel channel, String request) {
+        channel.writeInbound(Unpooled.copiedBuffer(request, StandardCharsets.US_ASCII));
+        channel.runPendingTasks();
+        return responses(channel);
+    }
+
     private static String responses(EmbeddedChannel channel) {
         StringBuilder out = new StringBuilder();
         for (Object o = channel.readOutbound(); o != null; o = channel.readOutbound()) {
@@ -89,22 +100,14 @@ class HttpPipelineTest {
     void keepAliveConnectionServesRequestAfterRequest() {
         EmbeddedChannel channel = connection();
         for (int i = 0; i < 3; i++) {
-            channel.writeInbound(Unpooled.copiedBuffer("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n",
-                    StandardCharsets.US_ASCII));
-            channel.runPendingTasks();
-            String response = responses(channel);
+            String response = exchange(channel, get("/hello"));
             assertTrue(response.startsWith("HTTP/1.1 200 OK"), "request " + i + ": " + response);
         }
     }
 
     @Test
     void pipelinedRequestsAreAnsweredInOrder() {
-        EmbeddedChannel channel = connection();
-        channel.writeInbound(Unpooled.copiedBuffer("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
-                + "GET /nope HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n",
-                StandardCharsets.US_ASCII));
-        channel.runPendingTasks();
-        String all = responses(channel);
+        String all = exchange(connection(), get("/hello") + get("/nope") + get("/hello"));
         int first = all.indexOf("HTTP/1.1 200");
         int second = all.indexOf("HTTP/1.1 404");
         int third = all.indexOf("HTTP/1.1 200", second);
@@ -115,11 +118,8 @@ class HttpPipelineTest {
     @Test
     void oversizedBodyIsAnswered413InItsTurn() {
         EmbeddedChannel channel = connection();
-        channel.writeInbound(Unpooled.copiedBuffer("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
-                + "POST /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + "x".repeat(5000),
-                StandardCharsets.US_ASCII));
-        channel.runPendingTasks();
-        String all = responses(channel);
+        String all = exchange(channel, get("/hello")
+                + "POST /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + "x".repeat(5000));
         int ok = all.indexOf("HTTP/1.1 200");
         int tooLarge = all.indexOf("HTTP/1.1 413");
         assertTrue(ok >= 0 && ok < tooLarge, all);
@@ -130,46 +130,28 @@ class HttpPipelineTest {
     @Test
     void resultThatCannotBeWrittenIs500AndTheConnectionServesOn() {
         EmbeddedChannel channel = connection();
-        channel.writeInbound(Unpooled.copiedBuffer("GET /opaque HTTP/1.1\r\nHost: x\r\n\r\n",
-                StandardCharsets.US_ASCII));
-        channel.runPendingTasks();
-        assertTrue(responses(channel).startsWith("HTTP/1.1 500"));
-        channel.writeInbound(Unpooled.copiedBuffer("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n",
-                StandardCharsets.US_ASCII));
-        channel.runPendingTasks();
-        assertTrue(responses(channel).startsWith("HTTP/1.1 200"));
+        assertTrue(exchange(channel, get("/opaque")).startsWith("HTTP/1.1 500"));
+        assertTrue(exchange(channel, get("/hello")).startsWith("HTTP/1.1 200"));
     }
 
     @Test
     void nullAsJsonIsWrittenAsJsonNull() {
-        EmbeddedChannel channel = connection();
-        channel.writeInbound(Unpooled.copiedBuffer("GET /nothing HTTP/1.1\r\nHost: x\r\n\r\n",
-                StandardCharsets.US_ASCII));
-        channel.runPendingTasks();
-        String response = responses(channel);
+        String response = exchange(connection(), get("/nothing"));
         assertTrue(response.startsWith("HTTP/1.1 200"), response);
         assertTrue(response.endsWith("\r\n\r\nnull"), response);
     }
 
     @Test
     void errorWithAStatusThatIsNotAnErrorIs500() {
-        EmbeddedChannel channel = connection();
-        channel.writeInbound(Unpooled.copiedBuffer("GET /interim HTTP/1.1\r\nHost: x\r\n\r\n",
-                StandardCharsets.US_ASCII));
-        channel.runPendingTasks();
-        String response = responses(channel);
+        String response = exchange(connection(), get("/interim"));
         assertTrue(response.startsWith("HTTP/1.1 500"), response);
     }
 
     @Test
     void expectationsThatFailAreAnsweredInTheirTurnLikeAnyOtherResponse() {
-        EmbeddedChannel channel = connection();
-        channel.writeInbound(Unpooled.copiedBuffer("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+        String all = exchange(connection(), get("/hello")
                 + "POST /hello HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nContent-Length: 2\r\n\r\nhi"
-                + "POST /hello HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5000\r\n\r\n",
-                StandardCharsets.US_ASCII));
-        channel.runPendingTasks();
-        String all = responses(channel);
+                + "POST /hello HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5000\r\n\r\n");
         int ok = all.indexOf("HTTP/1.1 200");
         int unknown = all.indexOf("HTTP/1.1 417");
         int tooLarge = all.indexOf("HTTP/1.1 413");
@@ -181,13 +163,9 @@ class HttpPipelineTest {
     @Test
     void expectContinueWithinTheLimitIsAnsweredContinueThenServed() {
         EmbeddedChannel channel = connection();
-        channel.writeInbound(Unpooled.copiedBuffer("POST /hello HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
-                + "Content-Length: 2\r\n\r\n", StandardCharsets.US_ASCII));
-        channel.runPendingTasks();
-        assertTrue(responses(channel).startsWith("HTTP/1.1 100 Continue"));
-        channel.writeInbound(Unpooled.copiedBuffer("hi", StandardCharsets.US_ASCII));
-        channel.runPendingTasks();
-        assertTrue(responses(channel).startsWith("HTTP/1.1 200"));
+        assertTrue(exchange(channel, "POST /hello HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                + "Content-Length: 2\r\n\r\n").startsWith("HTTP/1.1 100 Continue"));
+        assertTrue(exchange(channel, "hi").startsWith("HTTP/1.1 200"));
     }
 
     @Test
@@ -201,8 +179,7 @@ class HttpPipelineTest {
                     .bind(new java.net.InetSocketAddress("127.0.0.1", 0)).sync().channel();
             client.setReceiveBufferSize(4096);
             client.connect(server.localAddress());
-            client.getOutputStream().write("GET /large HTTP/1.1\r\nHost: x\r\n\r\n"
-                    .getBytes(StandardCharsets.US_ASCII));
+            client.getOutputStream().write(get("/large").getBytes(StandardCharsets.US_ASCII));
             org.awaitility.Awaitility.await("the response is being written").atMost(Duration.ofSeconds(10))
                     .until(() -> shared.inFlight().count() == 1);
 
@@ -219,11 +196,7 @@ class HttpPipelineTest {
 
     @Test
     void malformedUriIs400() {
-        EmbeddedChannel channel = connection();
-        channel.writeInbound(Unpooled.copiedBuffer("GET /hello?a=%zz HTTP/1.1\r\nHost: x\r\n\r\n",
-                StandardCharsets.US_ASCII));
-        channel.runPendingTasks();
-        String response = responses(channel);
+        String response = exchange(connection(), get("/hello?a=%zz"));
         assertTrue(response.startsWith("HTTP/1.1 400"), response);
         assertTrue(response.contains("malformed URI"), response);
     }
