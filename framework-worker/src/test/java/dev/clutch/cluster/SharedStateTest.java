@@ -23,11 +23,15 @@ class SharedStateTest {
     @TempDir
     Path baseDir;
 
-    private ClusterProcess start(int workers) throws IOException {
+    /** A cluster whose agent publishes {@code flags.conf} in the base directory. */
+    private ClusterProcess.Builder withStateFile(int workers) {
         return ClusterScenarios.testApp(baseDir, workers)
                 .property("clutch.state.file", "flags.conf")
-                .property("clutch.state.filePollInterval", "50ms")
-                .start();
+                .property("clutch.state.filePollInterval", "50ms");
+    }
+
+    private ClusterProcess start(int workers) throws IOException {
+        return withStateFile(workers).start();
     }
 
     /** What each worker answers for {@code key}: by pid, over enough requests to reach them all. */
@@ -91,11 +95,7 @@ class SharedStateTest {
     @Test
     void stateTooLargeForOneMessageIsRefusedAndLaterChangesStillReachTheWorkers() throws Exception {
         Files.writeString(baseDir.resolve("flags.conf"), "banner = hello\n");
-        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
-                .property("clutch.state.file", "flags.conf")
-                .property("clutch.state.filePollInterval", "50ms")
-                .property("clutch.ipc.maxFrameBytes", "64KiB")
-                .start()) {
+        try (ClusterProcess cluster = withStateFile(1).property("clutch.ipc.maxFrameBytes", "64KiB").start()) {
             ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
 
             String half = "x".repeat(40_000);
