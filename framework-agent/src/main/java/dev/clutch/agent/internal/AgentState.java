@@ -19,8 +19,8 @@ import java.util.function.Consumer;
 final class AgentState implements SharedState {
 
     /** What a snapshot adds to its keys and values: the envelope, and a length and type per entry, at most. */
-    static final int SNAPSHOT_OVERHEAD_BYTES = 256;
-    static final int ENTRY_OVERHEAD_BYTES = 16;
+    private static final int SNAPSHOT_OVERHEAD_BYTES = 256;
+    private static final int ENTRY_OVERHEAD_BYTES = 16;
 
     private final PayloadCodec codec;
     private final Consumer<Object> toMaster;
