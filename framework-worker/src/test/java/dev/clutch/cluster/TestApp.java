@@ -286,6 +286,12 @@ public final class TestApp implements ClutchApplication {
                 Thread.sleep(1000);
                 return "late";
             });
+            // Takes a request and never answers it: its process is killed with it unanswered.
+            messenger.on("hang", m -> {
+                LoggerFactory.getLogger(MessagingHook.class).info("TEST: {} (pid {}) holds 'hang' unanswered",
+                        label.fileName(), ProcessHandle.current().pid());
+                return new java.util.concurrent.CompletableFuture<>();
+            });
             messenger.on("record", m -> {
                 messenger.sendToAgent("ack", label.fileName() + " got " + ((Greeting) m.payload()).name()
                         + " from " + m.fromRole().label());
@@ -439,6 +445,15 @@ public final class TestApp implements ClutchApplication {
                     case "counted" -> messenger.request(Messenger.Target.pid(Long.parseLong(
                             request.queryParam("pid").orElseThrow())), "counted", null, TIMEOUT).get();
                     case "acks" -> messenger.request(Messenger.Target.agent(), "acks", null, TIMEOUT).get();
+                    case "hang-agent" -> messenger.request(Messenger.Target.agent(), "hang", null,
+                            Duration.ofSeconds(60)).get();
+                    case "hang-other-worker" -> {
+                        long self = ProcessHandle.current().pid();
+                        long other = java.util.Arrays.stream(request.queryParam("pids").orElseThrow().split(","))
+                                .mapToLong(Long::parseLong).filter(p -> p != self).findFirst().orElseThrow();
+                        yield messenger.request(Messenger.Target.pid(other), "hang", null, Duration.ofSeconds(60))
+                                .get();
+                    }
                     case "slow-agent" -> messenger.request(Messenger.Target.agent(), "slow", null,
                             Duration.ofMillis(200)).get();
                     case "overflow-agent" -> messenger.request(Messenger.Target.agent(), "overflow", null,

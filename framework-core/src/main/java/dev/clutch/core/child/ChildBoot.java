@@ -17,6 +17,7 @@ import dev.clutch.core.message.MessageRegistry;
 import dev.clutch.core.message.PayloadCodec;
 import dev.clutch.core.message.ProcessReady;
 import dev.clutch.core.message.StopRequest;
+import dev.clutch.core.message.Unanswered;
 import dev.clutch.core.message.Undelivered;
 import dev.clutch.core.plugin.PluginSet;
 import dev.clutch.core.spi.RoleRuntime;
@@ -142,6 +143,8 @@ public final class ChildBoot {
             messenger.received(envelope);
         } else if (body instanceof Undelivered notice) {
             messenger.undeliverable(notice);
+        } else if (body instanceof Unanswered notice) {
+            messenger.unanswered(notice);
         } else if (body instanceof AgentDown down) {
             log.warn("the agent (pid {}) died ({}): serving on with the state this process has", down.agentPid(),
                     down.cause());

@@ -6,6 +6,7 @@ import dev.clutch.core.message.AppMessage;
 import dev.clutch.core.message.Destination;
 import dev.clutch.core.message.Envelope;
 import dev.clutch.core.message.PayloadCodec;
+import dev.clutch.core.message.Unanswered;
 import dev.clutch.core.message.Undelivered;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -37,7 +38,7 @@ public final class ChildMessenger implements Messenger {
     private final MessageLink link;
     private final String self;
     private final Map<String, MessageHandler> handlers = new ConcurrentHashMap<>();
-    private final Map<Long, CompletableFuture<Object>> pending = new ConcurrentHashMap<>();
+    private final Map<Long, PendingRequest> pending = new ConcurrentHashMap<>();
     private final List<Consumer<Undeliverable>> undeliverableListeners = new CopyOnWriteArrayList<>();
     private final AtomicLong correlations = new AtomicLong();
     private final ExecutorService handlerThread = Executors.newSingleThreadExecutor(daemon("clutch-messages"));
@@ -46,6 +47,10 @@ public final class ChildMessenger implements Messenger {
     private long lastUndeliverableLogNanos;
     private long undeliverableNotLogged;
     private final ScheduledThreadPoolExecutor timeouts = timeouts();
+
+    /** A request sent and not yet answered. */
+    private record PendingRequest(String action, CompletableFuture<Object> reply) {
+    }
 
     public ChildMessenger(PayloadCodec codec, MessageLink link, String self) {
         this.codec = codec;
@@ -128,7 +133,7 @@ public final class ChildMessenger implements Messenger {
         byte[] bytes = codec.write(payload);
         long correlation = correlations.incrementAndGet();
         CompletableFuture<Object> reply = new CompletableFuture<>();
-        pending.put(correlation, reply);
+        pending.put(correlation, new PendingRequest(action, reply));
         try {
             toMaster(new Envelope(null, to, new AppMessage(AppMessage.Kind.REQUEST, action, bytes, correlation)));
         } catch (MessageFailedException e) {
@@ -170,6 +175,14 @@ public final class ChildMessenger implements Messenger {
             case REPLY -> complete(message.correlation(), message.payload());
             case REPLY_FAILED -> fail(message.correlation(), new String(message.payload(), StandardCharsets.UTF_8));
             default -> inbound.add(envelope);
+        }
+    }
+
+    /** A process this one's request was delivered to exited without answering it. */
+    public void unanswered(Unanswered notice) {
+        PendingRequest request = pending.get(notice.correlation());
+        if (request != null) {
+            fail(notice.correlation(), "'" + request.action() + "' got no answer: " + notice.reason());
         }
     }
 
@@ -270,28 +283,29 @@ public final class ChildMessenger implements Messenger {
     }
 
     private void complete(long correlation, byte[] payload) {
-        CompletableFuture<Object> reply = pending.remove(correlation);
-        if (reply != null) {
+        PendingRequest request = pending.remove(correlation);
+        if (request != null) {
             try {
-                reply.complete(codec.read(payload));
+                request.reply().complete(codec.read(payload));
             } catch (RuntimeException e) {
-                reply.completeExceptionally(new MessageFailedException("the reply could not be read: " + e));
+                request.reply().completeExceptionally(new MessageFailedException("the reply could not be read: "
+                        + e));
             }
         }
     }
 
     private void fail(long correlation, String why) {
-        CompletableFuture<Object> reply = pending.remove(correlation);
-        if (reply != null) {
-            reply.completeExceptionally(new MessageFailedException(why));
+        PendingRequest request = pending.remove(correlation);
+        if (request != null) {
+            request.reply().completeExceptionally(new MessageFailedException(why));
         }
     }
 
     public void close() {
         handlerThread.shutdownNow();
         timeouts.shutdownNow();
-        pending.values().forEach(f -> f.completeExceptionally(new MessageFailedException("this process is "
-                + "stopping")));
+        pending.values().forEach(request -> request.reply().completeExceptionally(new MessageFailedException(
+                "this process is stopping")));
         pending.clear();
     }
 }

@@ -88,6 +88,11 @@ public final class ChildConnection {
         return channel.isActive();
     }
 
+    /** Completes when the connection has closed, after the last bytes the child sent were read. */
+    public ChannelFuture closeFuture() {
+        return channel.closeFuture();
+    }
+
     public void close() {
         channel.close();
     }

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  *   byte  mark (0: Kryo never writes 0 first for a non-null object, so plain frames cannot start with it)
  *   byte  destination kind (ordinal + 1)     long destination pid
  *   byte  sender role (ordinal + 1, 0: none) int sender worker id    long sender pid
- *   ...   the body, Kryo class and object
+ *   ...   the body, Kryo class and object; an application message's starts with its kind and correlation
  * </pre>
  *
  * Every other frame (hello, control socket) is a plain Kryo object.
@@ -45,6 +45,7 @@ public final class EnvelopeFrames {
     private static final Destination[] CONSTANT_DESTINATIONS = Stream.of(KINDS)
             .map(k -> k == Destination.Kind.PROCESS ? null : new Destination(k, 0)).toArray(Destination[]::new);
     private static final Role[] ROLES = Role.values();
+    private static final AppMessage.Kind[] APP_KINDS = AppMessage.Kind.values();
 
     private EnvelopeFrames() {
     }
@@ -125,6 +126,53 @@ public final class EnvelopeFrames {
      */
     static boolean carriesAppMessage(ByteBuf buf, int at, int frameBytes, int appMessageClassByte) {
         return frameBytes > BODY && buf.getByte(at + BODY) == appMessageClassByte;
+    }
+
+    /** What {@link #forEachRequestOrReply} finds in a frame. */
+    @FunctionalInterface
+    public interface CorrelatedFrame {
+        void accept(AppMessage.Kind kind, long correlation);
+    }
+
+    /**
+     * Calls {@code found} with the kind and correlation of each request and reply in a run of application-message
+     * frames, read from the first bytes of each body (see {@code AppMessageSerializer}); frames too short to hold
+     * them are skipped, not trusted.
+     */
+    public static void forEachRequestOrReply(ByteBuf run, CorrelatedFrame found) {
+        for (int at = run.readerIndex(); at < run.writerIndex(); ) {
+            int end = at + Integer.BYTES + run.getInt(at);
+            int kindAt = at + BODY + 1;
+            if (kindAt + 1 < end) {
+                int kind = run.getByte(kindAt);
+                if (kind > AppMessage.Kind.SEND.ordinal() && kind < APP_KINDS.length) {
+                    long correlation = varLong(run, kindAt + 1, end);
+                    if (correlation > 0) {
+                        found.accept(APP_KINDS[kind], correlation);
+                    }
+                }
+            }
+            at = end;
+        }
+    }
+
+    /** Kryo's positive variable-length long at {@code at}; -1 when it runs past {@code end}. */
+    static long varLong(ByteBuf buf, int at, int end) {
+        long value = 0;
+        for (int i = 0; i < 9; i++) {
+            if (at + i >= end) {
+                return -1;
+            }
+            int b = buf.getByte(at + i);
+            if (i == 8) {
+                return value | (long) (b & 0xFF) << 56;
+            }
+            value |= (long) (b & 0x7F) << (7 * i);
+            if ((b & 0x80) == 0) {
+                return value;
+            }
+        }
+        return value;
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.clutch.core.message.ControlReply;
 import dev.clutch.core.message.Destination;
 import dev.clutch.core.message.Envelope;
 import dev.clutch.core.message.Sender;
+import dev.clutch.core.message.Unanswered;
 import dev.clutch.core.message.Undelivered;
 import java.time.Duration;
 import java.util.Base64;
@@ -68,6 +69,11 @@ final class ControlMessages {
             Pending waiting = pending.remove(notice.correlation());
             if (waiting != null) {
                 waiting.reply().accept(failed("'" + notice.action() + "' could not be delivered: " + notice.reason()));
+            }
+        } else if (envelope.body() instanceof Unanswered notice) {
+            Pending waiting = pending.remove(notice.correlation());
+            if (waiting != null) {
+                waiting.reply().accept(failed("'" + waiting.action() + "' got no answer: " + notice.reason()));
             }
         } else if (envelope.body() instanceof AppMessage message) {
             Pending waiting = pending.remove(message.correlation());

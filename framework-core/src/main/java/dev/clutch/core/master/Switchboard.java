@@ -12,14 +12,18 @@ import dev.clutch.core.message.MessageRegistry;
 import dev.clutch.core.message.Sender;
 import dev.clutch.core.message.StateChange;
 import dev.clutch.core.message.StateSnapshot;
+import dev.clutch.core.message.Unanswered;
 import dev.clutch.core.message.Undelivered;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -42,6 +46,10 @@ import org.slf4j.LoggerFactory;
  * with "slow down" at the source. A receiver still behind after {@link #SLOW_RECEIVER_GRACE_NANOS} is marked slow
  * instead: the senders resume and messages for it are reported undeliverable until it has caught up, so one stuck
  * process cannot hold up the rest of the cluster.
+ *
+ * <p>Requests: the switchboard notes each request it delivers to one process until the answer passes back, so when
+ * that process exits with requests unanswered their senders learn it at once ({@link Unanswered}), not at their
+ * timeout.
  */
 final class Switchboard implements Child.PhaseListener {
 
@@ -49,6 +57,17 @@ final class Switchboard implements Child.PhaseListener {
     static final long SLOW_RECEIVER_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
     /** Messages held for one child while it starts, at most this many. */
     static final int MAX_HELD = 10_000;
+    /**
+     * Unanswered requests noted per process, at most this many: past it the oldest are forgotten, and fail only at
+     * their timeout should that process exit (a handler that never answers must not grow the master's memory).
+     */
+    static final int MAX_NOTED_REQUESTS = 16_384;
+    /** How long an exited process's last replies may take to be read before its unanswered requests fail. */
+    private static final long LAST_REPLIES_WAIT_MILLIS = 500;
+
+    /** A request delivered and not yet answered: who asked, and its correlation there. */
+    private record NotedRequest(long requesterPid, long correlation) {
+    }
 
     /** What the switchboard knows of one child, on the IPC thread. */
     private static final class Route {
@@ -65,6 +84,13 @@ final class Switchboard implements Child.PhaseListener {
         boolean stateBehind;
         boolean slow;
         final List<Route> pausedSenders = new ArrayList<>(2);
+        /** Requests delivered to this process and not yet answered, oldest first. */
+        final Set<NotedRequest> unanswered = Collections.newSetFromMap(new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<NotedRequest, Boolean> eldest) {
+                return size() > MAX_NOTED_REQUESTS;
+            }
+        });
 
         Route(Sender sender) {
             this.sender = sender;
@@ -83,6 +109,8 @@ final class Switchboard implements Child.PhaseListener {
     /** Reads bodies on the rare paths only. */
     private final Kryo kryo = MessageRegistry.framework().newKryo();
     private final Map<Long, Route> routes = new HashMap<>();
+    /** Exited processes with requests unanswered, until their last replies have been read. */
+    private final Map<Long, Route> exited = new HashMap<>();
     private final List<Route> readyWorkers = new ArrayList<>();
     private final List<Route> toFlush = new ArrayList<>();
     private Route agent;
@@ -143,6 +171,8 @@ final class Switchboard implements Child.PhaseListener {
                     String failure = deliver(message, route, null);
                     if (failure != null) {
                         undeliverable(message, null, failure);
+                    } else {
+                        noteRequests(message, route);
                     }
                     release(message);
                 }
@@ -172,8 +202,47 @@ final class Switchboard implements Child.PhaseListener {
                 release(message);
             }
             resumeSenders(route);
+            if (!route.unanswered.isEmpty()) {
+                failUnansweredOnceRead(route);
+            }
             flushAll();
         });
+    }
+
+    /**
+     * Tells the senders of the requests {@code route}'s process took and never answered, once what it wrote before
+     * it exited has been read (an answer may still be on its way), or after {@link #LAST_REPLIES_WAIT_MILLIS}.
+     */
+    private void failUnansweredOnceRead(Route route) {
+        long pid = route.sender.pid();
+        exited.put(pid, route);
+        Runnable tell = () -> {
+            if (exited.remove(pid, route)) {
+                String reason = route.describe() + " exited before it answered";
+                for (NotedRequest request : route.unanswered) {
+                    tellUnanswered(request, reason);
+                }
+                route.unanswered.clear();
+                flushAll();
+            }
+        };
+        if (route.connection != null) {
+            route.connection.closeFuture().addListener(closed -> loop.execute(tell));
+        }
+        loop.schedule(tell, LAST_REPLIES_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private void tellUnanswered(NotedRequest request, String reason) {
+        Unanswered notice = new Unanswered(request.correlation(), reason);
+        if (request.requesterPid() == masterPid) {
+            masterInbox.accept(new Envelope(null, Destination.process(masterPid), notice));
+            return;
+        }
+        Route requester = routes.get(request.requesterPid());
+        if (requester != null && requester.connection != null && requester.connection.isOpen()) {
+            requester.connection.write(new Envelope(null, Destination.process(request.requesterPid()), notice));
+            markForFlush(requester);
+        }
     }
 
     /**
@@ -203,7 +272,16 @@ final class Switchboard implements Child.PhaseListener {
 
     /** Messages from one child to others, their frames stamped; takes ownership of the run. */
     void forward(ChildConnection from, Destination to, FrameRun run) {
-        Route sender = routes.get(from.sender().pid());
+        long pid = from.sender().pid();
+        Route sender = routes.get(pid);
+        Route replier = sender != null ? sender : exited.get(pid);
+        if (replier != null && !replier.unanswered.isEmpty() && to.kind() == Destination.Kind.PROCESS) {
+            EnvelopeFrames.forEachRequestOrReply(run.frames(), (kind, correlation) -> {
+                if (kind == AppMessage.Kind.REPLY || kind == AppMessage.Kind.REPLY_FAILED) {
+                    replier.unanswered.remove(new NotedRequest(to.pid(), correlation));
+                }
+            });
+        }
         route(from.sender(), sender, to, run, null);
     }
 
@@ -305,9 +383,14 @@ final class Switchboard implements Child.PhaseListener {
                     }
                 }
                 case WORKERS -> deliverToAll(message, readyWorkers, from, masterOutcome, "no ready worker");
-                case RANDOM_WORKER -> deliverToAll(message, readyWorkers.isEmpty() ? List.of()
-                                : List.of(readyWorkers.get(ThreadLocalRandom.current().nextInt(readyWorkers.size()))),
-                        from, masterOutcome, "no ready worker");
+                case RANDOM_WORKER -> {
+                    if (readyWorkers.isEmpty()) {
+                        fail(message, from, masterOutcome, "no ready worker");
+                    } else {
+                        deliverToOne(message, readyWorkers.get(ThreadLocalRandom.current()
+                                .nextInt(readyWorkers.size())), from, masterOutcome);
+                    }
+                }
                 case EVERYONE -> {
                     List<Route> everyone = new ArrayList<>(readyWorkers.size() + 1);
                     if (agent != null && agent.phase == Child.Phase.READY) {
@@ -356,9 +439,33 @@ final class Switchboard implements Child.PhaseListener {
             }
             return;
         }
+        deliverToOne(message, target, from, masterOutcome);
+    }
+
+    /** Delivers to one process; the requests among the message are noted until it answers them. */
+    private void deliverToOne(Object message, Route target, Route from, Consumer<String> masterOutcome) {
         String failure = deliver(message, target, from);
         if (failure != null) {
             fail(message, from, masterOutcome, failure);
+        } else {
+            noteRequests(message, target);
+        }
+    }
+
+    private static void noteRequests(Object message, Route target) {
+        if (message instanceof FrameRun run) {
+            Sender requester = EnvelopeFrames.sender(run.frames());
+            if (requester == null) {
+                return;
+            }
+            EnvelopeFrames.forEachRequestOrReply(run.frames(), (kind, correlation) -> {
+                if (kind == AppMessage.Kind.REQUEST) {
+                    target.unanswered.add(new NotedRequest(requester.pid(), correlation));
+                }
+            });
+        } else if (message instanceof Envelope envelope && envelope.body() instanceof AppMessage app
+                && app.kind() == AppMessage.Kind.REQUEST) {
+            target.unanswered.add(new NotedRequest(envelope.sender().pid(), app.correlation()));
         }
     }
 

@@ -171,7 +171,8 @@ final class BoundedSerializers {
 
     /**
      * The message every application send travels in, written field by field: the hottest type on the wire, where
-     * Kryo's reflective record serializer would cost more than the routing.
+     * Kryo's reflective record serializer would cost more than the routing. The kind and correlation come first, so
+     * the master can tell requests and replies apart without reading the rest ({@code EnvelopeFrames}).
      */
     static final class AppMessageSerializer extends Serializer<AppMessage> {
         private static final AppMessage.Kind[] KINDS = AppMessage.Kind.values();
@@ -185,9 +186,9 @@ final class BoundedSerializers {
         @Override
         public void write(Kryo kryo, Output output, AppMessage message) {
             output.writeVarInt(message.kind().ordinal(), true);
+            output.writeVarLong(message.correlation(), true);
             strings.write(kryo, output, message.action());
             bytes.write(kryo, output, message.payload());
-            output.writeVarLong(message.correlation(), true);
         }
 
         @Override
@@ -196,8 +197,9 @@ final class BoundedSerializers {
             if (kind >= KINDS.length) {
                 throw new KryoException("unknown application message kind " + kind);
             }
+            long correlation = input.readVarLong(true);
             return new AppMessage(KINDS[kind], strings.read(kryo, input, String.class),
-                    bytes.read(kryo, input, byte[].class), input.readVarLong(true));
+                    bytes.read(kryo, input, byte[].class), correlation);
         }
     }
 }

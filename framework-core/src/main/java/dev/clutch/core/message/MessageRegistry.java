@@ -77,6 +77,7 @@ public final class MessageRegistry {
         types.put(60, new Entry(AppMessage.class, new BoundedSerializers.AppMessageSerializer()));
         types.put(61, new Entry(AppMessage.Kind.class, null));
         types.put(62, new Entry(Undelivered.class, null));
+        types.put(63, new Entry(Unanswered.class, null));
         types.put(70, new Entry(StateChange.class, null));
         types.put(71, new Entry(StateSnapshot.class, null));
         types.put(72, new Entry(StateResync.class, null));

@@ -106,4 +106,40 @@ class ForwardingHandlerTest {
         assertFalse(channel.isOpen(), "a child may not send framework messages to others");
         assertTrue(forwarded.isEmpty());
     }
+
+    @Test
+    void requestsAndRepliesAreToldApartByTheirFirstBytesWithEveryCorrelationSize() {
+        List<String> found = new ArrayList<>();
+        List<Envelope> sent = new ArrayList<>();
+        sent.add(app(Destination.AGENT, "send"));
+        for (long correlation : new long[] {1, 127, 128, 300_000, 1L << 35, Long.MAX_VALUE}) {
+            sent.add(new Envelope(null, Destination.AGENT, new AppMessage(AppMessage.Kind.REQUEST, "q", new byte[3],
+                    correlation)));
+        }
+        sent.add(new Envelope(null, Destination.process(9), new AppMessage(AppMessage.Kind.REPLY, "q", new byte[0],
+                42)));
+        sent.add(new Envelope(null, Destination.process(9), new AppMessage(AppMessage.Kind.REPLY_FAILED, "q",
+                new byte[0], 43)));
+        ByteBuf run = wire(sent.toArray(Envelope[]::new));
+
+        EnvelopeFrames.forEachRequestOrReply(run, (kind, correlation) -> found.add(kind + ":" + correlation));
+
+        assertEquals(List.of("REQUEST:1", "REQUEST:127", "REQUEST:128", "REQUEST:300000", "REQUEST:" + (1L << 35),
+                "REQUEST:" + Long.MAX_VALUE, "REPLY:42", "REPLY_FAILED:43"), found, "sends are not requests");
+        run.release();
+    }
+
+    @Test
+    void aFrameCutInsideItsCorrelationIsSkipped() {
+        ByteBuf frame = wire(new Envelope(null, Destination.AGENT, new AppMessage(AppMessage.Kind.REQUEST, "",
+                new byte[0], Long.MAX_VALUE)));
+        int cut = EnvelopeFrames.HEADER_BYTES + 1 + 1 + 4;
+        ByteBuf truncated = Unpooled.buffer().writeInt(cut).writeBytes(frame, Integer.BYTES, cut);
+        List<Long> found = new ArrayList<>();
+
+        EnvelopeFrames.forEachRequestOrReply(truncated, (kind, correlation) -> found.add(correlation));
+
+        assertTrue(found.isEmpty(), found.toString());
+        frame.release();
+    }
 }
