@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.clutch.core.testing.ClusterProcess;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -39,6 +40,31 @@ class ScheduleTest {
                                 && ranOn(log, "all", w1) && ranOn(log, "all", w2);
                     });
             assertFalse(cluster.output().contains("TEST: overlapping runs"));
+        }
+    }
+
+    @Test
+    void runsDueWhileNoWorkerIsReadyAreSkippedWithALineInTheScheduleLogOnly() throws Exception {
+        Path hold = baseDir.resolve("hold-replacement");
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1).env("TEST_SCHEDULES", "1")
+                .env("TEST_WORKER_HOLD_FILE", hold.toString()).start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));
+            Files.createFile(hold);
+            ProcessHandle.of(ready.workerPids().get(0)).orElseThrow().destroyForcibly();
+
+            await("runs skipped while the replacement is held back").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> {
+                        String log = cluster.log("schedule.log");
+                        return log.contains("schedule one: skipped, no ready worker")
+                                && log.contains("a schedule run was skipped: no ready worker");
+                    });
+            Files.delete(hold);
+            await("the replacement runs them again").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> cluster.log("schedule.log").lines()
+                            .anyMatch(l -> l.contains("schedule all: ok") && !l.contains("(pid "
+                                    + ready.workerPids().get(0) + ")")));
+            assertFalse(cluster.log("common-error.log").contains("clutch.schedule.run"),
+                    "a skipped run is no error: " + cluster.log("common-error.log"));
         }
     }
 

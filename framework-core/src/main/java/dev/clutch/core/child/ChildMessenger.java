@@ -43,6 +43,8 @@ public final class ChildMessenger implements Messenger {
     private final AtomicLong correlations = new AtomicLong();
     private final ExecutorService handlerThread = Executors.newSingleThreadExecutor(daemon("clutch-messages"));
     private final HandlerQueue<Envelope> inbound;
+    /** The framework's own actions: the component that sends one reports it undeliverable in its own log. */
+    private static final String FRAMEWORK_ACTIONS = "clutch.";
     private static final long UNDELIVERABLE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private long lastUndeliverableLogNanos;
     private long undeliverableNotLogged;
@@ -192,7 +194,9 @@ public final class ChildMessenger implements Messenger {
             fail(notice.correlation(), "'" + notice.action() + "' could not be delivered: " + notice.reason());
             return;
         }
-        logUndeliverable(notice);
+        if (!notice.action().startsWith(FRAMEWORK_ACTIONS)) {
+            logUndeliverable(notice);
+        }
         Messenger.Undeliverable event = new Messenger.Undeliverable(notice.action(), notice.reason());
         undeliverableListeners.forEach(listener -> listener.accept(event));
     }
