@@ -124,6 +124,8 @@ class StartFailureTest {
                 assertTrue(second.output().contains("another master of test-app (pid " + first.pid()
                         + ") already runs with run directory"), second.output());
                 assertFalse(second.output().contains("launched agent"));
+                assertFalse(first.log("master.log").contains("[master:" + second.pid() + "]"),
+                        "the refused master leaves the running one's log alone");
             }
             assertTrue(first.process().isAlive(), "the first cluster is untouched");
             assertTrue(java.nio.file.Files.exists(baseDir.resolve("run/ipc.sock")));

@@ -16,6 +16,7 @@ import dev.clutch.core.logging.ProcessLabel;
 import dev.clutch.core.master.ChildClasspath;
 import dev.clutch.core.master.ConsoleRelay;
 import dev.clutch.core.master.MasterBoot;
+import dev.clutch.core.master.RunDirectory;
 import dev.clutch.core.plugin.PluginSet;
 import dev.clutch.core.single.SingleProcess;
 import java.io.IOException;
@@ -96,11 +97,21 @@ public final class Clutch {
                     .toList();
             return DaemonStart.run(applicationClass, ChildClasspath.of(applicationClass), startArgs, config);
         }
+        // Before logging: a start refused because another master runs here must not touch that one's log files.
+        RunDirectory runDirectory;
+        try {
+            runDirectory = RunDirectory.prepare(config.runDir());
+            runDirectory.lock(config.name());
+        } catch (IOException e) {
+            System.err.println("clutch: cannot start: " + e.getMessage());
+            return ExitCode.START_FAILED;
+        }
         if (!installMasterLogging(config)) {
+            runDirectory.unlock();
             return ExitCode.START_FAILED;
         }
         try {
-            return MasterBoot.run(applicationClass, config, plugins, commandLine, startedAtNanos);
+            return MasterBoot.run(applicationClass, config, plugins, commandLine, runDirectory, startedAtNanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return ExitCode.FAILURE;

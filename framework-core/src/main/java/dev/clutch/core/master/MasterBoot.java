@@ -39,8 +39,12 @@ public final class MasterBoot {
     private MasterBoot() {
     }
 
+    /**
+     * @param runDirectory prepared and locked by this master; released when it stops
+     */
     public static ExitCode run(Class<?> applicationClass, ClutchConfig config, PluginSet plugins,
-                               CommandLine commandLine, long startedAtNanos) throws InterruptedException {
+                               CommandLine commandLine, RunDirectory runDirectory, long startedAtNanos)
+            throws InterruptedException {
         log.info("{}, env {}", plugins.describe(), config.env());
         UnknownKeys.find(config.raw(), plugins.names()).forEach(log::warn);
         IpcTransport transport;
@@ -48,6 +52,7 @@ public final class MasterBoot {
             transport = IpcTransport.detect();
         } catch (UnsupportedOperationException e) {
             log.error("cannot start: {}", e.getMessage());
+            runDirectory.unlock();
             return ExitCode.START_FAILED;
         }
         EventLoopGroup group = transport.newGroup(1, "clutch-master-io");
@@ -55,9 +60,7 @@ public final class MasterBoot {
         Runtime.getRuntime().addShutdownHook(reaper);
         boolean stoppedCleanly = false;
         try (Resources resources = new Resources()) {
-            RunDirectory runDirectory = RunDirectory.prepare(config.runDir());
             resources.onClose(runDirectory::unlock);
-            runDirectory.lock(config.name());
             resources.onClose(runDirectory::clean);
             PortSharing sharing = PortSharing.open(config, transport, group);
             resources.onClose(sharing::close);
