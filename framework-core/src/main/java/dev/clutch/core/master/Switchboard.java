@@ -77,6 +77,11 @@ final class Switchboard implements Child.PhaseListener {
         final ArrayDeque<Object> held = new ArrayDeque<>();
         int heldMessages;
         long heldBytes;
+        /**
+         * Why the first message refused for want of room was refused; until it is ready every later one is refused
+         * for the same reason, so what it gets is a run without gaps. {@code null} while there is room.
+         */
+        String heldFull;
         boolean flushPending;
         /** Since when its unsent bytes are over the limit; 0 while writable. */
         long behindSinceNanos;
@@ -166,6 +171,7 @@ final class Switchboard implements Child.PhaseListener {
             if (phase == Child.Phase.READY) {
                 route.heldMessages = 0;
                 route.heldBytes = 0;
+                route.heldFull = null;
                 while (!route.held.isEmpty()) {
                     Object message = route.held.poll();
                     String failure = deliver(message, route, null);
@@ -424,13 +430,15 @@ final class Switchboard implements Child.PhaseListener {
         if (target.phase == Child.Phase.STARTING) {
             int count = message instanceof FrameRun run ? run.count() : 1;
             long bytes = message instanceof FrameRun run ? run.frames().readableBytes() : 0;
-            if (target.heldMessages + count > MAX_HELD) {
-                fail(message, from, masterOutcome, target.describe() + " is still starting and already holds "
-                        + target.heldMessages + " messages (at most " + MAX_HELD + ")");
-            } else if (target.heldBytes + bytes > maxHeldBytes) {
-                fail(message, from, masterOutcome, target.describe() + " is still starting and already holds "
-                        + target.heldBytes + " bytes of messages (at most clutch.ipc.maxPendingBytes, " + maxHeldBytes
-                        + ")");
+            if (target.heldFull == null && target.heldMessages + count > MAX_HELD) {
+                target.heldFull = target.describe() + " is still starting and already holds " + target.heldMessages
+                        + " messages (at most " + MAX_HELD + ")";
+            } else if (target.heldFull == null && target.heldBytes + bytes > maxHeldBytes) {
+                target.heldFull = target.describe() + " is still starting and already holds " + target.heldBytes
+                        + " bytes of messages (at most clutch.ipc.maxPendingBytes, " + maxHeldBytes + ")";
+            }
+            if (target.heldFull != null) {
+                fail(message, from, masterOutcome, target.heldFull);
             } else {
                 // A copy: a held slice would pin the whole read buffer it came in.
                 target.held.add(message instanceof FrameRun run ? new FrameRun(run.frames().copy(), count) : message);
