@@ -16,7 +16,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -55,11 +58,15 @@ final class ClassDataSharing {
     private final Path launcherLink;
     /** The names of this application's archives, whatever the fingerprint. */
     private final Pattern archivesOfTheApplication;
+    /** The names of recordings in progress, by the pid of their master. */
+    private final Pattern recordingsOfTheApplication;
     /** The worker recording an archive: its pid, -1 between its options and its launch, 0 for none. */
     private long recorder;
     /** What that worker writes at its exit, and the archive that becomes. */
     private Path recording;
     private Path recordingFor;
+    /** Workers recording for a build whose jars have since been replaced, and what they will write: discarded. */
+    private final Map<Long, Path> outdatedRecorders = new HashMap<>();
 
     private ClassDataSharing(Path directory, List<Path> classpath, String fileNamePrefix, Path launcherLink) {
         this.directory = directory;
@@ -67,6 +74,8 @@ final class ClassDataSharing {
         this.fileNamePrefix = fileNamePrefix;
         this.launcherLink = launcherLink;
         this.archivesOfTheApplication = Pattern.compile(Pattern.quote(fileNamePrefix) + "[0-9a-f]{16}\\.jsa");
+        this.recordingsOfTheApplication = Pattern.compile(Pattern.quote(fileNamePrefix)
+                + "[0-9a-f]{16}\\.jsa\\.(\\d+)\\.part");
     }
 
     /** Off: no options, ever. */
@@ -98,6 +107,7 @@ final class ClassDataSharing {
             String prefix = application.replaceAll("[^A-Za-z0-9._-]", "_") + "-";
             Path link = entries.size() == 1 ? launcherLink(dir, entries.get(0)) : null;
             ClassDataSharing sharing = new ClassDataSharing(dir, entries, prefix, link);
+            sharing.deleteOrphanedRecordings();
             sharing.linkForLaunchers(sharing.currentArchive());
             return sharing;
         } catch (IOException | RuntimeException e) {
@@ -166,6 +176,12 @@ final class ClassDataSharing {
         if (Files.isRegularFile(archive)) {
             return Stream.concat(Stream.of("-XX:SharedArchiveFile=" + archive), QUIET.stream()).toList();
         }
+        if (role == Role.WORKER && recorder > 0 && !archive.equals(recordingFor)) {
+            // The jars were replaced since it began (a reload of a new build is coming): what it records is of no
+            // use, and the new build needs a recorder of its own.
+            outdatedRecorders.put(recorder, recording);
+            recorder = 0;
+        }
         if (role == Role.WORKER && recorder == 0) {
             recorder = -1;
             recordingFor = archive;
@@ -189,12 +205,20 @@ final class ClassDataSharing {
      * without a word, and it would never be recorded again for this build.
      */
     void exited(long pid, int status) {
+        Path outdated = outdatedRecorders.remove(pid);
+        if (outdated != null) {
+            deleteQuietly(outdated);
+            return;
+        }
         if (recorder == 0 || pid != recorder) {
             return;
         }
         recorder = 0;
         try {
-            if (ExitStatus.isAbrupt(status)) {
+            if (!recordingFor.equals(currentArchive())) {
+                log.info("class-data sharing: the jars changed while a worker recorded the archive; the next worker "
+                        + "of the new build records again");
+            } else if (ExitStatus.isAbrupt(status)) {
                 log.info("class-data sharing: the worker recording the archive was {}: the next worker records "
                         + "again", ExitStatus.describe(status));
             } else if (Files.isRegularFile(recording) && Files.size(recording) > 0) {
@@ -207,11 +231,32 @@ final class ClassDataSharing {
         } catch (IOException e) {
             log.info("class-data sharing: could not keep the archive {}: {}", recording, e.getMessage());
         } finally {
-            try {
-                Files.deleteIfExists(recording);
-            } catch (IOException ignored) {
-                // Replaced by the next recording.
+            deleteQuietly(recording);
+        }
+    }
+
+    private static void deleteQuietly(Path recording) {
+        try {
+            Files.deleteIfExists(recording);
+        } catch (IOException ignored) {
+            // Replaced by the next recording of that master, or deleted at the next start.
+        }
+    }
+
+    /**
+     * Deletes what recording workers wrote for a master that is gone (killed or crashed before their exit was
+     * seen): some 20 MiB each, they would pile up with every such crash.
+     */
+    private void deleteOrphanedRecordings() {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
+            for (Path file : files) {
+                Matcher recording = recordingsOfTheApplication.matcher(file.getFileName().toString());
+                if (recording.matches() && ProcessHandle.of(Long.parseLong(recording.group(1))).isEmpty()) {
+                    deleteQuietly(file);
+                }
             }
+        } catch (IOException | RuntimeException e) {
+            log.info("class-data sharing: could not look for recordings left in {}: {}", directory, e.getMessage());
         }
     }
 

@@ -98,6 +98,54 @@ class ClassDataSharingTest {
     }
 
     @Test
+    void aJarReplacedWhileTheFirstRecorderStillRunsGetsARecorderOfItsOwnAndTheOldRecordingIsDiscarded()
+            throws IOException {
+        Path cds = dir.resolve("cds");
+        Path jar = jar();
+        ClassDataSharing sharing = ClassDataSharing.of(true, "flags", cds.toString(), jar.toString());
+        Path old = Path.of(optionValue(sharing.options(Role.WORKER), "-XX:ArchiveClassesAtExit="));
+        sharing.launched(7);
+
+        // A deploy under a one-worker cluster: the new jar, then a reload whose new worker starts before the old
+        // recorder stops.
+        Files.writeString(jar, "the new build");
+        Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(60)));
+        Path fresh = Path.of(optionValue(sharing.options(Role.WORKER), "-XX:ArchiveClassesAtExit="));
+        sharing.launched(8);
+        assertNotEquals(old, fresh, "the new build records for its own archive");
+        Files.writeString(old, "old");
+        sharing.exited(7, 0);
+
+        assertEquals(List.of(), sharing.options(Role.AGENT), "the old build's recording is no archive of this one");
+        assertFalse(Files.exists(old), "and it is deleted");
+        try (Stream<Path> files = Files.list(cds)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".jsa")), "no archive kept");
+        }
+        Files.writeString(fresh, "new");
+        sharing.exited(8, 0);
+        assertEquals("new", Files.readString(Path.of(optionValue(sharing.options(Role.AGENT),
+                "-XX:SharedArchiveFile="))));
+    }
+
+    @Test
+    void recordingsLeftByAMasterThatIsGoneAreDeletedAtTheNextStart() throws Exception {
+        Path cds = Files.createDirectories(dir.resolve("cds"));
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor(10, TimeUnit.SECONDS);
+        Path orphan = Files.writeString(cds.resolve("flags-0123456789abcdef.jsa." + gone.pid() + ".part"), "cut");
+        Path running = Files.writeString(cds.resolve("flags-0123456789abcdef.jsa." + ProcessHandle.current().pid()
+                + ".part"), "recording");
+        Path otherApplication = Files.writeString(cds.resolve("other-0123456789abcdef.jsa." + gone.pid() + ".part"),
+                "not ours");
+
+        ClassDataSharing.of(true, "flags", cds.toString(), jar().toString());
+
+        assertFalse(Files.exists(orphan), "its master is gone");
+        assertTrue(Files.exists(running), "its master still runs");
+        assertTrue(Files.exists(otherApplication), "another application's");
+    }
+
+    @Test
     void aNewArchiveDeletesTheApplicationsOlderOnesButTheMostRecent() throws IOException {
         Path cds = Files.createDirectories(dir.resolve("cds"));
         archive(cds, "flags-00000000000000a1.jsa", 3);
