@@ -10,6 +10,7 @@ import dev.clutch.core.config.ConfigurationException;
 import dev.clutch.core.config.Origins;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,6 +34,8 @@ public final class PluginSet {
 
     private final List<ClutchPlugin> enabled;
     private final List<String> disabled;
+    /** Plugins that cannot be loaded reported at most: past it the service files are beyond repair. */
+    private static final int MAX_LOAD_FAILURES = 20;
 
     private PluginSet(List<ClutchPlugin> enabled, List<String> disabled) {
         this.enabled = List.copyOf(enabled);
@@ -48,11 +51,20 @@ public final class PluginSet {
     public static PluginSet load(ClassLoader classLoader, Config config) {
         List<ClutchPlugin> found = new ArrayList<>();
         List<String> problems = new ArrayList<>();
-        try {
-            ServiceLoader.load(ClutchPlugin.class, classLoader).forEach(found::add);
-        } catch (ServiceConfigurationError e) {
-            problems.add("a plugin listed in META-INF/services/" + ClutchPlugin.class.getName()
-                    + " cannot be loaded: " + e.getMessage());
+        Iterator<ClutchPlugin> plugins = ServiceLoader.load(ClutchPlugin.class, classLoader).iterator();
+        // One plugin that cannot be loaded must not hide the others (and their problems): the loader goes on to
+        // the next provider after an error, as far as it can.
+        for (int failures = 0; failures < MAX_LOAD_FAILURES; ) {
+            try {
+                if (!plugins.hasNext()) {
+                    break;
+                }
+                found.add(plugins.next());
+            } catch (ServiceConfigurationError e) {
+                failures++;
+                problems.add("a plugin listed in META-INF/services/" + ClutchPlugin.class.getName()
+                        + " cannot be loaded: " + e.getMessage());
+            }
         }
         return resolve(found, config, problems);
     }

@@ -8,8 +8,13 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.clutch.core.api.ClutchPlugin;
 import dev.clutch.core.config.ConfigurationException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PluginSetTest {
 
@@ -23,6 +28,43 @@ class PluginSetTest {
 
     private static List<String> order(PluginSet set) {
         return set.enabled().stream().map(ClutchPlugin::name).toList();
+    }
+
+    /** Found by the service loader: public, with a public no-argument constructor. */
+    public static final class Metrics implements ClutchPlugin {
+        @Override
+        public String name() {
+            return "metrics";
+        }
+    }
+
+    public static final class Web implements ClutchPlugin {
+        @Override
+        public String name() {
+            return "web";
+        }
+
+        @Override
+        public List<String> requires() {
+            return List.of("metrics");
+        }
+    }
+
+    @Test
+    void aPluginThatCannotBeLoadedHidesNeitherTheOthersNorTheirProblems(@TempDir Path classes) throws Exception {
+        Path services = Files.createDirectories(classes.resolve("META-INF/services"));
+        Files.writeString(services.resolve(ClutchPlugin.class.getName()), String.join("\n", Web.class.getName(),
+                "com.example.MissingPlugin", Metrics.class.getName(), "com.example.AlsoMissing"));
+
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()},
+                getClass().getClassLoader())) {
+            ConfigurationException e = assertThrows(ConfigurationException.class, () -> PluginSet.load(loader,
+                    NO_CONFIG));
+
+            assertEquals(2, e.problems().size(), e.getMessage());
+            assertTrue(e.problems().get(0).contains("com.example.MissingPlugin"), e.getMessage());
+            assertTrue(e.problems().get(1).contains("com.example.AlsoMissing"), e.getMessage());
+        }
     }
 
     @Test
