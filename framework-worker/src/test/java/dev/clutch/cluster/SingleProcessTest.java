@@ -27,12 +27,16 @@ class SingleProcessTest {
         try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 3)
                 .property("clutch.state.file", "flags.conf")
                 .property("clutch.state.filePollInterval", "50ms")
+                .property("clutch.worker.heartbeatIntervl", "1s")
                 .args("start", "--single")
                 .start()) {
             ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
             assertEquals(cluster.pid(), ready.agentPid(), "the agent runs in the process started");
             assertEquals(List.of(cluster.pid()), ready.workerPids(), "one worker, in the same process");
             assertEquals(List.of(cluster.pid()), cluster.livePids(), "no other JVM was started");
+            assertTrue(cluster.output().contains("plugins: "), "the plugins, as a cluster logs them");
+            assertTrue(cluster.output().contains("did you mean clutch.worker.heartbeatInterval?"),
+                    "unknown keys warned about, as in a cluster");
 
             assertEquals(Long.toString(cluster.pid()), Http.get(ready.url("/pid")).body());
             assertEquals("hello", Http.get(ready.url("/state/banner")).body());

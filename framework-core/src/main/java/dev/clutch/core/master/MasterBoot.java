@@ -8,7 +8,6 @@ import dev.clutch.core.api.ExitCode;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.cli.CommandLine;
 import dev.clutch.core.config.ClutchConfig;
-import dev.clutch.core.config.UnknownKeys;
 import dev.clutch.core.ipc.PayloadRegistryCheck;
 import dev.clutch.core.plugin.PluginSet;
 import dev.clutch.core.control.ControlServer;
@@ -45,8 +44,6 @@ public final class MasterBoot {
     public static ExitCode run(Class<?> applicationClass, ClutchConfig config, PluginSet plugins,
                                CommandLine commandLine, RunDirectory runDirectory, long startedAtNanos)
             throws InterruptedException {
-        log.info("{}, env {}", plugins.describe(), config.env());
-        UnknownKeys.find(config.raw(), plugins.names()).forEach(log::warn);
         IpcTransport transport;
         try {
             transport = IpcTransport.detect();
