@@ -18,8 +18,10 @@ import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 
 /** The test kit, multi-process: a real cluster on a free port, reached over HTTP and through its master. */
-@ClutchTest(value = TestApp.class, mode = ClutchTest.Mode.MULTI, workers = 2,
-        config = "clutch.state.file = flags.conf", files = "testkit/flags.conf")
+@ClutchTest(value = TestApp.class, mode = ClutchTest.Mode.MULTI, workers = 2, env = "kitmulti",
+        config = {"clutch.state.file = flags.conf",
+                "clutch.worker.jvmArgs = ${clutch.worker.jvmArgs} [\"-Dkit.marker=on\"]"},
+        files = "testkit/flags.conf")
 class TestKitMultiProcessTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
@@ -36,6 +38,13 @@ class TestKitMultiProcessTest {
             served.add(Long.parseLong(RawHttp.get(app.port(), "/pid").body()));
         }
         assertEquals(new HashSet<>(app.workerPids()), served, "both workers serve the port");
+    }
+
+    @Test
+    void theTestsConfigReachesTheClusterWithItsSubstitutionsResolved(TestCluster app) throws Exception {
+        String worker = ClusterProcess.commandLine(app.workerPids().get(0));
+        assertTrue(worker.contains("-Dkit.marker=on"), worker);
+        assertTrue(worker.contains("-XX:+UseSerialGC"), "the default options stay: " + worker);
     }
 
     @Test
@@ -61,6 +70,16 @@ class TestKitMultiProcessTest {
                             + "master");
                 });
         assertThrows(UnsupportedOperationException.class, () -> messenger.on("x", m -> null));
+    }
+
+    @Test
+    void payloadsOverTheControlSocketsOldLimitGoBothWays(TestCluster app) throws Exception {
+        String large = "x".repeat(5 << 20);
+
+        TestApp.Greeting echoed = app.messenger().<TestApp.Greeting>request(Messenger.Target.agent(), "echo",
+                new TestApp.Greeting(large, 1), Duration.ofSeconds(30)).get();
+
+        assertEquals(large + " from agent", echoed.name());
     }
 
     @Test

@@ -9,7 +9,7 @@ package dev.clutch.core.api;
  * public final class FlagsApp implements ClutchApplication {
  *     public static void main(String[] args) { Clutch.run(FlagsApp.class, args); }
  *
- *     public List<Module> agentModules() { return List.of(new FlagSourceModule()); }
+ *     public List<Module> agentModules() { return List.of(new FlagAgentModule()); }
  *     public List<Module> workerModules() { return List.of(new FlagRoutesModule()); }
  * }
  * }</pre>

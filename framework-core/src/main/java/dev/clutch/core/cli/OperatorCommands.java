@@ -29,18 +29,18 @@ public final class OperatorCommands {
     }
 
     public static ExitCode run(CommandLine line, ClutchConfig config) {
-        Path socket = config.runDir().resolve("control.sock");
+        ControlClient master = new ControlClient(config.runDir().resolve("control.sock"), config.maxFrameBytes());
         try {
             return switch (line.command()) {
-                case "status" -> print(ControlClient.send(socket, new ControlRequest("status", new String[0]), QUICK),
+                case "status" -> print(master.send(new ControlRequest("status", new String[0]), QUICK),
                         line.json());
-                case "state" -> print(ControlClient.send(socket, new ControlRequest("state", new String[0]), QUICK),
+                case "state" -> print(master.send(new ControlRequest("state", new String[0]), QUICK),
                         line.json());
-                case "scale" -> print(ControlClient.send(socket, new ControlRequest("scale",
+                case "scale" -> print(master.send(new ControlRequest("scale",
                         line.arguments().toArray(String[]::new)), QUICK), false);
-                case "reload" -> print(ControlClient.send(socket, new ControlRequest("reload", new String[0]),
-                        reloadTimeout(socket, config)), false);
-                case "stop" -> stop(socket, config, Duration.ofSeconds(line.timeoutSeconds() > 0
+                case "reload" -> print(master.send(new ControlRequest("reload", new String[0]),
+                        reloadTimeout(master, config)), false);
+                case "stop" -> stop(master, config, Duration.ofSeconds(line.timeoutSeconds() > 0
                         ? line.timeoutSeconds() : 30));
                 default -> throw new IllegalArgumentException("not an operator command: " + line.command());
             };
@@ -60,9 +60,9 @@ public final class OperatorCommands {
     }
 
     /** Asks the master to stop, then waits until its process is gone. */
-    private static ExitCode stop(Path socket, ClutchConfig config, Duration timeout) throws IOException {
+    private static ExitCode stop(ControlClient client, ClutchConfig config, Duration timeout) throws IOException {
         Optional<ProcessHandle> master = masterProcess(config.runDir().resolve("master.pid"));
-        ExitCode asked = print(ControlClient.send(socket, new ControlRequest("stop", new String[0]), QUICK), false);
+        ExitCode asked = print(client.send(new ControlRequest("stop", new String[0]), QUICK), false);
         if (asked != ExitCode.OK || master.isEmpty()) {
             return asked;
         }
@@ -91,8 +91,8 @@ public final class OperatorCommands {
      * Every worker of the running instance (its target, which {@code scale} may have changed) may take its start
      * and its drain, one after the other.
      */
-    private static Duration reloadTimeout(Path socket, ClutchConfig config) throws IOException {
-        String status = ControlClient.send(socket, new ControlRequest("status", new String[0]), QUICK).json();
+    private static Duration reloadTimeout(ControlClient master, ClutchConfig config) throws IOException {
+        String status = master.send(new ControlRequest("status", new String[0]), QUICK).json();
         Matcher target = TARGET.matcher(status);
         int workers = target.find() ? Integer.parseInt(target.group(1)) : config.workers();
         return config.workerStartTimeout().plus(config.workerKillTimeout()).multipliedBy(Math.max(1, workers))

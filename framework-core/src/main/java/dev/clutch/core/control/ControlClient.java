@@ -21,16 +21,25 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Sends one command to a running master through its control socket and waits for the reply. */
+/** Sends commands to a running master through its control socket, one per connection, and waits for the reply. */
 public final class ControlClient {
 
-    private ControlClient() {
+    private final Path socket;
+    private final int maxFrameBytes;
+
+    /**
+     * @param maxFrameBytes the instance's {@code clutch.ipc.maxFrameBytes}: what the control socket carries is sized
+     *     from it ({@link ControlServer#frameLimit})
+     */
+    public ControlClient(Path socket, int maxFrameBytes) {
+        this.socket = socket;
+        this.maxFrameBytes = ControlServer.frameLimit(maxFrameBytes);
     }
 
     /**
      * @throws IOException saying no instance runs there, or what went wrong talking to it
      */
-    public static ControlReply send(Path socket, ControlRequest request, Duration timeout) throws IOException {
+    public ControlReply send(ControlRequest request, Duration timeout) throws IOException {
         if (!Files.exists(socket)) {
             throw new IOException("no running instance: " + socket + " does not exist (is it started, and with "
                     + "the same clutch.baseDir / clutch.runDir?)");
@@ -45,7 +54,7 @@ public final class ControlClient {
                     .handler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            IpcPipeline.addCodec(ch.pipeline(), MessageRegistry.framework(), 4 * 1024 * 1024);
+                            IpcPipeline.addCodec(ch.pipeline(), MessageRegistry.framework(), maxFrameBytes);
                             ch.pipeline().addLast(new SimpleChannelInboundHandler<ControlReply>() {
                                 @Override
                                 protected void channelRead0(ChannelHandlerContext ctx, ControlReply r) {
@@ -63,7 +72,12 @@ public final class ControlClient {
                     .connect(new DomainSocketAddress(socket.toFile()))
                     .syncUninterruptibly()
                     .channel();
-            channel.writeAndFlush(request);
+            channel.writeAndFlush(request).addListener(written -> {
+                if (!written.isSuccess()) {
+                    reply.completeExceptionally(new IOException("cannot send '" + request.command() + "' to the "
+                            + "master: " + written.cause().getMessage(), written.cause()));
+                }
+            });
             return reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw new IOException(e.getCause().getMessage(), e.getCause());

@@ -28,7 +28,6 @@ import org.slf4j.LoggerFactory;
 public final class ControlServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
-    private static final int MAX_REPLY_BYTES = 4 * 1024 * 1024;
 
     /** A request and the way to answer it. */
     public record Command(ControlRequest request, Consumer<ControlReply> reply) {
@@ -40,7 +39,17 @@ public final class ControlServer implements AutoCloseable {
         this.channel = channel;
     }
 
-    public static ControlServer start(IpcTransport transport, EventLoopGroup group, Path socket,
+    /**
+     * The largest frame either end of the control socket takes: a message's payload (up to
+     * {@code clutch.ipc.maxFrameBytes}) travels base64-encoded, and the shared state comes back both described and
+     * encoded.
+     */
+    public static int frameLimit(int maxFrameBytes) {
+        return (int) Math.min(Integer.MAX_VALUE - 8, 3L * maxFrameBytes + 64 * 1024);
+    }
+
+    /** @param maxFrameBytes the instance's {@code clutch.ipc.maxFrameBytes} */
+    public static ControlServer start(IpcTransport transport, EventLoopGroup group, Path socket, int maxFrameBytes,
                                       Consumer<Command> commands) throws IOException {
         Files.deleteIfExists(socket);
         Channel channel = new ServerBootstrap()
@@ -49,7 +58,7 @@ public final class ControlServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        IpcPipeline.addCodec(ch.pipeline(), MessageRegistry.framework(), MAX_REPLY_BYTES);
+                        IpcPipeline.addCodec(ch.pipeline(), MessageRegistry.framework(), frameLimit(maxFrameBytes));
                         ch.pipeline().addLast(new SimpleChannelInboundHandler<ControlRequest>() {
                             @Override
                             public void channelActive(ChannelHandlerContext ctx) {
@@ -63,8 +72,7 @@ public final class ControlServer implements AutoCloseable {
 
                             @Override
                             protected void channelRead0(ChannelHandlerContext ctx, ControlRequest request) {
-                                commands.accept(new Command(request, reply -> ctx.writeAndFlush(reply)
-                                        .addListener(ChannelFutureListener.CLOSE)));
+                                commands.accept(new Command(request, reply -> answer(ctx, request, reply)));
                             }
 
                             @Override
@@ -79,6 +87,20 @@ public final class ControlServer implements AutoCloseable {
                 .syncUninterruptibly()
                 .channel();
         return new ControlServer(channel);
+    }
+
+    /** Sends the reply, or, when it cannot be sent (too large), why not: the operator never waits for nothing. */
+    private static void answer(ChannelHandlerContext ctx, ControlRequest request, ControlReply reply) {
+        ctx.writeAndFlush(reply).addListener(written -> {
+            if (written.isSuccess()) {
+                ctx.close();
+                return;
+            }
+            log.warn("control: the answer to '{}' could not be sent: {}", request.command(),
+                    written.cause().getMessage());
+            ctx.writeAndFlush(new ControlReply(false, "the master's answer to '" + request.command() + "' could not "
+                    + "be sent: " + written.cause().getMessage(), "")).addListener(ChannelFutureListener.CLOSE);
+        });
     }
 
     @Override

@@ -83,7 +83,7 @@ public final class MasterBoot {
             ipc.start();
             resources.onClose(ipc::close);
             ControlServer control = ControlServer.start(transport, group, runDirectory.controlSocket(),
-                    master::control);
+                    config.maxFrameBytes(), master::control);
             resources.onClose(control::close);
             for (String name : SIGNALS) {
                 handle(name, master);

@@ -2,8 +2,12 @@ package dev.clutch.core.api.testing;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigList;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValueType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -29,30 +33,38 @@ abstract class BootedCluster implements TestCluster, ExtensionContext.Store.Clos
         try {
             baseDir = Files.createTempDirectory("clutch-test-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            copyResources(settings, baseDir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare the base directory of the application under test", e);
+            throw new UncheckedIOException("cannot create the base directory of the application under test", e);
         }
-        Config overrides = overrides(settings, baseDir);
         try {
-            return settings.mode() == ClutchTest.Mode.SINGLE
-                    ? InProcessCluster.start(AppUnderTest.load(settings.value(), settings.env(), overrides), baseDir)
-                    : ForkedCluster.start(AppUnderTest.load(settings.value(), settings.env(), overrides), overrides,
-                            baseDir);
+            copyResources(settings, baseDir);
+            Config overrides = overrides(settings, baseDir);
+            AppUnderTest app = AppUnderTest.load(settings.value(), settings.env(), overrides);
+            return settings.mode() == ClutchTest.Mode.SINGLE ? InProcessCluster.start(app, baseDir)
+                    : ForkedCluster.start(app, overrides, baseDir);
+        } catch (IOException e) {
+            deleteQuietly(baseDir);
+            throw new UncheckedIOException("cannot prepare the base directory of the application under test", e);
         } catch (RuntimeException | Error e) {
             deleteQuietly(baseDir);
             throw e;
         }
     }
 
-    /** The test's own settings over the test kit's: loopback, a free port, the temporary base directory. */
+    /**
+     * The test's own settings over the test kit's: loopback, a free port, the temporary base directory, and the
+     * mode the test asked for (whatever {@code CLUTCH_MODE} or the application's files say).
+     */
     private static Config overrides(ClutchTest settings, Path baseDir) {
-        Config own = ConfigFactory.parseString(String.join("\n", settings.config()));
+        Config own = ConfigFactory.parseString(String.join("\n", settings.config()),
+                ConfigParseOptions.defaults().setOriginDescription("@ClutchTest(config) of "
+                        + settings.value().getSimpleName()));
         Map<String, Object> kit = Map.of(
                 "clutch.baseDir", baseDir.toString(),
                 "clutch.env", settings.env(),
                 "clutch.http.host", "127.0.0.1",
                 "clutch.http.port", 0,
+                "clutch.mode", settings.mode() == ClutchTest.Mode.SINGLE ? "single" : "multi",
                 "clutch.workers", settings.workers());
         Config base = ConfigFactory.empty("@ClutchTest");
         for (Map.Entry<String, Object> entry : kit.entrySet()) {
@@ -105,19 +117,35 @@ abstract class BootedCluster implements TestCluster, ExtensionContext.Store.Clos
         }
     }
 
-    /** Each leaf value of {@code config}, as the {@code -D} flags that set it ({@code key.0} for list items). */
-    static Stream<String> asSystemProperties(Config config) {
-        return config.entrySet().stream().flatMap(entry -> flags(entry.getKey(), entry.getValue()));
+    /**
+     * The {@code -D} flags that set each key of {@code overrides} to its value in {@code resolved} (the whole
+     * configuration, where substitutions such as {@code ${clutch.worker.jvmArgs} [...]} have their values): list
+     * items as {@code key.0}, {@code key.1}, objects key by key.
+     *
+     * @throws IllegalArgumentException for an empty list, which system properties cannot express
+     */
+    static Stream<String> asSystemProperties(Config overrides, Config resolved) {
+        Stream.Builder<String> flags = Stream.builder();
+        for (Map.Entry<String, ConfigValue> entry : overrides.entrySet()) {
+            addFlags(flags, entry.getKey(), resolved.getValue(entry.getKey()));
+        }
+        return flags.build();
     }
 
-    private static Stream<String> flags(String key, ConfigValue value) {
-        if (value.unwrapped() instanceof java.util.List<?> items) {
-            Stream.Builder<String> flags = Stream.builder();
-            for (int i = 0; i < items.size(); i++) {
-                flags.add("-D" + key + "." + i + "=" + items.get(i));
+    private static void addFlags(Stream.Builder<String> flags, String key, ConfigValue value) {
+        if (value instanceof ConfigList list) {
+            if (list.isEmpty()) {
+                throw new IllegalArgumentException("@ClutchTest(config) sets " + key + " to an empty list, which "
+                        + "mode MULTI cannot pass to the master (as system properties): set it in "
+                        + "application-<env>.conf of the test's env instead");
             }
-            return flags.build();
+            for (int i = 0; i < list.size(); i++) {
+                addFlags(flags, key + "." + i, list.get(i));
+            }
+        } else if (value instanceof ConfigObject object) {
+            object.forEach((name, item) -> addFlags(flags, key + "." + name, item));
+        } else if (value.valueType() != ConfigValueType.NULL) {
+            flags.add("-D" + key + "=" + value.unwrapped());
         }
-        return Stream.of("-D" + key + "=" + value.unwrapped());
     }
 }

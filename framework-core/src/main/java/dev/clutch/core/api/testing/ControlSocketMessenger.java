@@ -9,7 +9,6 @@ import dev.clutch.core.message.ControlRequest;
 import dev.clutch.core.message.PayloadCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -38,12 +37,12 @@ final class ControlSocketMessenger implements Messenger {
         return thread;
     });
 
-    private final Path controlSocket;
+    private final ControlClient master;
     private final PayloadCodec codec;
     private final List<Consumer<Undeliverable>> undeliverableListeners = new CopyOnWriteArrayList<>();
 
-    ControlSocketMessenger(Path controlSocket, PayloadCodec codec) {
-        this.controlSocket = controlSocket;
+    ControlSocketMessenger(ControlClient master, PayloadCodec codec) {
+        this.master = master;
         this.codec = codec;
     }
 
@@ -105,7 +104,7 @@ final class ControlSocketMessenger implements Messenger {
         ControlRequest request = new ControlRequest("message", new String[] {target, action, kind,
                 Long.toString(timeout.toMillis()), Base64.getEncoder().encodeToString(bytes)});
         try {
-            return ControlClient.send(controlSocket, request, timeout.plus(MARGIN));
+            return master.send(request, timeout.plus(MARGIN));
         } catch (IOException e) {
             throw new MessageFailedException("cannot reach the cluster's master: " + e.getMessage());
         }
@@ -131,7 +130,7 @@ final class ControlSocketMessenger implements Messenger {
     Map<String, Object> sharedState() {
         ControlReply reply;
         try {
-            reply = ControlClient.send(controlSocket, new ControlRequest("state", new String[0]), SEND_TIMEOUT);
+            reply = master.send(new ControlRequest("state", new String[0]), SEND_TIMEOUT);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the shared state from the master", e);
         }

@@ -3,6 +3,7 @@ package dev.clutch.core.api.testing;
 import com.typesafe.config.Config;
 import dev.clutch.core.api.ClutchApplication;
 import dev.clutch.core.api.Messenger;
+import dev.clutch.core.control.ControlClient;
 import dev.clutch.core.master.ChildClasspath;
 import dev.clutch.core.master.ChildFactory;
 import dev.clutch.core.master.ReadyLine;
@@ -52,12 +53,12 @@ final class ForkedCluster extends BootedCluster {
 
     static ForkedCluster start(AppUnderTest app, Config overrides, Path baseDir) {
         Class<? extends ClutchApplication> application = app.type();
-        ControlSocketMessenger messenger = new ControlSocketMessenger(app.config().runDir().resolve("control.sock"),
-                app.payloads());
+        ControlSocketMessenger messenger = new ControlSocketMessenger(new ControlClient(
+                app.config().runDir().resolve("control.sock"), app.config().maxFrameBytes()), app.payloads());
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ChildFactory.platformOptions(Runtime.version()));
-        BootedCluster.asSystemProperties(overrides).forEach(command::add);
+        BootedCluster.asSystemProperties(overrides, app.config().raw()).forEach(command::add);
         command.addAll(List.of("-cp", ChildClasspath.of(application), application.getName(), "start"));
         Process master;
         try {
@@ -76,9 +77,11 @@ final class ForkedCluster extends BootedCluster {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            throw new IllegalStateException("the application under test did not become ready within "
-                    + BOOT_SECONDS + " s (exit code " + (master.isAlive() ? "none" : master.exitValue()) + "): "
-                    + "see its console above", e);
+            throw new IllegalStateException(!(e instanceof ExecutionException)
+                    ? "the application under test did not become ready within " + BOOT_SECONDS + " s: see its "
+                            + "console above"
+                    : "the application under test exited with code " + master.exitValue() + " before it was "
+                            + "ready: see its console above", e);
         }
     }
 
