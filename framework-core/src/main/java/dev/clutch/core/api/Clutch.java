@@ -9,7 +9,6 @@ import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.config.ConfigLoader;
 import dev.clutch.core.config.ConfigurationException;
 import dev.clutch.core.config.EnvName;
-import dev.clutch.core.config.UnknownKeys;
 import dev.clutch.core.lifecycle.StartupProperties;
 import dev.clutch.core.logging.LogLayout;
 import dev.clutch.core.logging.LogRotation;
@@ -25,7 +24,6 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Arrays;
 import java.util.List;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -92,7 +90,6 @@ public final class Clutch {
             if (!installMasterLogging(config)) {
                 return ExitCode.START_FAILED;
             }
-            logWhatStarts(config, plugins);
             return SingleProcess.runUntilStopped(applicationClass, config, plugins, startedAtNanos);
         }
         if (commandLine.daemon()) {
@@ -114,7 +111,7 @@ public final class Clutch {
             runDirectory.unlock();
             return ExitCode.START_FAILED;
         }
-        logWhatStarts(config, plugins);
+        plugins.logStart(config, LoggerFactory.getLogger(Clutch.class));
         try {
             return MasterBoot.run(applicationClass, config, plugins, commandLine, runDirectory, startedAtNanos);
         } catch (InterruptedException e) {
@@ -145,13 +142,6 @@ public final class Clutch {
         }
         LogLayout.install(new ProcessLabel(Role.MASTER, 0), config.logDir());
         return true;
-    }
-
-    /** The plugins and env of this start, and the settings it does not know (typos, most likely). */
-    private static void logWhatStarts(ClutchConfig config, PluginSet plugins) {
-        Logger log = LoggerFactory.getLogger(Clutch.class);
-        log.info("{}, env {}", plugins.describe(), config.env());
-        UnknownKeys.find(config.raw(), plugins.names()).forEach(log::warn);
     }
 
     /** Children are launched with the application class as their main class. */

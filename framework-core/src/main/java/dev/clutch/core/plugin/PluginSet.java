@@ -6,8 +6,10 @@ import dev.clutch.core.api.ClutchApplication;
 import dev.clutch.core.api.ClutchComponent;
 import dev.clutch.core.api.ClutchPlugin;
 import dev.clutch.core.api.PayloadType;
+import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.config.ConfigurationException;
 import dev.clutch.core.config.Origins;
+import dev.clutch.core.config.UnknownKeys;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -19,6 +21,7 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
 
 /**
  * The plugins of this application: every {@link ClutchPlugin} on the classpath, less the ones switched off by
@@ -199,5 +202,14 @@ public final class PluginSet {
     public String describe() {
         String on = enabled.isEmpty() ? "none" : String.join(", ", enabled.stream().map(ClutchPlugin::name).toList());
         return "plugins: " + on + (disabled.isEmpty() ? "" : " (off: " + String.join(", ", disabled) + ")");
+    }
+
+    /**
+     * Logs what a start runs: these plugins and the env, then a warning for each {@code clutch.*} setting that
+     * nothing reads (typos, most likely). Every start logs it, a cluster's master and single-process mode alike.
+     */
+    public void logStart(ClutchConfig config, Logger log) {
+        log.info("{}, env {}", describe(), config.env());
+        UnknownKeys.find(config.raw(), names()).forEach(log::warn);
     }
 }
