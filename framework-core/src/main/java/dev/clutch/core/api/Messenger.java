@@ -13,7 +13,8 @@ import java.util.function.Consumer;
  * an unknown pid, a receiver gone or too slow) is never dropped silently: a request's future fails, and a plain
  * send is reported to {@link #onUndeliverable} and logged.
  *
- * <p>Actions whose names start with {@code clutch.} are the framework's own (schedule runs and their results).
+ * <p>Actions whose names start with {@code clutch.} are the framework's own (schedule runs and their results):
+ * give the application's actions other names.
  *
  * <p>Sends never block. When this process has more than {@code clutch.ipc.maxPendingBytes} not yet sent (its
  * receivers, or the master, are behind), a send throws {@link MessageFailedException}: slow down and retry.

@@ -6,6 +6,7 @@ import dev.clutch.core.message.AppMessage;
 import dev.clutch.core.message.Destination;
 import dev.clutch.core.message.Envelope;
 import dev.clutch.core.message.PayloadCodec;
+import dev.clutch.core.message.ScheduleRun;
 import dev.clutch.core.message.Unanswered;
 import dev.clutch.core.message.Undelivered;
 import java.nio.charset.StandardCharsets;
@@ -43,8 +44,8 @@ public final class ChildMessenger implements Messenger {
     private final AtomicLong correlations = new AtomicLong();
     private final ExecutorService handlerThread = Executors.newSingleThreadExecutor(daemon("clutch-messages"));
     private final HandlerQueue<Envelope> inbound;
-    /** The framework's own actions: the component that sends one reports it undeliverable in its own log. */
-    private static final String FRAMEWORK_ACTIONS = "clutch.";
+    /** Sends whose sender reports them undeliverable in a log of its own: the agent's scheduler, in schedule.log. */
+    private static final String REPORTED_BY_SENDER = ScheduleRun.ACTION;
     private static final long UNDELIVERABLE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private long lastUndeliverableLogNanos;
     private long undeliverableNotLogged;
@@ -194,7 +195,7 @@ public final class ChildMessenger implements Messenger {
             fail(notice.correlation(), "'" + notice.action() + "' could not be delivered: " + notice.reason());
             return;
         }
-        if (!notice.action().startsWith(FRAMEWORK_ACTIONS)) {
+        if (!notice.action().equals(REPORTED_BY_SENDER)) {
             logUndeliverable(notice);
         }
         Messenger.Undeliverable event = new Messenger.Undeliverable(notice.action(), notice.reason());
