@@ -112,6 +112,13 @@ class SharedStateTest {
                     + "bytes)") && l.contains("the last good state stays published")), cluster.output());
             assertEquals(404, RawHttp.get(ready.port(), "/state/second").status());
 
+            // The command reads a reply sized by the master's limit, not by its own (about 70 KB at 1 KiB).
+            try (ClusterProcess state = ClusterScenarios.testApp(baseDir, 1).args("state")
+                    .property("clutch.ipc.maxFrameBytes", "1KiB").start()) {
+                assertEquals(0, state.awaitExit(BOOT), state.output());
+                assertTrue(state.output().contains("first (v2) = " + half), state.output());
+            }
+
             Files.writeString(baseDir.resolve("flags.conf"), "banner = bye\n");
             await("the next change reaches the worker").atMost(Duration.ofSeconds(10))
                     .pollInterval(Duration.ofMillis(100))

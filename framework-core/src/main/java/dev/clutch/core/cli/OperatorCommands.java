@@ -29,7 +29,7 @@ public final class OperatorCommands {
     }
 
     public static ExitCode run(CommandLine line, ClutchConfig config) {
-        ControlClient master = new ControlClient(config.runDir().resolve("control.sock"), config.maxFrameBytes());
+        ControlClient master = ControlClient.of(config);
         try {
             return switch (line.command()) {
                 case "status" -> print(master.send(new ControlRequest("status", new String[0]), QUICK),

@@ -1,7 +1,10 @@
 package dev.clutch.core.control;
 
+import dev.clutch.core.config.ClutchConfig;
+import dev.clutch.core.config.ClutchSettings;
 import dev.clutch.core.ipc.IpcPipeline;
 import dev.clutch.core.ipc.IpcTransport;
+import dev.clutch.core.master.RunDirectory;
 import dev.clutch.core.message.ControlReply;
 import dev.clutch.core.message.ControlRequest;
 import dev.clutch.core.message.MessageRegistry;
@@ -24,16 +27,29 @@ import java.util.concurrent.TimeoutException;
 /** Sends commands to a running master through its control socket, one per connection, and waits for the reply. */
 public final class ControlClient {
 
+    /**
+     * Replies come from the instance's own master, over a socket only its user can open, and that master may run
+     * with a larger {@code clutch.ipc.maxFrameBytes} than this command was given (a {@code -D} flag of its start):
+     * a reply may be as large as the largest setting allows.
+     */
+    private static final int MAX_REPLY_FRAME_BYTES = ControlServer.frameLimit(
+            (int) ClutchSettings.IPC_MAX_FRAME_BYTES_CEILING);
+
     private final Path socket;
-    private final int maxFrameBytes;
+    private final int maxRequestFrameBytes;
 
     /**
-     * @param maxFrameBytes the instance's {@code clutch.ipc.maxFrameBytes}: what the control socket carries is sized
-     *     from it ({@link ControlServer#frameLimit})
+     * @param maxFrameBytes {@code clutch.ipc.maxFrameBytes} as this command sees it: a request may be as large as
+     *     the control socket carries for it ({@link ControlServer#frameLimit})
      */
     public ControlClient(Path socket, int maxFrameBytes) {
         this.socket = socket;
-        this.maxFrameBytes = ControlServer.frameLimit(maxFrameBytes);
+        this.maxRequestFrameBytes = ControlServer.frameLimit(maxFrameBytes);
+    }
+
+    /** The client of the instance {@code config} describes: its run directory's control socket. */
+    public static ControlClient of(ClutchConfig config) {
+        return new ControlClient(RunDirectory.controlSocketIn(config.runDir()), config.maxFrameBytes());
     }
 
     /**
@@ -54,11 +70,20 @@ public final class ControlClient {
                     .handler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            IpcPipeline.addCodec(ch.pipeline(), MessageRegistry.framework(), maxFrameBytes);
+                            IpcPipeline.addCodec(ch.pipeline(), MessageRegistry.framework(), MAX_REPLY_FRAME_BYTES,
+                                    maxRequestFrameBytes);
                             ch.pipeline().addLast(new SimpleChannelInboundHandler<ControlReply>() {
                                 @Override
                                 protected void channelRead0(ChannelHandlerContext ctx, ControlReply r) {
                                     reply.complete(r);
+                                }
+
+                                @Override
+                                public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                                    // First: the close that follows would otherwise be reported as the master's.
+                                    reply.completeExceptionally(new IOException("cannot read the master's answer: "
+                                            + cause.getMessage(), cause));
+                                    ctx.close();
                                 }
 
                                 @Override

@@ -92,7 +92,8 @@ public final class ControlServer implements AutoCloseable {
     /** Sends the reply, or, when it cannot be sent (too large), why not: the operator never waits for nothing. */
     private static void answer(ChannelHandlerContext ctx, ControlRequest request, ControlReply reply) {
         ctx.writeAndFlush(reply).addListener(written -> {
-            if (written.isSuccess()) {
+            if (written.isSuccess() || !ctx.channel().isActive()) {
+                // Sent, or no one waits for it any more (the command gave up, its timeout past).
                 ctx.close();
                 return;
             }

@@ -53,7 +53,12 @@ public final class RunDirectory {
 
     /** Where operator commands reach the running master. */
     public Path controlSocket() {
-        return dir.resolve("control.sock");
+        return controlSocketIn(dir);
+    }
+
+    /** The control socket of the master whose run directory is {@code runDir} ({@code clutch.runDir}). */
+    public static Path controlSocketIn(Path runDir) {
+        return runDir.resolve("control.sock");
     }
 
     /** The master's pid file; it is also the lock that keeps two masters out of one run directory. */

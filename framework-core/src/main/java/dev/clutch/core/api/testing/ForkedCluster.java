@@ -53,8 +53,8 @@ final class ForkedCluster extends BootedCluster {
 
     static ForkedCluster start(AppUnderTest app, Config overrides, Path baseDir) {
         Class<? extends ClutchApplication> application = app.type();
-        ControlSocketMessenger messenger = new ControlSocketMessenger(new ControlClient(
-                app.config().runDir().resolve("control.sock"), app.config().maxFrameBytes()), app.payloads());
+        ControlSocketMessenger messenger = new ControlSocketMessenger(ControlClient.of(app.config()),
+                app.payloads());
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ChildFactory.platformOptions(Runtime.version()));
@@ -80,8 +80,9 @@ final class ForkedCluster extends BootedCluster {
             throw new IllegalStateException(!(e instanceof ExecutionException)
                     ? "the application under test did not become ready within " + BOOT_SECONDS + " s: see its "
                             + "console above"
-                    : "the application under test exited with code " + master.exitValue() + " before it was "
-                            + "ready: see its console above", e);
+                    : "the application under test " + (master.isAlive() ? "closed its console"
+                            : "exited with code " + master.exitValue()) + " before it was ready: see its console "
+                            + "above", e);
         }
     }
 
