@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
@@ -14,7 +15,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -122,30 +125,62 @@ abstract class BootedCluster implements TestCluster, ExtensionContext.Store.Clos
      * configuration, where substitutions such as {@code ${clutch.worker.jvmArgs} [...]} have their values): list
      * items as {@code key.0}, {@code key.1}, objects key by key.
      *
-     * @throws IllegalArgumentException for an empty list, which system properties cannot express
+     * @throws IllegalArgumentException for what system properties cannot express, so that the cluster would run
+     *     on other settings than the test asked for: an empty list, a null, a key with a dot in one of its names
      */
     static Stream<String> asSystemProperties(Config overrides, Config resolved) {
         Stream.Builder<String> flags = Stream.builder();
-        for (Map.Entry<String, ConfigValue> entry : overrides.entrySet()) {
-            addFlags(flags, entry.getKey(), resolved.getValue(entry.getKey()));
-        }
+        addOverrides(flags, List.of(), overrides.root(), resolved);
         return flags.build();
     }
 
-    private static void addFlags(Stream.Builder<String> flags, String key, ConfigValue value) {
+    /** Walks the test's own objects; a value that is not one is taken as resolved (it may be a substitution). */
+    private static void addOverrides(Stream.Builder<String> flags, List<String> path, ConfigObject own,
+                                     Config resolved) {
+        own.forEach((name, value) -> {
+            List<String> child = new ArrayList<>(path);
+            child.add(name);
+            String key = ConfigUtil.joinPath(child);
+            if (value instanceof ConfigObject object) {
+                addOverrides(flags, child, object, resolved);
+            } else if (resolved.getIsNull(key)) {
+                throw notPassable(key, "to null");
+            } else {
+                addFlags(flags, key, child, resolved.getValue(key));
+            }
+        });
+    }
+
+    private static void addFlags(Stream.Builder<String> flags, String key, List<String> path, ConfigValue value) {
         if (value instanceof ConfigList list) {
             if (list.isEmpty()) {
-                throw new IllegalArgumentException("@ClutchTest(config) sets " + key + " to an empty list, which "
-                        + "mode MULTI cannot pass to the master (as system properties): set it in "
-                        + "application-<env>.conf of the test's env instead");
+                throw notPassable(key, "to an empty list");
             }
             for (int i = 0; i < list.size(); i++) {
-                addFlags(flags, key + "." + i, list.get(i));
+                addFlags(flags, key + "." + i, append(path, Integer.toString(i)), list.get(i));
             }
         } else if (value instanceof ConfigObject object) {
-            object.forEach((name, item) -> addFlags(flags, key + "." + name, item));
-        } else if (value.valueType() != ConfigValueType.NULL) {
-            flags.add("-D" + key + "=" + value.unwrapped());
+            object.forEach((name, item) -> addFlags(flags, ConfigUtil.joinPath(append(path, name)),
+                    append(path, name), item));
+        } else if (value.valueType() == ConfigValueType.NULL) {
+            throw notPassable(key, "to null");
+        } else if (path.stream().anyMatch(name -> name.contains("."))) {
+            // A system property's name is split at every dot: the quotes that keep one in a name are lost.
+            throw notPassable(key, "(a key with a dot in one of its names)");
+        } else {
+            flags.add("-D" + String.join(".", path) + "=" + value.unwrapped());
         }
+    }
+
+    private static List<String> append(List<String> path, String name) {
+        List<String> longer = new ArrayList<>(path);
+        longer.add(name);
+        return longer;
+    }
+
+    private static IllegalArgumentException notPassable(String key, String what) {
+        return new IllegalArgumentException("@ClutchTest(config) sets " + key + " " + what + ", which mode MULTI "
+                + "cannot pass to the master (as system properties): set it in application-<env>.conf of the "
+                + "test's env instead");
     }
 }

@@ -38,4 +38,33 @@ class BootedClusterTest {
 
         assertTrue(e.getMessage().contains("clutch.agent.jvmArgs to an empty list"), e.getMessage());
     }
+
+    @Test
+    void aNullIsRefusedInsteadOfDropped() {
+        IllegalArgumentException top = assertThrows(IllegalArgumentException.class, () -> flags(
+                "app.banner = null", "app.banner = hello"));
+        assertTrue(top.getMessage().contains("app.banner to null"), top.getMessage());
+
+        // Dropped, the items after it would move up one place.
+        IllegalArgumentException item = assertThrows(IllegalArgumentException.class, () -> flags(
+                "app.hosts = [a, null, b]", ""));
+        assertTrue(item.getMessage().contains("app.hosts.1 to null"), item.getMessage());
+    }
+
+    @Test
+    void aKeyWithADotInANameIsRefused() {
+        IllegalArgumentException quoted = assertThrows(IllegalArgumentException.class, () -> flags(
+                "app.\"example.com\".weight = 2", ""));
+        assertTrue(quoted.getMessage().contains("app.\"example.com\".weight"), quoted.getMessage());
+
+        IllegalArgumentException inAnObject = assertThrows(IllegalArgumentException.class, () -> flags(
+                "app.routes = [{\"a.b\" = 1}]", ""));
+        assertTrue(inAnObject.getMessage().contains("a key with a dot"), inAnObject.getMessage());
+    }
+
+    @Test
+    void nestedObjectsOfTheTestArePassedLeafByLeaf() {
+        assertEquals(List.of("-Dapp.db.host=h", "-Dapp.db.port=5432"),
+                flags("app { db { host = h, port = 5432 } }", "").stream().sorted().toList());
+    }
 }
