@@ -251,12 +251,21 @@ final class ClassDataSharing {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
             for (Path file : files) {
                 Matcher recording = recordingsOfTheApplication.matcher(file.getFileName().toString());
-                if (recording.matches() && ProcessHandle.of(Long.parseLong(recording.group(1))).isEmpty()) {
+                if (recording.matches() && !masterRuns(recording.group(1))) {
                     deleteQuietly(file);
                 }
             }
         } catch (IOException | RuntimeException e) {
             log.info("class-data sharing: could not look for recordings left in {}: {}", directory, e.getMessage());
+        }
+    }
+
+    /** A pid too large for a {@code long} is no process's: that file was not written by a master. */
+    private static boolean masterRuns(String pid) {
+        try {
+            return ProcessHandle.of(Long.parseLong(pid)).isPresent();
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 

@@ -57,16 +57,27 @@ public final class PluginSet {
         Iterator<ClutchPlugin> plugins = ServiceLoader.load(ClutchPlugin.class, classLoader).iterator();
         // One plugin that cannot be loaded must not hide the others (and their problems): the loader goes on to
         // the next provider after an error, as far as it can.
-        for (int failures = 0; failures < MAX_LOAD_FAILURES; ) {
+        for (int failures = 0; ; ) {
             try {
                 if (!plugins.hasNext()) {
                     break;
                 }
                 found.add(plugins.next());
             } catch (ServiceConfigurationError e) {
-                failures++;
-                problems.add("a plugin listed in META-INF/services/" + ClutchPlugin.class.getName()
-                        + " cannot be loaded: " + e.getMessage());
+                String problem = "a plugin listed in META-INF/services/" + ClutchPlugin.class.getName()
+                        + " cannot be loaded: " + e.getMessage() + (e.getCause() == null ? ""
+                        : " (" + e.getCause() + ")");
+                // The same error twice: the loader cannot get past it (the service files cannot be read at all).
+                boolean stuck = problems.contains(problem);
+                if (!stuck) {
+                    problems.add(problem);
+                }
+                if (stuck || ++failures == MAX_LOAD_FAILURES) {
+                    int last = problems.size() - 1;
+                    problems.set(last, problems.get(last) + " (the plugins listed after it, if any, were not "
+                            + "looked at)");
+                    break;
+                }
             }
         }
         return resolve(found, config, problems);

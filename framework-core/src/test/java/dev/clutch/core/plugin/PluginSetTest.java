@@ -68,6 +68,23 @@ class PluginSetTest {
     }
 
     @Test
+    void serviceFilesThatCannotBeReadAreOneProblem() {
+        ClassLoader unreadable = new ClassLoader(getClass().getClassLoader()) {
+            @Override
+            public java.util.Enumeration<URL> getResources(String name) throws java.io.IOException {
+                throw new java.io.IOException("disk on fire");
+            }
+        };
+
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> PluginSet.load(unreadable,
+                NO_CONFIG));
+
+        assertEquals(1, e.problems().size(), e.getMessage());
+        assertTrue(e.problems().get(0).contains("disk on fire"), e.getMessage());
+        assertTrue(e.problems().get(0).contains("not looked at"), e.getMessage());
+    }
+
+    @Test
     void requirementsComeFirstAndIndependentPluginsInNameOrder() {
         PluginSet set = PluginSet.resolve(List.of(Plugin.of("web", "metrics", "cache"), Plugin.of("cache", "redis"),
                 Plugin.of("zeta"), Plugin.of("redis"), Plugin.of("metrics")), NO_CONFIG);
