@@ -185,14 +185,14 @@ public final class ChildMessenger implements Messenger {
     public void unanswered(Unanswered notice) {
         PendingRequest request = pending.get(notice.correlation());
         if (request != null) {
-            fail(notice.correlation(), "'" + request.action() + "' got no answer: " + notice.reason());
+            fail(notice.correlation(), notice.failure(request.action()));
         }
     }
 
     /** The master could not deliver one of this process's messages. */
     public void undeliverable(Undelivered notice) {
         if (notice.correlation() != 0) {
-            fail(notice.correlation(), "'" + notice.action() + "' could not be delivered: " + notice.reason());
+            fail(notice.correlation(), notice.failure());
             return;
         }
         if (!notice.action().equals(REPORTED_BY_SENDER)) {

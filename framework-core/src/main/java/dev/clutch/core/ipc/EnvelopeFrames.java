@@ -120,6 +120,11 @@ public final class EnvelopeFrames {
         return new Sender(ROLES[role], frame.getInt(at + SENDER_WORKER), frame.getLong(at + SENDER_PID));
     }
 
+    /** The pid of the stamped sender of the frame at the buffer's reader index, without decoding the rest. */
+    public static long senderPid(ByteBuf frame) {
+        return frame.getLong(frame.readerIndex() + SENDER_PID);
+    }
+
     /**
      * Whether the body of the frame at {@code at} is an {@link AppMessage}, judged by its first byte: Kryo writes a
      * registered class as its ID plus 2, one byte below 64. Only application messages travel between children.

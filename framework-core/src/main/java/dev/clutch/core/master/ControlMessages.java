@@ -58,7 +58,7 @@ final class ControlMessages {
         route.accept(new Envelope(master, to, message), undelivered -> {
             if (!request) {
                 reply.accept(undelivered == null ? ok("sent", "")
-                        : failed("'" + action + "' could not be delivered: " + undelivered));
+                        : failed(Undelivered.failure(action, undelivered)));
             }
         });
     }
@@ -68,12 +68,12 @@ final class ControlMessages {
         if (envelope.body() instanceof Undelivered notice) {
             Pending waiting = pending.remove(notice.correlation());
             if (waiting != null) {
-                waiting.reply().accept(failed("'" + notice.action() + "' could not be delivered: " + notice.reason()));
+                waiting.reply().accept(failed(notice.failure()));
             }
         } else if (envelope.body() instanceof Unanswered notice) {
             Pending waiting = pending.remove(notice.correlation());
             if (waiting != null) {
-                waiting.reply().accept(failed("'" + waiting.action() + "' got no answer: " + notice.reason()));
+                waiting.reply().accept(failed(notice.failure(waiting.action())));
             }
         } else if (envelope.body() instanceof AppMessage message) {
             Pending waiting = pending.remove(message.correlation());

@@ -245,9 +245,8 @@ final class Switchboard implements Child.PhaseListener {
             return;
         }
         Route requester = routes.get(request.requesterPid());
-        if (requester != null && requester.connection != null && requester.connection.isOpen()) {
-            requester.connection.write(new Envelope(null, Destination.process(request.requesterPid()), notice));
-            markForFlush(requester);
+        if (requester != null) {
+            sendFromMaster(requester, notice);
         }
     }
 
@@ -462,13 +461,11 @@ final class Switchboard implements Child.PhaseListener {
 
     private static void noteRequests(Object message, Route target) {
         if (message instanceof FrameRun run) {
-            Sender requester = EnvelopeFrames.sender(run.frames());
-            if (requester == null) {
-                return;
-            }
+            // A run is one sender's, stamped by this master: its first frame names it.
+            long requester = EnvelopeFrames.senderPid(run.frames());
             EnvelopeFrames.forEachRequestOrReply(run.frames(), (kind, correlation) -> {
                 if (kind == AppMessage.Kind.REQUEST) {
-                    target.unanswered.add(new NotedRequest(requester.pid(), correlation));
+                    target.unanswered.add(new NotedRequest(requester, correlation));
                 }
             });
         } else if (message instanceof Envelope envelope && envelope.body() instanceof AppMessage app

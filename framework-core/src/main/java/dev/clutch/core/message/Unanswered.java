@@ -5,4 +5,9 @@ package dev.clutch.core.message;
  * request fails now instead of at its timeout.
  */
 public record Unanswered(long correlation, String reason) {
+
+    /** Why the request for {@code action} failed, as its requester reports it. */
+    public String failure(String action) {
+        return "'" + action + "' got no answer: " + reason;
+    }
 }
