@@ -35,6 +35,7 @@ public final class ClusterProcess implements AutoCloseable {
     private final String marker;
     private final Path baseDir;
     private final List<String> lines = new ArrayList<>();
+    private final Thread reader;
     /** While set, nobody reads the master's console: its pipe fills, as under a paused terminal. */
     private boolean outputPaused;
 
@@ -42,7 +43,7 @@ public final class ClusterProcess implements AutoCloseable {
         this.process = process;
         this.marker = marker;
         this.baseDir = baseDir;
-        Thread reader = new Thread(this::readOutput, "cluster-output-" + process.pid());
+        this.reader = new Thread(this::readOutput, "cluster-output-" + process.pid());
         reader.setDaemon(true);
         reader.start();
     }
@@ -221,6 +222,9 @@ public final class ClusterProcess implements AutoCloseable {
             throw new AssertionError("the master did not exit within " + timeout.toMillis() + " ms; output:\n"
                     + output());
         }
+        // The exit can be seen before the last lines are read: a command's answer is often its last line. Bounded:
+        // a process the master left running may still hold the pipe.
+        reader.join(TimeUnit.SECONDS.toMillis(5));
         return process.exitValue();
     }
 
