@@ -78,6 +78,47 @@ class GeneratedProjectIT {
         }
     }
 
+    /**
+     * The README's cycle, {@code mvn package} then {@code reload}, under a running instance: the build replaces the
+     * jar by a rename, so the running JVMs keep reading the jar they opened (one written in place would break
+     * them, the master first) and the reload starts workers on the new one.
+     */
+    @Test
+    void aRebuildUnderARunningInstanceIsTakenUpByItsReload() throws Exception {
+        Path launcher = PROJECT.resolve("target/bin/hello-service");
+        Path jar = PROJECT.resolve("target/hello-service.jar");
+        Object jarBefore = Files.getAttribute(jar, "unix:ino");
+        String javaOpts = "-Dclutch.baseDir=" + baseDir + " -Dclutch.http.host=127.0.0.1";
+        try (ClusterProcess cluster = ClusterProcess.builder(baseDir)
+                .command(List.of(launcher.toString(), "start", "--workers", "2", "--port", "0"))
+                .env("JAVA_HOME", System.getProperty("java.home"))
+                .env("JAVA_OPTS", javaOpts)
+                .env("CLUTCH_CDS_DIR", baseDir.toString())
+                .start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
+
+            try (ClusterProcess build = ClusterProcess.builder(baseDir).command(List.of("mvn", "-B", "-q", "-o",
+                    "-f", PROJECT.resolve("pom.xml").toString(), "package", "-DskipTests")).start()) {
+                assertEquals(0, build.awaitExit(BOOT), build.output());
+            }
+            assertTrue(!jarBefore.equals(Files.getAttribute(jar, "unix:ino")), "the jar was replaced, not rewritten");
+
+            try (ClusterProcess reload = ClusterProcess.builder(baseDir).command(List.of(launcher.toString(),
+                    "reload")).env("JAVA_HOME", System.getProperty("java.home")).env("JAVA_OPTS", javaOpts)
+                    .start()) {
+                assertEquals(0, reload.awaitExit(BOOT), reload.output());
+                assertTrue(reload.output().contains("reload done"), reload.output());
+            }
+            HttpResponse<String> hello = Http.get(ready.url("/hello"));
+            assertEquals(200, hello.statusCode());
+            assertTrue(!ready.workerPids().contains(Long.parseLong(hello.headers()
+                    .firstValue("X-Clutch-Worker").orElseThrow())), "a new worker answers: " + hello.headers());
+
+            cluster.signal("TERM");
+            assertEquals(0, cluster.awaitExit(BOOT), cluster.output());
+        }
+    }
+
     @Test
     void mvnExecJavaStartsDevMode() throws Exception {
         List<String> command = List.of("mvn", "-B", "-q", "-f", PROJECT.resolve("pom.xml").toString(),
