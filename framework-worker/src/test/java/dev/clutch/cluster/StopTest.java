@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,6 +52,35 @@ class StopTest {
             // Its stop time (1 s) and grace (3 s), as the master would have counted them, then it goes.
             await("the worker ends itself").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
                     .until(() -> !ClusterProcess.isRunning(worker));
+        }
+    }
+
+    /**
+     * {@code timeout} sends TERM to the master and then to its process group: the master gets it twice at once, and
+     * that is still one graceful stop. A second TERM later is someone in a hurry: every child is killed.
+     */
+    @Test
+    void termTwiceAtOnceIsOneStopAndALaterOneKillsTheChildren() throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
+                .property("clutch.worker.killTimeout", "20s")
+                .env("TEST_WORKER_HANG_ON_CLOSE", "1").start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));
+            String master = Long.toString(cluster.pid());
+
+            // 50 ms apart: two signals sent at once may reach the JVM as one (the kernel does not queue them).
+            Process twice = new ProcessBuilder("sh", "-c", "kill -TERM $0; sleep 0.05; kill -TERM $0", master).start();
+            assertTrue(twice.waitFor(5, TimeUnit.SECONDS));
+            cluster.awaitLine("TEST: worker-1 beforeClose", Duration.ofSeconds(10));
+            cluster.awaitLine("again within 250 ms: the same stop", Duration.ofSeconds(5));
+            // Nothing killed it: the hung worker stays until its stop time (20 s), past the 250 ms of a repeat.
+            await("the worker still stops gracefully").during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(2))
+                    .until(() -> ClusterProcess.isRunning(ready.workerPids().get(0)));
+
+            cluster.signal("TERM");
+
+            cluster.awaitLine("again while stopping: killing every child now", Duration.ofSeconds(5));
+            assertEquals(0, cluster.awaitExit(Duration.ofSeconds(10)), cluster.output());
+            StartFailureTest.assertNothingLeft(cluster);
         }
     }
 

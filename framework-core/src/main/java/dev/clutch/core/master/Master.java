@@ -81,6 +81,11 @@ public final class Master {
     private static final long TICK_MILLIS = 50;
     /** After a SIGKILL, how long before the master says so again: the exit event is on its way. */
     private static final long KILL_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /**
+     * A stop signal this soon after the one that began the stop is that one again: {@code timeout} sends TERM to the
+     * master and then to its whole process group, within microseconds. People press Ctrl-C twice more slowly.
+     */
+    private static final long REPEATED_SIGNAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     private final ClutchConfig config;
     private final ChildFactory children;
@@ -103,6 +108,7 @@ public final class Master {
     private ExitCode exitCode = ExitCode.OK;
     private long deadAgentPid;
     private String deadAgentCause;
+    private long stopSignalNanos;
 
     public Master(ClutchConfig config, ChildFactory children, PortSharing sharing, Alarms alarms,
                   PayloadRegistryCheck payloadCheck, PayloadCodec payloads, EventLoop ipcLoop,
@@ -176,7 +182,7 @@ public final class Master {
 
     /** Queues a signal received by the master's JVM; handled on the master's thread. */
     public void signal(String name) {
-        events.add(new MasterEvent.SignalReceived(name));
+        events.add(new MasterEvent.SignalReceived(name, nanoClock.getAsLong()));
     }
 
     /** Queues a rebuild of the application seen by dev mode's watcher. */
@@ -230,7 +236,7 @@ public final class Master {
         } else if (event instanceof MasterEvent.Exited e) {
             onExited(e.pid(), e.status());
         } else if (event instanceof MasterEvent.SignalReceived e) {
-            onSignal(e.name());
+            onSignal(e.name(), e.receivedNanos());
         } else if (event instanceof MasterEvent.Control e) {
             commands.handle(e.command());
         } else if (event instanceof MasterEvent.ClassesChanged) {
@@ -427,7 +433,7 @@ public final class Master {
         table.readyWorkers().forEach(worker -> send(worker, down));
     }
 
-    private void onSignal(String name) {
+    private void onSignal(String name, long receivedNanos) {
         switch (name) {
             case "HUP" -> {
                 log.info("received SIGHUP: rolling reload");
@@ -445,11 +451,17 @@ public final class Master {
             }
         }
         if ((state == State.STOPPING_WORKERS || state == State.STOPPING_AGENT) && afterStop == AfterStop.EXIT) {
+            if (stopSignalNanos != 0 && receivedNanos - stopSignalNanos < REPEATED_SIGNAL_NANOS) {
+                log.info("received SIG{} again within {} ms: the same stop (it reached the process group too); "
+                        + "another one kills every child", name, TimeUnit.NANOSECONDS.toMillis(REPEATED_SIGNAL_NANOS));
+                return;
+            }
             log.warn("received SIG{} again while stopping: killing every child now", name);
             table.all().forEach(c -> c.process().kill());
             return;
         }
         log.info("received SIG{}: stopping workers, then the agent", name);
+        stopSignalNanos = receivedNanos;
         beginStop(ExitCode.OK);
     }
 

@@ -23,7 +23,8 @@ interface MasterEvent {
     record Exited(long pid, int status) implements MasterEvent {
     }
 
-    record SignalReceived(String name) implements MasterEvent {
+    /** @param receivedNanos when the JVM handed it over: two of them are compared, not when they were handled */
+    record SignalReceived(String name, long receivedNanos) implements MasterEvent {
     }
 
     record Control(ControlServer.Command command) implements MasterEvent {
