@@ -69,6 +69,19 @@ class StartFailureTest {
     }
 
     @Test
+    void aStateSourceBoundOnItsOwnFailsTheStartSayingHowToBindIt() throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
+                .env("TEST_PLAIN_STATE_SOURCE", "1")
+                .start()) {
+            assertEquals(START_FAILED, cluster.awaitExit(Duration.ofSeconds(60)));
+
+            String output = cluster.output();
+            assertTrue(output.contains("Multibinder.newSetBinder(binder(), StateSource.class).addBinding()"), output);
+            assertNothingLeft(cluster);
+        }
+    }
+
+    @Test
     void childThatExitsDuringStartFailsTheStartWithItsExitCode() throws Exception {
         try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 2)
                 .env("TEST_AGENT_EXIT", "7")

@@ -42,6 +42,15 @@ public final class TestApp implements ClutchApplication {
             @Override
             protected void configure() {
                 Lifecycle.addHook(binder()).to(ScheduleDeclarations.class);
+                if (System.getenv("TEST_PLAIN_STATE_SOURCE") != null) {
+                    // The mistake the agent refuses: a source bound on its own, not into the set of sources.
+                    bind(dev.clutch.agent.api.StateSource.class).toInstance(new dev.clutch.agent.api.StateSource() {
+                        @Override
+                        public void start(dev.clutch.agent.api.SharedState state) {
+                            state.put("never", "published");
+                        }
+                    });
+                }
             }
         });
     }

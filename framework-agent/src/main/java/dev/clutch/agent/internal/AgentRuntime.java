@@ -1,6 +1,7 @@
 package dev.clutch.agent.internal;
 
 import com.google.inject.AbstractModule;
+import com.google.inject.Binding;
 import com.google.inject.Injector;
 import com.google.inject.Key;
 import com.google.inject.TypeLiteral;
@@ -56,6 +57,7 @@ public final class AgentRuntime implements RoleRuntime {
             }
         });
         hooks = started.hooks();
+        refuseLoneStateSource(started.injector());
         declareAnnotated(started.injector());
         sources.addAll(started.injector().getInstance(Key.get(new TypeLiteral<Set<StateSource>>() { })));
         ClutchConfig config = context.config();
@@ -67,6 +69,16 @@ public final class AgentRuntime implements RoleRuntime {
             source.start(state);
         }
         hooks.run("willReady", LifecycleHook::willReady);
+    }
+
+    /** A source bound on its own would never be started: the agent publishes only the set's. */
+    private static void refuseLoneStateSource(Injector injector) {
+        Binding<StateSource> lone = injector.getExistingBinding(Key.get(StateSource.class));
+        if (lone != null) {
+            throw new IllegalStateException("StateSource is bound on its own (" + lone.getSource() + "), so the "
+                    + "agent would never start it: bind each source into the set, with "
+                    + "Multibinder.newSetBinder(binder(), StateSource.class).addBinding().to(YourSource.class)");
+        }
     }
 
     /** The {@code @Scheduled} methods: the agent triggers them all, and runs its own. */
