@@ -118,6 +118,21 @@ class OperatorTest {
         }
     }
 
+    /** The cause in one line each, not the stack traces and stderr copies that fill the console after it. */
+    @Test
+    void daemonStartThatFailsShowsTheErrorsNotTheirStackTraces() throws Exception {
+        try (ClusterProcess start = ClusterScenarios.testApp(baseDir, 1).env("TEST_WORKER_THROW", "1")
+                .args("start", "--daemon").start()) {
+            assertEquals(3, start.awaitExit(BOOT), start.output());
+            String output = start.output();
+            assertTrue(output.contains("worker-1 failed to start: java.lang.IllegalStateException: TEST: worker "
+                    + "refuses to start"), output);
+            assertTrue(output.contains("start failed: worker-1"), output);
+            assertTrue(output.lines().noneMatch(l -> l.startsWith("\tat ") || l.startsWith("    | ")), output);
+            await("nothing left").atMost(Duration.ofSeconds(10)).until(() -> start.livePids().isEmpty());
+        }
+    }
+
     @Test
     void scaleUpAndDownOnTheCommandLine() throws Exception {
         try (ClusterProcess cluster = ClusterScenarios.start(baseDir, 1)) {

@@ -7,6 +7,7 @@ import dev.clutch.core.api.Role;
 import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.config.ConfigLoader;
 import dev.clutch.core.ipc.IpcTransport;
+import dev.clutch.core.logging.FailureCause;
 import dev.clutch.core.logging.LogLayout;
 import dev.clutch.core.logging.ProcessLabel;
 import dev.clutch.core.message.AgentDown;
@@ -100,7 +101,7 @@ public final class ChildBoot {
             link.send(Envelope.toMaster(new ProcessReady())).syncUninterruptibly();
             runtime.ready();
         } catch (Throwable e) {
-            log.error("{} failed to start: {}", label.fileName(), e.toString(), e);
+            log.error("{} failed to start: {}", label.fileName(), FailureCause.describe(e), e);
             stopping.set(true);
             exitCode = ExitCode.START_FAILED;
             stopped.countDown();

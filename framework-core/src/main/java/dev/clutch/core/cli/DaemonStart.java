@@ -13,14 +13,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * {@code start --daemon}: starts the master again as a process of its own session, its console going to
  * {@code logs/master.out}, and returns once the cluster is ready (exit 0) or the start failed (its exit code, and
- * the last lines it printed).
+ * the warnings and errors it printed).
  */
 public final class DaemonStart {
 
+    /** A log line at WARN or ERROR, as Clutch's console layout writes it. */
+    private static final Pattern HEADLINE = Pattern.compile("^\\d{4}-\\d{2}-\\d{2} \\S+ (WARN|ERROR) ");
+    private static final int MAX_LINES_SHOWN = 30;
 
     private DaemonStart() {
     }
@@ -72,7 +76,7 @@ public final class DaemonStart {
                 return ExitCode.OK;
             }
             if (!master.isAlive()) {
-                System.err.println(lastLines(printed, 30));
+                System.err.println(whatWentWrong(printed));
                 System.err.println("clutch: the daemon exited with code " + master.exitValue() + " before the "
                         + "cluster was ready (console in " + out + ")");
                 return master.exitValue() == 0 ? ExitCode.START_FAILED : exitCodeOf(master.exitValue());
@@ -111,10 +115,19 @@ public final class DaemonStart {
         }
     }
 
-    private static String lastLines(String text, int count) {
-        String[] lines = text.split("\n");
-        return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - count),
-                lines.length));
+    /**
+     * The console's warnings and errors, one line each, without the stack traces and stderr copies under them
+     * (hundreds of lines of Guice's, where the cause is in the headline); the console's last lines when it has no
+     * such line (a JVM that could not start).
+     */
+    static String whatWentWrong(String console) {
+        List<String> lines = console.lines().toList();
+        List<String> headlines = lines.stream()
+                .filter(line -> HEADLINE.matcher(line).find() || line.startsWith("clutch: ")
+                        || line.startsWith("Exception in thread "))
+                .toList();
+        List<String> shown = headlines.isEmpty() ? lines : headlines;
+        return String.join("\n", shown.subList(Math.max(0, shown.size() - MAX_LINES_SHOWN), shown.size()));
     }
 
     /** This JVM's options, unless it is Maven's (then only what Clutch needs). */

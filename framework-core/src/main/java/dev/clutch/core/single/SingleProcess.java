@@ -6,6 +6,7 @@ import dev.clutch.core.api.Messenger;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.ipc.IpcTransport;
+import dev.clutch.core.logging.FailureCause;
 import dev.clutch.core.logging.ProcessLabel;
 import dev.clutch.core.master.ReadyLine;
 import dev.clutch.core.api.ExitCode;
@@ -104,7 +105,7 @@ public final class SingleProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             return ExitCode.FAILURE;
         } catch (Exception | LinkageError e) {
-            log.error("start failed: {}", e.toString(), e);
+            log.error("start failed: {}", FailureCause.describe(e), e);
             return ExitCode.START_FAILED;
         }
     }
