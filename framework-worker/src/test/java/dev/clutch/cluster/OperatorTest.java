@@ -180,6 +180,9 @@ class OperatorTest {
                     assertEquals(0, reload.process().exitValue(), reload.output());
                     assertTrue(reload.output().contains("reload done: every worker replaced"), reload.output());
                 }
+                // The master's log says who asked, as it does for a SIGHUP.
+                cluster.awaitLine("reload requested on the control socket", Duration.ofSeconds(5));
+                cluster.awaitLine("reload done", Duration.ofSeconds(5));
                 int atReloadEnd = client.answered();
                 await().atMost(Duration.ofSeconds(10)).until(() -> client.answered() > atReloadEnd + 50);
                 client.close();

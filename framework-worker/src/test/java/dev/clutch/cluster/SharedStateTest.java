@@ -86,8 +86,13 @@ class SharedStateTest {
 
             try (ClusterProcess state = ClusterScenarios.testApp(baseDir, 1).args("state").start()) {
                 assertEquals(0, state.awaitExit(BOOT), state.output());
-                assertTrue(state.output().contains("shared state at version 1, 1 keys"), state.output());
+                assertTrue(state.output().contains("shared state at version 1, 1 key\n"), state.output());
                 assertTrue(state.output().contains("banner (v1) = hello"), state.output());
+            }
+            try (ClusterProcess json = ClusterScenarios.testApp(baseDir, 1).args("state", "--json").start()) {
+                assertEquals(0, json.awaitExit(BOOT), json.output());
+                assertTrue(json.output().contains("{\"key\":\"banner\",\"text\":\"hello\",\"value\":\"AwZoZWxsbw==\",\"version\":1}"),
+                        json.output());
             }
         }
     }

@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import dev.clutch.core.logging.Plural;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -129,7 +130,7 @@ public final class FileStateSource implements StateSource {
         removals.removeAll(values.keySet());
         if (!puts.isEmpty() || !removals.isEmpty()) {
             state.update(puts, removals);
-            log.info("state file {}: {} keys changed, {} removed", file, puts.size(), removals.size());
+            log.info("state file {}: {} changed, {} removed", file, Plural.of(puts.size(), "key"), removals.size());
         }
         published = Map.copyOf(values);
     }

@@ -1,6 +1,7 @@
 package dev.clutch.core.master;
 
 import dev.clutch.core.control.ControlServer;
+import dev.clutch.core.logging.Plural;
 import dev.clutch.core.message.ControlReply;
 import java.time.Duration;
 import java.util.Base64;
@@ -58,7 +59,7 @@ final class ControlCommands {
                 String refused = workers < 1 || workers > 1024
                         ? "scale takes a number of workers from 1 to 1024"
                         : operations.scale(workers);
-                reply.accept(refused == null ? ok("scaling to " + workers + " workers") : failed(refused));
+                reply.accept(refused == null ? ok("scaling to " + Plural.of(workers, "worker")) : failed(refused));
             }
             case "reload" -> operations.reload(failure -> reply.accept(failure == null
                     ? ok("reload done: every worker replaced")

@@ -10,6 +10,7 @@ import dev.clutch.core.ipc.FrameRun;
 import dev.clutch.core.ipc.IpcServer;
 import dev.clutch.core.ipc.PayloadRegistryCheck;
 import dev.clutch.core.logging.LogLayout;
+import dev.clutch.core.logging.Plural;
 import dev.clutch.core.message.AgentDown;
 import dev.clutch.core.message.ControlReply;
 import dev.clutch.core.message.ClusterReady;
@@ -437,12 +438,12 @@ public final class Master {
         switch (name) {
             case "HUP" -> {
                 log.info("received SIGHUP: rolling reload");
-                reload(failure -> log.info("reload {}", failure == null ? "done" : "failed: " + failure));
+                reload(failure -> { });
                 return;
             }
             case "TTIN", "TTOU" -> {
                 int workers = Math.max(1, supervisor.target() + (name.equals("TTIN") ? 1 : -1));
-                log.info("received SIG{}: scaling to {} workers", name, workers);
+                log.info("received SIG{}: scaling to {}", name, Plural.of(workers, "worker"));
                 scale(workers);
                 return;
             }
@@ -489,12 +490,14 @@ public final class Master {
                 if (!serving()) {
                     return "cannot scale while " + state;
                 }
+                log.info("scale to {} requested on the control socket", Plural.of(workers, "worker"));
                 Master.this.scale(workers);
                 return null;
             }
 
             @Override
             public void reload(java.util.function.Consumer<String> done) {
+                log.info("reload requested on the control socket");
                 Master.this.reload(done);
             }
 
@@ -521,7 +524,9 @@ public final class Master {
     /** Starts a rolling reload; {@code done} gets {@code null} on success or why it failed. */
     private void reload(java.util.function.Consumer<String> done) {
         if (state != State.RUNNING) {
-            done.accept(state == State.RELOADING ? "a reload is already running" : "cannot reload while " + state);
+            String refused = state == State.RELOADING ? "a reload is already running" : "cannot reload while " + state;
+            log.info("reload refused: {}", refused);
+            done.accept(refused);
             return;
         }
         state = State.RELOADING;
@@ -529,6 +534,7 @@ public final class Master {
             if (state == State.RELOADING) {
                 state = State.RUNNING;
             }
+            log.info("reload {}", failure == null ? "done" : "failed: " + failure);
             done.accept(failure);
         }, nanoClock.getAsLong());
     }

@@ -2,6 +2,7 @@ package dev.clutch.core.master;
 
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
+import dev.clutch.core.logging.Plural;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,7 +87,8 @@ final class StatusReport {
             }
         }
         StringBuilder out = new StringBuilder(cluster.get("app") + " " + cluster.get("state") + ", "
-                + cluster.get("url") + ", " + cluster.get("targetWorkers") + " workers wanted\n");
+                + cluster.get("url") + ", " + Plural.of(((Number) cluster.get("targetWorkers")).longValue(), "worker")
+                + " wanted\n");
         for (String[] line : cells) {
             for (int i = 0; i < line.length; i++) {
                 out.append(String.format("%-" + (widths[i] + 2) + "s", line[i]));
