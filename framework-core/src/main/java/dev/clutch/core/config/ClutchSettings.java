@@ -33,8 +33,8 @@ public final class ClutchSettings {
                     + "(for logrotate(8): every process reopens a moved or deleted file within a second, no "
                     + "`copytruncate` needed).");
     public static final Setting<Long> LOG_MAX_FILE_SIZE = Setting.bytes("clutch.log.maxFileSize", "0", 0,
-            Long.MAX_VALUE, "With daily rotation: a log file past this size is rotated at once as well, to "
-                    + "`<file>.<yyyy-MM-dd>.<n>`; 0: no size limit.");
+            Long.MAX_VALUE, "With daily rotation: a log file past this size is rotated within a second as "
+                    + "well, to `<file>.<yyyy-MM-dd>`, then `.1`, `.2`, ...; 0: no size limit.");
     public static final Setting<Integer> LOG_MAX_HISTORY = Setting.integer("clutch.log.maxHistory", 14, 0, 36500,
             "With daily rotation: days of rotated log files kept; older ones are deleted; 0: all are kept.");
     public static final Setting<Integer> WORKERS = Setting.integer("clutch.workers", 0, 0, 1024,
