@@ -58,7 +58,8 @@ public final class ControlClient {
     public ControlReply send(ControlRequest request, Duration timeout) throws IOException {
         if (!Files.exists(socket)) {
             throw new IOException("no running instance: " + socket + " does not exist (is it started, and with "
-                    + "the same clutch.baseDir / clutch.runDir?)");
+                    + "the same clutch.baseDir / clutch.runDir? a single-process run, start --single, takes no "
+                    + "commands)");
         }
         IpcTransport transport = IpcTransport.detect();
         EventLoopGroup group = transport.newGroup(1, "clutch-control");

@@ -79,7 +79,9 @@ final class HttpServer {
         if (context.bindsPortAlone()) {
             listener = await(bind(false));
             context.listening((InetSocketAddress) listener.localAddress());
-            log.info("serving HTTP on {}", listener.localAddress());
+            // The configured host, as a cluster's workers say it (the bound wildcard would read [0:0:...:0]).
+            log.info("serving HTTP on {}:{}", config.httpHost(), ((InetSocketAddress) listener.localAddress())
+                    .getPort());
             return;
         }
         switch (config.schedulingPolicy()) {
