@@ -39,7 +39,7 @@ public final class ConfigLoader {
                             .withValue(ClutchSettings.ENV.key(), ConfigValueFactory.fromAnyRef(env)))
                     .withFallback(systemProperties)
                     .withFallback(ClutchSettings.fromEnvironment(environment))
-                    .withFallback(ConfigFactory.parseResources("application-" + env + ".conf", options))
+                    .withFallback(ConfigFactory.parseResources(EnvName.fileOf(env), options))
                     .withFallback(ConfigFactory.parseResources("application.conf", options))
                     .withFallback(ConfigFactory.defaultReference(classLoader))
                     .withFallback(env.equals(EnvName.LOCAL) ? ClutchSettings.localDefaults() : ConfigFactory.empty())

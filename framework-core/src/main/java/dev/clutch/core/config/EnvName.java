@@ -1,5 +1,8 @@
 package dev.clutch.core.config;
 
+import java.util.Optional;
+import java.util.Set;
+
 /** Decides the environment name before any file is read, since it chooses {@code application-<env>.conf}. */
 public final class EnvName {
 
@@ -20,6 +23,24 @@ public final class EnvName {
             }
         }
         return runningInsideMaven() ? LOCAL : PROD;
+    }
+
+    /**
+     * A warning when {@code env} has no {@code application-<env>.conf} on the classpath and is none of the names
+     * that run fine without one ({@code local}, {@code prod}, {@code test}): most likely a typo in {@code --env} or
+     * {@code CLUTCH_ENV}, which would otherwise run on {@code application.conf} alone without a word.
+     */
+    public static Optional<String> withoutItsFile(String env, ClassLoader classLoader) {
+        if (Set.of(LOCAL, PROD, "test").contains(env) || classLoader.getResource(fileOf(env)) != null) {
+            return Optional.empty();
+        }
+        return Optional.of("env " + env + " has no " + fileOf(env) + " on the classpath: it runs on application.conf "
+                + "alone (a typo in --env or CLUTCH_ENV?)");
+    }
+
+    /** The file of {@code env}'s own settings. */
+    public static String fileOf(String env) {
+        return "application-" + env + ".conf";
     }
 
     static boolean runningInsideMaven() {

@@ -8,6 +8,7 @@ import dev.clutch.core.api.ClutchPlugin;
 import dev.clutch.core.api.PayloadType;
 import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.config.ConfigurationException;
+import dev.clutch.core.config.EnvName;
 import dev.clutch.core.config.Origins;
 import dev.clutch.core.config.UnknownKeys;
 import java.util.ArrayList;
@@ -216,11 +217,12 @@ public final class PluginSet {
     }
 
     /**
-     * Logs what a start runs: these plugins and the env, then a warning for each {@code clutch.*} setting that
-     * nothing reads (typos, most likely). Every start logs it, a cluster's master and single-process mode alike.
+     * Logs what a start runs: these plugins and the env, then a warning for an env without its own file and for
+     * each {@code clutch.*} setting that nothing reads (typos, most likely). Every start logs it, a cluster's master and single-process mode alike.
      */
     public void logStart(ClutchConfig config, Logger log) {
         log.info("{}, env {}", describe(), config.env());
+        EnvName.withoutItsFile(config.env(), Thread.currentThread().getContextClassLoader()).ifPresent(log::warn);
         UnknownKeys.find(config.raw(), names()).forEach(log::warn);
     }
 }

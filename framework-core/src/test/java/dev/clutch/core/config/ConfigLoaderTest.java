@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,6 +57,17 @@ class ConfigLoaderTest {
         ClassLoader loader = withFiles(Map.of("application.conf", "clutch.workers = 2",
                 "application-staging.conf", "clutch.workers = 3"));
         assertEquals(2, load(loader, "prod", Map.of(), Map.of()).workers());
+    }
+
+    @Test
+    void anEnvWithoutItsOwnFileIsWarnedAboutUnlessItIsAConventionalOne() throws IOException {
+        ClassLoader loader = withFiles(Map.of("application.conf", "clutch.workers = 2",
+                "application-staging.conf", "clutch.workers = 3"));
+
+        assertEquals(Optional.empty(), EnvName.withoutItsFile("staging", loader));
+        assertEquals(Optional.empty(), EnvName.withoutItsFile("prod", loader), "prod needs no file of its own");
+        assertEquals(Optional.of("env stagign has no application-stagign.conf on the classpath: it runs on "
+                + "application.conf alone (a typo in --env or CLUTCH_ENV?)"), EnvName.withoutItsFile("stagign", loader));
     }
 
     @Test
