@@ -29,11 +29,12 @@ class GeneratedProjectIT {
 
     @Test
     void theGeneratedProjectHasEverythingItsReadmePromises() {
-        for (String file : List.of("pom.xml", "README.md", ".mvn/jvm.config",
+        for (String file : List.of("pom.xml", "README.md", ".gitignore", ".mvn/jvm.config",
                 "src/main/java/com/example/hello/App.java",
                 "src/main/java/com/example/hello/agent/TickerPlugin.java",
                 "src/main/java/com/example/hello/worker/HelloRoute.java",
-                "src/main/resources/application.conf", "src/main/resources/application-prod.conf",
+                "src/main/resources/application.conf", "src/main/resources/application-local.conf",
+                "src/main/resources/application-prod.conf",
                 "src/main/resources/logback-clutch.xml",
                 "src/main/resources/META-INF/services/dev.clutch.core.api.ClutchPlugin",
                 "src/test/java/com/example/hello/HelloTest.java",
