@@ -144,7 +144,7 @@ public final class ClutchSettings {
                     + "after a rebuild, the master keeping the port; on by default in env `local`.");
     public static final Setting<Duration> DEV_POLL_INTERVAL = Setting.duration("clutch.dev.pollInterval", "250ms",
             Duration.ofMillis(10), "Dev mode: how often the directories are checked; a restart waits until they "
-                    + "have been still this long.");
+                    + "have been still for 1 s, or this long if longer (Maven pauses between the steps of a build).");
 
     private static final List<Setting<?>> ALL = List.of(NAME, ENV, MODE, BASE_DIR, RUN_DIR, LOG_DIR, LOG_ROTATE,
             LOG_MAX_FILE_SIZE, LOG_MAX_HISTORY, WORKERS,

@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 final class ClassesWatcher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ClassesWatcher.class);
+    private static final Duration MIN_QUIET = Duration.ofSeconds(1);
 
     private final List<Path> directories;
     /** The main class file, where it was at start; {@code null} when it comes from a jar. */
@@ -70,6 +71,7 @@ final class ClassesWatcher implements AutoCloseable {
     private void run() {
         long seen = fingerprint();
         long pending = seen;
+        long stillSince = System.nanoTime();
         while (!closed) {
             try {
                 Thread.sleep(interval.toMillis());
@@ -78,13 +80,23 @@ final class ClassesWatcher implements AutoCloseable {
             }
             long now = fingerprint();
             if (now != pending) {
-                // Still being written: wait for a quiet interval.
+                // Still being written: wait until it has been quiet long enough.
                 pending = now;
-            } else if (now != seen && (mainClassFile == null || Files.exists(mainClassFile))) {
+                stillSince = System.nanoTime();
+            } else if (now != seen && System.nanoTime() - stillSince >= quietNanos()
+                    && (mainClassFile == null || Files.exists(mainClassFile))) {
                 seen = now;
                 changed.run();
             }
         }
+    }
+
+    /**
+     * At least {@link #MIN_QUIET}: Maven pauses between the steps of one build (resources copied, then the compiler
+     * starts, which may first delete the classes it will write again), and a restart in that pause fails.
+     */
+    private long quietNanos() {
+        return Math.max(interval.toNanos(), MIN_QUIET.toNanos());
     }
 
     /** A hash of every file's path, size and modification time under the watched directories. */
