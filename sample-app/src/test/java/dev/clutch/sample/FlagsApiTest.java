@@ -95,6 +95,17 @@ class FlagsApiTest {
     }
 
     @Test
+    void aPutKeepsTheCommentsOfTheFile(TestCluster app) throws Exception {
+        // checkout-v2 is the file's first flag: the header comment is attached to it.
+        HttpResponse<String> put = Http.put(app.baseUrl() + "/flags/checkout-v2", "{\"enabled\": true, \"rollout\": 25}");
+        assertEquals(200, put.statusCode(), put.body());
+
+        String file = Files.readString(app.baseDir().resolve("flags.conf"));
+        assertTrue(file.contains("# Feature flags: one object per flag."), file);
+        assertTrue(file.contains("# The agent watches this file"), file);
+    }
+
+    @Test
     void anEditOfTheFileReachesTheWorkers(TestCluster app) throws Exception {
         Files.writeString(app.baseDir().resolve("flags.conf"), Files.readString(app.baseDir().resolve("flags.conf"))
                 + "\nhand-edited { enabled = true, rollout = 7 }\n");

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import dev.clutch.core.config.ClutchConfig;
 import jakarta.inject.Inject;
@@ -65,8 +66,13 @@ final class FlagFile {
     /** Sets one flag, keeping the others (and the file's comments) as they are. */
     synchronized void set(String name, boolean enabled, int rollout) throws IOException {
         Config root = ConfigFactory.parseFile(path.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
-        Config updated = root.withValue(ConfigUtil.joinPath(name),
-                ConfigValueFactory.fromMap(Map.of("enabled", enabled, "rollout", rollout)));
+        String key = ConfigUtil.joinPath(name);
+        ConfigValue value = ConfigValueFactory.fromMap(Map.of("enabled", enabled, "rollout", rollout));
+        if (root.hasPath(key)) {
+            // The comments above a key are its origin's: the file's header is the first flag's.
+            value = value.withOrigin(root.getValue(key).origin());
+        }
+        Config updated = root.withValue(key, value);
         String text = updated.root().render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
         Path temporary = Files.createTempFile(path.toAbsolutePath().getParent(), ".flags-", ".conf");
         try {
