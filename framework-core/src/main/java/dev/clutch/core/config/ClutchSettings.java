@@ -62,7 +62,8 @@ public final class ClutchSettings {
     /** The largest {@code clutch.ipc.maxFrameBytes} allowed. */
     public static final long IPC_MAX_FRAME_BYTES_CEILING = 1L << 30;
     public static final Setting<Long> IPC_MAX_FRAME_BYTES = Setting.bytes("clutch.ipc.maxFrameBytes", "16MiB",
-            1024, IPC_MAX_FRAME_BYTES_CEILING, "Largest IPC message accepted or sent; larger frames close the connection.");
+            1024, IPC_MAX_FRAME_BYTES_CEILING,
+            "Largest IPC message accepted or sent; larger frames close the connection.");
     public static final Setting<Long> IPC_MAX_PENDING_BYTES = Setting.bytes("clutch.ipc.maxPendingBytes", "16MiB",
             64 * 1024, 1L << 30, "Unsent bytes one IPC connection may hold. A sender past it gets 'slow down' "
                     + "(MessageFailedException); a receiver past it holds back its senders, for up to 2 s, then its "

@@ -218,7 +218,8 @@ public final class PluginSet {
 
     /**
      * Logs what a start runs: these plugins and the env, then a warning for an env without its own file and for
-     * each {@code clutch.*} setting that nothing reads (typos, most likely). Every start logs it, a cluster's master and single-process mode alike.
+     * each {@code clutch.*} setting that nothing reads (typos, most likely). Every start logs it, a cluster's
+     * master and single-process mode alike.
      */
     public void logStart(ClutchConfig config, Logger log) {
         log.info("{}, env {}", describe(), config.env());

@@ -67,7 +67,8 @@ class ConfigLoaderTest {
         assertEquals(Optional.empty(), EnvName.withoutItsFile("staging", loader));
         assertEquals(Optional.empty(), EnvName.withoutItsFile("prod", loader), "prod needs no file of its own");
         assertEquals(Optional.of("env stagign has no application-stagign.conf on the classpath: it runs on "
-                + "application.conf alone (a typo in --env or CLUTCH_ENV?)"), EnvName.withoutItsFile("stagign", loader));
+                + "application.conf alone (a typo in --env or CLUTCH_ENV?)"),
+                EnvName.withoutItsFile("stagign", loader));
     }
 
     @Test
