@@ -91,8 +91,8 @@ class SharedStateTest {
             }
             try (ClusterProcess json = ClusterScenarios.testApp(baseDir, 1).args("state", "--json").start()) {
                 assertEquals(0, json.awaitExit(BOOT), json.output());
-                assertTrue(json.output().contains("{\"key\":\"banner\",\"text\":\"hello\",\"value\":\"AwZoZWxsbw==\",\"version\":1}"),
-                        json.output());
+                String entry = "{\"key\":\"banner\",\"text\":\"hello\",\"value\":\"AwZoZWxsbw==\",\"version\":1}";
+                assertTrue(json.output().contains(entry), json.output());
             }
         }
     }
@@ -130,6 +130,16 @@ class SharedStateTest {
                     .until(() -> everyWorkerSays(ready, "banner", "bye"));
             assertTrue(cluster.lines().stream().noneMatch(l -> l.contains("does not follow version")),
                     cluster.output());
+        }
+    }
+
+    @Test
+    void aSourceBoundOnItsOwnAndLinkedIntoTheSetIsStarted() throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1).env("TEST_PLAIN_STATE_SOURCE", "linked")
+                .start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
+
+            assertEquals("published", RawHttp.get(ready.port(), "/state/plain-source").body());
         }
     }
 

@@ -5,11 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clutch.core.testing.ClusterProcess;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,11 +66,15 @@ class StopTest {
                 .property("clutch.worker.killTimeout", "20s")
                 .env("TEST_WORKER_HANG_ON_CLOSE", "1").start()) {
             ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));
-            String master = Long.toString(cluster.pid());
 
-            // 50 ms apart: two signals sent at once may reach the JVM as one (the kernel does not queue them).
-            Process twice = new ProcessBuilder("sh", "-c", "kill -TERM $0; sleep 0.05; kill -TERM $0", master).start();
-            assertTrue(twice.waitFor(5, TimeUnit.SECONDS));
+            // As timeout(1) does: a second TERM right after the first. Sent once the first has been taken, or the
+            // kernel would merge the two (it does not queue signals).
+            // The handle's destroy() is a bare SIGTERM; Process.destroy() would also close the console's pipes.
+            ProcessHandle master = cluster.process().toHandle();
+            master.destroy();
+            await("the first TERM taken").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1))
+                    .until(() -> !termPending(cluster.pid()));
+            master.destroy();
             cluster.awaitLine("TEST: worker-1 beforeClose", Duration.ofSeconds(10));
             cluster.awaitLine("again within 250 ms: the same stop", Duration.ofSeconds(5));
             // Nothing killed it: the hung worker stays until its stop time (20 s), past the 250 ms of a repeat.
@@ -82,6 +87,13 @@ class StopTest {
             assertEquals(0, cluster.awaitExit(Duration.ofSeconds(10)), cluster.output());
             StartFailureTest.assertNothingLeft(cluster);
         }
+    }
+
+    /** Whether a SIGTERM waits to be taken by the process ({@code ShdPnd}, bit 15 - 1). */
+    private static boolean termPending(long pid) throws IOException {
+        String pending = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                .filter(line -> line.startsWith("ShdPnd:")).findFirst().orElseThrow().substring(7).strip();
+        return (Long.parseUnsignedLong(pending, 16) & (1L << 14)) != 0;
     }
 
     @Test

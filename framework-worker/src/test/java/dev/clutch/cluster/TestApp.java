@@ -42,14 +42,20 @@ public final class TestApp implements ClutchApplication {
             @Override
             protected void configure() {
                 Lifecycle.addHook(binder()).to(ScheduleDeclarations.class);
-                if (System.getenv("TEST_PLAIN_STATE_SOURCE") != null) {
-                    // The mistake the agent refuses: a source bound on its own, not into the set of sources.
+                String plainSource = System.getenv("TEST_PLAIN_STATE_SOURCE");
+                if (plainSource != null) {
+                    // On its own only: the mistake the agent refuses. Also linked into the set: a source it starts.
                     bind(dev.clutch.agent.api.StateSource.class).toInstance(new dev.clutch.agent.api.StateSource() {
                         @Override
                         public void start(dev.clutch.agent.api.SharedState state) {
-                            state.put("never", "published");
+                            state.put("plain-source", "published");
                         }
                     });
+                    if (plainSource.equals("linked")) {
+                        com.google.inject.multibindings.Multibinder.newSetBinder(binder(),
+                                dev.clutch.agent.api.StateSource.class).addBinding()
+                                .to(dev.clutch.agent.api.StateSource.class);
+                    }
                 }
             }
         });

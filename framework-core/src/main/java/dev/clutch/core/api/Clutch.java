@@ -111,7 +111,7 @@ public final class Clutch {
             runDirectory.unlock();
             return ExitCode.START_FAILED;
         }
-        plugins.logStart(config, LoggerFactory.getLogger(Clutch.class));
+        plugins.logStart(config, applicationClass.getClassLoader(), LoggerFactory.getLogger(Clutch.class));
         try {
             return MasterBoot.run(applicationClass, config, plugins, commandLine, runDirectory, startedAtNanos);
         } catch (InterruptedException e) {

@@ -24,7 +24,10 @@ public final class DaemonStart {
 
     /** A log line at WARN or ERROR, as Clutch's console layout writes it. */
     private static final Pattern HEADLINE = Pattern.compile("^\\d{4}-\\d{2}-\\d{2} \\S+ (WARN|ERROR) ");
-    private static final int MAX_LINES_SHOWN = 30;
+    private static final Pattern LOG_LINE = Pattern.compile("^\\d{4}-\\d{2}-\\d{2} \\S+ [A-Z]+ ");
+    private static final int MAX_LINES_SHOWN = 40;
+    /** Under one headline: enough for a message's list of problems or a child's last words. */
+    private static final int MAX_DETAIL_LINES = 12;
 
     private DaemonStart() {
     }
@@ -116,18 +119,42 @@ public final class DaemonStart {
     }
 
     /**
-     * The console's warnings and errors, one line each, without the stack traces and stderr copies under them
-     * (hundreds of lines of Guice's, where the cause is in the headline); the console's last lines when it has no
-     * such line (a JVM that could not start).
+     * The console's warnings and errors, each with the lines under it (a message's own lines, the copy of a
+     * child's stderr) but without stack frames: hundreds of lines of Guice's, where the cause is in the headline.
+     * The console's last lines when it has no such line (a JVM that could not start).
      */
     static String whatWentWrong(String console) {
         List<String> lines = console.lines().toList();
-        List<String> headlines = lines.stream()
-                .filter(line -> HEADLINE.matcher(line).find() || line.startsWith("clutch: ")
-                        || line.startsWith("Exception in thread "))
-                .toList();
-        List<String> shown = headlines.isEmpty() ? lines : headlines;
-        return String.join("\n", shown.subList(Math.max(0, shown.size() - MAX_LINES_SHOWN), shown.size()));
+        List<String> shown = new ArrayList<>();
+        int detailLines = -1;
+        for (String line : lines) {
+            if (isHeadline(line)) {
+                shown.add(line);
+                detailLines = 0;
+            } else if (LOG_LINE.matcher(line).find()) {
+                // A log line below WARN: the lines under it are its own.
+                detailLines = -1;
+            } else if (detailLines >= 0 && detailLines < MAX_DETAIL_LINES && !isStackFrame(line)) {
+                shown.add(line);
+                detailLines++;
+            }
+        }
+        List<String> result = shown.isEmpty() ? lines : shown;
+        return String.join("\n", result.subList(Math.max(0, result.size() - MAX_LINES_SHOWN), result.size()));
+    }
+
+    private static boolean isHeadline(String line) {
+        return HEADLINE.matcher(line).find() || line.startsWith("clutch: ") || line.startsWith("Error: ")
+                || line.startsWith("Exception in thread ");
+    }
+
+    /** {@code at ...} and {@code ... 12 more}, also in the master's copy of a child's stderr ({@code | at ...}). */
+    private static boolean isStackFrame(String line) {
+        String text = line.strip();
+        if (text.startsWith("|")) {
+            text = text.substring(1).strip();
+        }
+        return text.startsWith("at ") || (text.startsWith("... ") && text.endsWith(" more"));
     }
 
     /** This JVM's options, unless it is Maven's (then only what Clutch needs). */

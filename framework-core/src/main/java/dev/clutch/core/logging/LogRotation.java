@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * Rotates the files of Clutch's log layout in one directory; the master runs it for every process of the cluster.
  * After midnight (local time) each file is renamed to {@code <file>.<yyyy-MM-dd>}, the day it ends; a file past
  * the size limit is renamed within a second to {@code <file>.<yyyy-MM-dd>}, then {@code .1}, {@code .2}; rotated
- * files older than the history are deleted. It only renames: each process goes on in a new file at the old path within a second
- * ({@link LogFileUpkeep}), and the lines written meanwhile stay in the renamed file. At start it also rotates the
+ * files older than the history are deleted. It only renames: each process goes on in a new file at the old path
+ * within a second ({@link LogFileUpkeep}), and the lines written meanwhile stay in the renamed file. At start it also rotates the
  * files last written on an earlier day, so a restart does not go on in yesterday's file.
  */
 public final class LogRotation {

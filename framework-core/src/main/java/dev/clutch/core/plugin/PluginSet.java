@@ -220,10 +220,12 @@ public final class PluginSet {
      * Logs what a start runs: these plugins and the env, then a warning for an env without its own file and for
      * each {@code clutch.*} setting that nothing reads (typos, most likely). Every start logs it, a cluster's
      * master and single-process mode alike.
+     *
+     * @param classLoader the one the configuration was loaded from
      */
-    public void logStart(ClutchConfig config, Logger log) {
+    public void logStart(ClutchConfig config, ClassLoader classLoader, Logger log) {
         log.info("{}, env {}", describe(), config.env());
-        EnvName.withoutItsFile(config.env(), Thread.currentThread().getContextClassLoader()).ifPresent(log::warn);
+        EnvName.withoutItsFile(config.env(), classLoader).ifPresent(log::warn);
         UnknownKeys.find(config.raw(), names()).forEach(log::warn);
     }
 }

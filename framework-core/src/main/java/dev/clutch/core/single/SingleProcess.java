@@ -64,7 +64,7 @@ public final class SingleProcess implements AutoCloseable {
      */
     public static SingleProcess start(Class<? extends ClutchApplication> applicationClass, ClutchConfig config,
                                       PluginSet plugins, long startedAtNanos) throws Exception {
-        plugins.logStart(config, log);
+        plugins.logStart(config, applicationClass.getClassLoader(), log);
         ClutchApplication application = applicationClass.getDeclaredConstructor().newInstance();
         SingleProcess process = new SingleProcess(application, plugins, config);
         try {

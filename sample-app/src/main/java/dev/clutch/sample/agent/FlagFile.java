@@ -5,7 +5,6 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigUtil;
-import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import dev.clutch.core.config.ClutchConfig;
 import jakarta.inject.Inject;
@@ -63,17 +62,18 @@ final class FlagFile {
         return flags;
     }
 
-    /** Sets one flag, keeping the others (and the file's comments) as they are. */
+    /**
+     * Sets one flag, keeping the others and the comment the file opens with (written again as it was; other comments
+     * do not survive, nor the order of the flags, which come back sorted).
+     */
     synchronized void set(String name, boolean enabled, int rollout) throws IOException {
-        Config root = ConfigFactory.parseFile(path.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
-        String key = ConfigUtil.joinPath(name);
-        ConfigValue value = ConfigValueFactory.fromMap(Map.of("enabled", enabled, "rollout", rollout));
-        if (root.hasPath(key)) {
-            // The comments above a key are its origin's: the file's header is the first flag's.
-            value = value.withOrigin(root.getValue(key).origin());
-        }
-        Config updated = root.withValue(key, value);
-        String text = updated.root().render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
+        String original = Files.readString(path, StandardCharsets.UTF_8);
+        Config root = ConfigFactory.parseString(original, ConfigParseOptions.defaults().setOriginDescription(
+                path.toString()));
+        Config updated = root.withValue(ConfigUtil.joinPath(name),
+                ConfigValueFactory.fromMap(Map.of("enabled", enabled, "rollout", rollout)));
+        String text = openingComment(original) + updated.root().render(ConfigRenderOptions.defaults()
+                .setOriginComments(false).setComments(false).setJson(false));
         Path temporary = Files.createTempFile(path.toAbsolutePath().getParent(), ".flags-", ".conf");
         try {
             Files.writeString(temporary, text, StandardCharsets.UTF_8);
@@ -81,5 +81,18 @@ final class FlagFile {
         } finally {
             Files.deleteIfExists(temporary);
         }
+    }
+
+    /** The comment lines (and blank lines among them) before the first setting. */
+    private static String openingComment(String text) {
+        StringBuilder comment = new StringBuilder();
+        for (String line : text.split("\n", -1)) {
+            String trimmed = line.strip();
+            if (!trimmed.isEmpty() && !trimmed.startsWith("#") && !trimmed.startsWith("//")) {
+                break;
+            }
+            comment.append(line).append('\n');
+        }
+        return comment.toString();
     }
 }

@@ -58,7 +58,7 @@ abstract class BootedCluster implements TestCluster, ExtensionContext.Store.Clos
      * The test's own settings over the test kit's: loopback, a free port, the temporary base directory, and the
      * mode the test asked for (whatever {@code CLUTCH_MODE} or the application's files say).
      */
-    private static Config overrides(ClutchTest settings, Path baseDir) {
+    static Config overrides(ClutchTest settings, Path baseDir) {
         Config own = ConfigFactory.parseString(String.join("\n", settings.config()),
                 ConfigParseOptions.defaults().setOriginDescription("@ClutchTest(config) of "
                         + settings.value().getSimpleName()));
@@ -67,13 +67,15 @@ abstract class BootedCluster implements TestCluster, ExtensionContext.Store.Clos
                 "clutch.env", settings.env(),
                 "clutch.http.host", "127.0.0.1",
                 "clutch.http.port", 0,
-                "clutch.mode", settings.mode() == ClutchTest.Mode.SINGLE ? "single" : "multi",
                 "clutch.workers", settings.workers());
         Config base = ConfigFactory.empty("@ClutchTest");
         for (Map.Entry<String, Object> entry : kit.entrySet()) {
             base = base.withValue(entry.getKey(), ConfigValueFactory.fromAnyRef(entry.getValue()));
         }
-        return own.withFallback(base);
+        // The mode is the annotation's even over the test's own lines: the kit boots what the annotation says.
+        Config mode = ConfigFactory.empty("@ClutchTest(mode)").withValue("clutch.mode",
+                ConfigValueFactory.fromAnyRef(settings.mode() == ClutchTest.Mode.SINGLE ? "single" : "multi"));
+        return mode.withFallback(own).withFallback(base);
     }
 
     private static void copyResources(ClutchTest settings, Path baseDir) throws IOException {
@@ -143,6 +145,9 @@ abstract class BootedCluster implements TestCluster, ExtensionContext.Store.Clos
             String key = ConfigUtil.joinPath(child);
             if (value instanceof ConfigObject object) {
                 addOverrides(flags, child, object, resolved);
+            } else if (!resolved.hasPathOrNull(key)) {
+                // ${?VAR} with VAR unset: the test sets nothing there, and neither does the master.
+                return;
             } else if (resolved.getIsNull(key)) {
                 throw notPassable(key, "to null");
             } else {

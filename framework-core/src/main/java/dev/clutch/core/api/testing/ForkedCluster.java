@@ -73,17 +73,28 @@ final class ForkedCluster extends BootedCluster {
         try {
             return new ForkedCluster(baseDir, master, messenger, ready.get(BOOT_SECONDS, TimeUnit.SECONDS));
         } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            // Told before the kill below, which would make every master one that exited with 137.
+            String what = !(e instanceof ExecutionException)
+                    ? "did not become ready within " + BOOT_SECONDS + " s"
+                    : exitedOrClosed(master) + " before it was ready";
             kill(master);
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            throw new IllegalStateException(!(e instanceof ExecutionException)
-                    ? "the application under test did not become ready within " + BOOT_SECONDS + " s: see its "
-                            + "console above"
-                    : "the application under test " + (master.isAlive() ? "closed its console"
-                            : "exited with code " + master.exitValue()) + " before it was ready: see its console "
-                            + "above", e);
+            throw new IllegalStateException("the application under test " + what + ": see its console above", e);
         }
+    }
+
+    /** Its console ended: mostly because it exited, which its exit code then says. */
+    private static String exitedOrClosed(Process master) {
+        try {
+            if (master.waitFor(2, TimeUnit.SECONDS)) {
+                return "exited with code " + master.exitValue();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return "closed its console";
     }
 
     /** Copies the master's console to the test's, and finds the ready line in it. */

@@ -67,4 +67,25 @@ class BootedClusterTest {
         assertEquals(List.of("-Dapp.db.host=h", "-Dapp.db.port=5432"),
                 flags("app { db { host = h, port = 5432 } }", "").stream().sorted().toList());
     }
+
+    @Test
+    void anUnsetOptionalSubstitutionSetsNothing() {
+        assertEquals(List.of(), flags("app.token = ${?CLUTCH_TEST_SURELY_UNSET}", ""));
+    }
+
+    /** The test's lines ask for single-process mode, the annotation for a cluster. */
+    @ClutchTest(value = NoApplication.class, mode = ClutchTest.Mode.MULTI, config = "clutch.mode = single")
+    private static final class MultiTest {
+    }
+
+    private static final class NoApplication implements dev.clutch.core.api.ClutchApplication {
+    }
+
+    @Test
+    void theAnnotationsModeWinsOverTheTestsOwnLines() {
+        Config overrides = BootedCluster.overrides(MultiTest.class.getAnnotation(ClutchTest.class),
+                java.nio.file.Path.of("/tmp/x"));
+
+        assertEquals("multi", overrides.getString("clutch.mode"));
+    }
 }
