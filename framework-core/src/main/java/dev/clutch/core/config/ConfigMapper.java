@@ -74,6 +74,21 @@ public final class ConfigMapper {
         }
     }
 
+    /**
+     * Where each of the record's values was set: the record refuses their combination, and the object's own
+     * origin is a merge of every layer that touched it ({@code merge of system properties,application.conf}).
+     */
+    private static String whereSet(Config config, String path, RecordComponent[] components) {
+        List<String> places = new ArrayList<>();
+        for (RecordComponent component : components) {
+            String key = path + "." + ConfigUtil.joinPath(component.getName());
+            if (config.hasPath(key)) {
+                places.add(component.getName() + " from " + Origins.describe(config.getValue(key).origin()));
+            }
+        }
+        return String.join(", ", places);
+    }
+
     /** Reads each component from the whole config, so errors carry the full path of the key. */
     private static Object record(Config config, String path, Class<?> type) {
         ConfigValue origin = config.getValue(path);
@@ -101,8 +116,8 @@ public final class ConfigMapper {
             constructor.setAccessible(true);
             return constructor.newInstance(values);
         } catch (InvocationTargetException e) {
-            throw new ConfigException.BadValue(origin.origin(), path, String.valueOf(e.getCause().getMessage()),
-                    e.getCause());
+            throw new ConfigException.BadValue(origin.origin(), path, e.getCause().getMessage() + " ("
+                    + whereSet(config, path, components) + ")", e.getCause());
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IllegalStateException(type.getName() + " cannot be created from configuration: " + e, e);
         }

@@ -97,6 +97,20 @@ class ConfigMapperTest {
     }
 
     @Test
+    void aRefusedValueSetByASystemPropertySaysSo() throws Exception {
+        Config properties = ConfigFactory.parseMap(Map.of("flags.limits.maxRollout", 150), "system properties");
+        Config config = properties.withFallback(file("flags {\n  limits { maxRollout = 10, maxBody = 1MiB }\n}\n"))
+                .resolve();
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TypedConfig.read(config, "flags.limits", Limits.class));
+
+        assertTrue(e.getMessage().contains("maxRollout must be 0..100, not 150 (maxRollout from system properties, "
+                + "maxBody from "), e.getMessage());
+        assertTrue(e.getMessage().contains("application.conf, line 2)"), e.getMessage());
+    }
+
+    @Test
     void missingKeysAndUnknownEnumValuesAreNamed() throws Exception {
         Config missing = file("limits { maxRollout = 5 }\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
