@@ -42,10 +42,13 @@ class DevModeTest {
             ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));
             assertEquals("v1", greeting(ready));
 
+            // A rebuild whose configuration has a typo: warned about as at a start.
+            Files.writeString(classes.resolve("application.conf"), "clutch.workrs = 1\n");
             compileGreeter(classes, "v2");
             await("the rebuilt class is served").atMost(RESTART).pollInterval(Duration.ofMillis(100))
                     .until(() -> "v2".equals(greetingOrNull(ready)));
             assertTrue(cluster.output().contains("dev mode: classes changed: restarting the agent and workers"));
+            cluster.awaitLine("unknown configuration key clutch.workrs", Duration.ofSeconds(5));
 
             Files.write(classes.resolve(GREETER.replace('.', '/') + ".class"), new byte[] {1, 2, 3});
             cluster.awaitLine("dev mode: fix the code and rebuild", RESTART);

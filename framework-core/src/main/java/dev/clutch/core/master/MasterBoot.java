@@ -1,5 +1,6 @@
 package dev.clutch.core.master;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
 import dev.clutch.core.alarm.Alarms;
@@ -8,6 +9,8 @@ import dev.clutch.core.api.ExitCode;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.cli.CommandLine;
 import dev.clutch.core.config.ClutchConfig;
+import dev.clutch.core.config.ConfigLoader;
+import dev.clutch.core.config.UnknownKeys;
 import dev.clutch.core.ipc.PayloadRegistryCheck;
 import dev.clutch.core.plugin.PluginSet;
 import dev.clutch.core.control.ControlServer;
@@ -90,7 +93,10 @@ public final class MasterBoot {
             }
             if (config.devWatch()) {
                 ClassesWatcher watcher = ClassesWatcher.start(ChildClasspath.of(applicationClass), applicationClass,
-                        config.devPollInterval(), master::classesChanged);
+                        config.devPollInterval(), () -> {
+                            warnAboutUnknownKeys(applicationClass, config, plugins, commandLine);
+                            master.classesChanged();
+                        });
                 if (watcher != null) {
                     resources.onClose(watcher::close);
                 }
@@ -118,6 +124,22 @@ public final class MasterBoot {
      * Every signal of the operator surface gets a handler, so none takes the JVM's default action (HUP would run
      * the shutdown hooks, TTIN and TTOU would suspend the master).
      */
+    /**
+     * Dev mode: the rebuilt configuration's keys that nothing reads, as a start would log them (the children read
+     * the new files; the master keeps the settings it started with).
+     */
+    private static void warnAboutUnknownKeys(Class<?> applicationClass, ClutchConfig config, PluginSet plugins,
+                                             CommandLine commandLine) {
+        try {
+            Config rebuilt = ConfigLoader.load(applicationClass.getClassLoader(), config.env(),
+                    commandLine.overridesConfig(), System.getenv());
+            UnknownKeys.find(rebuilt, plugins.names()).forEach(log::warn);
+        } catch (RuntimeException e) {
+            // The children's start reports a configuration that does not load, with file and line.
+            log.debug("dev mode: the rebuilt configuration does not load: {}", e.toString());
+        }
+    }
+
     private static void handle(String name, Master master) {
         try {
             Signal.handle(new Signal(name), signal -> master.signal(name));
