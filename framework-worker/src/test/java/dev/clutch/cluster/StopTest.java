@@ -38,11 +38,16 @@ class StopTest {
         }
     }
 
+    /** One worker whose stop hangs (in its beforeClose hook) until the master kills it after {@code killTimeout}. */
+    private ClusterProcess workerThatHangsInItsStop(String killTimeout) throws IOException {
+        return ClusterScenarios.testApp(baseDir, 1)
+                .property("clutch.worker.killTimeout", killTimeout)
+                .env("TEST_WORKER_HANG_ON_CLOSE", "1").start();
+    }
+
     @Test
     void aWorkerStuckInItsStopWhenTheMasterIsKilledEndsItselfWhenItsStopTimeRunsOut() throws Exception {
-        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
-                .property("clutch.worker.killTimeout", "1s")
-                .env("TEST_WORKER_HANG_ON_CLOSE", "1").start()) {
+        try (ClusterProcess cluster = workerThatHangsInItsStop("1s")) {
             ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));
             long worker = ready.workerPids().get(0);
             cluster.signal("TERM");
@@ -62,9 +67,7 @@ class StopTest {
      */
     @Test
     void termTwiceAtOnceIsOneStopAndALaterOneKillsTheChildren() throws Exception {
-        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
-                .property("clutch.worker.killTimeout", "20s")
-                .env("TEST_WORKER_HANG_ON_CLOSE", "1").start()) {
+        try (ClusterProcess cluster = workerThatHangsInItsStop("20s")) {
             ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));
 
             // As timeout(1) does: a second TERM right after the first. Sent once the first has been taken, or the

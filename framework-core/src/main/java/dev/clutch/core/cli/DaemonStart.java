@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * {@code start --daemon}: starts the master again as a process of its own session, its console going to
@@ -22,9 +21,6 @@ import java.util.regex.Pattern;
  */
 public final class DaemonStart {
 
-    /** A log line at WARN or ERROR, as Clutch's console layout writes it. */
-    private static final Pattern HEADLINE = Pattern.compile("^\\d{4}-\\d{2}-\\d{2} \\S+ (WARN|ERROR) ");
-    private static final Pattern LOG_LINE = Pattern.compile("^\\d{4}-\\d{2}-\\d{2} \\S+ [A-Z]+ ");
     private static final int MAX_LINES_SHOWN = 40;
     /** Under one headline: enough for a message's list of problems or a child's last words. */
     private static final int MAX_DETAIL_LINES = 12;
@@ -128,10 +124,11 @@ public final class DaemonStart {
         List<String> shown = new ArrayList<>();
         int detailLines = -1;
         for (String line : lines) {
-            if (isHeadline(line)) {
+            String level = LogLayout.levelOf(line);
+            if (isHeadline(line, level)) {
                 shown.add(line);
                 detailLines = 0;
-            } else if (LOG_LINE.matcher(line).find()) {
+            } else if (level != null) {
                 // A log line below WARN: the lines under it are its own.
                 detailLines = -1;
             } else if (detailLines >= 0 && detailLines < MAX_DETAIL_LINES && !isStackFrame(line)) {
@@ -143,9 +140,9 @@ public final class DaemonStart {
         return String.join("\n", result.subList(Math.max(0, result.size() - MAX_LINES_SHOWN), result.size()));
     }
 
-    private static boolean isHeadline(String line) {
-        return HEADLINE.matcher(line).find() || line.startsWith("clutch: ") || line.startsWith("Error: ")
-                || line.startsWith("Exception in thread ");
+    private static boolean isHeadline(String line, String level) {
+        return "WARN".equals(level) || "ERROR".equals(level) || line.startsWith("clutch: ")
+                || line.startsWith("Error: ") || line.startsWith("Exception in thread ");
     }
 
     /** {@code at ...} and {@code ... 12 more}, also in the master's copy of a child's stderr ({@code | at ...}). */

@@ -19,6 +19,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.LoggerFactory;
 
@@ -57,8 +58,16 @@ public final class LogLayout {
 
     private static final String PATTERN = "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level [%property{clutch.process}] "
             + "[%thread] %logger{36} - %msg%n%ex";
+    /** The start of a line {@link #PATTERN} writes; group 1 is the level. */
+    private static final Pattern LINE_START = Pattern.compile("^\\d{4}-\\d{2}-\\d{2} \\S+ ([A-Z]+) ");
 
     private LogLayout() {
+    }
+
+    /** The level of a line this layout wrote ({@code WARN}, {@code INFO}, ...); {@code null} for any other line. */
+    public static String levelOf(String line) {
+        Matcher start = LINE_START.matcher(line);
+        return start.find() ? start.group(1) : null;
     }
 
     /** Applies the console-only layout, used until the log directory is known. */

@@ -1,6 +1,5 @@
 package dev.clutch.core.master;
 
-import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
 import dev.clutch.core.alarm.Alarms;
@@ -10,7 +9,6 @@ import dev.clutch.core.api.Role;
 import dev.clutch.core.cli.CommandLine;
 import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.config.ConfigLoader;
-import dev.clutch.core.config.UnknownKeys;
 import dev.clutch.core.ipc.PayloadRegistryCheck;
 import dev.clutch.core.plugin.PluginSet;
 import dev.clutch.core.control.ControlServer;
@@ -94,7 +92,7 @@ public final class MasterBoot {
             if (config.devWatch()) {
                 ClassesWatcher watcher = ClassesWatcher.start(ChildClasspath.of(applicationClass), applicationClass,
                         config.devPollInterval(), () -> {
-                            warnAboutUnknownKeys(applicationClass, config, plugins, commandLine);
+                            logRebuiltStart(applicationClass, config, plugins, commandLine);
                             master.classesChanged();
                         });
                 if (watcher != null) {
@@ -125,15 +123,15 @@ public final class MasterBoot {
      * the shutdown hooks, TTIN and TTOU would suspend the master).
      */
     /**
-     * Dev mode: the rebuilt configuration's keys that nothing reads, as a start would log them (the children read
+     * Dev mode: what the rebuilt start runs, as a start logs it, with the settings nothing reads (the children read
      * the new files; the master keeps the settings it started with).
      */
-    private static void warnAboutUnknownKeys(Class<?> applicationClass, ClutchConfig config, PluginSet plugins,
-                                             CommandLine commandLine) {
+    private static void logRebuiltStart(Class<?> applicationClass, ClutchConfig config, PluginSet plugins,
+                                        CommandLine commandLine) {
         try {
-            Config rebuilt = ConfigLoader.load(applicationClass.getClassLoader(), config.env(),
-                    commandLine.overridesConfig(), System.getenv());
-            UnknownKeys.find(rebuilt, plugins.names()).forEach(log::warn);
+            ClutchConfig rebuilt = ClutchConfig.of(ConfigLoader.load(applicationClass.getClassLoader(), config.env(),
+                    commandLine.overridesConfig(), System.getenv()), config.name());
+            plugins.logStart(rebuilt, applicationClass.getClassLoader(), log);
         } catch (RuntimeException e) {
             // The children's start reports a configuration that does not load, with file and line.
             log.debug("dev mode: the rebuilt configuration does not load: {}", e.toString());

@@ -140,8 +140,7 @@ abstract class BootedCluster implements TestCluster, ExtensionContext.Store.Clos
     private static void addOverrides(Stream.Builder<String> flags, List<String> path, ConfigObject own,
                                      Config resolved) {
         own.forEach((name, value) -> {
-            List<String> child = new ArrayList<>(path);
-            child.add(name);
+            List<String> child = append(path, name);
             String key = ConfigUtil.joinPath(child);
             if (value instanceof ConfigObject object) {
                 addOverrides(flags, child, object, resolved);
