@@ -85,6 +85,9 @@ public final class MessengerBench implements ClutchApplication {
                             messenger.sendToWorkers("ping", ping);
                             break;
                         } catch (Messenger.MessageFailedException backPressure) {
+                            if (backPressure.reason() != Messenger.MessageFailedException.Reason.BACK_PRESSURE) {
+                                throw backPressure;
+                            }
                             LockSupport.parkNanos(50_000);
                         }
                     }

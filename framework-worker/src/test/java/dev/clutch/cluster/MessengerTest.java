@@ -76,25 +76,27 @@ class MessengerTest {
 
     @Test
     void requestWithoutAnswerInTimeFails() throws Exception {
-        assertEquals("failed: no reply to 'slow' within 200 ms", get("slow-agent"));
+        assertEquals("failed (TIMED_OUT): no reply to 'slow' within 200 ms", get("slow-agent"));
     }
 
     @Test
     void aHandlerThatOverflowsItsStackFailsItsRequestAndTheNextMessagesAreStillHandled() throws Exception {
-        assertEquals("failed: agent failed to handle 'overflow': java.lang.StackOverflowError", get("overflow-agent"));
+        String overflowed = "failed (HANDLER_FAILED): agent failed to handle 'overflow': java.lang.StackOverflowError";
+        assertEquals(overflowed, get("overflow-agent"));
         assertEquals("ada from agent", get("echo-agent?name=ada"));
-        assertEquals("failed: agent failed to handle 'overflow': java.lang.StackOverflowError", get("overflow-agent"));
+        assertEquals(overflowed, get("overflow-agent"));
         assertEquals("bo from agent", get("echo-agent?name=bo"));
     }
 
     @Test
     void requestForAnActionNoOneHandlesFailsNamingTheProcess() throws Exception {
-        assertEquals("failed: no handler for 'nobody' in agent", get("nobody"));
+        assertEquals("failed (HANDLER_FAILED): no handler for 'nobody' in agent", get("nobody"));
     }
 
     @Test
     void messageToAnUnknownPidIsReportedToTheSender() throws Exception {
-        assertEquals("failed: 'whoami' could not be delivered: no process of this cluster has pid 999999999",
+        assertEquals("failed (UNDELIVERABLE): 'whoami' could not be delivered: no process of this cluster has pid "
+                + "999999999",
                 get("unknown-pid"));
     }
 

@@ -55,7 +55,8 @@ class ScheduleTest {
             await("runs skipped while the replacement is held back").atMost(Duration.ofSeconds(30))
                     .pollInterval(Duration.ofMillis(200)).until(() -> {
                         String log = cluster.log("schedule.log");
-                        return log.contains("schedule one: skipped, no ready worker")
+                        return log.contains("schedule one: skipped, it reached no worker ('clutch.schedule.run' "
+                                + "could not be delivered: no ready worker)")
                                 && log.contains("a schedule run was skipped: no ready worker");
                     });
             Files.delete(hold);

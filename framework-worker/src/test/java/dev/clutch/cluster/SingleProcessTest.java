@@ -43,10 +43,11 @@ class SingleProcessTest {
             assertEquals("ana from agent", Http.get(ready.url("/msg/echo-agent?name=ana")).body());
             assertEquals("worker-1:" + cluster.pid(), Http.get(ready.url("/msg/whoami-pid?pid=" + cluster.pid()))
                     .body());
-            assertTrue(Http.get(ready.url("/msg/unknown-pid")).body().startsWith("failed: 'whoami' could not be "
-                    + "delivered: no process of this cluster has pid 999999999"));
+            assertTrue(Http.get(ready.url("/msg/unknown-pid")).body().startsWith("failed (UNDELIVERABLE): 'whoami' "
+                    + "could not be delivered: no process of this cluster has pid 999999999"));
             assertTrue(Http.get(ready.url("/msg/unregistered")).body().startsWith("refused: "));
-            assertEquals("failed: no reply to 'slow' within 200 ms", Http.get(ready.url("/msg/slow-agent")).body());
+            assertEquals("failed (TIMED_OUT): no reply to 'slow' within 200 ms",
+                    Http.get(ready.url("/msg/slow-agent")).body());
 
             assertEquals("sent", Http.get(ready.url("/msg/broadcast?name=bo")).body());
             await("the broadcast reached the agent and the worker").atMost(Duration.ofSeconds(10))

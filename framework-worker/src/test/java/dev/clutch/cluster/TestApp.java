@@ -340,6 +340,9 @@ public final class TestApp implements ClutchApplication {
                                 messenger.sendTo(pid, "count", payload);
                                 break;
                             } catch (Messenger.MessageFailedException slowDown) {
+                                if (slowDown.reason() != Messenger.MessageFailedException.Reason.BACK_PRESSURE) {
+                                    throw slowDown;
+                                }
                                 heldBack++;
                                 java.util.concurrent.locks.LockSupport.parkNanos(200_000);
                             }
@@ -487,7 +490,9 @@ public final class TestApp implements ClutchApplication {
                     default -> throw new HttpException(404, "no such messenger action");
                 };
             } catch (java.util.concurrent.ExecutionException e) {
-                return "failed: " + e.getCause().getMessage();
+                return e.getCause() instanceof Messenger.MessageFailedException failed
+                        ? "failed (" + failed.reason() + "): " + failed.getMessage()
+                        : "failed with " + e.getCause();
             } catch (IllegalArgumentException e) {
                 return "refused: " + e.getMessage();
             }

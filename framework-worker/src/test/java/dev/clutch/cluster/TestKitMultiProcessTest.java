@@ -60,6 +60,9 @@ class TestKitMultiProcessTest {
                 Messenger.Target.pid(999_999_999L), "whoami", null, TIMEOUT).get());
         assertTrue(unknown.getCause().getMessage().contains("no process of this cluster has pid 999999999"),
                 unknown.getCause().getMessage());
+        // The same reason as a cluster process's messenger gives, though the master relayed it.
+        assertEquals(Messenger.MessageFailedException.Reason.UNDELIVERABLE,
+                ((Messenger.MessageFailedException) unknown.getCause()).reason());
 
         messenger.sendToWorkers("record", new TestApp.Greeting("kit", 1));
         await("both workers acknowledged to the agent").atMost(Duration.ofSeconds(10))

@@ -43,6 +43,8 @@ class TestKitSingleProcessTest {
         ExecutionException noHandler = assertThrows(ExecutionException.class,
                 () -> messenger.request(Messenger.Target.agent(), "nobody", null, TIMEOUT).get());
         assertEquals("no handler for 'nobody' in agent", noHandler.getCause().getMessage());
+        assertEquals(Messenger.MessageFailedException.Reason.HANDLER_FAILED,
+                ((Messenger.MessageFailedException) noHandler.getCause()).reason());
         Executable unregistered = () -> messenger.sendToWorkers("record", new StringBuilder("not registered"));
         assertThrows(IllegalArgumentException.class, unregistered);
     }

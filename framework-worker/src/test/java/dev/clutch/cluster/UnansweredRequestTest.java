@@ -51,8 +51,9 @@ class UnansweredRequestTest {
                 .filter(pid -> holds(app, "worker-" + (workers.indexOf(pid) + 1) + ".log", pid)).findFirst()
                 .orElse(0L), pid -> pid != 0);
         kill(holder);
-        assertEquals("failed: 'hang' got no answer: worker-" + (workers.indexOf(holder) + 1) + " (pid " + holder
-                + ") exited before it answered", workerToWorker.get(PROMPTLY.toSeconds(), TimeUnit.SECONDS));
+        assertEquals("failed (RECEIVER_EXITED): 'hang' got no answer: worker-" + (workers.indexOf(holder) + 1)
+                + " (pid " + holder + ") exited before it answered",
+                workerToWorker.get(PROMPTLY.toSeconds(), TimeUnit.SECONDS));
 
         long survivor = workers.get(0) == holder ? workers.get(1) : workers.get(0);
         CompletableFuture<Object> masterToWorker = app.messenger().request(Messenger.Target.pid(survivor), "hang",
@@ -63,6 +64,8 @@ class UnansweredRequestTest {
         kill(survivor);
         ExecutionException failed = assertThrows(ExecutionException.class, () ->
                 masterToWorker.get(PROMPTLY.toSeconds(), TimeUnit.SECONDS));
+        assertEquals(Messenger.MessageFailedException.Reason.RECEIVER_EXITED,
+                ((Messenger.MessageFailedException) failed.getCause()).reason());
         assertTrue(failed.getCause().getMessage().contains("'hang' got no answer: worker-"
                 + (workers.indexOf(survivor) + 1) + " (pid " + survivor + ") exited before it answered"),
                 failed.getCause().getMessage());
@@ -73,7 +76,8 @@ class UnansweredRequestTest {
         await("the agent holds the request").atMost(Duration.ofSeconds(60)).until(() ->
                 holds(app, "agent.log", app.agentPid()));
         kill(app.agentPid());
-        assertEquals("failed: 'hang' got no answer: agent (pid " + app.agentPid() + ") exited before it answered",
+        assertEquals("failed (RECEIVER_EXITED): 'hang' got no answer: agent (pid " + app.agentPid()
+                + ") exited before it answered",
                 workerToAgent.get(PROMPTLY.toSeconds(), TimeUnit.SECONDS));
     }
 

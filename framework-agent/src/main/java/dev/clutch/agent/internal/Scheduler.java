@@ -1,6 +1,7 @@
 package dev.clutch.agent.internal;
 
 import dev.clutch.core.api.Messenger;
+import dev.clutch.core.api.Messenger.MessageFailedException;
 import dev.clutch.core.logging.LogLayout;
 import dev.clutch.core.message.ScheduleResult;
 import dev.clutch.core.message.ScheduleRun;
@@ -116,8 +117,10 @@ final class Scheduler implements AutoCloseable {
                             busy.set(false);
                             if (failure == null) {
                                 log(result);
-                            } else if (String.valueOf(failure.getMessage()).contains("no ready worker")) {
-                                results.info("schedule {}: skipped, no ready worker", spec.name());
+                            } else if (failure instanceof MessageFailedException refused
+                                    && refused.reason() == MessageFailedException.Reason.UNDELIVERABLE) {
+                                results.info("schedule {}: skipped, it reached no worker ({})", spec.name(),
+                                        refused.getMessage());
                             } else {
                                 results.warn("schedule {}: failed: {}", spec.name(), failure.getMessage());
                             }

@@ -1,6 +1,7 @@
 package dev.clutch.core.api;
 
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -17,7 +18,8 @@ import java.util.function.Consumer;
  * give the application's actions other names.
  *
  * <p>Sends never block. When this process has more than {@code clutch.ipc.maxPendingBytes} not yet sent (its
- * receivers, or the master, are behind), a send throws {@link MessageFailedException}: slow down and retry.
+ * receivers, or the master, are behind), a send throws {@link MessageFailedException} with the reason
+ * {@link MessageFailedException.Reason#BACK_PRESSURE BACK_PRESSURE}: slow down and retry.
  *
  * <p>A payload whose type is not registered, or that is larger than {@code clutch.ipc.maxFrameBytes}, is refused
  * at once: the send or request throws {@link IllegalArgumentException}, saying which.
@@ -40,7 +42,8 @@ public interface Messenger {
 
     /**
      * Sends a request to one process and completes with its handler's return value, or exceptionally with
-     * {@link MessageFailedException} (undeliverable, the handler threw, or no reply within {@code timeout}).
+     * {@link MessageFailedException} (undeliverable, the handler threw, or no reply within {@code timeout}: see its
+     * {@link MessageFailedException#reason() reason}).
      */
     <R> CompletableFuture<R> request(Target target, String action, Object payload, Duration timeout);
 
@@ -85,10 +88,46 @@ public interface Messenger {
         }
     }
 
-    /** A request that failed: undeliverable, refused by its handler, or unanswered in time. */
+    /**
+     * A send or request that failed; {@link #reason()} says which way, for code that treats them differently
+     * (retry after back-pressure, skip when no worker is ready), and the message says what happened in words.
+     */
     final class MessageFailedException extends RuntimeException {
-        public MessageFailedException(String message) {
+
+        /** The ways a message can fail. */
+        public enum Reason {
+            /**
+             * More than {@code clutch.ipc.maxPendingBytes} of this process's messages are not yet sent (its receivers,
+             * or the master, are behind): nothing was sent; slow down and retry.
+             */
+            BACK_PRESSURE,
+            /**
+             * Reached no one: no ready worker, no process with that pid, the agent not running, a receiver too far
+             * behind, or no master to route it.
+             */
+            UNDELIVERABLE,
+            /** Delivered, but its receiver exited before it answered: its handler may or may not have run. */
+            RECEIVER_EXITED,
+            /**
+             * The receiver has no handler for the action, its handler failed, or its reply could not be sent or
+             * read.
+             */
+            HANDLER_FAILED,
+            /** No reply within the request's timeout. */
+            TIMED_OUT,
+            /** This process began to stop before the reply came. */
+            STOPPED
+        }
+
+        private final Reason reason;
+
+        public MessageFailedException(Reason reason, String message) {
             super(message);
+            this.reason = Objects.requireNonNull(reason, "reason");
+        }
+
+        public Reason reason() {
+            return reason;
         }
     }
 }

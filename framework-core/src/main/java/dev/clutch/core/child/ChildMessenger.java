@@ -1,6 +1,7 @@
 package dev.clutch.core.child;
 
 import dev.clutch.core.api.Messenger;
+import dev.clutch.core.api.Messenger.MessageFailedException.Reason;
 import dev.clutch.core.ipc.FrameTooLargeException;
 import dev.clutch.core.message.AppMessage;
 import dev.clutch.core.message.Destination;
@@ -112,8 +113,8 @@ public final class ChildMessenger implements Messenger {
      */
     private void toMaster(Envelope envelope) {
         if (!link.isWritable()) {
-            throw new MessageFailedException("too many messages not yet sent to the master (over "
-                    + "clutch.ipc.maxPendingBytes): slow down and retry");
+            throw new MessageFailedException(Reason.BACK_PRESSURE, "too many messages not yet sent to the master "
+                    + "(over clutch.ipc.maxPendingBytes): slow down and retry");
         }
         try {
             link.post(envelope);
@@ -148,8 +149,8 @@ public final class ChildMessenger implements Messenger {
             pending.remove(correlation);
             throw e;
         }
-        ScheduledFuture<?> expiry = timeouts.schedule(() -> fail(correlation, "no reply to '" + action + "' within "
-                + timeout.toMillis() + " ms"), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> expiry = timeouts.schedule(() -> fail(correlation, Reason.TIMED_OUT, "no reply to '"
+                + action + "' within " + timeout.toMillis() + " ms"), timeout.toMillis(), TimeUnit.MILLISECONDS);
         // Answered requests take their timer with them: at thousands of requests a second, timers that wait out
         // their full timeout would pile up.
         reply.whenComplete((value, failure) -> expiry.cancel(false));
@@ -176,7 +177,8 @@ public final class ChildMessenger implements Messenger {
         AppMessage message = (AppMessage) envelope.body();
         switch (message.kind()) {
             case REPLY -> complete(message.correlation(), message.payload());
-            case REPLY_FAILED -> fail(message.correlation(), new String(message.payload(), StandardCharsets.UTF_8));
+            case REPLY_FAILED -> fail(message.correlation(), Reason.HANDLER_FAILED,
+                    new String(message.payload(), StandardCharsets.UTF_8));
             default -> inbound.add(envelope);
         }
     }
@@ -185,14 +187,14 @@ public final class ChildMessenger implements Messenger {
     public void unanswered(Unanswered notice) {
         PendingRequest request = pending.get(notice.correlation());
         if (request != null) {
-            fail(notice.correlation(), notice.failure(request.action()));
+            fail(notice.correlation(), Reason.RECEIVER_EXITED, notice.failure(request.action()));
         }
     }
 
     /** The master could not deliver one of this process's messages. */
     public void undeliverable(Undelivered notice) {
         if (notice.correlation() != 0) {
-            fail(notice.correlation(), notice.failure());
+            fail(notice.correlation(), Reason.UNDELIVERABLE, notice.failure());
             return;
         }
         if (!notice.action().equals(REPORTED_BY_SENDER)) {
@@ -293,16 +295,16 @@ public final class ChildMessenger implements Messenger {
             try {
                 request.reply().complete(codec.read(payload));
             } catch (RuntimeException e) {
-                request.reply().completeExceptionally(new MessageFailedException("the reply could not be read: "
-                        + e));
+                request.reply().completeExceptionally(new MessageFailedException(Reason.HANDLER_FAILED,
+                        "the reply could not be read: " + e));
             }
         }
     }
 
-    private void fail(long correlation, String why) {
+    private void fail(long correlation, Reason reason, String why) {
         PendingRequest request = pending.remove(correlation);
         if (request != null) {
-            request.reply().completeExceptionally(new MessageFailedException(why));
+            request.reply().completeExceptionally(new MessageFailedException(reason, why));
         }
     }
 
@@ -310,7 +312,7 @@ public final class ChildMessenger implements Messenger {
         handlerThread.shutdownNow();
         timeouts.shutdownNow();
         pending.values().forEach(request -> request.reply().completeExceptionally(new MessageFailedException(
-                "this process is stopping")));
+                Reason.STOPPED, "this process is stopping")));
         pending.clear();
     }
 }

@@ -2,6 +2,7 @@ package dev.clutch.core.master;
 
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
+import dev.clutch.core.api.Messenger.MessageFailedException.Reason;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.message.AppMessage;
 import dev.clutch.core.message.ControlReply;
@@ -41,11 +42,13 @@ final class ControlMessages {
               Duration timeout, long nowNanos, Consumer<ControlReply> reply) {
         Destination to = destination(target);
         if (to == null) {
-            reply.accept(failed("unknown target '" + target + "': agent, workers, random, everyone or pid:<n>"));
+            reply.accept(failed(Reason.UNDELIVERABLE,
+                    "unknown target '" + target + "': agent, workers, random, everyone or pid:<n>"));
             return;
         }
         if (request && (to.kind() == Destination.Kind.WORKERS || to.kind() == Destination.Kind.EVERYONE)) {
-            reply.accept(failed("a request goes to one process: agent, random or pid:<n>, not " + target));
+            reply.accept(failed(Reason.UNDELIVERABLE,
+                    "a request goes to one process: agent, random or pid:<n>, not " + target));
             return;
         }
         long correlation = ++correlations;
@@ -58,7 +61,7 @@ final class ControlMessages {
         route.accept(new Envelope(master, to, message), undelivered -> {
             if (!request) {
                 reply.accept(undelivered == null ? ok("sent", "")
-                        : failed(Undelivered.failure(action, undelivered)));
+                        : failed(Reason.UNDELIVERABLE, Undelivered.failure(action, undelivered)));
             }
         });
     }
@@ -68,12 +71,12 @@ final class ControlMessages {
         if (envelope.body() instanceof Undelivered notice) {
             Pending waiting = pending.remove(notice.correlation());
             if (waiting != null) {
-                waiting.reply().accept(failed(notice.failure()));
+                waiting.reply().accept(failed(Reason.UNDELIVERABLE, notice.failure()));
             }
         } else if (envelope.body() instanceof Unanswered notice) {
             Pending waiting = pending.remove(notice.correlation());
             if (waiting != null) {
-                waiting.reply().accept(failed(notice.failure(waiting.action())));
+                waiting.reply().accept(failed(Reason.RECEIVER_EXITED, notice.failure(waiting.action())));
             }
         } else if (envelope.body() instanceof AppMessage message) {
             Pending waiting = pending.remove(message.correlation());
@@ -85,7 +88,8 @@ final class ControlMessages {
                         Base64.getEncoder().encodeToString(message.payload()))).render(ConfigRenderOptions.concise());
                 waiting.reply().accept(ok("replied", json));
             } else {
-                waiting.reply().accept(failed(new String(message.payload(), java.nio.charset.StandardCharsets.UTF_8)));
+                waiting.reply().accept(failed(Reason.HANDLER_FAILED,
+                        new String(message.payload(), java.nio.charset.StandardCharsets.UTF_8)));
             }
         }
     }
@@ -96,7 +100,7 @@ final class ControlMessages {
             Pending waiting = it.next();
             if (nowNanos - waiting.deadlineNanos() > 0) {
                 it.remove();
-                waiting.reply().accept(failed("no reply to '" + waiting.action() + "' in time"));
+                waiting.reply().accept(failed(Reason.TIMED_OUT, "no reply to '" + waiting.action() + "' in time"));
             }
         }
     }
@@ -116,7 +120,7 @@ final class ControlMessages {
         return new ControlReply(true, text, json);
     }
 
-    private static ControlReply failed(String text) {
-        return new ControlReply(false, text, "");
+    private static ControlReply failed(Reason reason, String text) {
+        return ControlReply.messageFailed(reason, text);
     }
 }

@@ -302,8 +302,8 @@ final class LocalHub implements AutoCloseable {
             try {
                 thread.execute(() -> route(stamped, this));
             } catch (RejectedExecutionException e) {
-                throw new Messenger.MessageFailedException("too many messages queued in this process (over "
-                        + MAX_QUEUED + "): slow down and retry");
+                throw new Messenger.MessageFailedException(Messenger.MessageFailedException.Reason.BACK_PRESSURE,
+                        "too many messages queued in this process (over " + MAX_QUEUED + "): slow down and retry");
             }
         }
     }

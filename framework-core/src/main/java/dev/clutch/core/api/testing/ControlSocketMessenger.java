@@ -76,7 +76,7 @@ final class ControlSocketMessenger implements Messenger {
         if (!reply.ok()) {
             Undeliverable event = new Undeliverable(action, reply.text());
             undeliverableListeners.forEach(listener -> listener.accept(event));
-            throw new MessageFailedException(reply.text());
+            throw reply.messageFailure();
         }
     }
 
@@ -90,14 +90,23 @@ final class ControlSocketMessenger implements Messenger {
             default -> throw new IllegalArgumentException("unknown target " + target);
         };
         byte[] bytes = codec.write(payload);
-        return CompletableFuture.supplyAsync(() -> {
-            ControlReply reply = call(to, action, "request", bytes, timeout);
-            if (!reply.ok()) {
-                throw new MessageFailedException(reply.text());
+        // Completed by hand, not by supplyAsync, so that it fails with the MessageFailedException itself, as a
+        // cluster process's messenger does, not wrapped in a CompletionException.
+        CompletableFuture<R> reply = new CompletableFuture<>();
+        REQUESTS.execute(() -> {
+            try {
+                ControlReply answer = call(to, action, "request", bytes, timeout);
+                if (!answer.ok()) {
+                    reply.completeExceptionally(answer.messageFailure());
+                    return;
+                }
+                reply.complete((R) codec.read(Base64.getDecoder().decode(ConfigFactory.parseString(answer.json())
+                        .getString("payload"))));
+            } catch (RuntimeException e) {
+                reply.completeExceptionally(e);
             }
-            return (R) codec.read(Base64.getDecoder().decode(ConfigFactory.parseString(reply.json())
-                    .getString("payload")));
-        }, REQUESTS);
+        });
+        return reply;
     }
 
     private ControlReply call(String target, String action, String kind, byte[] bytes, Duration timeout) {
@@ -106,7 +115,8 @@ final class ControlSocketMessenger implements Messenger {
         try {
             return master.send(request, timeout.plus(MARGIN));
         } catch (IOException e) {
-            throw new MessageFailedException("cannot reach the cluster's master: " + e.getMessage());
+            throw new MessageFailedException(MessageFailedException.Reason.UNDELIVERABLE,
+                    "cannot reach the cluster's master: " + e.getMessage());
         }
     }
 
