@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.ipc.IpcPipeline;
+import dev.clutch.core.message.ControlReply;
+import dev.clutch.core.message.ControlRequest;
 import dev.clutch.core.message.Hello;
 import dev.clutch.core.message.MessageRegistry;
 import dev.clutch.core.testing.ClusterProcess;
@@ -19,6 +22,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -34,6 +39,7 @@ class HostileIpcTest {
 
     private static final long OWN_PID = ProcessHandle.current().pid();
     private static final int MAX_FRAME = 1024 * 1024;
+    private static final String CONTROL_SOCKET = "run/control.sock";
     private static final String[] PAYLOAD_TYPES = {"1001=" + TestApp.Greeting.class.getName()};
 
     @TempDir
@@ -143,6 +149,57 @@ class HostileIpcTest {
         }
     }
 
+    @Test
+    void controlConnectionThatSendsNoCommandIsAnsweredAndClosed() throws Exception {
+        try (SocketChannel socket = connect(CONTROL_SOCKET)) {
+            assertEquals("no request within 1000 ms of connecting", awaitReply(socket).text());
+        }
+        cluster.awaitLine("control: a client sent no request within 1000 ms of connecting", Duration.ofSeconds(5));
+    }
+
+    @Test
+    void malformedControlRequestsAreAnsweredWithWhatIsWrong() throws Exception {
+        try (SocketChannel socket = connect(CONTROL_SOCKET)) {
+            socket.write(frame(encode(new ControlRequest(null, new String[0]))));
+            assertEquals("a client sent a control request without a command", awaitReply(socket).text());
+        }
+        try (SocketChannel socket = connect(CONTROL_SOCKET)) {
+            socket.write(frame(encode(new ControlRequest("scale", new String[] {null}))));
+            assertEquals("a client sent 'scale' with a null argument", awaitReply(socket).text());
+        }
+        try (SocketChannel socket = connect(CONTROL_SOCKET)) {
+            socket.write(frame(encode(new ControlReply(true, "not a request", ""))));
+            assertEquals("a client sent a ControlReply instead of a control request", awaitReply(socket).text());
+        }
+    }
+
+    @Test
+    void controlConnectionsPastTheLimitAreTurnedAway() throws Exception {
+        List<SocketChannel> open = new ArrayList<>();
+        try {
+            // Within the 1 s the master gives each of them to send its command.
+            for (int i = 0; i < 256; i++) {
+                open.add(connect(CONTROL_SOCKET));
+            }
+            try (SocketChannel oneTooMany = connect(CONTROL_SOCKET)) {
+                assertTrue(awaitReply(oneTooMany).text().startsWith("the master has 256 control connections open "
+                        + "already"));
+            }
+        } finally {
+            for (SocketChannel socket : open) {
+                socket.close();
+            }
+        }
+        cluster.awaitLine("control: refused a connection: 256 are open already", Duration.ofSeconds(5));
+        // Room again once those are gone.
+        await("a command is answered again").atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+            try (SocketChannel socket = connect(CONTROL_SOCKET)) {
+                socket.write(frame(encode(new ControlRequest("status", new String[0]))));
+                return awaitReply(socket).ok();
+            }
+        });
+    }
+
     private static int indexOf(byte[] haystack, byte[] needle) {
         for (int i = 0; i + needle.length <= haystack.length; i++) {
             if (java.util.Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
@@ -153,8 +210,12 @@ class HostileIpcTest {
     }
 
     private static SocketChannel connect() throws IOException {
+        return connect("run/ipc.sock");
+    }
+
+    private static SocketChannel connect(String socketInBaseDir) throws IOException {
         SocketChannel socket = SocketChannel.open(StandardProtocolFamily.UNIX);
-        socket.connect(UnixDomainSocketAddress.of(baseDir.resolve("run/ipc.sock")));
+        socket.connect(UnixDomainSocketAddress.of(baseDir.resolve(socketInBaseDir)));
         socket.configureBlocking(false);
         return socket;
     }
@@ -169,6 +230,18 @@ class HostileIpcTest {
         Output output = new Output(256, MAX_FRAME);
         kryo.writeClassAndObject(output, message);
         return output.toBytes();
+    }
+
+    /** The one reply the master sends on a control connection before it closes it. */
+    private static ControlReply awaitReply(SocketChannel socket) {
+        ByteBuffer received = ByteBuffer.allocate(64 * 1024);
+        await("the master answers and closes").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> socket.read(received) < 0);
+        received.flip();
+        int length = received.getInt();
+        byte[] body = new byte[length];
+        received.get(body);
+        return (ControlReply) MessageRegistry.framework().newKryo().readClassAndObject(new Input(body));
     }
 
     /** Waits until the master closed the connection and logged why. */

@@ -3,6 +3,7 @@ package dev.clutch.core.child;
 import dev.clutch.core.api.Messenger;
 import dev.clutch.core.api.Messenger.MessageFailedException.Reason;
 import dev.clutch.core.ipc.FrameTooLargeException;
+import dev.clutch.core.logging.LogThrottle;
 import dev.clutch.core.message.AppMessage;
 import dev.clutch.core.message.Destination;
 import dev.clutch.core.message.Envelope;
@@ -47,9 +48,7 @@ public final class ChildMessenger implements Messenger {
     private final HandlerQueue<Envelope> inbound;
     /** Sends whose sender reports them undeliverable in a log of its own: the agent's scheduler, in schedule.log. */
     private static final String REPORTED_BY_SENDER = ScheduleRun.ACTION;
-    private static final long UNDELIVERABLE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private long lastUndeliverableLogNanos;
-    private long undeliverableNotLogged;
+    private final LogThrottle undeliverableLog = new LogThrottle(Duration.ofSeconds(1));
     private final ScheduledThreadPoolExecutor timeouts = timeouts();
 
     /** A request sent and not yet answered. */
@@ -208,20 +207,9 @@ public final class ChildMessenger implements Messenger {
      * At most one line a second: a receiver that stopped keeping up can make thousands of sends fail in a second,
      * and each one is also reported to the listeners.
      */
-    private synchronized void logUndeliverable(Undelivered notice) {
-        long now = System.nanoTime();
-        if (lastUndeliverableLogNanos != 0 && now - lastUndeliverableLogNanos < UNDELIVERABLE_LOG_INTERVAL_NANOS) {
-            undeliverableNotLogged++;
-            return;
-        }
-        lastUndeliverableLogNanos = now;
-        if (undeliverableNotLogged > 0) {
-            log.error("message '{}' could not be delivered: {} (and {} more since the last such line)",
-                    notice.action(), notice.reason(), undeliverableNotLogged);
-        } else {
-            log.error("message '{}' could not be delivered: {}", notice.action(), notice.reason());
-        }
-        undeliverableNotLogged = 0;
+    private void logUndeliverable(Undelivered notice) {
+        undeliverableLog.log(heldBack -> log.error("message '{}' could not be delivered: {}{}", notice.action(),
+                notice.reason(), LogThrottle.andMore(heldBack)));
     }
 
     private void handle(Envelope envelope, AppMessage message) {

@@ -93,7 +93,12 @@ public final class MasterLink implements MessageLink {
                                     cause.getMessage());
                             return;
                         }
-                        log.error("IPC: bad frame from the master ({}); connection closed", cause.getMessage());
+                        if (cause instanceof IOException) {
+                            // Refused before its hello was read (the master's log says why), or the master died.
+                            log.error("IPC: the connection to the master broke ({})", cause.getMessage());
+                        } else {
+                            log.error("IPC: bad frame from the master ({}); connection closed", cause.getMessage());
+                        }
                         ctx.close();
                     }
                 });

@@ -69,7 +69,8 @@ public final class ClutchSettings {
                     + "(MessageFailedException); a receiver past it holds back its senders, for up to 2 s, then its "
                     + "messages are reported undeliverable until it catches up.");
     public static final Setting<Duration> IPC_HELLO_TIMEOUT = Setting.duration("clutch.ipc.helloTimeout", "5s",
-            Duration.ofMillis(1), "How long a new IPC connection may take to authenticate.");
+            Duration.ofMillis(1), "How long a new IPC connection may take to authenticate, and a control-socket connection to send "
+                    + "its command.");
     public static final Setting<String> HTTP_HOST = Setting.string("clutch.http.host", "0.0.0.0",
             "Address the HTTP port listens on.");
     public static final Setting<Integer> HTTP_PORT = Setting.integer("clutch.http.port", 7001, 0, 65535,

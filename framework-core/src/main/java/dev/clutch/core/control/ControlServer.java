@@ -2,6 +2,7 @@ package dev.clutch.core.control;
 
 import dev.clutch.core.ipc.IpcPipeline;
 import dev.clutch.core.ipc.IpcTransport;
+import dev.clutch.core.logging.LogThrottle;
 import dev.clutch.core.message.ControlReply;
 import dev.clutch.core.message.ControlRequest;
 import dev.clutch.core.message.MessageRegistry;
@@ -11,9 +12,15 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
@@ -28,6 +35,11 @@ import org.slf4j.LoggerFactory;
 public final class ControlServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
+    /** Control connections open at once: operators' commands, and the test kit's messages in flight. */
+    static final int MAX_CONNECTIONS = 256;
+    /** Refusals come by the thousand when they come: one line a second of each kind. */
+    private static final LogThrottle crowdedOutLog = new LogThrottle(Duration.ofSeconds(1));
+    private static final LogThrottle silentLog = new LogThrottle(Duration.ofSeconds(1));
 
     /** A request and the way to answer it. */
     public record Command(ControlRequest request, Consumer<ControlReply> reply) {
@@ -48,10 +60,15 @@ public final class ControlServer implements AutoCloseable {
         return (int) Math.min(Integer.MAX_VALUE - 8, 3L * maxFrameBytes + 64 * 1024);
     }
 
-    /** @param maxFrameBytes the instance's {@code clutch.ipc.maxFrameBytes} */
+    /**
+     * @param maxFrameBytes the instance's {@code clutch.ipc.maxFrameBytes}
+     * @param requestDeadline how soon after connecting a client must have sent its request
+     *     ({@code clutch.ipc.helloTimeout}: a command sends it at once)
+     */
     public static ControlServer start(IpcTransport transport, EventLoopGroup group, Path socket, int maxFrameBytes,
-                                      Consumer<Command> commands) throws IOException {
+                                      Duration requestDeadline, Consumer<Command> commands) throws IOException {
         Files.deleteIfExists(socket);
+        AtomicInteger open = new AtomicInteger();
         Channel channel = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverDomainChannel())
@@ -59,34 +76,120 @@ public final class ControlServer implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         IpcPipeline.addCodec(ch.pipeline(), MessageRegistry.framework(), frameLimit(maxFrameBytes));
-                        ch.pipeline().addLast(new SimpleChannelInboundHandler<ControlRequest>() {
-                            @Override
-                            public void channelActive(ChannelHandlerContext ctx) {
-                                if (transport.peerCredentials(ctx.channel()).uid() != transport.ownUid()) {
-                                    log.warn("control: refused a connection from another user");
-                                    ctx.close();
-                                    return;
-                                }
-                                ctx.fireChannelActive();
-                            }
-
-                            @Override
-                            protected void channelRead0(ChannelHandlerContext ctx, ControlRequest request) {
-                                commands.accept(new Command(request, reply -> answer(ctx, request, reply)));
-                            }
-
-                            @Override
-                            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                                log.warn("control: bad request ({}); connection closed", cause.toString());
-                                ctx.close();
-                            }
-                        });
+                        ch.pipeline().addLast(new Connection(transport, open, requestDeadline, commands));
                     }
                 })
                 .bind(new DomainSocketAddress(socket.toFile()))
                 .syncUninterruptibly()
                 .channel();
         return new ControlServer(channel);
+    }
+
+    /**
+     * One connection: its one request, checked, goes to the master, and the reply comes back. Connections are
+     * bounded in number and must send their request at once, so that clients which connect and wait, by mistake or
+     * by thousands, cannot use up the master's file descriptors (with the {@code rr} policy it accepts every HTTP
+     * connection) or its memory.
+     */
+    private static final class Connection extends ChannelInboundHandlerAdapter {
+
+        private final IpcTransport transport;
+        private final AtomicInteger open;
+        private final Duration requestDeadline;
+        private final Consumer<Command> commands;
+        private boolean counted;
+        private ScheduledFuture<?> deadline;
+        private boolean requested;
+
+        Connection(IpcTransport transport, AtomicInteger open, Duration requestDeadline, Consumer<Command> commands) {
+            this.transport = transport;
+            this.open = open;
+            this.requestDeadline = requestDeadline;
+            this.commands = commands;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            counted = true;
+            if (open.incrementAndGet() > MAX_CONNECTIONS) {
+                crowdedOutLog.log(heldBack -> log.warn("control: refused a connection: {} are open already{}",
+                        MAX_CONNECTIONS, LogThrottle.andMore(heldBack)));
+                refuse(ctx, "the master has " + MAX_CONNECTIONS + " control connections open already: try again "
+                        + "once the commands before this one are answered");
+                return;
+            }
+            if (transport.peerCredentials(ctx.channel()).uid() != transport.ownUid()) {
+                log.warn("control: refused a connection from another user");
+                ctx.close();
+                return;
+            }
+            deadline = ctx.executor().schedule(() -> {
+                silentLog.log(heldBack -> log.warn("control: a client sent no request within {} ms of connecting "
+                        + "(clutch.ipc.helloTimeout); connection closed{}", requestDeadline.toMillis(),
+                        LogThrottle.andMore(heldBack)));
+                refuse(ctx, "no request within " + requestDeadline.toMillis() + " ms of connecting");
+            }, requestDeadline.toMillis(), TimeUnit.MILLISECONDS);
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object message) {
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
+            if (requested) {
+                // One request per connection: its reply closes it.
+                ReferenceCountUtil.release(message);
+                return;
+            }
+            requested = true;
+            String malformed = malformed(message);
+            if (malformed != null) {
+                log.warn("control: {}; refused", malformed);
+                refuse(ctx, malformed);
+                return;
+            }
+            ControlRequest request = (ControlRequest) message;
+            commands.accept(new Command(request, reply -> answer(ctx, request, reply)));
+        }
+
+        /** What is wrong with what a client sent, or {@code null}: commands need not check for nulls. */
+        private static String malformed(Object message) {
+            if (!(message instanceof ControlRequest request)) {
+                return "a client sent a " + message.getClass().getSimpleName() + " instead of a control request";
+            }
+            if (request.command() == null) {
+                return "a client sent a control request without a command";
+            }
+            if (request.args() != null && Arrays.asList(request.args()).contains(null)) {
+                return "a client sent '" + request.command() + "' with a null argument";
+            }
+            return null;
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.warn("control: bad request ({}); connection closed", cause.toString());
+            ctx.close();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
+            if (counted) {
+                counted = false;
+                open.decrementAndGet();
+            }
+            ctx.fireChannelInactive();
+        }
+
+        private static void refuse(ChannelHandlerContext ctx, String why) {
+            if (ctx.channel().isActive()) {
+                ctx.writeAndFlush(new ControlReply(false, why, "")).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
     }
 
     /** Sends the reply, or, when it cannot be sent (too large), why not: the operator never waits for nothing. */

@@ -3,6 +3,7 @@ package dev.clutch.core.ipc;
 import dev.clutch.core.message.Hello;
 import dev.clutch.core.message.MessageRegistry;
 import dev.clutch.core.message.Sender;
+import dev.clutch.core.logging.LogThrottle;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -25,6 +26,11 @@ final class HelloHandler extends ChannelInboundHandlerAdapter {
     /** Connections waiting to authenticate at once; the master only ever expects a few. */
     static final int MAX_PENDING_HELLOS = 64;
     private static final Logger log = LoggerFactory.getLogger(HelloHandler.class);
+    /**
+     * A flood of connections is refused thousands of times a second, each for the same reason: one line a second.
+     * Per JVM, as a master has one IPC server.
+     */
+    private static final LogThrottle crowdedOutLog = new LogThrottle(Duration.ofSeconds(1));
 
     private final IpcTransport transport;
     private final TokenBook tokens;
@@ -53,7 +59,11 @@ final class HelloHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         counted = true;
         if (pendingHellos.incrementAndGet() > MAX_PENDING_HELLOS) {
-            refuse(ctx, "is one connection too many: " + MAX_PENDING_HELLOS + " are already waiting to authenticate");
+            String peer = describePeer(ctx);
+            crowdedOutLog.log(heldBack -> log.warn("IPC: refused connection from {}: it is one connection too many, "
+                    + "{} are already waiting to authenticate; connection closed{}", peer, MAX_PENDING_HELLOS,
+                    LogThrottle.andMore(heldBack)));
+            ctx.close();
             return;
         }
         PeerCredentials peer = transport.peerCredentials(ctx.channel());

@@ -6,12 +6,16 @@ import dev.clutch.core.message.ControlReply;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Answers the operator commands that arrive on the control socket: checks their arguments, calls the master's
  * transition for each, and words the reply. The transitions themselves stay in {@link Master}.
  */
 final class ControlCommands {
+
+    private static final Logger log = LoggerFactory.getLogger(ControlCommands.class);
 
     /** What the master offers operators; called on the master's thread. */
     interface Operations {
@@ -43,6 +47,17 @@ final class ControlCommands {
     }
 
     void handle(ControlServer.Command command) {
+        try {
+            dispatch(command);
+        } catch (RuntimeException e) {
+            // A bug in one command: the operator learns of it instead of waiting for an answer that never comes.
+            log.error("control: '{}' failed: {}", command.request().command(), e.toString(), e);
+            command.reply().accept(failed("the master failed to carry out '" + command.request().command() + "': "
+                    + e + " (its log has the details)"));
+        }
+    }
+
+    private void dispatch(ControlServer.Command command) {
         String[] args = command.request().args() == null ? new String[0] : command.request().args();
         Consumer<ControlReply> reply = command.reply();
         switch (command.request().command()) {

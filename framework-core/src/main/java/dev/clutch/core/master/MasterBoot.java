@@ -84,7 +84,7 @@ public final class MasterBoot {
             ipc.start();
             resources.onClose(ipc::close);
             ControlServer control = ControlServer.start(transport, group, runDirectory.controlSocket(),
-                    config.maxFrameBytes(), master::control);
+                    config.maxFrameBytes(), config.helloTimeout(), master::control);
             resources.onClose(control::close);
             for (String name : SIGNALS) {
                 handle(name, master);
