@@ -1,5 +1,6 @@
 package dev.clutch.worker.internal;
 
+import dev.clutch.core.logging.LogThrottle;
 import dev.clutch.worker.api.Filter;
 import dev.clutch.worker.api.Handler;
 import dev.clutch.worker.api.HttpException;
@@ -12,6 +13,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -45,6 +47,8 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
 
     /** Pipelined requests held per connection before the worker stops reading it. */
     private static final int MAX_WAITING_REQUESTS = 16;
+    /** Clients that send what the codec refuses can do so by the thousand: one line a second. */
+    private static final LogThrottle refusedLog = new LogThrottle(Duration.ofSeconds(1));
 
     /** What every connection of this worker shares. */
     record Shared(RouteTable routes, Map<Class<? extends Handler>, Provider<? extends Handler>> handlers,
@@ -59,6 +63,8 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     /** The exchange whose response is being written, until the write completes. */
     private Exchange writing;
     private String client;
+    /** The codec refused what the client sent: the response in progress is the connection's last. */
+    private boolean closing;
 
     Dispatcher(Shared shared) {
         this.shared = shared;
@@ -68,6 +74,10 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof FullHttpRequest) && !(msg instanceof OversizedRequest)) {
             ctx.fireChannelRead(msg);
+            return;
+        }
+        if (closing) {
+            ReferenceCountUtil.release(msg);
             return;
         }
         if (busy) {
@@ -296,6 +306,21 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         if (cause instanceof IOException || cause instanceof PrematureChannelClosureException) {
             // The client went away (mid-body, say): its business, not the worker's error.
             log.debug("HTTP connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else if (cause instanceof DecoderException && !(cause.getCause() instanceof Error)) {
+            // The client's bytes, not the worker: Netty's codec holds at most 128 requests pipelined ahead of
+            // their responses (one read can bring thousands), and closes the connection after the response in
+            // progress. The client sends the unanswered ones again on a new connection (RFC 9112, 9.3.2).
+            String refused = String.valueOf((cause.getCause() != null ? cause.getCause() : cause).getMessage());
+            refusedLog.log(heldBack -> log.info("HTTP connection {}: {}; closing it after the response in "
+                    + "progress{}", client(ctx), refused, LogThrottle.andMore(heldBack)));
+            closing = true;
+            ctx.channel().config().setAutoRead(false);
+            waiting.forEach(ReferenceCountUtil::release);
+            waiting.clear();
+            if (!busy) {
+                ctx.close();
+            }
+            return;
         } else {
             log.error("HTTP connection {} broke: {}", ctx.channel().remoteAddress(), cause.toString(), cause);
             reportIfFatal(cause);

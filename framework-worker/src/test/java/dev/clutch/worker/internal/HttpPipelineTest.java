@@ -25,7 +25,9 @@ class HttpPipelineTest {
         Route nothing = new Route("GET", "/nothing", NullJsonHandler.class, false);
         Route interim = new Route("GET", "/interim", InterimStatusHandler.class, false);
         Route large = new Route("GET", "/large", LargeHandler.class, false);
-        return new Dispatcher.Shared(new RouteTable(Set.of(hello, helloPost, opaque, nothing, interim, large)),
+        Route blockingHello = new Route("GET", "/blocking-hello", HelloHandler.class, true);
+        return new Dispatcher.Shared(new RouteTable(Set.of(hello, helloPost, opaque, nothing, interim, large,
+                blockingHello)),
                 Map.of(HelloHandler.class, HelloHandler::new, OpaqueHandler.class, OpaqueHandler::new,
                         NullJsonHandler.class, NullJsonHandler::new, InterimStatusHandler.class,
                         InterimStatusHandler::new, LargeHandler.class, LargeHandler::new), List.of(),
@@ -113,6 +115,35 @@ class HttpPipelineTest {
         int third = all.indexOf("HTTP/1.1 200", second);
         assertTrue(first >= 0 && first < second && second < third, all);
         assertEquals(3, all.split("HTTP/1.1 ").length - 1, all);
+    }
+
+    @Test
+    void requestsPipelinedPastWhatTheCodecHoldsCloseTheConnectionAfterTheResponseInProgress() {
+        EmbeddedChannel channel = connection();
+        ch.qos.logback.classic.Logger dispatcherLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(Dispatcher.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        dispatcherLog.addAppender(logged);
+        // A blocking route keeps each request in flight while the rest are decoded: far more than the codec's 128.
+        channel.writeInbound(Unpooled.copiedBuffer(get("/blocking-hello").repeat(1000), StandardCharsets.US_ASCII));
+        StringBuilder all = new StringBuilder();
+        org.awaitility.Awaitility.await("the request in progress is answered, then the connection closes")
+                .atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> {
+                    channel.runPendingTasks();
+                    all.append(responses(channel));
+                    return !channel.isOpen();
+                });
+        int answered = all.toString().split("HTTP/1.1 ").length - 1;
+        assertTrue(answered >= 1 && answered < 1000, answered + " answered");
+        assertEquals(answered, all.toString().split("HTTP/1.1 200 OK").length - 1, "every one of them 200");
+        dispatcherLog.detachAppender(logged);
+        // The client's doing, not the worker's: no ERROR with a stack trace for every such client.
+        assertEquals(List.of(), logged.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(
+                ch.qos.logback.classic.Level.ERROR)).map(Object::toString).toList());
+        assertTrue(logged.list.stream().anyMatch(e -> e.getFormattedMessage().contains("maxPipelineDepth exceeded")),
+                logged.list.toString());
     }
 
     @Test
