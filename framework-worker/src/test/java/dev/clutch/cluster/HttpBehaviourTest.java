@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.clutch.core.testing.ClusterProcess;
 import dev.clutch.core.testing.Http;
 import dev.clutch.core.testing.RawHttp;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -133,6 +134,30 @@ class HttpBehaviourTest {
         assertEquals(200, response.statusCode());
         assertEquals("chunked", response.headers().firstValue("transfer-encoding").orElseThrow());
         assertEquals("one\ntwo\nthree\n", response.body());
+    }
+
+    @Test
+    void clientThatHalfClosesAfterItsRequestStillGetsTheResponse() throws Exception {
+        // A blocking route: the client's end of input arrives while the handler still runs.
+        RawHttp.Reply reply = RawHttp.send(ready.port(), "GET /slow?ms=300 HTTP/1.1\r\nHost: x\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII), true);
+        assertEquals(200, reply.status());
+        assertEquals("slow done", reply.body());
+    }
+
+    @Test
+    void responseToAClientThatWentAwayIsLogged499() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", ready.port())) {
+            socket.getOutputStream().write(("GET /slow?ms=1000 HTTP/1.1\r\nHost: x\r\n"
+                    + "X-Request-Id: gone-before-answer\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            org.awaitility.Awaitility.await("the handler runs").atMost(Duration.ofSeconds(10))
+                    .until(() -> cluster.log("worker-1.log").contains("slow request gone-before-answer started"));
+            // Reset, not closed: the worker's next read fails and the connection is gone before the answer.
+            socket.setSoLinger(true, 0);
+        }
+        org.awaitility.Awaitility.await("the access line").atMost(Duration.ofSeconds(10))
+                .until(() -> cluster.log("worker-1-access.log").lines().anyMatch(l ->
+                        l.contains("\"GET /slow?ms=1000\" 499 0 ") && l.endsWith("gone-before-answer")));
     }
 
     @Test

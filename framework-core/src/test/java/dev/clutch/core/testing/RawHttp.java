@@ -33,11 +33,22 @@ public final class RawHttp {
 
     /** Sends raw bytes on a new connection and reads until the server closes it. */
     public static Reply send(int port, byte[] request) throws IOException {
+        return send(port, request, false);
+    }
+
+    /**
+     * Sends raw bytes on a new connection, then, if {@code halfClose}, shuts down this side's output (as
+     * {@code nc -N} does), and reads until the server closes it.
+     */
+    public static Reply send(int port, byte[] request, boolean halfClose) throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MILLIS);
             socket.setSoTimeout(TIMEOUT_MILLIS);
             socket.getOutputStream().write(request);
             socket.getOutputStream().flush();
+            if (halfClose) {
+                socket.shutdownOutput();
+            }
             return parse(readAll(socket.getInputStream()));
         }
     }

@@ -10,6 +10,7 @@ import dev.clutch.worker.api.Route;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpUtil;
@@ -65,6 +66,8 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     private String client;
     /** The codec refused what the client sent: the response in progress is the connection's last. */
     private boolean closing;
+    /** The client sent all it will (a half-close): once what it asked for is answered, the connection closes. */
+    private boolean inputShut;
 
     Dispatcher(Shared shared) {
         this.shared = shared;
@@ -113,6 +116,8 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         Object queued = waiting.poll();
         if (queued != null) {
             serve(ctx, queued);
+        } else if (inputShut) {
+            ctx.close();
         } else if (!ctx.channel().config().isAutoRead()) {
             ctx.channel().config().setAutoRead(true);
         }
@@ -285,7 +290,12 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (event instanceof IdleStateEvent) {
+        if (event instanceof ChannelInputShutdownEvent) {
+            inputShut = true;
+            if (!busy && waiting.isEmpty()) {
+                ctx.close();
+            }
+        } else if (event instanceof IdleStateEvent) {
             if (writing != null) {
                 // Its response has not moved for the whole idle time: the client stopped reading, and the response
                 // would otherwise stay in memory for as long as the connection stays open.

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +28,9 @@ final class HttpInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         shared.draining().track(ch);
+        // A client may shut down its side once its request is sent (nc -N does): it still gets the response,
+        // then the connection closes (Dispatcher).
+        ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         ch.pipeline()
                 .addLast(new ChannelInboundHandlerAdapter() {
                     @Override

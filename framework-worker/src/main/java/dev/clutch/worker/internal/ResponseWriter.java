@@ -33,6 +33,9 @@ final class ResponseWriter {
     private static final Logger access = LoggerFactory.getLogger(LogLayout.ACCESS_LOGGER);
     private static final AsciiString PID = AsciiString.cached(Long.toString(ProcessHandle.current().pid()));
 
+    /** nginx's status for a request whose client went away before its response could be sent. */
+    static final int CLIENT_CLOSED_REQUEST = 499;
+
     private final boolean accessLog;
 
     ResponseWriter(boolean accessLog) {
@@ -69,9 +72,12 @@ final class ResponseWriter {
             written = ctx.writeAndFlush(full);
         }
         if (accessLog && access.isInfoEnabled()) {
+            // A write to a connection the client has closed fails at once: logged as nginx does, 499 and no bytes.
+            boolean clientGone = written.isDone() && !written.isSuccess();
             // Built here, not from a pattern with placeholders: one line per request.
             access.info(new StringBuilder(96).append(client).append(" \"").append(method)
-                    .append(' ').append(uri).append("\" ").append(response.status().code()).append(' ').append(bytes)
+                    .append(' ').append(uri).append("\" ").append(clientGone ? CLIENT_CLOSED_REQUEST
+                            : response.status().code()).append(' ').append(clientGone ? 0 : bytes)
                     .append(' ').append((System.nanoTime() - startedNanos) / 1_000_000).append("ms ")
                     .append(requestId).toString());
         }
