@@ -447,6 +447,12 @@ public final class Master {
                 scale(workers);
                 return;
             }
+            case "USR1", "USR2" -> {
+                // Other servers' signals (reopen logs, re-exec): unhandled, either would end the JVM at once.
+                log.warn("received SIG{}: not a Clutch signal, ignored (HUP reloads, TERM stops, TTIN/TTOU scale; "
+                        + "log files reopen by themselves after a rotation)", name);
+                return;
+            }
             default -> {
                 // TERM and INT: stop.
             }
