@@ -8,7 +8,8 @@ import java.util.function.Consumer;
 /**
  * Messages between the processes of a cluster, the same in the agent and in every worker; inject it. Every
  * message goes through the master, which routes it. Payloads are the application's own types, registered once
- * with fixed IDs (see {@link ClutchApplication#payloadTypes()}); {@code null} payloads are allowed.
+ * with fixed IDs (see {@link ClutchApplication#payloadTypes()}); they may hold strings, primitives, the JDK's lists,
+ * sets and maps, and its time and UUID values without registering those. {@code null} payloads are allowed.
  *
  * <p>Delivery is in order from one sender to one receiver. A message that cannot be delivered (no ready worker,
  * an unknown pid, a receiver gone or too slow) is never dropped silently: a request's future fails, and a plain

@@ -262,7 +262,8 @@ public final class ChildMessenger implements Messenger {
         } catch (RuntimeException e) {
             // Not registered, or over clutch.ipc.maxFrameBytes: the requester learns which.
             log.error("the reply to '{}' cannot be sent: {}", message.action(), e.getMessage());
-            replyFailed(envelope, message, e);
+            reply(envelope, message, AppMessage.Kind.REPLY_FAILED, (self + " handled '" + message.action()
+                    + "', but its reply cannot be sent: " + e.getMessage()).getBytes(StandardCharsets.UTF_8));
         }
     }
 

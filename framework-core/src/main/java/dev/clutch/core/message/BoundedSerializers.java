@@ -17,7 +17,7 @@ final class BoundedSerializers {
     }
 
     /** Reads a length written as {@code length + 1} (0 meaning null) and checks it fits in what is left. */
-    private static int readLength(Input input, int bytesPerElement, String what) {
+    static int readLength(Input input, int bytesPerElement, String what) {
         int lengthPlusOne = input.readVarInt(true);
         if (lengthPlusOne == 0) {
             return -1;
@@ -31,7 +31,7 @@ final class BoundedSerializers {
         return length;
     }
 
-    private static void writeLength(Output output, Object value, int length) {
+    static void writeLength(Output output, Object value, int length) {
         output.writeVarInt(value == null ? 0 : length + 1, true);
     }
 

@@ -1,6 +1,7 @@
 package dev.clutch.core.message;
 
 import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.KryoBufferOverflowException;
 import com.esotericsoftware.kryo.io.Output;
@@ -15,11 +16,14 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Serializes the application's message payloads: its registered types under their fixed IDs, plus strings and
- * primitives. Registration is required, so nothing else is ever instantiated; the same types in every process are
+ * Serializes the application's message payloads: its registered types under their fixed IDs, plus strings,
+ * primitives and the JDK's collections and value types ({@link JdkPayloadTypes}). Registration is required, so nothing else is ever instantiated; the same types in every process are
  * checked at hello through {@link #describe()}.
  */
 public final class PayloadCodec {
+
+    /** How Kryo words a class it meets unregistered. */
+    private static final String NOT_REGISTERED = "Class is not registered: ";
 
     private final Map<Integer, Class<?>> types;
     private final int maxBytes;
@@ -34,6 +38,7 @@ public final class PayloadCodec {
             // The framework's own payloads, below the application's range.
             kryo.register(ScheduleRun.class, 900);
             kryo.register(ScheduleResult.class, 901);
+            JdkPayloadTypes.register(kryo);
             types.forEach((id, type) -> kryo.register(type, id));
             return kryo;
         }
@@ -76,13 +81,35 @@ public final class PayloadCodec {
         } catch (KryoBufferOverflowException e) {
             throw new IllegalArgumentException("cannot send a " + payload.getClass().getName() + ": it is larger "
                     + "than clutch.ipc.maxFrameBytes (" + maxBytes + " bytes); send less, or raise the limit", e);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("cannot send a " + payload.getClass().getName() + ": it is not a "
-                    + "registered payload type; add PayloadType.of(<id >= 1000>, " + payload.getClass()
-                    .getSimpleName() + ".class) to your application's payloadTypes()", e);
+        } catch (IllegalArgumentException | KryoException e) {
+            throw new IllegalArgumentException("cannot send a " + payload.getClass().getName() + ": "
+                    + whatIsWrong(payload, e), e);
         } finally {
             kryos.free(kryo);
         }
+    }
+
+    /** Names the class Kryo found unregistered, the payload's own or one inside it, and what to do about it. */
+    private static String whatIsWrong(Object payload, RuntimeException failure) {
+        String unregistered = null;
+        for (Throwable cause = failure; cause != null && unregistered == null; cause = cause.getCause()) {
+            String message = String.valueOf(cause.getMessage());
+            int at = message.indexOf(NOT_REGISTERED);
+            if (at >= 0) {
+                unregistered = message.substring(at + NOT_REGISTERED.length()).split("\\s", 2)[0];
+            }
+        }
+        if (unregistered == null) {
+            return "it cannot be serialized: " + failure.getMessage();
+        }
+        String what = unregistered.equals(payload.getClass().getName()) ? "it is not a registered payload type"
+                : "it holds a " + unregistered + ", which is not a registered payload type";
+        if (unregistered.startsWith("java.") && unregistered.contains("$")) {
+            // A JDK class of its own (a synchronized or checked view, say): it cannot be named, but copied.
+            return what + "; copy it into an ArrayList, HashSet or HashMap (or List.copyOf, Set.copyOf, Map.copyOf)";
+        }
+        return what + "; add PayloadType.of(<id >= 1000>, " + unregistered.substring(unregistered.lastIndexOf('.') + 1)
+                .replace('$', '.') + ".class) to your application's payloadTypes()";
     }
 
     public Object read(byte[] bytes) {
