@@ -122,6 +122,8 @@ class HttpBehaviourTest {
         assertEquals(500, response.statusCode());
         String id = response.headers().firstValue("X-Request-Id").orElseThrow();
         assertTrue(response.body().contains("internal error; quote request id " + id), response.body());
+        assertEquals("test-app", response.headers().firstValue("X-Powered-By").orElse(null),
+                "filters see error responses too");
         cluster.awaitLine("GET /boom failed (request " + id + "): java.lang.IllegalStateException: TEST: boom",
                 Duration.ofSeconds(10));
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))

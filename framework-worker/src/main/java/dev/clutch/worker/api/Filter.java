@@ -10,7 +10,11 @@ public interface Filter {
     default void before(Request request) throws Exception {
     }
 
-    /** Called with the response about to be written; may add headers. */
+    /**
+     * Called with the response about to be written, an error response too (an {@link HttpException} from the
+     * handler or a later filter's {@code before}, or the 500 of a failure), if this filter's {@code before} ran;
+     * may add headers.
+     */
     default void after(Request request, Response response) throws Exception {
     }
 }

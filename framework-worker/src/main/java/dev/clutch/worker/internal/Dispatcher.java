@@ -215,7 +215,10 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Filters, handler, filters, then the response made ready for the wire: never throws. */
+    /**
+     * Filters, handler, filters, then the response made ready for the wire: never throws. Every filter whose
+     * {@code before} ran sees the response in {@code after}, an error response too (timing, metrics, CORS).
+     */
     private PreparedResponse invoke(Route route, Request request) {
         List<Filter> ran = new ArrayList<>();
         Response response;
@@ -227,31 +230,33 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             Object result = shared.handlers().get(route.handler()).get().handle(request);
             response = toResponse(result);
         } catch (HttpException e) {
-            return error(e.status(), e.getMessage(), request.requestId());
+            response = errorResponse(e.status(), e.getMessage(), request.requestId(), Map.of());
         } catch (Exception | Error e) {
-            return failed(request, e);
+            response = failed(request, e);
         }
         Collections.reverse(ran);
         for (Filter filter : ran) {
             try {
                 filter.after(request, response);
-            } catch (Exception e) {
+            } catch (Exception | Error e) {
                 log.error("filter {} failed after {} {} (request {})", filter.getClass().getName(), request.method(),
                         request.path(), request.requestId(), e);
+                reportIfFatal(e);
             }
         }
         try {
             return PreparedResponse.of(response);
         } catch (RuntimeException | Error e) {
-            return failed(request, e);
+            return PreparedResponse.of(failed(request, e));
         }
     }
 
-    private PreparedResponse failed(Request request, Throwable e) {
+    private Response failed(Request request, Throwable e) {
         log.error("{} {} failed (request {}): {}", request.method(), request.path(), request.requestId(),
                 e.toString(), e);
         reportIfFatal(e);
-        return error(500, "internal error; quote request id " + request.requestId(), request.requestId());
+        return errorResponse(500, "internal error; quote request id " + request.requestId(), request.requestId(),
+                Map.of());
     }
 
     private void reportIfFatal(Throwable e) {
@@ -279,13 +284,17 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
 
     private static PreparedResponse error(int status, String message, String requestId,
                                           Map<String, String> headers) {
+        return PreparedResponse.of(errorResponse(status, message, requestId, headers));
+    }
+
+    private static Response errorResponse(int status, String message, String requestId, Map<String, String> headers) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", status);
         body.put("error", message);
         body.put("requestId", requestId);
         Response response = Response.json(status, body);
         headers.forEach(response::header);
-        return PreparedResponse.of(response);
+        return response;
     }
 
     @Override
