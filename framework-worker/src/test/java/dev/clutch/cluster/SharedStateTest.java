@@ -56,6 +56,10 @@ class SharedStateTest {
         try (ClusterProcess cluster = start(2)) {
             ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
             assertTrue(everyWorkerSays(ready, "banner", "hello"), "the snapshot arrived before ready");
+            for (int worker = 1; worker <= 2; worker++) {
+                assertTrue(cluster.log("worker-" + worker + ".log").contains("TEST: state at load: [banner, checkout]"),
+                        "the application's code starts with the whole state");
+            }
             assertTrue(everyWorkerSays(ready, "checkout", "{\"enabled\":true,\"rollout\":25}"));
 
             Files.writeString(baseDir.resolve("flags.conf"), "checkout { enabled = false, rollout = 0 }\n"

@@ -146,6 +146,7 @@ public final class TestApp implements ClutchApplication {
                 routes.get("/state/{key}", StateRoute.class);
                 routes.get("/dev/greeting", DevGreeting.class);
                 Lifecycle.addHook(binder()).to(TaskRegistration.class);
+                Lifecycle.addHook(binder()).to(StateAtLoad.class);
                 Lifecycle.addHook(binder()).to(DevGreeting.class);
                 routes.nonBlocking().get("/pid", Pid.class);
                 routes.nonBlocking().get("/netty-platform", NettyPlatform.class);
@@ -496,6 +497,22 @@ public final class TestApp implements ClutchApplication {
             } catch (IllegalArgumentException e) {
                 return "refused: " + e.getMessage();
             }
+        }
+    }
+
+    /** Logs the shared state a worker's application code finds when it starts. */
+    static final class StateAtLoad implements LifecycleHook {
+        private final SharedStateView state;
+
+        @Inject
+        StateAtLoad(SharedStateView state) {
+            this.state = state;
+        }
+
+        @Override
+        public void didLoad() {
+            LoggerFactory.getLogger(StateAtLoad.class).info("TEST: state at load: {}",
+                    new java.util.TreeSet<>(state.snapshot().keySet()));
         }
     }
 

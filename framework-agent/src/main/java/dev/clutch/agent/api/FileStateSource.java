@@ -9,6 +9,8 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.clutch.core.logging.Plural;
 import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -17,6 +19,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -25,10 +28,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes a HOCON, JSON or properties file as shared state and follows its changes: each top-level key becomes a
- * state key (with {@code prefix} before it), its value a string (objects and lists as JSON). A change is published
- * once the file has been still for one poll interval, so a half-written file is never read; a file that does not
- * parse keeps the last good state and is logged with its line.
+ * Publishes a HOCON, JSON or properties file as shared state and follows its changes: in HOCON and JSON each
+ * top-level key becomes a state key (with {@code prefix} before it), its value a string (objects and lists as JSON),
+ * so {@code flag.a = on} is the key {@code flag} holding {@code {"a":"on"}} and {@code "flag.a" = on} the key
+ * {@code flag.a}; in a {@code .properties} file every key is a state key as written. A change is published once the
+ * file has been still for one poll interval, so a half-written file is never read; a file that does not parse keeps
+ * the last good state and is logged with its line.
  */
 public final class FileStateSource implements StateSource {
 
@@ -45,6 +50,8 @@ public final class FileStateSource implements StateSource {
     private Map<String, String> published = Map.of();
     private String lastSeen = "";
     private String lastRead = "";
+    /** Whether a good state was published: until then there is none to keep when the file does not parse. */
+    private volatile boolean started;
 
     public FileStateSource(Path file, String prefix, Duration pollInterval) {
         this.file = file.toAbsolutePath();
@@ -63,6 +70,7 @@ public final class FileStateSource implements StateSource {
             throw new IOException("state file " + file + " does not parse; see the error above");
         }
         publish(state, initial);
+        started = true;
         lastRead = lastSeen;
         long millis = pollInterval.toMillis();
         poller.scheduleWithFixedDelay(() -> poll(state), millis, millis, TimeUnit.MILLISECONDS);
@@ -101,6 +109,20 @@ public final class FileStateSource implements StateSource {
 
     /** The file's values, or {@code null} (logged) when it does not parse. */
     private Map<String, String> read() {
+        String kept = started ? ", the last good state stays published" : "";
+        if (file.getFileName().toString().endsWith(".properties")) {
+            // Typesafe Config would read dotted keys as paths: "a.b" and "a" would become one object, "a" lost.
+            Properties properties = new Properties();
+            try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                properties.load(reader);
+            } catch (IOException | IllegalArgumentException e) {
+                log.error("state file {} does not parse{}: {}", file, kept, e.getMessage());
+                return null;
+            }
+            Map<String, String> values = new HashMap<>();
+            properties.stringPropertyNames().forEach(key -> values.put(prefix + key, properties.getProperty(key)));
+            return values;
+        }
         try {
             Config config = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false))
                     .resolve();
@@ -113,8 +135,7 @@ public final class FileStateSource implements StateSource {
             }
             return values;
         } catch (ConfigException e) {
-            log.error("state file {} does not parse, the last good state stays published: {}", file,
-                    e.getMessage());
+            log.error("state file {} does not parse{}: {}", file, kept, e.getMessage());
             return null;
         }
     }

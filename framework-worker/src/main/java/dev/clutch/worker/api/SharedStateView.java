@@ -4,8 +4,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The state the agent publishes, as this worker sees it: the whole snapshot before the worker serves its first
- * request, then every change in order. When the agent dies the worker keeps the last state it had. Inject it.
+ * The state the agent publishes, as this worker sees it: the whole snapshot before any of the application's code
+ * runs in the worker (its hooks and constructors can read it), then every change in order. When the agent dies the
+ * worker keeps the last state it had. Inject it.
  */
 public interface SharedStateView {
 
@@ -21,7 +22,10 @@ public interface SharedStateView {
     /** The version of the change that last set {@code key}; 0 when it is not set. The same on every worker. */
     long versionOf(String key);
 
-    /** Called for every change, in order, on a thread of its own. */
+    /**
+     * Called for every change after this call, in order, on a thread of its own. What was there before is
+     * {@link #snapshot()}: read it when registering, as a listener is not called for it.
+     */
     void onChange(ChangeListener listener);
 
     /** Called for changes of keys that start with {@code prefix}. */

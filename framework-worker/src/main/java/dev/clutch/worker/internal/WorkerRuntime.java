@@ -54,6 +54,12 @@ public final class WorkerRuntime implements RoleRuntime {
             early.forEach(this::dispatch);
             early.clear();
         }
+        // Before any of the application's code runs: its hooks and constructors read the whole state, and a
+        // listener they register sees the changes after it, never part of the snapshot by chance of timing.
+        if (!state.awaitSnapshot(context.config().workerStartTimeout())) {
+            throw new IllegalStateException("the master sent no state snapshot within "
+                    + context.config().workerStartTimeout().toMillis() + " ms");
+        }
         tasks = new WorkerTasks(context.messenger(), context.label());
         RoleInjector started = RoleInjector.create(context, new AbstractModule() {
             @Override
@@ -71,10 +77,6 @@ public final class WorkerRuntime implements RoleRuntime {
                 Object instance = injector.getInstance(entry.type());
                 tasks.register(entry.name(), () -> entry.run(instance));
             }
-        }
-        if (!state.awaitSnapshot(context.config().workerStartTimeout())) {
-            throw new IllegalStateException("the master sent no state snapshot within "
-                    + context.config().workerStartTimeout().toMillis() + " ms");
         }
         FatalErrors fatalErrors = new FatalErrors(context::sendToMaster);
         if (context.supervised()) {

@@ -1,0 +1,80 @@
+package dev.clutch.agent.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileStateSourceTest {
+
+    /** What the source published, as the agent's shared state would hold it. */
+    private static final class Published implements SharedState {
+        final Map<String, Object> values = new HashMap<>();
+
+        @Override
+        public void put(String key, Object value) {
+            values.put(key, value);
+        }
+
+        @Override
+        public void remove(String key) {
+            values.remove(key);
+        }
+
+        @Override
+        public void putAll(Map<String, ?> more) {
+            values.putAll(more);
+        }
+
+        @Override
+        public void update(Map<String, ?> puts, Set<String> removals) {
+            values.putAll(puts);
+            removals.forEach(values::remove);
+        }
+    }
+
+    @TempDir
+    Path dir;
+
+    private static void publish(Path file, String prefix, SharedState state) throws IOException {
+        FileStateSource source = new FileStateSource(file, prefix, Duration.ofSeconds(1));
+        try {
+            source.start(state);
+        } finally {
+            source.close();
+        }
+    }
+
+    @Test
+    void everyKeyOfAPropertiesFileIsAStateKeyAsWritten() throws IOException {
+        Path file = Files.writeString(dir.resolve("state.properties"), "feature.a=on\nfeature.b=off\nfeature=x\n"
+                + "plain=1\n");
+        Published state = new Published();
+        publish(file, "", state);
+        assertEquals(Map.of("feature.a", "on", "feature.b", "off", "feature", "x", "plain", "1"), state.values);
+    }
+
+    @Test
+    void hoconKeepsItsTopLevelKeysAndAQuotedDottedKeyWhole() throws IOException {
+        Path file = Files.writeString(dir.resolve("state.conf"), "flag.a = on\n\"flag.b\" = off\n");
+        Published state = new Published();
+        publish(file, "s.", state);
+        assertEquals(Map.of("s.flag", "{\"a\":\"on\"}", "s.flag.b", "off"), state.values);
+    }
+
+    @Test
+    void aPropertiesFileThatDoesNotParseFailsTheStartNamingTheFile() throws IOException {
+        Path file = Files.writeString(dir.resolve("bad.properties"), "key=\\u12\n");
+        IOException refused = assertThrows(IOException.class, () -> publish(file, "", new Published()));
+        assertTrue(refused.getMessage().contains(file.toString()), refused.getMessage());
+    }
+}
