@@ -26,7 +26,7 @@ import java.util.function.Consumer;
  */
 final class ControlMessages {
 
-    private record Pending(Consumer<ControlReply> reply, long deadlineNanos, String action) {
+    private record Pending(Consumer<ControlReply> reply, long deadlineNanos, String action, Duration timeout) {
     }
 
     private final Sender master = new Sender(Role.MASTER, 0, ProcessHandle.current().pid());
@@ -55,7 +55,7 @@ final class ControlMessages {
         AppMessage message = new AppMessage(request ? AppMessage.Kind.REQUEST : AppMessage.Kind.SEND, action,
                 payload, request ? correlation : 0);
         if (request) {
-            pending.put(correlation, new Pending(reply, nowNanos + timeout.toNanos(), action));
+            pending.put(correlation, new Pending(reply, nowNanos + timeout.toNanos(), action, timeout));
         }
         // A request's failure comes back as an undeliverable notice, matched by its correlation.
         route.accept(new Envelope(master, to, message), undelivered -> {
@@ -100,7 +100,9 @@ final class ControlMessages {
             Pending waiting = it.next();
             if (nowNanos - waiting.deadlineNanos() > 0) {
                 it.remove();
-                waiting.reply().accept(failed(Reason.TIMED_OUT, "no reply to '" + waiting.action() + "' in time"));
+                // Worded as a cluster process's own messenger words it.
+                waiting.reply().accept(failed(Reason.TIMED_OUT, "no reply to '" + waiting.action() + "' within "
+                        + waiting.timeout().toMillis() + " ms"));
             }
         }
     }

@@ -64,6 +64,13 @@ public final class PayloadCodec {
                 throw new IllegalArgumentException("payload ID " + type.id() + " is given to both "
                         + previous.getName() + " and " + type.type().getName());
             }
+            types.forEach((otherId, other) -> {
+                if (other == type.type() && otherId != type.id()) {
+                    // Kryo would keep one of the two: processes could disagree on which without a word.
+                    throw new IllegalArgumentException("payload type " + other.getName() + " is given two IDs, "
+                            + otherId + " and " + type.id() + ": give it one");
+                }
+            });
         }
         return new PayloadCodec(Map.copyOf(types), maxBytes);
     }

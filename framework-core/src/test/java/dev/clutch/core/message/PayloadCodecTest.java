@@ -83,6 +83,14 @@ class PayloadCodecTest {
     }
 
     @Test
+    void aTypeGivenTwoIdsIsRefused() {
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> PayloadCodec.of(
+                List.of(PayloadType.of(1001, Order.class), PayloadType.of(1005, Order.class)), 1 << 20));
+        assertEquals("payload type " + Order.class.getName() + " is given two IDs, 1001 and 1005: give it one",
+                refused.getMessage());
+    }
+
+    @Test
     void aCollectionClaimingMoreElementsThanItsBytesIsRefusedBeforeAllocating() {
         Output forged = new Output(32);
         forged.writeVarInt(1003 + 2, true); // Anything, as Kryo writes a registered class: its ID + 2

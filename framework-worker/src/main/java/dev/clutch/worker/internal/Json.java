@@ -36,8 +36,9 @@ final class Json {
         if (body.length == 0) {
             throw HttpException.badRequest("expected a JSON body");
         }
+        T value;
         try {
-            return MAPPER.readValue(body, type);
+            value = MAPPER.readValue(body, type);
         } catch (java.io.IOException e) {
             String where = e instanceof JsonProcessingException p && p.getLocation() != null
                     ? " (line " + p.getLocation().getLineNr() + ", column " + p.getLocation().getColumnNr() + ")"
@@ -46,5 +47,10 @@ final class Json {
             throw HttpException.badRequest("the body is not valid JSON for " + type.getSimpleName() + where + ": "
                     + what);
         }
+        if (value == null) {
+            // Valid JSON, but a handler asking for a type would meet a null it never expected.
+            throw HttpException.badRequest("the body is JSON null: expected " + type.getSimpleName());
+        }
+        return value;
     }
 }

@@ -1,7 +1,9 @@
 package dev.clutch.worker.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.clutch.worker.api.HttpException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
@@ -18,5 +20,13 @@ class JsonTest {
         String json = new String(Json.write(settings), StandardCharsets.UTF_8);
         assertEquals("{\"name\":\"a\",\"note\":\"n\",\"limit\":null,\"at\":\"2026-12-02T05:00:00Z\"}", json);
         assertEquals(settings, Json.read(json.getBytes(StandardCharsets.UTF_8), Settings.class));
+    }
+
+    @Test
+    void aNullBodyIsA400NotANullForTheHandler() {
+        HttpException refused = assertThrows(HttpException.class,
+                () -> Json.read("null".getBytes(StandardCharsets.UTF_8), Settings.class));
+        assertEquals(400, refused.status());
+        assertEquals("the body is JSON null: expected Settings", refused.getMessage());
     }
 }
