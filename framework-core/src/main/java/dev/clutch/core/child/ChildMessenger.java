@@ -148,8 +148,8 @@ public final class ChildMessenger implements Messenger {
             pending.remove(correlation);
             throw e;
         }
-        ScheduledFuture<?> expiry = timeouts.schedule(() -> fail(correlation, Reason.TIMED_OUT, "no reply to '"
-                + action + "' within " + timeout.toMillis() + " ms"), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> expiry = timeouts.schedule(() -> fail(correlation, Reason.TIMED_OUT,
+                AppMessage.noReplyWithin(action, timeout)), timeout.toMillis(), TimeUnit.MILLISECONDS);
         // Answered requests take their timer with them: at thousands of requests a second, timers that wait out
         // their full timeout would pile up.
         reply.whenComplete((value, failure) -> expiry.cancel(false));

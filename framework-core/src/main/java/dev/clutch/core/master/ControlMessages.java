@@ -100,9 +100,8 @@ final class ControlMessages {
             Pending waiting = it.next();
             if (nowNanos - waiting.deadlineNanos() > 0) {
                 it.remove();
-                // Worded as a cluster process's own messenger words it.
-                waiting.reply().accept(failed(Reason.TIMED_OUT, "no reply to '" + waiting.action() + "' within "
-                        + waiting.timeout().toMillis() + " ms"));
+                waiting.reply().accept(failed(Reason.TIMED_OUT,
+                        AppMessage.noReplyWithin(waiting.action(), waiting.timeout())));
             }
         }
     }

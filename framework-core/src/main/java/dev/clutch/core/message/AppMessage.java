@@ -15,4 +15,9 @@ public record AppMessage(Kind kind, String action, byte[] payload, long correlat
         /** The handler of a request threw; the payload is the error text, UTF-8. */
         REPLY_FAILED
     }
+
+    /** Why a request for {@code action} failed when its timeout ran out, as every requester words it. */
+    public static String noReplyWithin(String action, java.time.Duration timeout) {
+        return "no reply to '" + action + "' within " + timeout.toMillis() + " ms";
+    }
 }
