@@ -86,7 +86,12 @@ final class Scheduler implements AutoCloseable {
             return;
         }
         if (next.isEmpty()) {
-            results.info("schedule {}: no run after this one, it ends", spec.name());
+            if (lastDue == null && !spec.immediate()) {
+                // A cron expression of a day that never comes (February 30): surely not what was meant.
+                results.warn("schedule {}: never runs, its trigger has no time from now on", spec.name());
+            } else {
+                results.info("schedule {}: no run after this one, it ends", spec.name());
+            }
             return;
         }
         ZonedDateTime due = next.get();

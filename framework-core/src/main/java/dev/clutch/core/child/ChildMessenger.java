@@ -158,7 +158,12 @@ public final class ChildMessenger implements Messenger {
 
     @Override
     public void on(String action, MessageHandler handler) {
-        handlers.put(action, handler);
+        MessageHandler replaced = handlers.put(action, handler);
+        if (replaced != null && replaced != handler) {
+            // An application and a plugin, say, that chose the same action: one of them would never hear of it.
+            log.warn("the handler of '{}' in {} was replaced by another: only the last one registered handles it",
+                    action, self);
+        }
     }
 
     @Override

@@ -11,9 +11,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Runs the scheduled tasks the agent triggers in this worker and reports each run's result. */
 final class WorkerTasks implements ScheduledTasks {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerTasks.class);
 
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
     private final Map<String, AtomicBoolean> running = new ConcurrentHashMap<>();
@@ -38,8 +42,11 @@ final class WorkerTasks implements ScheduledTasks {
 
     @Override
     public void register(String name, Task task) {
-        tasks.put(name, task);
-        running.put(name, new AtomicBoolean());
+        if (tasks.put(name, task) != null) {
+            log.warn("task '{}' was registered twice in {}: only the last one runs", name, label.fileName());
+        }
+        // Kept, not replaced: a run of the task that was there may still be going.
+        running.putIfAbsent(name, new AtomicBoolean());
     }
 
     private ScheduleResult run(ScheduleRun run) {
