@@ -53,6 +53,13 @@ public final class FileStateSource implements StateSource {
     /** Whether a good state was published: until then there is none to keep when the file does not parse. */
     private volatile boolean started;
 
+    /**
+     * @param file the file to publish; a relative path is taken from the working directory, not from
+     *     {@code clutch.baseDir}: resolve it against that setting of the injected {@code com.typesafe.config.Config}
+     *     first, as the source behind {@code clutch.state.file} does
+     * @param prefix put before every key the file has
+     * @param pollInterval how often the file is checked for a change
+     */
     public FileStateSource(Path file, String prefix, Duration pollInterval) {
         this.file = file.toAbsolutePath();
         this.prefix = prefix;
