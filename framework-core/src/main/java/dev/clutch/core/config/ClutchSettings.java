@@ -83,7 +83,8 @@ public final class ClutchSettings {
     public static final Setting<Duration> HTTP_REQUEST_TIMEOUT = Setting.duration("clutch.http.requestTimeout",
             "30s", Duration.ofMillis(1), "How long a handler may take before the client gets 503.");
     public static final Setting<Duration> HTTP_IDLE_TIMEOUT = Setting.duration("clutch.http.idleTimeout", "60s",
-            Duration.ofMillis(1), "How long a keep-alive connection may sit idle before the worker closes it.");
+            Duration.ofMillis(1), "How long a keep-alive connection may sit idle before the worker closes it, and "
+                    + "how long a request may take to arrive whole once its first bytes came.");
     public static final Setting<Boolean> HTTP_ACCESS_LOG = Setting.bool("clutch.http.accessLog", true,
             "Whether each worker writes `logs/worker-<id>-access.log`.");
     public static final Setting<Integer> WORKER_IO_THREADS = Setting.integer("clutch.worker.ioThreads", 1, 1, 256,

@@ -37,14 +37,23 @@ final class Draining {
         channel.attr(RECEIVING).set(true);
     }
 
+    /** Whether a request is arriving on the connection, not yet dispatched. */
+    static boolean isReceiving(Channel channel) {
+        return Boolean.TRUE.equals(channel.attr(RECEIVING).get());
+    }
+
+    /** Whether a request of the connection is being served. */
+    static boolean isBusy(Channel channel) {
+        return Boolean.TRUE.equals(channel.attr(BUSY).get());
+    }
+
     /** Starts draining: idle connections close now; busy ones after their current response. */
     void start() {
         draining = true;
         for (Channel channel : connections) {
             // On the connection's own thread, so no request can slip in between the check and the close.
             channel.eventLoop().execute(() -> {
-                if (!Boolean.TRUE.equals(channel.attr(BUSY).get())
-                        && !Boolean.TRUE.equals(channel.attr(RECEIVING).get())) {
+                if (!isBusy(channel) && !isReceiving(channel)) {
                     channel.close();
                 }
             });

@@ -1,8 +1,6 @@
 package dev.clutch.worker.internal;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -10,8 +8,9 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The pipeline of one HTTP connection: idle timeout (no request, or a response the client does not read), codec,
- * body aggregation (413 past the limit), then the dispatcher, which serves one request at a time.
+ * The pipeline of one HTTP connection: a deadline for each request to arrive whole, idle timeout (no request, or a
+ * response the client does not read), codec, body aggregation (413 past the limit), then the dispatcher, which
+ * serves one request at a time.
  */
 final class HttpInitializer extends ChannelInitializer<Channel> {
 
@@ -32,13 +31,7 @@ final class HttpInitializer extends ChannelInitializer<Channel> {
         // then the connection closes (Dispatcher).
         ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         ch.pipeline()
-                .addLast(new ChannelInboundHandlerAdapter() {
-                    @Override
-                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                        Draining.receiving(ctx.channel());
-                        ctx.fireChannelRead(msg);
-                    }
-                })
+                .addLast(new RequestArrival(idleMillis))
                 // Output counts as activity while it moves: a slow reader of a large response is not idle, a
                 // client that stopped reading is.
                 .addLast(new IdleStateHandler(true, 0, 0, idleMillis, TimeUnit.MILLISECONDS))

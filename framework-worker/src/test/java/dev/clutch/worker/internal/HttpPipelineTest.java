@@ -226,6 +226,35 @@ class HttpPipelineTest {
     }
 
     @Test
+    void requestDrippingInByteByByteIsCutOffAfterTheIdleTimeout() throws Exception {
+        io.netty.channel.EventLoopGroup group = new io.netty.channel.nio.NioEventLoopGroup(1);
+        try (java.net.Socket client = new java.net.Socket()) {
+            io.netty.channel.Channel server = new io.netty.bootstrap.ServerBootstrap().group(group)
+                    .channel(io.netty.channel.socket.nio.NioServerSocketChannel.class)
+                    .childHandler(new HttpInitializer(shared(), 1024, 300))
+                    .bind(new java.net.InetSocketAddress("127.0.0.1", 0)).sync().channel();
+            client.connect(server.localAddress());
+            client.setSoTimeout(50);
+            java.io.OutputStream out = client.getOutputStream();
+            out.write("GET /hello HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
+            // A header byte every 50 ms: never idle for 300 ms, but never done either.
+            org.awaitility.Awaitility.await("the server gives up on the request").atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(50)).until(() -> {
+                        try {
+                            out.write('X');
+                            return client.getInputStream().read() < 0;
+                        } catch (java.net.SocketTimeoutException stillOpen) {
+                            return false;
+                        } catch (java.io.IOException closed) {
+                            return true;
+                        }
+                    });
+        } finally {
+            group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    @Test
     void malformedUriIs400() {
         String response = exchange(connection(), get("/hello?a=%zz"));
         assertTrue(response.startsWith("HTTP/1.1 400"), response);

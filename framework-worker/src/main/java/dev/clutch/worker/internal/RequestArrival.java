@@ -1,0 +1,74 @@
+package dev.clutch.worker.internal;
+
+import dev.clutch.core.logging.LogThrottle;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Marks a connection as receiving while a request's bytes arrive (a drain leaves it open until the request is
+ * served), and closes one whose request has not arrived whole within {@code clutch.http.idleTimeout} of its first
+ * bytes: a client sending a byte now and then (slowloris) is never idle, and would otherwise hold the connection
+ * for as long as it likes. One check per connection and timeout, not one per request.
+ */
+final class RequestArrival extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(RequestArrival.class);
+    /** Slow clients come by the thousand when they come: one line a second. */
+    private static final LogThrottle closedLog = new LogThrottle(Duration.ofSeconds(1));
+
+    private final long limitNanos;
+    private long receivingSinceNanos;
+    private ScheduledFuture<?> check;
+
+    RequestArrival(long limitMillis) {
+        this.limitNanos = TimeUnit.MILLISECONDS.toNanos(limitMillis);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!Draining.isReceiving(ctx.channel())) {
+            receivingSinceNanos = System.nanoTime();
+            Draining.receiving(ctx.channel());
+            if (check == null) {
+                checkIn(ctx, limitNanos);
+            }
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    private void checkIn(ChannelHandlerContext ctx, long nanos) {
+        check = ctx.executor().schedule(() -> check(ctx), nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void check(ChannelHandlerContext ctx) {
+        check = null;
+        if (!Draining.isReceiving(ctx.channel())) {
+            // Arrived and dispatched: the next request's first bytes start a new check.
+            return;
+        }
+        long waited = System.nanoTime() - receivingSinceNanos;
+        if (waited < limitNanos || Draining.isBusy(ctx.channel())) {
+            // A request in flight: what arrives meanwhile waits its turn, whatever its pace.
+            checkIn(ctx, Math.max(limitNanos - waited, TimeUnit.MILLISECONDS.toNanos(10)));
+            return;
+        }
+        closedLog.log(heldBack -> log.info("closed the connection from {}: its request did not arrive whole within "
+                + "{} ms of its first bytes (clutch.http.idleTimeout){}", ctx.channel().remoteAddress(),
+                TimeUnit.NANOSECONDS.toMillis(limitNanos), LogThrottle.andMore(heldBack)));
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (check != null) {
+            check.cancel(false);
+            check = null;
+        }
+        ctx.fireChannelInactive();
+    }
+}
