@@ -15,6 +15,7 @@ import dev.clutch.core.message.Hello;
 import dev.clutch.core.message.MessageRegistry;
 import dev.clutch.core.testing.ClusterProcess;
 import dev.clutch.core.testing.Http;
+import dev.clutch.core.testing.RawHttp;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -24,6 +25,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -146,6 +150,70 @@ class HostileIpcTest {
         try (SocketChannel socket = connect()) {
             socket.write(frame(forged));
             awaitClosedBy(socket, "string claims length " + (Integer.MAX_VALUE - 1));
+        }
+    }
+
+    @Test
+    void aFloodOfConnectionsThatNeverSayHelloDoesNotKeepOutANewWorker() throws Exception {
+        AtomicBoolean flooding = new AtomicBoolean(true);
+        List<SocketChannel> flood = new CopyOnWriteArrayList<>();
+        // More than the master lets wait to authenticate, renewed as the hello timeout closes them.
+        Thread flooder = new Thread(() -> {
+            while (flooding.get()) {
+                flood.removeIf(socket -> !isOpen(socket));
+                while (flooding.get() && flood.size() < 80) {
+                    try {
+                        flood.add(connect());
+                    } catch (IOException e) {
+                        break;
+                    }
+                }
+                LockSupport.parkNanos(20_000_000);
+            }
+        }, "ipc-flood");
+        flooder.start();
+        try {
+            cluster.awaitLine("is one connection too many", Duration.ofSeconds(10));
+            long victim = livePid("/pid");
+            ProcessHandle.of(victim).orElseThrow().destroyForcibly();
+            await("a replacement worker says hello through the flood and serves").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                    .until(() -> replacementReady(victim) && cluster.livePids().size() == 4);
+        } finally {
+            flooding.set(false);
+            flooder.join(10_000);
+            for (SocketChannel socket : flood) {
+                socket.close();
+            }
+        }
+    }
+
+    /** Whether the master logged a worker ready after {@code victim} was killed. */
+    private static boolean replacementReady(long victim) {
+        List<String> lines = cluster.lines();
+        int killed = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains("(pid " + victim + ")") && lines.get(i).contains("exited")) {
+                killed = i;
+            }
+        }
+        for (int i = killed + 1; killed >= 0 && i < lines.size(); i++) {
+            if (lines.get(i).contains(" is ready in ")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static long livePid(String path) throws IOException {
+        return Long.parseLong(RawHttp.get(ready.port(), path).body().trim());
+    }
+
+    private static boolean isOpen(SocketChannel socket) {
+        try {
+            return socket.read(ByteBuffer.allocate(16)) >= 0;
+        } catch (IOException closed) {
+            return false;
         }
     }
 

@@ -58,7 +58,7 @@ final class HelloHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         counted = true;
-        if (pendingHellos.incrementAndGet() > MAX_PENDING_HELLOS) {
+        if (pendingHellos.incrementAndGet() > MAX_PENDING_HELLOS && !isOwnChild(ctx)) {
             String peer = describePeer(ctx);
             crowdedOutLog.log(heldBack -> log.warn("IPC: refused connection from {}: it is one connection too many, "
                     + "{} are already waiting to authenticate; connection closed{}", peer, MAX_PENDING_HELLOS,
@@ -159,6 +159,20 @@ final class HelloHandler extends ChannelInboundHandlerAdapter {
         }
         log.warn("IPC: refused connection from {}: it {}; connection closed", describePeer(ctx), why);
         ctx.close();
+    }
+
+    /**
+     * Whether the peer is a process this master started: past the cap, a flood of other connections must not
+     * keep a new worker from saying hello (a reload would fail). Only asked then, as it reads the process table.
+     */
+    private boolean isOwnChild(ChannelHandlerContext ctx) {
+        try {
+            long self = ProcessHandle.current().pid();
+            return ProcessHandle.of(transport.peerCredentials(ctx.channel()).pid())
+                    .flatMap(ProcessHandle::parent).map(parent -> parent.pid() == self).orElse(false);
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private String describePeer(ChannelHandlerContext ctx) {
