@@ -13,11 +13,13 @@ import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Maps a configuration object onto a record, component by component (JavaBeans go to Typesafe's
@@ -50,8 +52,10 @@ public final class ConfigMapper {
         } else if (raw == boolean.class || raw == Boolean.class) {
             return config.getBoolean(path);
         } else if (raw == int.class || raw == Integer.class) {
+            requireWholeNumber(config, path);
             return config.getInt(path);
         } else if (raw == long.class || raw == Long.class) {
+            requireWholeNumber(config, path);
             return config.getLong(path);
         } else if (raw == double.class || raw == Double.class) {
             return config.getDouble(path);
@@ -89,11 +93,41 @@ public final class ConfigMapper {
         return String.join(", ", places);
     }
 
+    /** Typesafe Config would read 1.5 as 1 for an int: a value that loses part of itself is refused instead. */
+    private static void requireWholeNumber(Config config, String path) {
+        Number number = config.getNumber(path);
+        if ((number instanceof Double || number instanceof Float) && number.doubleValue() != Math.rint(
+                number.doubleValue())) {
+            throw new ConfigException.BadValue(config.getValue(path).origin(), path, "must be a whole number, not "
+                    + number);
+        }
+    }
+
+    /**
+     * Keys of the record's object that are no component of it but nearly the name of one: a typo, which would
+     * otherwise leave an {@code Optional} empty, or a required component missing, without a word.
+     */
+    private static void refuseTypos(Config config, String path, RecordComponent[] components) {
+        Set<String> names = new HashSet<>();
+        for (RecordComponent component : components) {
+            names.add(component.getName());
+        }
+        for (String key : config.getConfig(path).root().keySet()) {
+            String meant = names.contains(key) ? null : UnknownKeys.closest(key, names);
+            if (meant != null && !config.hasPath(path + "." + ConfigUtil.joinPath(meant))) {
+                String full = path + "." + ConfigUtil.joinPath(key);
+                throw new ConfigException.BadValue(config.getValue(full).origin(), full, "is no setting of "
+                        + path + " (did you mean " + meant + "?)");
+            }
+        }
+    }
+
     /** Reads each component from the whole config, so errors carry the full path of the key. */
     private static Object record(Config config, String path, Class<?> type) {
         ConfigValue origin = config.getValue(path);
         config.getConfig(path);
         RecordComponent[] components = type.getRecordComponents();
+        refuseTypos(config, path, components);
         Object[] values = new Object[components.length];
         Class<?>[] types = new Class<?>[components.length];
         for (int i = 0; i < components.length; i++) {

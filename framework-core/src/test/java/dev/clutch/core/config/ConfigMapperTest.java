@@ -127,4 +127,28 @@ class ConfigMapperTest {
                 () -> TypedConfig.read(file("x { mode = turbo }"), "x", WithMode.class));
         assertTrue(badEnum.getMessage().contains("'turbo' is not one of [fast, safe]"), badEnum.getMessage());
     }
+
+    @Test
+    void aFractionForAWholeNumberIsRefusedNotCutShort() throws Exception {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TypedConfig.read(
+                file("limits { maxRollout = 1.5, maxBody = 1MiB }\n"), "limits", Limits.class));
+        assertTrue(e.getMessage().contains("application.conf: 1: Invalid value at 'limits.maxRollout': must be a "
+                + "whole number, not 1.5"), e.getMessage());
+    }
+
+    @Test
+    void aKeyThatIsNearlyAComponentsNameIsATypo() throws Exception {
+        record Noted(int size, Optional<String> note) {
+        }
+        IllegalArgumentException optional = assertThrows(IllegalArgumentException.class,
+                () -> TypedConfig.read(file("x { size = 1, nots = hi }\n"), "x", Noted.class));
+        assertTrue(optional.getMessage().contains("Invalid value at 'x.nots': is no setting of x (did you mean "
+                + "note?)"), optional.getMessage());
+        IllegalArgumentException required = assertThrows(IllegalArgumentException.class,
+                () -> TypedConfig.read(file("limits { maxRolout = 5, maxBody = 1MiB }\n"), "limits", Limits.class));
+        assertTrue(required.getMessage().contains("did you mean maxRollout?"), required.getMessage());
+        // A key no component is near is left alone: others may read it from the same object.
+        assertEquals(new Noted(1, Optional.empty()), TypedConfig.read(file("x { size = 1, owner = ana }\n"), "x",
+                Noted.class));
+    }
 }
