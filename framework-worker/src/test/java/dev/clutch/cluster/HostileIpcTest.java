@@ -245,9 +245,16 @@ class HostileIpcTest {
     void controlConnectionsPastTheLimitAreTurnedAway() throws Exception {
         List<SocketChannel> open = new ArrayList<>();
         try {
-            // Within the 1 s the master gives each of them to send its command.
+            // Each one waits for an answer that never comes (the agent holds 'hang' requests), so they stay open
+            // however slowly they are made.
+            byte[] noPayload = java.util.Base64.getEncoder().encode(dev.clutch.core.message.PayloadCodec.of(
+                    List.of(), MAX_FRAME).write(null));
+            ControlRequest hang = new ControlRequest("message", new String[] {"agent", "hang", "request", "60000",
+                    new String(noPayload, java.nio.charset.StandardCharsets.US_ASCII)});
             for (int i = 0; i < 256; i++) {
-                open.add(connect(CONTROL_SOCKET));
+                SocketChannel socket = connect(CONTROL_SOCKET);
+                open.add(socket);
+                socket.write(frame(encode(hang)));
             }
             try (SocketChannel oneTooMany = connect(CONTROL_SOCKET)) {
                 assertTrue(awaitReply(oneTooMany).text().startsWith("the master has 256 control connections open "

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -161,6 +162,11 @@ class OperatorTest {
             cluster.awaitLine("received SIGUSR1: not a Clutch signal, ignored", BOOT);
             cluster.signal("USR2");
             cluster.awaitLine("received SIGUSR2: not a Clutch signal, ignored", BOOT);
+            // As one sent to the whole process group reaches them: the children ignore them too.
+            long worker = ready.workerPids().get(0);
+            new ProcessBuilder("kill", "-USR1", Long.toString(worker)).start().waitFor(5, TimeUnit.SECONDS);
+            cluster.awaitLine("SIGUSR1 ignored: not a Clutch signal", BOOT);
+            assertTrue(ClusterProcess.isRunning(worker), "the worker survived SIGUSR1");
             assertEquals(200, RawHttp.get(ready.port(), "/pid").status());
 
             cluster.signal("TTIN");

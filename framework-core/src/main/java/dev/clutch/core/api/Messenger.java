@@ -122,11 +122,16 @@ public interface Messenger {
 
         private final Reason reason;
 
+        /**
+         * @param reason which way it failed
+         * @param message what happened, for people: the action, the process, and why
+         */
         public MessageFailedException(Reason reason, String message) {
             super(message);
             this.reason = Objects.requireNonNull(reason, "reason");
         }
 
+        /** Which way the message failed. */
         public Reason reason() {
             return reason;
         }

@@ -7,6 +7,7 @@ import dev.clutch.core.api.Role;
 import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.config.ConfigLoader;
 import dev.clutch.core.ipc.IpcTransport;
+import dev.clutch.core.lifecycle.ForeignSignals;
 import dev.clutch.core.logging.FailureCause;
 import dev.clutch.core.logging.LogLayout;
 import dev.clutch.core.logging.ProcessLabel;
@@ -83,6 +84,10 @@ public final class ChildBoot {
         // Ctrl-C reaches the whole process group; the master decides the order of the stop.
         Signal.handle(new Signal("INT"), s -> log.debug("SIGINT ignored: the master orchestrates the stop"));
         Signal.handle(new Signal("TERM"), s -> onTerm(config));
+        for (String name : ForeignSignals.names()) {
+            // Sent to the process group, they would end the children the master ignores them for.
+            Signal.handle(new Signal(name), s -> log.info("SIG{} ignored: not a Clutch signal", name));
+        }
 
         IpcTransport transport = IpcTransport.detect();
         EventLoopGroup group = transport.newGroup(1, "clutch-ipc");

@@ -113,13 +113,25 @@ public final class ConfigMapper {
             names.add(component.getName());
         }
         for (String key : config.getConfig(path).root().keySet()) {
-            String meant = names.contains(key) ? null : UnknownKeys.closest(key, names);
+            String meant = names.contains(key) ? null : oneLetterOff(key, names);
             if (meant != null && !config.hasPath(path + "." + ConfigUtil.joinPath(meant))) {
                 String full = path + "." + ConfigUtil.joinPath(key);
                 throw new ConfigException.BadValue(config.getValue(full).origin(), full, "is no setting of "
                         + path + " (did you mean " + meant + "?)");
             }
         }
+    }
+
+    /**
+     * The component name {@code key} is one letter off, if any: near enough to be sure it is a typo and to fail
+     * the start for it, where the warnings for {@code clutch.*} keys may guess wider. Short names are left out:
+     * {@code id} and {@code ip} may both be meant.
+     */
+    private static String oneLetterOff(String key, Set<String> names) {
+        if (key.length() < 4) {
+            return null;
+        }
+        return names.stream().filter(name -> UnknownKeys.distance(key, name) == 1).findFirst().orElse(null);
     }
 
     /** Reads each component from the whole config, so errors carry the full path of the key. */

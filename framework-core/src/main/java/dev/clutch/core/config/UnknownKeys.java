@@ -47,7 +47,7 @@ public final class UnknownKeys {
     }
 
     /** The known key nearest by edit distance, if it is near enough to be the one meant. */
-    static String closest(String key, Set<String> known) {
+    private static String closest(String key, Set<String> known) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String candidate : known) {

@@ -1,5 +1,6 @@
 package dev.clutch.core.control;
 
+import dev.clutch.core.api.Messenger.MessageFailedException;
 import dev.clutch.core.ipc.IpcPipeline;
 import dev.clutch.core.ipc.IpcTransport;
 import dev.clutch.core.logging.LogThrottle;
@@ -89,7 +90,7 @@ public final class ControlServer implements AutoCloseable {
      * One connection: its one request, checked, goes to the master, and the reply comes back. Connections are
      * bounded in number and must send their request at once, so that clients which connect and wait, by mistake or
      * by thousands, cannot use up the master's file descriptors (with the {@code rr} policy it accepts every HTTP
-     * connection) or its memory.
+     * connection). Only processes of the master's own user get this far.
      */
     private static final class Connection extends ChannelInboundHandlerAdapter {
 
@@ -114,8 +115,12 @@ public final class ControlServer implements AutoCloseable {
             if (open.incrementAndGet() > MAX_CONNECTIONS) {
                 crowdedOutLog.log(heldBack -> log.warn("control: refused a connection: {} are open already{}",
                         MAX_CONNECTIONS, LogThrottle.andMore(heldBack)));
-                refuse(ctx, "the master has " + MAX_CONNECTIONS + " control connections open already: try again "
-                        + "once the commands before this one are answered");
+                // As back-pressure: the test kit's messenger fails a message refused here the way a cluster
+                // process's messenger fails one it has too many of, and its caller retries.
+                ctx.writeAndFlush(ControlReply.messageFailed(MessageFailedException.Reason.BACK_PRESSURE,
+                        "the master has " + MAX_CONNECTIONS + " control connections open already: try again once "
+                                + "the commands before this one are answered"))
+                        .addListener(ChannelFutureListener.CLOSE);
                 return;
             }
             if (transport.peerCredentials(ctx.channel()).uid() != transport.ownUid()) {

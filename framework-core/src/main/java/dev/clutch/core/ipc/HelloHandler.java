@@ -59,10 +59,9 @@ final class HelloHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         counted = true;
         if (pendingHellos.incrementAndGet() > MAX_PENDING_HELLOS && !isOwnChild(ctx)) {
-            String peer = describePeer(ctx);
             crowdedOutLog.log(heldBack -> log.warn("IPC: refused connection from {}: it is one connection too many, "
-                    + "{} are already waiting to authenticate; connection closed{}", peer, MAX_PENDING_HELLOS,
-                    LogThrottle.andMore(heldBack)));
+                    + "{} are already waiting to authenticate; connection closed{}", describePeer(ctx),
+                    MAX_PENDING_HELLOS, LogThrottle.andMore(heldBack)));
             ctx.close();
             return;
         }

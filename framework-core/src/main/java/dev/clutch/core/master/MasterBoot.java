@@ -15,6 +15,7 @@ import dev.clutch.core.control.ControlServer;
 import dev.clutch.core.ipc.IpcServer;
 import dev.clutch.core.ipc.IpcTransport;
 import dev.clutch.core.ipc.TokenBook;
+import dev.clutch.core.lifecycle.ForeignSignals;
 import dev.clutch.core.message.MessageRegistry;
 import dev.clutch.core.message.PayloadCodec;
 import io.netty.channel.EventLoopGroup;
@@ -34,7 +35,7 @@ import sun.misc.Signal;
 public final class MasterBoot {
 
     private static final Logger log = LoggerFactory.getLogger(MasterBoot.class);
-    private static final String[] SIGNALS = {"TERM", "INT", "HUP", "TTIN", "TTOU", "USR1"};
+    private static final String[] SIGNALS = {"TERM", "INT", "HUP", "TTIN", "TTOU"};
 
     private MasterBoot() {
     }
@@ -89,8 +90,8 @@ public final class MasterBoot {
             for (String name : SIGNALS) {
                 handle(name, master);
             }
-            if (hotSpotLeftUsr2()) {
-                handle("USR2", master);
+            for (String name : ForeignSignals.names()) {
+                handle(name, master);
             }
             if (config.devWatch()) {
                 ClassesWatcher watcher = ClassesWatcher.start(ChildClasspath.of(applicationClass), applicationClass,
@@ -139,16 +140,6 @@ public final class MasterBoot {
             // The children's start reports a configuration that does not load, with file and line.
             log.debug("dev mode: the rebuilt configuration does not load: {}", e.toString());
         }
-    }
-
-    /**
-     * Whether SIGUSR2 is free for the master: HotSpot suspends and resumes threads with it unless
-     * {@code _JAVA_SR_SIGNUM} names another signal (the application's launcher does), and a handler installed over
-     * it would receive the JVM's own signals (its profiler's, for one).
-     */
-    private static boolean hotSpotLeftUsr2() {
-        String signal = System.getenv("_JAVA_SR_SIGNUM");
-        return signal != null && signal.matches("\\d{1,2}") && Integer.parseInt(signal) != 12;
     }
 
     private static void handle(String name, Master master) {

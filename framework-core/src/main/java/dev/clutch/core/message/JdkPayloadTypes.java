@@ -40,6 +40,8 @@ import java.util.function.UnaryOperator;
 final class JdkPayloadTypes {
 
     static final int FIRST_ID = 910;
+    /** Collections grow as their elements are read, from at most this: memory follows the bytes that came. */
+    private static final int INITIAL_CAPACITY = 16;
 
     private JdkPayloadTypes() {
     }
@@ -135,7 +137,8 @@ final class JdkPayloadTypes {
         public Collection<Object> read(Kryo kryo, Input input, Class<? extends Collection<Object>> type) {
             // Every element takes at least a byte: its class.
             int size = requireSize(BoundedSerializers.readLength(input, 1, "collection"));
-            Collection<Object> collection = create.apply(size);
+            // Not sized by the claim: nested collections each claiming the whole frame would multiply it.
+            Collection<Object> collection = create.apply(Math.min(size, INITIAL_CAPACITY));
             for (int i = 0; i < size; i++) {
                 collection.add(kryo.readClassAndObject(input));
             }
@@ -165,7 +168,7 @@ final class JdkPayloadTypes {
         @Override
         public Map<Object, Object> read(Kryo kryo, Input input, Class<? extends Map<Object, Object>> type) {
             int size = requireSize(BoundedSerializers.readLength(input, 2, "map"));
-            Map<Object, Object> map = create.apply(size);
+            Map<Object, Object> map = create.apply(Math.min(size, INITIAL_CAPACITY));
             for (int i = 0; i < size; i++) {
                 map.put(kryo.readClassAndObject(input), kryo.readClassAndObject(input));
             }

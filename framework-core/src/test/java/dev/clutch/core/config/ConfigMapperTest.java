@@ -147,8 +147,9 @@ class ConfigMapperTest {
         IllegalArgumentException required = assertThrows(IllegalArgumentException.class,
                 () -> TypedConfig.read(file("limits { maxRolout = 5, maxBody = 1MiB }\n"), "limits", Limits.class));
         assertTrue(required.getMessage().contains("did you mean maxRollout?"), required.getMessage());
-        // A key no component is near is left alone: others may read it from the same object.
-        assertEquals(new Noted(1, Optional.empty()), TypedConfig.read(file("x { size = 1, owner = ana }\n"), "x",
-                Noted.class));
+        // A key no component is near is left alone: others may read it from the same object. "mode" is two
+        // letters from "note": another setting, not a typo.
+        assertEquals(new Noted(1, Optional.empty()), TypedConfig.read(file("x { size = 1, owner = ana, mode = fast }"
+                + "\n"), "x", Noted.class));
     }
 }

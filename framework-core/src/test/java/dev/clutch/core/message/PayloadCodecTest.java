@@ -100,4 +100,25 @@ class PayloadCodecTest {
         assertTrue(refused.getMessage().contains("collection claims length " + (Integer.MAX_VALUE - 1)),
                 refused.getMessage());
     }
+
+    @Test
+    void nestedCollectionsEachClaimingTheWholeFrameAllocateOnlyWhatArrives() {
+        // 60 lists inside each other, each claiming as many elements as the frame has bytes left: sized by their
+        // claims they would take 60 times the frame (gigabytes for a large frame), before a single element.
+        Output forged = new Output(1024);
+        forged.writeVarInt(1003 + 2, true);
+        int padding = 8 << 20;
+        for (int depth = 0; depth < 60; depth++) {
+            forged.writeVarInt(JdkPayloadTypes.FIRST_ID + 2, true);
+            forged.writeVarInt(padding + 1, true);
+        }
+        byte[] frame = java.util.Arrays.copyOf(forged.toBytes(), forged.position() + padding);
+        Runtime runtime = Runtime.getRuntime();
+        long before = runtime.totalMemory() - runtime.freeMemory();
+        assertThrows(RuntimeException.class, () -> PayloadCodec.of(List.of(PayloadType.of(1003, Anything.class)),
+                frame.length).read(frame));
+        long grew = runtime.totalMemory() - runtime.freeMemory() - before;
+        assertTrue(grew < 256L << 20, "grew by " + (grew >> 20) + " MiB reading a " + (frame.length >> 20)
+                + " MiB frame");
+    }
 }

@@ -10,7 +10,10 @@ import java.util.Optional;
  */
 public interface SharedStateView {
 
-    /** The value of {@code key}, if there is one. */
+    /**
+     * The value of {@code key}, if there is one: the same instance for every caller in this worker, so treat it
+     * as read-only (a list or map arrives modifiable if it was sent so).
+     */
     <T> Optional<T> get(String key);
 
     /** Every key and value at this moment. */

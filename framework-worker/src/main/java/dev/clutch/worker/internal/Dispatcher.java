@@ -116,7 +116,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         Object queued = waiting.poll();
         if (queued != null) {
             serve(ctx, queued);
-        } else if (inputShut) {
+        } else if (inputShut || closing) {
             ctx.close();
         } else if (!ctx.channel().config().isAutoRead()) {
             ctx.channel().config().setAutoRead(true);
@@ -325,13 +325,12 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         if (cause instanceof IOException || cause instanceof PrematureChannelClosureException) {
             // The client went away (mid-body, say): its business, not the worker's error.
             log.debug("HTTP connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
-        } else if (cause instanceof DecoderException && !(cause.getCause() instanceof Error)) {
-            // The client's bytes, not the worker: Netty's codec holds at most 128 requests pipelined ahead of
-            // their responses (one read can bring thousands), and closes the connection after the response in
-            // progress. The client sends the unanswered ones again on a new connection (RFC 9112, 9.3.2).
-            String refused = String.valueOf((cause.getCause() != null ? cause.getCause() : cause).getMessage());
+        } else if (pipelinedTooFar(cause)) {
+            // The client's doing, not the worker's: Netty's codec holds at most 128 requests pipelined ahead of
+            // their responses (one read can bring thousands). The response in progress is the last; the client
+            // sends the unanswered ones again on a new connection (RFC 9112, 9.3.2).
             refusedLog.log(heldBack -> log.info("HTTP connection {}: {}; closing it after the response in "
-                    + "progress{}", client(ctx), refused, LogThrottle.andMore(heldBack)));
+                    + "progress{}", client(ctx), cause.getCause().getMessage(), LogThrottle.andMore(heldBack)));
             closing = true;
             ctx.channel().config().setAutoRead(false);
             waiting.forEach(ReferenceCountUtil::release);
@@ -345,6 +344,12 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             reportIfFatal(cause);
         }
         ctx.close();
+    }
+
+    /** Netty's codec refusing requests pipelined past its depth: told apart by its words, as it has no type. */
+    private static boolean pipelinedTooFar(Throwable cause) {
+        return cause instanceof DecoderException && cause.getCause() instanceof IllegalStateException refused
+                && String.valueOf(refused.getMessage()).startsWith("maxPipelineDepth exceeded");
     }
 
     /** One request on its way to its response, which is written exactly once. */

@@ -51,10 +51,16 @@ final class RequestArrival extends ChannelInboundHandlerAdapter {
             // Arrived and dispatched: the next request's first bytes start a new check.
             return;
         }
+        if (Draining.isBusy(ctx.channel())) {
+            // A request in flight: the client waits for the server, and what it sends meanwhile waits its turn.
+            // Its clock starts again.
+            receivingSinceNanos = System.nanoTime();
+            checkIn(ctx, limitNanos);
+            return;
+        }
         long waited = System.nanoTime() - receivingSinceNanos;
-        if (waited < limitNanos || Draining.isBusy(ctx.channel())) {
-            // A request in flight: what arrives meanwhile waits its turn, whatever its pace.
-            checkIn(ctx, Math.max(limitNanos - waited, TimeUnit.MILLISECONDS.toNanos(10)));
+        if (waited < limitNanos) {
+            checkIn(ctx, limitNanos - waited);
             return;
         }
         closedLog.log(heldBack -> log.info("closed the connection from {}: its request did not arrive whole within "

@@ -228,6 +228,12 @@ class HttpPipelineTest {
     @Test
     void requestDrippingInByteByByteIsCutOffAfterTheIdleTimeout() throws Exception {
         io.netty.channel.EventLoopGroup group = new io.netty.channel.nio.NioEventLoopGroup(1);
+        ch.qos.logback.classic.Logger arrivalLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(RequestArrival.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        arrivalLog.addAppender(logged);
         try (java.net.Socket client = new java.net.Socket()) {
             io.netty.channel.Channel server = new io.netty.bootstrap.ServerBootstrap().group(group)
                     .channel(io.netty.channel.socket.nio.NioServerSocketChannel.class)
@@ -249,7 +255,11 @@ class HttpPipelineTest {
                             return true;
                         }
                     });
+            // The arrival deadline closed it, not the idle timeout (a stalled test thread could let that fire).
+            assertTrue(logged.list.stream().anyMatch(e -> e.getFormattedMessage().contains("its request did not "
+                    + "arrive whole within 300 ms")), logged.list.toString());
         } finally {
+            arrivalLog.detachAppender(logged);
             group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
