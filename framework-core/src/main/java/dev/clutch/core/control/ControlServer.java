@@ -12,18 +12,18 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,6 +111,11 @@ public final class ControlServer implements AutoCloseable {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
+            if (transport.peerCredentials(ctx.channel()).uid() != transport.ownUid()) {
+                log.warn("control: refused a connection from another user");
+                ctx.close();
+                return;
+            }
             counted = true;
             if (open.incrementAndGet() > MAX_CONNECTIONS) {
                 crowdedOutLog.log(heldBack -> log.warn("control: refused a connection: {} are open already{}",
@@ -121,11 +126,6 @@ public final class ControlServer implements AutoCloseable {
                         "the master has " + MAX_CONNECTIONS + " control connections open already: try again once "
                                 + "the commands before this one are answered"))
                         .addListener(ChannelFutureListener.CLOSE);
-                return;
-            }
-            if (transport.peerCredentials(ctx.channel()).uid() != transport.ownUid()) {
-                log.warn("control: refused a connection from another user");
-                ctx.close();
                 return;
             }
             deadline = ctx.executor().schedule(() -> {

@@ -1,9 +1,9 @@
 package dev.clutch.core.ipc;
 
+import dev.clutch.core.logging.LogThrottle;
 import dev.clutch.core.message.Hello;
 import dev.clutch.core.message.MessageRegistry;
 import dev.clutch.core.message.Sender;
-import dev.clutch.core.logging.LogThrottle;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
