@@ -120,12 +120,7 @@ class HttpPipelineTest {
     @Test
     void requestsPipelinedPastWhatTheCodecHoldsCloseTheConnectionAfterTheResponseInProgress() {
         EmbeddedChannel channel = connection();
-        ch.qos.logback.classic.Logger dispatcherLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
-                .getLogger(Dispatcher.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
-                new ch.qos.logback.core.read.ListAppender<>();
-        logged.start();
-        dispatcherLog.addAppender(logged);
+        CapturedLog logged = new CapturedLog(Dispatcher.class);
         // A blocking route keeps each request in flight while the rest are decoded: far more than the codec's 128.
         channel.writeInbound(Unpooled.copiedBuffer(get("/blocking-hello").repeat(1000), StandardCharsets.US_ASCII));
         StringBuilder all = new StringBuilder();
@@ -138,12 +133,37 @@ class HttpPipelineTest {
         int answered = all.toString().split("HTTP/1.1 ").length - 1;
         assertTrue(answered >= 1 && answered < 1000, answered + " answered");
         assertEquals(answered, all.toString().split("HTTP/1.1 200 OK").length - 1, "every one of them 200");
-        dispatcherLog.detachAppender(logged);
+        logged.close();
         // The client's doing, not the worker's: no ERROR with a stack trace for every such client.
-        assertEquals(List.of(), logged.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(
+        assertEquals(List.of(), logged.events().stream().filter(e -> e.getLevel().isGreaterOrEqual(
                 ch.qos.logback.classic.Level.ERROR)).map(Object::toString).toList());
-        assertTrue(logged.list.stream().anyMatch(e -> e.getFormattedMessage().contains("maxPipelineDepth exceeded")),
-                logged.list.toString());
+        assertTrue(logged.contains("maxPipelineDepth exceeded"), logged.events().toString());
+    }
+
+    /** What one class logs, from its making until {@link #close()}. */
+    private static final class CapturedLog implements AutoCloseable {
+        private final ch.qos.logback.classic.Logger logger;
+        private final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+                new ch.qos.logback.core.read.ListAppender<>();
+
+        CapturedLog(Class<?> type) {
+            logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(type);
+            appender.start();
+            logger.addAppender(appender);
+        }
+
+        List<ch.qos.logback.classic.spi.ILoggingEvent> events() {
+            return appender.list;
+        }
+
+        boolean contains(String text) {
+            return appender.list.stream().anyMatch(e -> e.getFormattedMessage().contains(text));
+        }
+
+        @Override
+        public void close() {
+            logger.detachAppender(appender);
+        }
     }
 
     @Test
@@ -228,13 +248,8 @@ class HttpPipelineTest {
     @Test
     void requestDrippingInByteByByteIsCutOffAfterTheIdleTimeout() throws Exception {
         io.netty.channel.EventLoopGroup group = new io.netty.channel.nio.NioEventLoopGroup(1);
-        ch.qos.logback.classic.Logger arrivalLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
-                .getLogger(RequestArrival.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
-                new ch.qos.logback.core.read.ListAppender<>();
-        logged.start();
-        arrivalLog.addAppender(logged);
-        try (java.net.Socket client = new java.net.Socket()) {
+        try (CapturedLog logged = new CapturedLog(RequestArrival.class);
+             java.net.Socket client = new java.net.Socket()) {
             io.netty.channel.Channel server = new io.netty.bootstrap.ServerBootstrap().group(group)
                     .channel(io.netty.channel.socket.nio.NioServerSocketChannel.class)
                     .childHandler(new HttpInitializer(shared(), 1024, 300))
@@ -256,10 +271,8 @@ class HttpPipelineTest {
                         }
                     });
             // The arrival deadline closed it, not the idle timeout (a stalled test thread could let that fire).
-            assertTrue(logged.list.stream().anyMatch(e -> e.getFormattedMessage().contains("its request did not "
-                    + "arrive whole within 300 ms")), logged.list.toString());
+            assertTrue(logged.contains("its request did not arrive whole within 300 ms"), logged.events().toString());
         } finally {
-            arrivalLog.detachAppender(logged);
             group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
