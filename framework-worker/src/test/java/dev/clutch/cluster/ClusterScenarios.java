@@ -6,6 +6,7 @@ import dev.clutch.core.testing.ClusterProcess;
 import dev.clutch.core.testing.RawHttp;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /** Starting a {@link TestApp} master the way every scenario here does. */
 final class ClusterScenarios {
@@ -23,6 +24,18 @@ final class ClusterScenarios {
 
     static ClusterProcess start(Path baseDir, int workers) throws IOException {
         return testApp(baseDir, workers).start();
+    }
+
+    /**
+     * Starts a master that must fail to start and returns its console once it exited with {@code exitCode} and
+     * every process it started is gone.
+     */
+    static String failedStart(ClusterProcess.Builder builder, int exitCode) throws IOException, InterruptedException {
+        try (ClusterProcess cluster = builder.start()) {
+            assertEquals(exitCode, cluster.awaitExit(Duration.ofSeconds(60)), cluster.output());
+            StartFailureTest.assertNothingLeft(cluster);
+            return cluster.output();
+        }
     }
 
     /** Drives a worker's messenger through {@code GET /msg/{what}} and returns its 200 answer. */

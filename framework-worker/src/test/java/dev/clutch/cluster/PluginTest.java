@@ -68,41 +68,32 @@ class PluginTest {
 
     @Test
     void aCycleOfRequirementsFailsTheStartNamingThePlugins() throws Exception {
-        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
+        String output = ClusterScenarios.failedStart(ClusterScenarios.testApp(baseDir, 1)
                 .property("clutch.plugins.test-cycle-a.enabled", "true")
-                .property("clutch.plugins.test-cycle-b.enabled", "true")
-                .start()) {
-            assertEquals(CONFIG_ERROR, cluster.awaitExit(Duration.ofSeconds(60)));
-            assertTrue(cluster.output().contains("plugins require each other in a cycle: test-cycle-a → "
-                    + "test-cycle-b → test-cycle-a"), cluster.output());
-            assertFalse(cluster.output().contains("launched agent"), cluster.output());
-        }
+                .property("clutch.plugins.test-cycle-b.enabled", "true"), CONFIG_ERROR);
+        assertTrue(output.contains("plugins require each other in a cycle: test-cycle-a → "
+                + "test-cycle-b → test-cycle-a"), output);
+        assertFalse(output.contains("launched agent"), output);
     }
 
     @Test
     void aRequirementSwitchedOffFailsTheStartSayingWhere() throws Exception {
-        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
-                .property("clutch.plugins.test-audit.enabled", "true")
-                .start()) {
-            assertEquals(CONFIG_ERROR, cluster.awaitExit(Duration.ofSeconds(60)));
-            assertTrue(cluster.output().contains("plugin 'test-audit' requires plugin 'test-store', which is switched "
-                    + "off (clutch.plugins.test-store.enabled = false in "), cluster.output());
-            assertTrue(cluster.output().contains("reference.conf, line 3): switch it on, or switch 'test-audit' off "
-                    + "too"), cluster.output());
-        }
+        String output = ClusterScenarios.failedStart(ClusterScenarios.testApp(baseDir, 1)
+                .property("clutch.plugins.test-audit.enabled", "true"), CONFIG_ERROR);
+        assertTrue(output.contains("plugin 'test-audit' requires plugin 'test-store', which is switched "
+                + "off (clutch.plugins.test-store.enabled = false in "), output);
+        assertTrue(output.contains("reference.conf, line 3): switch it on, or switch 'test-audit' off "
+                + "too"), output);
     }
 
     @Test
     void aBadTypedValueFailsTheStartWithKeyAndOrigin() throws Exception {
-        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
+        String output = ClusterScenarios.failedStart(ClusterScenarios.testApp(baseDir, 1)
                 .property("clutch.env", "plugins")
-                .property("test-store.ttl", "soon")
-                .start()) {
-            assertEquals(START_FAILED, cluster.awaitExit(Duration.ofSeconds(60)));
-            assertTrue(cluster.output().contains("bad configuration for StoreSettings: system properties: "
-                    + "Invalid value at 'test-store.ttl': No number in duration value 'soon'"),
-                    cluster.output());
-        }
+                .property("test-store.ttl", "soon"), START_FAILED);
+        assertTrue(output.contains("bad configuration for StoreSettings: system properties: "
+                + "Invalid value at 'test-store.ttl': No number in duration value 'soon'"),
+                output);
     }
 
     @Test

@@ -21,79 +21,51 @@ class StartFailureTest {
 
     @Test
     void agentThatNeverBecomesReadyFailsTheStartAndNoWorkerIsForked() throws Exception {
-        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 2)
+        String output = ClusterScenarios.failedStart(ClusterScenarios.testApp(baseDir, 2)
                 // Long enough for the agent to reach its hanging hook on a loaded 2-core machine.
                 .property("clutch.agent.startTimeout", "6s")
-                .env("TEST_AGENT_HANG", "1")
-                .start()) {
-            assertEquals(START_FAILED, cluster.awaitExit(Duration.ofSeconds(60)));
-
-            String output = cluster.output();
-            assertTrue(output.matches("(?s).*start failed: agent \\(pid \\d+\\) was not ready within 6000 ms "
-                    + "\\(clutch.agent.startTimeout\\).*"), output);
-            assertTrue(output.contains("TEST: agent hangs in willReady"), "the agent's last lines are shown");
-            assertFalse(output.contains("launched worker"), output);
-            assertNothingLeft(cluster);
-        }
+                .env("TEST_AGENT_HANG", "1"), START_FAILED);
+        assertTrue(output.matches("(?s).*start failed: agent \\(pid \\d+\\) was not ready within 6000 ms "
+                + "\\(clutch.agent.startTimeout\\).*"), output);
+        assertTrue(output.contains("TEST: agent hangs in willReady"), "the agent's last lines are shown");
+        assertFalse(output.contains("launched worker"), output);
     }
 
     @Test
     void aLogDirectoryThatCannotBeWrittenFailsTheStartNamingTheKey() throws Exception {
         Path notADirectory = java.nio.file.Files.writeString(baseDir.resolve("logs-file"), "");
-        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
-                .property("clutch.logDir", notADirectory.toString())
-                .start()) {
-            assertEquals(START_FAILED, cluster.awaitExit(Duration.ofSeconds(60)));
-
-            assertTrue(cluster.output().contains("cannot write log files to " + notADirectory + " (clutch.logDir): "
-                    + "it exists and is not a directory"), cluster.output());
-            assertFalse(cluster.output().contains("launched agent"), cluster.output());
-            assertNothingLeft(cluster);
-        }
+        String output = ClusterScenarios.failedStart(ClusterScenarios.testApp(baseDir, 1)
+                .property("clutch.logDir", notADirectory.toString()), START_FAILED);
+        assertTrue(output.contains("cannot write log files to " + notADirectory + " (clutch.logDir): "
+                + "it exists and is not a directory"), output);
+        assertFalse(output.contains("launched agent"), output);
     }
 
     @Test
     void workerThatThrowsDuringStartFailsTheStartWithItsCause() throws Exception {
-        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 2)
-                .env("TEST_WORKER_THROW", "1")
-                .start()) {
-            assertEquals(START_FAILED, cluster.awaitExit(Duration.ofSeconds(60)));
-
-            String output = cluster.output();
-            assertTrue(output.matches("(?s).*start failed: worker-\\d \\(pid \\d+\\) exited with exit code 3 during "
-                    + "start; last lines of its stderr:.*TEST: worker refuses to start.*"), output);
-            assertTrue(output.contains("agent (pid"), output);
-            assertTrue(cluster.log("common-error.log").contains("TEST: worker refuses to start"));
-            assertNothingLeft(cluster);
-        }
+        String output = ClusterScenarios.failedStart(ClusterScenarios.testApp(baseDir, 2)
+                .env("TEST_WORKER_THROW", "1"), START_FAILED);
+        assertTrue(output.matches("(?s).*start failed: worker-\\d \\(pid \\d+\\) exited with exit code 3 during "
+                + "start; last lines of its stderr:.*TEST: worker refuses to start.*"), output);
+        assertTrue(output.contains("agent (pid"), output);
+        assertTrue(java.nio.file.Files.readString(baseDir.resolve("logs/common-error.log"))
+                .contains("TEST: worker refuses to start"));
     }
 
     @Test
     void aStateSourceBoundOnItsOwnFailsTheStartSayingHowToBindIt() throws Exception {
-        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
-                .env("TEST_PLAIN_STATE_SOURCE", "1")
-                .start()) {
-            assertEquals(START_FAILED, cluster.awaitExit(Duration.ofSeconds(60)));
-
-            String output = cluster.output();
-            assertTrue(output.contains("Multibinder.newSetBinder(binder(), StateSource.class).addBinding()"), output);
-            assertNothingLeft(cluster);
-        }
+        String output = ClusterScenarios.failedStart(ClusterScenarios.testApp(baseDir, 1)
+                .env("TEST_PLAIN_STATE_SOURCE", "1"), START_FAILED);
+        assertTrue(output.contains("Multibinder.newSetBinder(binder(), StateSource.class).addBinding()"), output);
     }
 
     @Test
     void childThatExitsDuringStartFailsTheStartWithItsExitCode() throws Exception {
-        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 2)
-                .env("TEST_AGENT_EXIT", "7")
-                .start()) {
-            assertEquals(START_FAILED, cluster.awaitExit(Duration.ofSeconds(60)));
-
-            String output = cluster.output();
-            assertTrue(output.matches("(?s).*start failed: agent \\(pid \\d+\\) exited with exit code 7 during start"
-                    + "; last lines of its stderr:.*TEST: agent exits with 7 during start.*"), output);
-            assertFalse(output.contains("launched worker"), output);
-            assertNothingLeft(cluster);
-        }
+        String output = ClusterScenarios.failedStart(ClusterScenarios.testApp(baseDir, 2)
+                .env("TEST_AGENT_EXIT", "7"), START_FAILED);
+        assertTrue(output.matches("(?s).*start failed: agent \\(pid \\d+\\) exited with exit code 7 during start"
+                + "; last lines of its stderr:.*TEST: agent exits with 7 during start.*"), output);
+        assertFalse(output.contains("launched worker"), output);
     }
 
     @Test
@@ -114,18 +86,13 @@ class StartFailureTest {
 
     @Test
     void badConfigurationIsReportedWithEveryKeyAndItsOrigin() throws Exception {
-        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
+        String output = ClusterScenarios.failedStart(ClusterScenarios.testApp(baseDir, 1)
                 .property("clutch.workers", "-2")
-                .property("clutch.ipc.helloTimeout", "soon")
-                .start()) {
-            assertEquals(2, cluster.awaitExit(Duration.ofSeconds(60)));
-
-            String output = cluster.output();
-            assertTrue(output.contains("clutch.workers = -2 (system properties): must be between 0 and 1024"),
-                    output);
-            assertTrue(output.contains("clutch.ipc.helloTimeout = soon (system properties): must be a duration of "
-                    + "at least 1 ms, for example \"5s\" or \"500ms\""), output);
-        }
+                .property("clutch.ipc.helloTimeout", "soon"), 2);
+        assertTrue(output.contains("clutch.workers = -2 (system properties): must be between 0 and 1024"),
+                output);
+        assertTrue(output.contains("clutch.ipc.helloTimeout = soon (system properties): must be a duration of "
+                + "at least 1 ms, for example \"5s\" or \"500ms\""), output);
     }
 
     @Test
