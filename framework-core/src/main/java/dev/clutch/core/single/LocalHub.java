@@ -14,6 +14,7 @@ import dev.clutch.core.message.Sender;
 import dev.clutch.core.message.StateChange;
 import dev.clutch.core.message.StateResync;
 import dev.clutch.core.message.StateSnapshot;
+import dev.clutch.core.message.Unanswered;
 import dev.clutch.core.message.Undelivered;
 import dev.clutch.core.spi.RoleRuntime;
 import java.util.ArrayList;
@@ -57,7 +58,7 @@ final class LocalHub implements AutoCloseable {
     private final Endpoint worker;
     private final Endpoint test;
 
-    private record Pending(Endpoint requester, long correlation, long sentNanos) {
+    private record Pending(Endpoint requester, long correlation, Endpoint receiver, long sentNanos) {
     }
 
     /** A request unanswered this long has timed out at its requester long ago: its entry goes. */
@@ -114,13 +115,33 @@ final class LocalHub implements AutoCloseable {
      * still gets the state's changes until it is gone (requests in flight may wait for one).
      */
     void leaving(Endpoint endpoint) {
-        endpoint.stopping = true;
-        endpoint.ready = false;
+        run(() -> {
+            endpoint.stopping = true;
+            endpoint.ready = false;
+            failHeld(endpoint, endpoint.name + " was stopped before it was ready");
+        });
     }
 
-    /** {@code endpoint}'s runtime has stopped. */
+    /** {@code endpoint}'s runtime has stopped: the requests it took and did not answer fail now, not at their timeout. */
     void gone(Endpoint endpoint) {
-        endpoint.runtime = null;
+        run(() -> {
+            endpoint.runtime = null;
+            failHeld(endpoint, endpoint.name + " exited before it was ready");
+            pending.values().removeIf(request -> {
+                if (request.receiver() != endpoint) {
+                    return false;
+                }
+                request.requester().messenger.unanswered(new Unanswered(request.correlation(),
+                        endpoint.name + " exited before it answered"));
+                return true;
+            });
+        });
+    }
+
+    private void failHeld(Endpoint endpoint, String reason) {
+        List<Envelope> held = new ArrayList<>(endpoint.held);
+        endpoint.held.clear();
+        held.forEach(envelope -> undeliverable(envelope, endpointOf(envelope.sender()), reason));
     }
 
     private void run(Runnable task) {
@@ -219,7 +240,7 @@ final class LocalHub implements AutoCloseable {
             if (correlation % 1024 == 0) {
                 pending.values().removeIf(p -> now - p.sentNanos() > FORGET_NANOS);
             }
-            pending.put(correlation, new Pending(endpointOf(envelope.sender()), message.correlation(), now));
+            pending.put(correlation, new Pending(endpointOf(envelope.sender()), message.correlation(), target, now));
             target.messenger.received(withCorrelation(envelope, message, correlation));
         } else if (body instanceof AppMessage) {
             target.messenger.received(envelope);
@@ -300,7 +321,15 @@ final class LocalHub implements AutoCloseable {
         public void post(Envelope envelope) {
             Envelope stamped = envelope.stampedBy(sender);
             try {
-                thread.execute(() -> route(stamped, this));
+                thread.execute(() -> {
+                    try {
+                        route(stamped, this);
+                    } catch (RuntimeException e) {
+                        // The hub's one thread must outlive a bug in one message's path.
+                        log.error("in-memory hub: a message from {} to {} could not be routed: {}", name,
+                                stamped.destination(), e.toString(), e);
+                    }
+                });
             } catch (RejectedExecutionException e) {
                 throw new Messenger.MessageFailedException(Messenger.MessageFailedException.Reason.BACK_PRESSURE,
                         "too many messages queued in this process (over " + MAX_QUEUED + "): slow down and retry");
