@@ -4,12 +4,18 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.clutch.core.control.ControlClient;
+import dev.clutch.core.message.ControlReply;
+import dev.clutch.core.message.ControlRequest;
+import dev.clutch.core.message.PayloadCodec;
 import dev.clutch.core.testing.ClusterProcess;
 import dev.clutch.core.testing.RawHttp;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,6 +47,18 @@ class BackPressureTest {
 
     private static String get(String what) throws IOException {
         return ClusterScenarios.messenger(ready, what);
+    }
+
+    /** A request to a random worker through the control socket, as the test kit sends it; the reply's text. */
+    private static String requestRandomWorker(String action) throws IOException {
+        PayloadCodec codec = PayloadCodec.of(List.of(), 1024 * 1024);
+        String noPayload = Base64.getEncoder().encodeToString(codec.write(null));
+        ControlReply reply = new ControlClient(baseDir.resolve("run/control.sock"), 1024 * 1024).send(
+                new ControlRequest("message", new String[] {"random", action, "request", "5000", noPayload}),
+                Duration.ofSeconds(10));
+        assertTrue(reply.ok(), reply.text());
+        String payload = reply.json().replaceAll(".*\"payload\":\"([^\"]*)\".*", "$1");
+        return String.valueOf(codec.read(Base64.getDecoder().decode(payload)));
     }
 
     /** {@code key} as worker {@code pid} has it, over as many requests as it takes to reach that worker. */
@@ -120,6 +138,11 @@ class BackPressureTest {
                 "the agent went on while the worker was still stuck");
         assertTrue(cluster.lines().stream().anyMatch(l -> l.contains("(pid " + stuck + ") is not keeping up")),
                 "the master says which process fell behind");
+        // While it is stuck, a message for a random worker goes to the other one instead of failing.
+        for (int i = 0; i < 8; i++) {
+            String whoami = requestRandomWorker("whoami");
+            assertTrue(!whoami.endsWith(":" + stuck), "a random worker's message reached the stuck one: " + whoami);
+        }
         assertTrue(cluster.lines().stream().anyMatch(l -> l.contains("(pid " + stuck + ") is not reading its "
                 + "messages: it gets the whole state once it catches up")), cluster.output());
         await().atMost(Duration.ofSeconds(10)).until(() -> cluster.lines().stream().anyMatch(l ->

@@ -1,6 +1,7 @@
 package dev.clutch.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clutch.core.testing.ClusterProcess;
 import java.net.URI;
@@ -37,6 +38,32 @@ class DrainTest {
             assertEquals("close", response.headers().firstValue("connection").orElseThrow(),
                     "a draining worker closes the connection after the response");
             assertEquals(0, cluster.awaitExit(Duration.ofSeconds(30)));
+        }
+    }
+
+    @Test
+    void theFirstSignalDuringAStopAskedOnTheControlSocketKillsNothing() throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.start(baseDir, 1)) {
+            ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));
+            CompletableFuture<HttpResponse<String>> slow = HttpClient.newHttpClient().sendAsync(
+                    HttpRequest.newBuilder(URI.create(ready.url("/slow?ms=2000")))
+                            .timeout(Duration.ofSeconds(20)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            cluster.awaitLine("TEST: slow request", Duration.ofSeconds(10));
+
+            try (ClusterProcess stop = ClusterScenarios.testApp(baseDir, 1).args("stop").start()) {
+                cluster.awaitLine("stop requested on the control socket", Duration.ofSeconds(30));
+                // What systemd or docker sends next, while the workers drain.
+                cluster.signal("TERM");
+
+                HttpResponse<String> response = slow.get(20, TimeUnit.SECONDS);
+                assertEquals(200, response.statusCode());
+                assertEquals("slow done", response.body());
+                assertEquals(0, cluster.awaitExit(Duration.ofSeconds(30)));
+                assertTrue(cluster.output().contains("received SIGTERM: already stopping; another one kills every "
+                        + "child"), cluster.output());
+                assertEquals(0, stop.awaitExit(Duration.ofSeconds(30)));
+            }
         }
     }
 }

@@ -30,6 +30,7 @@ final class Child {
     private Duration stopOrderTimeout;
     private Child replacing;
     private boolean retiring;
+    private boolean wasReady;
     private long lastHeartbeatNanos;
     private long killAtNanos;
     private long launchedAtNanos;
@@ -90,8 +91,14 @@ final class Child {
     /** Moves to {@code next}, with the time by which the phase must end (start or stop timeout). */
     void enter(Phase next, long nextDeadlineNanos) {
         this.phase = next;
+        wasReady |= next == Phase.READY;
         this.deadlineNanos = nextDeadlineNanos;
         phases.entered(this, next);
+    }
+
+    /** Whether it has been ready at some time, stopping or not now. */
+    boolean wasReady() {
+        return wasReady;
     }
 
     boolean isPastDeadline(long nowNanos) {

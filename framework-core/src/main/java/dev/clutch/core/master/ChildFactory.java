@@ -78,9 +78,9 @@ public final class ChildFactory {
         }
     }
 
-    /** A child launched here has exited with {@code status}. */
-    void exited(long pid, int status) {
-        classData.exited(pid, status);
+    /** A child launched here has exited with {@code status}, after it had been ready or not. */
+    void exited(long pid, int status, boolean wasReady) {
+        classData.exited(pid, status, wasReady);
         String token = tokenByPid.remove(pid);
         if (token != null) {
             tokens.revoke(token);

@@ -201,10 +201,11 @@ final class ClassDataSharing {
 
     /**
      * A child exited with {@code status}; if it was recording, its archive (written at exit) becomes the one
-     * children use, unless it was killed or crashed, maybe while it wrote: the JVM would refuse a cut archive
-     * without a word, and it would never be recorded again for this build.
+     * children use, but only after a stop of a worker that had been ready: the JVM would refuse an archive cut by a
+     * kill or a crash without a word, and one recorded by a start that failed or was stopped holds only the classes
+     * of the boot. Either would stay this build's archive, never recorded again.
      */
-    void exited(long pid, int status) {
+    void exited(long pid, int status, boolean wasReady) {
         Path outdated = outdatedRecorders.remove(pid);
         if (outdated != null) {
             deleteQuietly(outdated);
@@ -218,9 +219,9 @@ final class ClassDataSharing {
             if (!recordingFor.equals(currentArchive())) {
                 log.info("class-data sharing: the jars changed while a worker recorded the archive; the next worker "
                         + "of the new build records again");
-            } else if (ExitStatus.isAbrupt(status)) {
-                log.info("class-data sharing: the worker recording the archive was {}: the next worker records "
-                        + "again", ExitStatus.describe(status));
+            } else if (!wasReady || !ExitStatus.isStop(status)) {
+                log.info("class-data sharing: the worker recording the archive ended ({}{}): the next worker "
+                        + "records again", ExitStatus.describe(status), wasReady ? "" : ", before it was ready");
             } else if (Files.isRegularFile(recording) && Files.size(recording) > 0) {
                 Files.move(recording, recordingFor, StandardCopyOption.ATOMIC_MOVE,
                         StandardCopyOption.REPLACE_EXISTING);

@@ -10,12 +10,12 @@ final class ExitStatus {
     }
 
     /**
-     * Whether a signal ended the JVM without its exit sequence (a kill, or a crash); TERM, INT and HUP run it, as
-     * an exit does.
+     * Whether the JVM ended by a stop: exit code 0, or TERM, INT or HUP, which run the exit sequence as an exit
+     * does. Not a kill or a crash, which cut that sequence, nor a failed start.
      */
-    static boolean isAbrupt(int status) {
+    static boolean isStop(int status) {
         int signal = status - 128;
-        return signal == 4 || signal == 6 || signal == 7 || signal == 8 || signal == 9 || signal == 11;
+        return status == 0 || signal == 1 || signal == 2 || signal == 15;
     }
 
     static String describe(int status) {

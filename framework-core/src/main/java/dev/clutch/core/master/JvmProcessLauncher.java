@@ -23,10 +23,16 @@ public final class JvmProcessLauncher implements ProcessLauncher {
                 .redirectError(ProcessBuilder.Redirect.PIPE);
         builder.environment().putAll(environment);
         Process process = builder.start();
-        process.getOutputStream().close();
-        StderrTail.start(label + "-stdout", process.getInputStream(), System.out, logFile);
-        StderrTail tail = StderrTail.start(label + "-stderr", process.getErrorStream(), System.err, null);
-        return new Launched(process, tail);
+        try {
+            process.getOutputStream().close();
+            StderrTail.start(label + "-stdout", process.getInputStream(), System.out, logFile);
+            StderrTail tail = StderrTail.start(label + "-stderr", process.getErrorStream(), System.err, null);
+            return new Launched(process, tail);
+        } catch (IOException | RuntimeException | Error e) {
+            // Not yet in the master's table: no one else would ever stop it.
+            process.destroyForcibly();
+            throw e;
+        }
     }
 
     private record Launched(Process process, StderrTail tail) implements ChildProcess {

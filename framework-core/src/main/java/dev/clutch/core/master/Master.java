@@ -10,6 +10,7 @@ import dev.clutch.core.ipc.FrameRun;
 import dev.clutch.core.ipc.IpcServer;
 import dev.clutch.core.ipc.PayloadRegistryCheck;
 import dev.clutch.core.logging.LogLayout;
+import dev.clutch.core.logging.LogThrottle;
 import dev.clutch.core.logging.Plural;
 import dev.clutch.core.message.AgentDown;
 import dev.clutch.core.message.ControlReply;
@@ -102,6 +103,7 @@ public final class Master {
     private final PayloadRegistryCheck payloadCheck;
     private final PayloadCodec payloads;
     private final ControlMessages controlMessages = new ControlMessages();
+    private final LogThrottle bugLog = new LogThrottle(Duration.ofSeconds(10));
     private State state = State.STARTING_AGENT;
     private AfterStop afterStop = AfterStop.EXIT;
     /** When the current start began: the master's own start, or dev mode's last restart. */
@@ -136,6 +138,16 @@ public final class Master {
             public void stop(Child worker) {
                 askToStop(worker, config.workerKillTimeout());
             }
+
+            @Override
+            public void withdraw(Child worker) {
+                sharing.workerLeaving(worker.pid());
+            }
+
+            @Override
+            public void kill(Child worker) {
+                Master.this.kill(worker);
+            }
         });
     }
 
@@ -151,7 +163,7 @@ public final class Master {
             public void received(ChildConnection connection, Envelope envelope) {
                 // State goes with the messages, on the IPC thread: in the order the agent sent both.
                 if (envelope.body() instanceof StateChange change && connection.sender().role() == Role.AGENT) {
-                    switchboard.stateChanged(change);
+                    switchboard.stateChanged(connection.sender().pid(), change);
                 } else if (envelope.body() instanceof StateResync) {
                     switchboard.resync(connection.sender().pid());
                 } else {
@@ -212,17 +224,28 @@ public final class Master {
         launch(Role.AGENT, 0, config.agentStartTimeout());
         while (state != State.STOPPED) {
             MasterEvent event = events.poll(TICK_MILLIS, TimeUnit.MILLISECONDS);
-            try {
-                if (event != null) {
+            // A bug in one transition must not take the cluster down with it; the next tick heals what it can.
+            if (event != null) {
+                try {
                     handle(event);
+                } catch (RuntimeException e) {
+                    logBug("handling " + event, e);
                 }
+            }
+            try {
                 checkDeadlines();
+                advanceStop();
             } catch (RuntimeException e) {
-                // A bug in one transition must not take the cluster down with it.
-                log.error("master: failed to handle {}: {}", event, e.toString(), e);
+                logBug("checking deadlines", e);
             }
         }
         return exitCode;
+    }
+
+    /** A tick that fails fails again 20 times a second: one line per interval says so, with the count. */
+    private void logBug(String doing, RuntimeException e) {
+        bugLog.log(heldBack -> log.error("master: a bug while {} ({}): {}; the cluster goes on, please report it{}",
+                doing, state, e.toString(), LogThrottle.andMore(heldBack), e));
     }
 
     private void handle(MasterEvent event) {
@@ -317,6 +340,10 @@ public final class Master {
         } else if (body instanceof FatalError fatal && serving()) {
             table.byPid(envelope.sender().pid()).ifPresent(c -> supervisor.fatalError(c, fatal.error(),
                     nanoClock.getAsLong()));
+        } else if (body instanceof FatalError fatal) {
+            // Before the cluster is ready the start itself decides; while stopping, every worker goes anyway.
+            log.error("{} hit a fatal error ({}) while the master is {}: not replaced", connection, fatal.error(),
+                    state);
         } else {
             log.warn("IPC: {} sent {} to the master, which does not take it", connection,
                     body.getClass().getSimpleName());
@@ -388,8 +415,8 @@ public final class Master {
     }
 
     private void onExited(long pid, int status) {
-        children.exited(pid, status);
         Child child = table.remove(pid).orElse(null);
+        children.exited(pid, status, child != null && child.wasReady());
         switchboard.gone(pid);
         if (child == null) {
             return;
@@ -458,7 +485,13 @@ public final class Master {
             }
         }
         if ((state == State.STOPPING_WORKERS || state == State.STOPPING_AGENT) && afterStop == AfterStop.EXIT) {
-            if (stopSignalNanos != 0 && receivedNanos - stopSignalNanos < REPEATED_SIGNAL_NANOS) {
+            if (stopSignalNanos == 0) {
+                // The stop began otherwise (the control socket, a failed start): this is the first signal.
+                stopSignalNanos = receivedNanos;
+                log.info("received SIG{}: already stopping; another one kills every child", name);
+                return;
+            }
+            if (receivedNanos - stopSignalNanos < REPEATED_SIGNAL_NANOS) {
                 log.info("received SIG{} again within {} ms: the same stop (it reached the process group too); "
                         + "another one kills every child", name, TimeUnit.NANOSECONDS.toMillis(REPEATED_SIGNAL_NANOS));
                 return;
@@ -468,8 +501,8 @@ public final class Master {
             return;
         }
         log.info("received SIG{}: stopping workers, then the agent", name);
-        stopSignalNanos = receivedNanos;
         beginStop(ExitCode.OK);
+        stopSignalNanos = receivedNanos;
     }
 
     /** The operations of the control socket, as transitions of this master. */
@@ -590,20 +623,32 @@ public final class Master {
                 } else {
                     failStart(child, what);
                 }
-                child.process().kill();
-                child.enter(Child.Phase.STOPPING, now + KILL_GRACE_NANOS);
+                kill(child);
             } else if (child.phase() == Child.Phase.STOPPING && child.process().isAlive()
                     && child.stopOrderPending()) {
-                log.warn("{} still had connections handed to it when its stop time came: killed", child.describe());
-                child.process().kill();
-                child.stopOrderSent();
-                child.enter(Child.Phase.STOPPING, now + KILL_GRACE_NANOS);
+                log.warn("{} had not taken {} handed to it when its stop time came (clutch.worker.killTimeout): "
+                        + "killed", child.describe(), Plural.of(sharing.untaken(child.pid()), "connection"));
+                kill(child);
             } else if (child.phase() == Child.Phase.STOPPING && child.process().isAlive()) {
-                log.warn("{} did not stop in time: killed", child.describe());
-                child.process().kill();
-                child.enter(Child.Phase.STOPPING, now + KILL_GRACE_NANOS);
+                String key = child.role() == Role.AGENT ? "clutch.agent.killTimeout" : "clutch.worker.killTimeout";
+                log.warn("{} did not stop in time ({}, then {} ms for its beforeClose hooks): killed{}",
+                        child.describe(), key, StopRequest.GRACE.toMillis(), stderrTail(child));
+                kill(child);
             }
         }
+    }
+
+    /**
+     * Kills {@code child} now: it gets no more connections, and its exit event follows; should none come within the
+     * grace, the next tick kills it again.
+     */
+    private void kill(Child child) {
+        if (child.role() == Role.WORKER) {
+            sharing.workerLeaving(child.pid());
+        }
+        child.process().kill();
+        child.stopOrderSent();
+        child.enter(Child.Phase.STOPPING, nanoClock.getAsLong() + KILL_GRACE_NANOS);
     }
 
     private void failStart(Child child, String what) {
@@ -628,6 +673,7 @@ public final class Master {
         supervisor.cancelReload();
         exitCode = code;
         afterStop = next;
+        stopSignalNanos = 0;
         state = State.STOPPING_WORKERS;
         for (Child worker : table.workers()) {
             askToStop(worker, config.workerKillTimeout());
@@ -689,14 +735,21 @@ public final class Master {
             Child child = new Child(role, workerId, process, now, now + startTimeout.toNanos(), switchboard);
             table.add(child);
             switchboard.launched(child);
-            process.onExit().thenAccept(status -> events.add(new MasterEvent.Exited(process.pid(), status)));
+            process.onExit().whenComplete((status, failure) -> {
+                if (failure != null) {
+                    log.warn("{}: its exit status cannot be read ({}); counted as a failure", child.describe(),
+                            failure.toString());
+                }
+                events.add(new MasterEvent.Exited(process.pid(), failure == null ? status : ExitCode.FAILURE.code()));
+            });
             log.info("launched {}", child.describe());
             return child;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             if (serving()) {
-                log.error("cannot launch {}-{}: {}", role.label(), workerId, e.getMessage());
+                log.error("cannot launch {}-{}: {}; the supervisor tries again within the refork limit "
+                        + "(clutch.worker.refork.*)", role.label(), workerId, e.toString());
             } else {
-                log.error("start failed: cannot launch the {}: {}", role.label(), e.getMessage());
+                log.error("start failed: cannot launch the {}: {}", role.label(), e.toString());
                 beginStop(ExitCode.START_FAILED, config.devWatch() ? AfterStop.WAIT_FOR_CHANGE : AfterStop.EXIT);
             }
             return null;

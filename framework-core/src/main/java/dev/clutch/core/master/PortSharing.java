@@ -52,9 +52,14 @@ public interface PortSharing extends AutoCloseable {
     default void taken(long pid, long total) {
     }
 
+    /** Connections handed to the worker that it has not taken yet (0 once it is gone). */
+    default long untaken(long pid) {
+        return 0;
+    }
+
     /** Whether every connection handed to the worker has been taken, so it may stop without losing one. */
     default boolean allTaken(long pid) {
-        return true;
+        return untaken(pid) == 0;
     }
 
     @Override

@@ -201,9 +201,9 @@ final class RoundRobinHandoff implements PortSharing {
     }
 
     @Override
-    public boolean allTaken(long pid) {
+    public long untaken(long pid) {
         Target target = targets.get(pid);
-        return target == null || !target.descriptors.isOpen() || target.sent.get() == target.taken;
+        return target == null || !target.descriptors.isOpen() ? 0 : target.sent.get() - target.taken;
     }
 
     @Override

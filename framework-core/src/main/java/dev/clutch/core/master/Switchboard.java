@@ -187,9 +187,21 @@ final class Switchboard implements Child.PhaseListener {
                 }
             } else {
                 readyWorkers.remove(route);
+                // Stopped or killed before it was ready: it never reads them, and later messages must not pass them.
+                failHeld(route, route.describe() + " was stopped before it was ready");
             }
             flushAll();
         });
+    }
+
+    private void failHeld(Route route, String reason) {
+        while (!route.held.isEmpty()) {
+            Object message = route.held.poll();
+            undeliverable(message, null, reason);
+            release(message);
+        }
+        route.heldMessages = 0;
+        route.heldBytes = 0;
     }
 
     void gone(long pid) {
@@ -202,11 +214,7 @@ final class Switchboard implements Child.PhaseListener {
             if (agent == route) {
                 agent = null;
             }
-            while (!route.held.isEmpty()) {
-                Object message = route.held.poll();
-                undeliverable(message, null, route.describe() + " exited before it was ready");
-                release(message);
-            }
+            failHeld(route, route.describe() + " exited before it was ready");
             resumeSenders(route);
             if (!route.unanswered.isEmpty()) {
                 failUnansweredOnceRead(route);
@@ -319,7 +327,13 @@ final class Switchboard implements Child.PhaseListener {
     }
 
     /** A state change from the agent: applied, then sent to every connected worker, in order. */
-    void stateChanged(StateChange change) {
+    void stateChanged(long agentPid, StateChange change) {
+        if (agent == null || agent.sender.pid() != agentPid) {
+            // A late frame of an agent replaced by a dev-mode restart: its state was reset with it.
+            log.warn("IPC: state change {} from pid {}, which is not the running agent: ignored", change.version(),
+                    agentPid);
+            return;
+        }
         if (!state.apply(change)) {
             log.error("state change {} from the agent does not follow version {}: ignored", change.version(),
                     state.version());
@@ -389,11 +403,13 @@ final class Switchboard implements Child.PhaseListener {
                 }
                 case WORKERS -> deliverToAll(message, readyWorkers, from, masterOutcome, "no ready worker");
                 case RANDOM_WORKER -> {
-                    if (readyWorkers.isEmpty()) {
-                        fail(message, from, masterOutcome, "no ready worker");
+                    Route pick = randomWorkerKeepingUp();
+                    if (pick != null) {
+                        deliverToOne(message, pick, from, masterOutcome);
                     } else {
-                        deliverToOne(message, readyWorkers.get(ThreadLocalRandom.current()
-                                .nextInt(readyWorkers.size())), from, masterOutcome);
+                        fail(message, from, masterOutcome, readyWorkers.isEmpty() ? "no ready worker"
+                                : "no ready worker is keeping up with its messages (each one's pending messages are "
+                                + "over clutch.ipc.maxPendingBytes)");
                     }
                 }
                 case EVERYONE -> {
@@ -409,6 +425,18 @@ final class Switchboard implements Child.PhaseListener {
         } finally {
             release(message);
         }
+    }
+
+    /** One ready worker, chosen at random among those that are not behind with their messages. */
+    private Route randomWorkerKeepingUp() {
+        Route pick = null;
+        int candidates = 0;
+        for (Route worker : readyWorkers) {
+            if (!worker.slow && ThreadLocalRandom.current().nextInt(++candidates) == 0) {
+                pick = worker;
+            }
+        }
+        return pick;
     }
 
     private void deliverToAll(Object message, List<Route> targets, Route from, Consumer<String> masterOutcome,
@@ -545,10 +573,7 @@ final class Switchboard implements Child.PhaseListener {
                     && (m.kind() == AppMessage.Kind.REPLY || m.kind() == AppMessage.Kind.REPLY_FAILED)) {
                 masterInbox.accept(envelope);
             } else {
-                if (masterOutcome != null) {
-                    masterOutcome.accept("the master takes no application messages");
-                }
-                undeliverable(envelope, from,
+                fail(envelope, from, masterOutcome,
                         "the master takes no application messages: send to the agent or a worker");
             }
         }
@@ -557,7 +582,12 @@ final class Switchboard implements Child.PhaseListener {
     /** Tells the sender; a reply that cannot be delivered has no one left to tell. */
     private void fail(Object message, Route from, Consumer<String> masterOutcome, String reason) {
         if (masterOutcome != null) {
+            // The master's own message: the control client hears of a send now; a request fails through its notice.
             masterOutcome.accept(reason);
+            if (!(message instanceof Envelope envelope && envelope.body() instanceof AppMessage app
+                    && app.kind() == AppMessage.Kind.REQUEST)) {
+                return;
+            }
         }
         undeliverable(message, from, reason);
     }
@@ -576,10 +606,8 @@ final class Switchboard implements Child.PhaseListener {
                 || app.kind() == AppMessage.Kind.REQUEST;
         Sender sender = envelope.sender();
         Undelivered notice = new Undelivered(action, correlation, reason);
-        if (tellSender && sender.role() == Role.MASTER) {
-            if (correlation != 0) {
-                masterInbox.accept(new Envelope(sender, Destination.process(masterPid), notice));
-            }
+        if (tellSender && sender.role() == Role.MASTER && correlation != 0) {
+            masterInbox.accept(new Envelope(sender, Destination.process(masterPid), notice));
             return;
         }
         Route senderRoute = from != null ? from : routes.get(sender.pid());

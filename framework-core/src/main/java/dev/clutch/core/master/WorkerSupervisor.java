@@ -33,6 +33,12 @@ final class WorkerSupervisor {
 
         /** Asks a worker to drain and stop. */
         void stop(Child worker);
+
+        /** Hands a worker no more connections: it is about to be killed. */
+        void withdraw(Child worker);
+
+        /** Kills a worker now. */
+        void kill(Child worker);
     }
 
     private final ClutchConfig config;
@@ -248,9 +254,8 @@ final class WorkerSupervisor {
         for (Child worker : table.readyWorkers()) {
             if (worker.killAtNanos() != 0) {
                 if (nowNanos - worker.killAtNanos() >= 0) {
-                    worker.process().kill();
                     worker.killAt(0);
-                    worker.enter(Child.Phase.STOPPING, nowNanos + TimeUnit.SECONDS.toNanos(5));
+                    actions.kill(worker);
                 }
                 continue;
             }
@@ -259,6 +264,8 @@ final class WorkerSupervisor {
                 Map<String, Object> details = details(worker);
                 details.put("silentMillis", TimeUnit.NANOSECONDS.toMillis(silentNanos));
                 worker.killAt(nowNanos + DUMP_GRACE_NANOS);
+                // Connections handed to it now would die with it.
+                actions.withdraw(worker);
                 alarms.raise("worker-hung", worker.describe() + " sent no heartbeat for "
                         + TimeUnit.NANOSECONDS.toMillis(silentNanos) + " ms (clutch.worker.timeout): thread dump "
                         + "asked for, then it is killed and replaced", details, List.of());

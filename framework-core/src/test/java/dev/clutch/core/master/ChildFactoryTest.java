@@ -57,7 +57,7 @@ class ChildFactoryTest {
         } finally {
             child.kill();
         }
-        factory.exited(child.pid(), 0);
+        factory.exited(child.pid(), 0, true);
 
         assertEquals(0, tokens.outstanding());
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.clutch.core.api.ExitCode;
 import dev.clutch.core.api.Role;
 import java.io.File;
 import java.io.IOException;
@@ -48,7 +49,7 @@ class ClassDataSharingTest {
         assertEquals(List.of(), sharing.options(Role.WORKER), "one recording at a time");
         Files.writeString(recording, "archived classes");
 
-        sharing.exited(42, 0);
+        sharing.exited(42, 0, true);
 
         Path archive = Path.of(optionValue(sharing.options(Role.AGENT), "-XX:SharedArchiveFile="));
         assertTrue(archive.getFileName().toString().matches("flags-[0-9a-f]{16}\\.jsa"), archive.toString());
@@ -63,12 +64,39 @@ class ClassDataSharingTest {
         sharing.launched(42);
         Files.writeString(cut, "half an arch");
 
-        sharing.exited(42, 128 + 9);
+        sharing.exited(42, 128 + 9, true);
 
         assertEquals(List.of(), sharing.options(Role.AGENT), "no archive from a recorder killed while it wrote");
         assertFalse(Files.exists(cut));
         assertEquals(cut.toString(), optionValue(sharing.options(Role.WORKER), "-XX:ArchiveClassesAtExit="),
                 "the next worker records");
+    }
+
+    @Test
+    void anArchiveOfAStartThatFailedOrWasStoppedIsNotKeptAndTheNextWorkerRecordsAgain() throws IOException {
+        ClassDataSharing sharing = ClassDataSharing.of(true, "flags", dir.resolve("cds").toString(), jar().toString());
+        Path recording = Path.of(optionValue(sharing.options(Role.WORKER), "-XX:ArchiveClassesAtExit="));
+        sharing.launched(42);
+        Files.writeString(recording, "the classes of a boot that threw");
+        sharing.exited(42, ExitCode.START_FAILED.code(), false);
+        assertEquals(List.of(), sharing.options(Role.AGENT), "no archive from a failed start");
+        assertFalse(Files.exists(recording));
+
+        assertEquals(recording.toString(), optionValue(sharing.options(Role.WORKER), "-XX:ArchiveClassesAtExit="),
+                "the next worker records");
+        sharing.launched(43);
+        Files.writeString(recording, "the classes of a boot cut short by a stop");
+        sharing.exited(43, 0, false);
+        assertEquals(List.of(), sharing.options(Role.AGENT), "no archive from a worker stopped before it was ready");
+
+        assertEquals(recording.toString(), optionValue(sharing.options(Role.WORKER), "-XX:ArchiveClassesAtExit="),
+                "the next worker records");
+        sharing.launched(44);
+        Files.writeString(recording, "the classes of a worker that served");
+        sharing.exited(44, 128 + 15, true);
+        assertEquals("the classes of a worker that served",
+                Files.readString(Path.of(optionValue(sharing.options(Role.AGENT), "-XX:SharedArchiveFile="))),
+                "a worker that served, then stopped by TERM, gives the archive");
     }
 
     @Test
@@ -78,7 +106,7 @@ class ClassDataSharingTest {
         ClassDataSharing sharing = ClassDataSharing.of(true, "flags", cds.toString(), jar.toString());
         Files.writeString(Path.of(optionValue(sharing.options(Role.WORKER), "-XX:ArchiveClassesAtExit=")), "old");
         sharing.launched(7);
-        sharing.exited(7, 0);
+        sharing.exited(7, 0, true);
         Path first = Path.of(optionValue(sharing.options(Role.AGENT), "-XX:SharedArchiveFile="));
 
         // A deploy: the new build's jar in place, then a reload.
@@ -88,7 +116,7 @@ class ClassDataSharingTest {
         assertEquals(List.of(), sharing.options(Role.AGENT), "the old archive does not fit the new jar");
         Files.writeString(Path.of(optionValue(sharing.options(Role.WORKER), "-XX:ArchiveClassesAtExit=")), "new");
         sharing.launched(8);
-        sharing.exited(8, 0);
+        sharing.exited(8, 0, true);
 
         Path second = Path.of(optionValue(sharing.options(Role.AGENT), "-XX:SharedArchiveFile="));
         assertNotEquals(first, second);
@@ -114,7 +142,7 @@ class ClassDataSharingTest {
         sharing.launched(8);
         assertNotEquals(old, fresh, "the new build records for its own archive");
         Files.writeString(old, "old");
-        sharing.exited(7, 0);
+        sharing.exited(7, 0, true);
 
         assertEquals(List.of(), sharing.options(Role.AGENT), "the old build's recording is no archive of this one");
         assertFalse(Files.exists(old), "and it is deleted");
@@ -122,7 +150,7 @@ class ClassDataSharingTest {
             assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".jsa")), "no archive kept");
         }
         Files.writeString(fresh, "new");
-        sharing.exited(8, 0);
+        sharing.exited(8, 0, true);
         assertEquals("new", Files.readString(Path.of(optionValue(sharing.options(Role.AGENT),
                 "-XX:SharedArchiveFile="))));
     }
@@ -156,7 +184,7 @@ class ClassDataSharingTest {
         Files.writeString(Path.of(optionValue(sharing.options(Role.WORKER), "-XX:ArchiveClassesAtExit=")), "new");
         sharing.launched(7);
 
-        sharing.exited(7, 0);
+        sharing.exited(7, 0, true);
 
         String current = Path.of(optionValue(sharing.options(Role.WORKER), "-XX:SharedArchiveFile="))
                 .getFileName().toString();
@@ -175,7 +203,7 @@ class ClassDataSharingTest {
 
         Files.writeString(Path.of(optionValue(sharing.options(Role.WORKER), "-XX:ArchiveClassesAtExit=")), "new");
         sharing.launched(7);
-        sharing.exited(7, 0);
+        sharing.exited(7, 0, true);
 
         Path archive = Path.of(optionValue(sharing.options(Role.AGENT), "-XX:SharedArchiveFile="));
         assertEquals(archive.toRealPath(), link.toRealPath());
