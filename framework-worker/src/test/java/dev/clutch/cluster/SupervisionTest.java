@@ -144,6 +144,28 @@ class SupervisionTest {
         }
     }
 
+    @Test
+    void aMasterThatWasStoppedLongerThanTheWorkerTimeoutKillsNoHealthyWorkerWhenItResumes() throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
+                .property("clutch.worker.heartbeatInterval", "200ms")
+                .property("clutch.worker.timeout", "2s")
+                .start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
+            long worker = ready.workerPids().get(0);
+            cluster.signal("STOP");
+            try {
+                // Longer than the worker timeout, as a VM freeze or a debugger would hold it.
+                await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> true);
+            } finally {
+                cluster.signal("CONT");
+            }
+
+            cluster.awaitLine("the master did not run for ", Duration.ofSeconds(10));
+            assertEquals(worker, servingPid(ready));
+            assertTrue(cluster.lines().stream().noneMatch(l -> l.contains("ALARM worker-hung")), cluster.output());
+        }
+    }
+
     private static long servingPidOrZero(ClusterProcess.Ready ready) {
         try {
             return servingPid(ready);

@@ -101,6 +101,18 @@ final class Child {
         return wasReady;
     }
 
+    /**
+     * The master did not run for {@code nanos} (stopped, or the machine paused): what this child sent meanwhile is
+     * still unread, so its deadline and heartbeat clocks go on from where they stood, not from now.
+     */
+    void shiftClocks(long nanos) {
+        deadlineNanos += nanos;
+        lastHeartbeatNanos += nanos;
+        if (killAtNanos != 0) {
+            killAtNanos += nanos;
+        }
+    }
+
     boolean isPastDeadline(long nowNanos) {
         return phase != Phase.READY && nowNanos - deadlineNanos > 0;
     }

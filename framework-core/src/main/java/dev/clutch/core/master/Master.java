@@ -81,6 +81,8 @@ public final class Master {
     private static final Logger log = LoggerFactory.getLogger(Master.class);
     private static final Logger fileOnly = LoggerFactory.getLogger(LogLayout.FILE_ONLY_LOGGER);
     private static final long TICK_MILLIS = 50;
+    /** A gap this long between two ticks, which come every {@link #TICK_MILLIS}, means the master did not run. */
+    private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** After a SIGKILL, how long before the master says so again: the exit event is on its way. */
     private static final long KILL_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
     /**
@@ -112,6 +114,7 @@ public final class Master {
     private long deadAgentPid;
     private String deadAgentCause;
     private long stopSignalNanos;
+    private long lastTickNanos;
 
     public Master(ClutchConfig config, ChildFactory children, PortSharing sharing, Alarms alarms,
                   PayloadRegistryCheck payloadCheck, PayloadCodec payloads, EventLoop ipcLoop,
@@ -603,6 +606,15 @@ public final class Master {
 
     private void checkDeadlines() {
         long now = nanoClock.getAsLong();
+        if (lastTickNanos != 0 && now - lastTickNanos > STALL_NANOS) {
+            // Without this, every worker whose heartbeats wait unread in the master's socket would look hung.
+            log.warn("the master did not run for {} ms (it was stopped, or the machine paused): the children's "
+                    + "deadlines and heartbeats count from where they stood", TimeUnit.NANOSECONDS.toMillis(
+                    now - lastTickNanos));
+            long stalled = now - lastTickNanos;
+            table.all().forEach(child -> child.shiftClocks(stalled));
+        }
+        lastTickNanos = now;
         controlMessages.expire(now);
         if (serving()) {
             supervisor.tick(now);
