@@ -102,6 +102,12 @@ public final class ClutchConfig {
         this.reforkWindow = problems.read(ClutchSettings.REFORK_WINDOW, config, Duration.ZERO);
         this.heartbeatInterval = problems.read(ClutchSettings.HEARTBEAT_INTERVAL, config, Duration.ZERO);
         this.workerTimeout = problems.read(ClutchSettings.WORKER_TIMEOUT, config, Duration.ZERO);
+        if (!workerTimeout.isZero() && workerTimeout.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
+            // A heartbeat late by a busy machine's moment would look like a hang: kills of healthy workers.
+            problems.found.add(ClutchSettings.WORKER_TIMEOUT.describe(config) + ": must be at least twice "
+                    + "clutch.worker.heartbeatInterval (" + heartbeatInterval.toMillis() + " ms), or healthy workers "
+                    + "are taken for hung between two heartbeats; 0 turns hang detection off");
+        }
         this.maxRequests = problems.read(ClutchSettings.WORKER_MAX_REQUESTS, config, 0);
         this.maxRequestsJitter = problems.read(ClutchSettings.WORKER_MAX_REQUESTS_JITTER, config, 0);
         this.maxMemory = problems.read(ClutchSettings.WORKER_MAX_MEMORY, config, 0L);

@@ -103,7 +103,8 @@ public final class ClutchSettings {
     public static final Setting<Duration> HEARTBEAT_INTERVAL = Setting.duration("clutch.worker.heartbeatInterval",
             "5s", Duration.ofMillis(10), "How often a worker tells the master its event loops turn.");
     public static final Setting<Duration> WORKER_TIMEOUT = Setting.duration("clutch.worker.timeout", "30s",
-            Duration.ZERO, "A worker without heartbeat this long is hung: thread dump, kill, replace; 0 disables.");
+            Duration.ZERO, "A worker without heartbeat this long is hung: thread dump, kill, replace; at least twice "
+                    + "`clutch.worker.heartbeatInterval`; 0 disables.");
     public static final Setting<Integer> WORKER_MAX_REQUESTS = Setting.integer("clutch.worker.maxRequests", 0, 0,
             Integer.MAX_VALUE, "A worker that served this many requests is replaced (new one first, then it "
                     + "drains); 0: never.");

@@ -152,7 +152,8 @@ public final class Setting<T> {
         }
     }
 
-    private String describe(Config config) {
+    /** The key, its value and where it was set, as error messages name it. */
+    String describe(Config config) {
         if (!config.hasPath(key)) {
             return key + " (missing)";
         }

@@ -111,6 +111,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aWorkerTimeoutShorterThanTwoHeartbeatsIsRefused() throws IOException {
+        ClassLoader loader = withFiles(Map.of("application.conf",
+                "clutch {\n  worker.heartbeatInterval = 5s\n  worker.timeout = 2s\n}\n"));
+
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> load(loader, "prod", Map.of(), Map.of()));
+
+        assertTrue(e.getMessage().contains("clutch.worker.timeout = 2s (" + classpath.resolve("application.conf")
+                + ", line 3): must be at least twice clutch.worker.heartbeatInterval (5000 ms)"), e.getMessage());
+        ClassLoader off = withFiles(Map.of("application.conf", "clutch.worker.timeout = 0\n"));
+        assertEquals(Duration.ZERO, load(off, "prod", Map.of(), Map.of()).workerTimeout(), "0 turns it off");
+    }
+
+    @Test
     void fileThatDoesNotParseIsNamedWithItsLine() throws IOException {
         ClassLoader loader = withFiles(Map.of("application.conf", "clutch {\n  workers = 2\n  oops = [\n"));
 
