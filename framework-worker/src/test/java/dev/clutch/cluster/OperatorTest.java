@@ -97,9 +97,13 @@ class OperatorTest {
             }
             assertEquals(Set.copyOf(ready.workerPids()), readyWorkers(baseDir));
 
-            try (ClusterProcess stop = command(baseDir, "stop")) {
-                assertEquals(0, stop.process().exitValue(), stop.output());
+            // A bad value since the start (a new jar's, a variable's) does not lock the operator out.
+            try (ClusterProcess stop = ClusterScenarios.testApp(baseDir, 1).property("clutch.worker.timeout", "xyz")
+                    .args("stop").start()) {
+                assertEquals(0, stop.awaitExit(Duration.ofSeconds(120)), stop.output());
                 assertTrue(stop.output().contains("stopped"), stop.output());
+                assertTrue(stop.output().contains("clutch: warning: clutch.worker.timeout = xyz (system properties): "
+                        + "must be a duration"), stop.output());
             }
             await("every process gone").atMost(Duration.ofSeconds(10)).until(() -> start.livePids().isEmpty());
         }

@@ -24,6 +24,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -64,20 +65,19 @@ public final class Clutch {
             requireMainMethod(applicationClass);
             String env = EnvName.resolve(commandLine.env(), System.getProperty("clutch.env"),
                     System.getenv("CLUTCH_ENV"));
+            if (!commandLine.command().equals("start")) {
+                // Stop, status and the others must reach the running instance whatever is on disk now.
+                return OperatorCommands.run(commandLine, configForCommands(applicationClass, env, commandLine));
+            }
             config = ClutchConfig.of(ConfigLoader.load(applicationClass.getClassLoader(), env,
                     commandLine.overridesConfig(), System.getenv()), ClutchConfig.defaultName(applicationClass));
-            // Only a start needs them: stop, status and the others must work whatever the plugins on disk are.
-            plugins = commandLine.command().equals("start")
-                    ? PluginSet.load(applicationClass.getClassLoader(), config.raw()) : null;
+            plugins = PluginSet.load(applicationClass.getClassLoader(), config.raw());
         } catch (IllegalArgumentException | ConfigurationException e) {
             System.err.println("clutch: " + e.getMessage());
             if (!(e instanceof ConfigurationException)) {
                 System.err.println(CommandLine.USAGE);
             }
             return ExitCode.CONFIG_ERROR;
-        }
-        if (!commandLine.command().equals("start")) {
-            return OperatorCommands.run(commandLine, config);
         }
         // Whoever reads this console must never be able to stop the cluster by not reading.
         ConsoleRelay.install();
@@ -118,6 +118,14 @@ public final class Clutch {
             Thread.currentThread().interrupt();
             return ExitCode.FAILURE;
         }
+    }
+
+    /** Each bad value a warning, Clutch's default in its place: a start would refuse them. */
+    private static ClutchConfig configForCommands(Class<?> applicationClass, String env, CommandLine commandLine) {
+        Consumer<String> warn = problem -> System.err.println("clutch: warning: " + problem + " (a start would "
+                + "refuse it; this command goes on without it)");
+        return ClutchConfig.lenient(ConfigLoader.loadForCommands(applicationClass.getClassLoader(), env,
+                commandLine.overridesConfig(), System.getenv(), warn), ClutchConfig.defaultName(applicationClass), warn);
     }
 
     /**

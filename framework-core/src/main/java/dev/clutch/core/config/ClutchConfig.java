@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * The framework's settings, read and checked once. Every bad value is reported together, each with its key, where
@@ -63,9 +64,9 @@ public final class ClutchConfig {
     private final long logMaxFileSize;
     private final int logMaxHistoryDays;
 
-    private ClutchConfig(Config config, String defaultName) {
+    private ClutchConfig(Config config, String defaultName, Consumer<String> lenient) {
         this.config = config;
-        Problems problems = new Problems();
+        Problems problems = new Problems(lenient);
         String configuredName = problems.read(ClutchSettings.NAME, config, "");
         this.name = configuredName.isBlank() ? defaultName : configuredName;
         this.env = problems.read(ClutchSettings.ENV, config, EnvName.PROD);
@@ -104,7 +105,7 @@ public final class ClutchConfig {
         this.workerTimeout = problems.read(ClutchSettings.WORKER_TIMEOUT, config, Duration.ZERO);
         if (!workerTimeout.isZero() && workerTimeout.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
             // A heartbeat late by a busy machine's moment would look like a hang: kills of healthy workers.
-            problems.found.add(ClutchSettings.WORKER_TIMEOUT.describe(config) + ": must be at least twice "
+            problems.add(ClutchSettings.WORKER_TIMEOUT.describe(config) + ": must be at least twice "
                     + "clutch.worker.heartbeatInterval (" + heartbeatInterval.toMillis() + " ms), or healthy workers "
                     + "are taken for hung between two heartbeats; 0 turns hang detection off");
         }
@@ -134,7 +135,16 @@ public final class ClutchConfig {
      * @throws ConfigurationException listing every bad value
      */
     public static ClutchConfig of(Config config, String defaultName) {
-        return new ClutchConfig(config, defaultName);
+        return new ClutchConfig(config, defaultName, null);
+    }
+
+    /**
+     * For the operator's commands, which only need to find the running instance: every bad value is given to
+     * {@code problem} and replaced by Clutch's default, so a configuration broken since the start cannot lock the
+     * operator out of {@code stop} and {@code status}.
+     */
+    public static ClutchConfig lenient(Config config, String defaultName, Consumer<String> problem) {
+        return new ClutchConfig(config, defaultName, problem);
     }
 
     /** The application's name when {@code clutch.name} is empty: {@code FlagsApp} → {@code flags-app}. */
@@ -355,15 +365,30 @@ public final class ClutchConfig {
     }
 
     /** Collects every bad value, so one start reports them all. */
+    /** Every bad value, thrown together at the end; or, when lenient, each reported and replaced by its default. */
     private static final class Problems {
+        private static final Config DEFAULTS = ClutchSettings.defaults();
         private final List<String> found = new ArrayList<>();
+        private final Consumer<String> lenient;
+
+        Problems(Consumer<String> lenient) {
+            this.lenient = lenient;
+        }
 
         <T> T read(Setting<T> setting, Config config, T placeholder) {
             try {
                 return setting.read(config);
             } catch (InvalidSettingException e) {
-                found.add(e.getMessage());
-                return placeholder;
+                add(e.getMessage());
+                return lenient != null ? setting.read(DEFAULTS) : placeholder;
+            }
+        }
+
+        void add(String problem) {
+            if (lenient != null) {
+                lenient.accept(problem);
+            } else {
+                found.add(problem);
             }
         }
 

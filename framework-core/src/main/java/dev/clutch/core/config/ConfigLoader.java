@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValueFactory;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Loads the layered configuration, lowest first: Clutch's declared defaults (and in env {@code local}, one worker
@@ -28,6 +29,26 @@ public final class ConfigLoader {
      * @throws ConfigurationException for a file that does not parse, naming it and the line
      */
     public static Config load(ClassLoader classLoader, String env, Config flags, Map<String, String> environment) {
+        return load(classLoader, env, flags, environment, true);
+    }
+
+    /**
+     * For the operator's commands, which only need to find the running instance: the configuration as
+     * {@link #load} reads it or, should a file not parse (a new jar put in place with a broken one, say), without
+     * the application's and plugins' files, each reason given to {@code problem} first.
+     */
+    public static Config loadForCommands(ClassLoader classLoader, String env, Config flags,
+                                         Map<String, String> environment, Consumer<String> problem) {
+        try {
+            return load(classLoader, env, flags, environment, true);
+        } catch (ConfigurationException e) {
+            e.problems().forEach(problem);
+            return load(classLoader, env, flags, environment, false);
+        }
+    }
+
+    private static Config load(ClassLoader classLoader, String env, Config flags, Map<String, String> environment,
+                               boolean withFiles) {
         ConfigParseOptions options = ConfigParseOptions.defaults().setClassLoader(classLoader);
         try {
             Config systemProperties = ConfigFactory.systemProperties();
@@ -39,9 +60,11 @@ public final class ConfigLoader {
                             .withValue(ClutchSettings.ENV.key(), ConfigValueFactory.fromAnyRef(env)))
                     .withFallback(systemProperties)
                     .withFallback(ClutchSettings.fromEnvironment(environment))
-                    .withFallback(ConfigFactory.parseResources(EnvName.fileOf(env), options))
-                    .withFallback(ConfigFactory.parseResources("application.conf", options))
-                    .withFallback(ConfigFactory.defaultReference(classLoader))
+                    .withFallback(withFiles ? ConfigFactory.parseResources(EnvName.fileOf(env), options)
+                            : ConfigFactory.empty())
+                    .withFallback(withFiles ? ConfigFactory.parseResources("application.conf", options)
+                            : ConfigFactory.empty())
+                    .withFallback(withFiles ? ConfigFactory.defaultReference(classLoader) : ConfigFactory.empty())
                     .withFallback(env.equals(EnvName.LOCAL) ? ClutchSettings.localDefaults() : ConfigFactory.empty())
                     .withFallback(ClutchSettings.defaults())
                     .resolve();

@@ -11,6 +11,8 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -122,6 +124,21 @@ class ConfigLoaderTest {
                 + ", line 3): must be at least twice clutch.worker.heartbeatInterval (5000 ms)"), e.getMessage());
         ClassLoader off = withFiles(Map.of("application.conf", "clutch.worker.timeout = 0\n"));
         assertEquals(Duration.ZERO, load(off, "prod", Map.of(), Map.of()).workerTimeout(), "0 turns it off");
+    }
+
+    @Test
+    void operatorCommandsGoOnWithoutAFileThatDoesNotParseAndWithDefaultsForBadValues() throws IOException {
+        ClassLoader loader = withFiles(Map.of("application.conf", "clutch {\n  runDir = elsewhere\n  oops = [\n"));
+        List<String> problems = new ArrayList<>();
+
+        ClutchConfig config = ClutchConfig.lenient(ConfigLoader.loadForCommands(loader, "prod", ConfigFactory.empty(),
+                Map.of("CLUTCH_WORKERS", "abc"), problems::add), "app", problems::add);
+
+        assertEquals(2, problems.size(), problems.toString());
+        assertTrue(problems.get(0).contains("application.conf: 4"), problems.get(0));
+        assertTrue(problems.get(1).startsWith("clutch.workers = abc"), problems.get(1));
+        assertEquals(Runtime.getRuntime().availableProcessors(), config.workers(), "the default in its place");
+        assertTrue(config.runDir().endsWith("run"), "the files' keys are gone with them: " + config.runDir());
     }
 
     @Test
