@@ -42,6 +42,15 @@ class StartFailureTest {
     }
 
     @Test
+    void aDaemonStartSaysTheSameOfALogDirectoryThatCannotBeWritten() throws Exception {
+        Path notADirectory = java.nio.file.Files.writeString(baseDir.resolve("logs-file"), "");
+        String output = ClusterScenarios.failedStart(ClusterScenarios.testApp(baseDir, 1)
+                .property("clutch.logDir", notADirectory.toString()).args("start", "--daemon"), START_FAILED);
+        assertTrue(output.contains("cannot start test-app as a daemon: cannot write log files to " + notADirectory
+                + " (clutch.logDir): it exists and is not a directory"), output);
+    }
+
+    @Test
     void workerThatThrowsDuringStartFailsTheStartWithItsCause() throws Exception {
         String output = ClusterScenarios.failedStart(ClusterScenarios.testApp(baseDir, 2)
                 .env("TEST_WORKER_THROW", "1"), START_FAILED);

@@ -139,9 +139,7 @@ public final class Clutch {
             try {
                 LogLayout.prepareDirectory(config.logDir());
             } catch (IOException e) {
-                System.err.println("clutch: cannot start: cannot write log files to " + config.logDir()
-                        + " (clutch.logDir): " + e.getMessage() + "; set clutch.logDir to a directory this user "
-                        + "can write");
+                System.err.println("clutch: cannot start: " + e.getMessage());
                 return false;
             }
             // Before the master opens its own file, so a restart does not go on in yesterday's.

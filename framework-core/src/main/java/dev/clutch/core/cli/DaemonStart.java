@@ -32,7 +32,7 @@ public final class DaemonStart {
                                ClutchConfig config) {
         Path out = config.logDir().resolve("master.out");
         try {
-            Files.createDirectories(config.logDir());
+            LogLayout.prepareDirectory(config.logDir());
             long offset = Files.exists(out) ? Files.size(out) : 0;
             List<String> command = new ArrayList<>();
             if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {

@@ -91,21 +91,26 @@ public final class LogLayout {
     /**
      * Creates the log directory if needed and checks that this user can write to it.
      *
-     * @throws IOException saying what is wrong with it
+     * @throws IOException whose message says so, naming the directory, the key and what is wrong with it
      */
     public static void prepareDirectory(Path logDir) throws IOException {
         try {
             Files.createDirectories(logDir);
         } catch (FileAlreadyExistsException e) {
-            throw new IOException("it exists and is not a directory", e);
+            throw unwritable(logDir, "it exists and is not a directory", e);
         } catch (AccessDeniedException e) {
-            throw new IOException("permission denied creating " + e.getFile(), e);
+            throw unwritable(logDir, "permission denied creating " + e.getFile(), e);
         } catch (IOException e) {
-            throw new IOException(e.getClass().getSimpleName() + " creating it: " + e.getMessage(), e);
+            throw unwritable(logDir, e.getClass().getSimpleName() + " creating it: " + e.getMessage(), e);
         }
         if (!Files.isWritable(logDir)) {
-            throw new IOException("it is not writable by this user");
+            throw unwritable(logDir, "it is not writable by this user", null);
         }
+    }
+
+    private static IOException unwritable(Path logDir, String why, IOException cause) {
+        return new IOException("cannot write log files to " + logDir + " (clutch.logDir): " + why
+                + "; set clutch.logDir to a directory this user can write", cause);
     }
 
     /** Whether Clutch's layout is in use: logback is the backend and the application brought no configuration file. */
