@@ -121,6 +121,11 @@ public final class IpcTransport {
         return OWN_UID;
     }
 
+    /** The uid this process runs as. */
+    public static long processUid() {
+        return OWN_UID;
+    }
+
     /** Wraps an accepted TCP connection received from another process; register it into an event loop. */
     public Channel socketFromFd(FileDescriptor fd) {
         return socketFromFd.apply(fd.intValue());

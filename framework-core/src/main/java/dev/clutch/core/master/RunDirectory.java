@@ -1,5 +1,6 @@
 package dev.clutch.core.master;
 
+import dev.clutch.core.ipc.IpcTransport;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -28,10 +29,17 @@ public final class RunDirectory {
     /**
      * Creates the directory (and its parents) if needed and makes it owner-only.
      *
-     * @throws IOException when it cannot be created or its socket path would be too long
+     * @throws IOException when it cannot be created, belongs to another user or its socket path would be too long
      */
     public static RunDirectory prepare(Path dir) throws IOException {
         Files.createDirectories(dir);
+        long owner = ((Number) Files.getAttribute(dir, "unix:uid")).longValue();
+        if (owner != IpcTransport.processUid()) {
+            // Owner-only would mean that other user: it could replace the sockets this master listens on.
+            throw new IOException("run directory " + dir + " belongs to uid " + owner + ", not to this user (uid "
+                    + IpcTransport.processUid() + "): give this instance a run directory of its own (clutch.runDir) "
+                    + "or make this user its owner");
+        }
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         RunDirectory runDirectory = new RunDirectory(dir);
         // control.sock is the longest socket name here.
