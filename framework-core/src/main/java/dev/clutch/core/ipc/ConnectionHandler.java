@@ -5,6 +5,7 @@ import dev.clutch.core.message.Envelope;
 import dev.clutch.core.message.Hello;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,7 +71,13 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Object> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.error("IPC: {} sent {}; connection closed", connection, FrameErrors.describe(cause));
+        if (cause instanceof IOException) {
+            // Its process went away mid-connection (killed, crashed): not an error of its own, and its exit is
+            // reported where the master sees it.
+            log.info("IPC: {} broke off ({}); connection closed", connection, cause.getMessage());
+        } else {
+            log.error("IPC: {} sent {}; connection closed", connection, FrameErrors.describe(cause));
+        }
         ctx.close();
     }
 }
