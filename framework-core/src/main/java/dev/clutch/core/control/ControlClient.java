@@ -10,12 +10,14 @@ import dev.clutch.core.message.ControlRequest;
 import dev.clutch.core.message.MessageRegistry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,7 +67,7 @@ public final class ControlClient {
         EventLoopGroup group = transport.newGroup(1, "clutch-control");
         CompletableFuture<ControlReply> reply = new CompletableFuture<>();
         try {
-            Channel channel = new Bootstrap()
+            ChannelFuture connected = new Bootstrap()
                     .group(group)
                     .channel(transport.domainChannel())
                     .handler(new ChannelInitializer<>() {
@@ -96,8 +98,15 @@ public final class ControlClient {
                         }
                     })
                     .connect(new DomainSocketAddress(socket.toFile()))
-                    .syncUninterruptibly()
-                    .channel();
+                    .awaitUninterruptibly();
+            if (!connected.isSuccess()) {
+                throw connected.cause() instanceof ConnectException refused
+                        ? new IOException("no running instance: nothing listens on " + socket + " (the master that "
+                        + "made it is gone; the next start replaces it)", refused)
+                        : new IOException("cannot reach the master at " + socket + ": "
+                        + connected.cause().getMessage(), connected.cause());
+            }
+            Channel channel = connected.channel();
             channel.writeAndFlush(request).addListener(written -> {
                 if (!written.isSuccess()) {
                     reply.completeExceptionally(new IOException("cannot send '" + request.command() + "' to the "
@@ -108,7 +117,9 @@ public final class ControlClient {
         } catch (ExecutionException e) {
             throw new IOException(e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
-            throw new IOException("no answer from the master within " + timeout.toMillis() + " ms", e);
+            throw new IOException("no answer from the master within " + timeout.toMillis() + " ms: it is stopped "
+                    + "or overloaded, and may still carry out '" + request.command() + "' once it runs again (check "
+                    + "with status)", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
