@@ -58,7 +58,7 @@ public record CommandLine(String command, String env, Map<String, Object> overri
                 case "--json" -> json = true;
                 case "--timeout" -> timeout = number(arg, value(args, ++i, arg));
                 default -> {
-                    if (arg.startsWith("-")) {
+                    if (arg.startsWith("-") && !arg.matches("-\\d+")) {
                         throw new IllegalArgumentException("unknown option '" + arg + "'");
                     } else if (command == null && COMMANDS.contains(arg)) {
                         command = arg;

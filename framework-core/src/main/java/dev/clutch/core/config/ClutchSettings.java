@@ -2,6 +2,7 @@ package dev.clutch.core.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -183,10 +184,14 @@ public final class ClutchSettings {
 
     /** The layer of environment variables that override declared keys, e.g. {@code CLUTCH_PORT}. */
     static Config fromEnvironment(Map<String, String> environment) {
-        Map<String, Object> values = new LinkedHashMap<>();
-        ALL.stream()
-                .filter(s -> s.envVar() != null && environment.containsKey(s.envVar()))
-                .forEach(s -> values.put(s.key(), environment.get(s.envVar())));
-        return ConfigFactory.parseMap(values, "environment variables");
+        Config layer = ConfigFactory.empty("environment variables");
+        for (Setting<?> setting : ALL) {
+            if (setting.envVar() != null && environment.containsKey(setting.envVar())) {
+                // Each value names its own variable, so an error message can say which one to fix.
+                layer = layer.withValue(setting.key(), ConfigValueFactory.fromAnyRef(environment.get(setting.envVar()),
+                        "environment variable " + setting.envVar()));
+            }
+        }
+        return layer;
     }
 }

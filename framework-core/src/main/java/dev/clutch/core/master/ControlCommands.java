@@ -27,8 +27,12 @@ final class ControlCommands {
         /** Sets the number of workers; {@code null} if accepted, otherwise why not. */
         String scale(int workers);
 
-        /** Starts a rolling reload; {@code done} gets {@code null} when it succeeded, otherwise why it stopped. */
-        void reload(Consumer<String> done);
+        /**
+         * Starts a rolling reload; {@code done} gets {@code null} when it succeeded, otherwise why it stopped.
+         *
+         * @return why it did not start, or {@code null}
+         */
+        String reload(Consumer<String> done);
 
         /** The shared state as the master keeps it, for the {@code state} command. */
         ControlReply sharedState();
@@ -76,9 +80,14 @@ final class ControlCommands {
                         : operations.scale(workers);
                 reply.accept(refused == null ? ok("scaling to " + Plural.of(workers, "worker")) : failed(refused));
             }
-            case "reload" -> operations.reload(failure -> reply.accept(failure == null
-                    ? ok("reload done: every worker replaced")
-                    : failed("reload aborted: " + failure)));
+            case "reload" -> {
+                String refused = operations.reload(failure -> reply.accept(failure == null
+                        ? ok("reload done: every worker replaced")
+                        : failed("reload aborted: " + failure)));
+                if (refused != null) {
+                    reply.accept(failed("reload refused: " + refused));
+                }
+            }
             case "state" -> reply.accept(operations.sharedState());
             case "message" -> message(args, reply);
             default -> reply.accept(failed("unknown command '" + command.request().command() + "'"));

@@ -18,10 +18,19 @@ final class ExitStatus {
         return status == 0 || signal == 1 || signal == 2 || signal == 15;
     }
 
+    /** As the end of a sentence about a child: "exited with exit code 3", "was killed by signal 9 (SIGKILL)". */
+    static String ended(int status) {
+        return (bySignal(status) ? "was " : "exited with ") + describe(status);
+    }
+
     static String describe(int status) {
-        if (status > 128 && status - 128 < SIGNALS.length) {
+        if (bySignal(status)) {
             return "killed by signal " + (status - 128) + " (" + SIGNALS[status - 128] + ")";
         }
         return "exit code " + status;
+    }
+
+    private static boolean bySignal(int status) {
+        return status > 128 && status - 128 < SIGNALS.length;
     }
 }

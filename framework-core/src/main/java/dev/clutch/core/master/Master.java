@@ -429,16 +429,18 @@ public final class Master {
         }
         String how = ExitStatus.describe(status);
         switch (state) {
-            case STARTING_AGENT, STARTING_WORKERS -> failStart(child, "exited with " + how + " during start");
+            case STARTING_AGENT, STARTING_WORKERS -> failStart(child, ExitStatus.ended(status) + " during start");
             case RUNNING, RELOADING -> {
                 if (child.role() == Role.AGENT) {
                     agentDied(child, status, how);
                 } else if (child.phase() == Child.Phase.STOPPING) {
                     log.info("{} stopped ({})", child.describe(), how);
                 } else {
-                    log.error("{} exited unexpectedly ({}): replacing it{}", child.describe(), how,
+                    // A worker that dies at its boot is a reload's step, or a replacement tried again later.
+                    log.error("{} {} ({}){}", child.describe(), child.phase() == Child.Phase.STARTING
+                            ? "exited before it was ready" : "exited unexpectedly: replacing it", how,
                             stderrTail(child));
-                    supervisor.workerFailed(child, "exited with " + how);
+                    supervisor.workerFailed(child, ExitStatus.ended(status));
                 }
             }
             case STOPPING_WORKERS, STOPPING_AGENT -> log.info("{} stopped ({})", child.describe(), how);
@@ -538,9 +540,9 @@ public final class Master {
             }
 
             @Override
-            public void reload(java.util.function.Consumer<String> done) {
+            public String reload(java.util.function.Consumer<String> done) {
                 log.info("reload requested on the control socket");
-                Master.this.reload(done);
+                return Master.this.reload(done);
             }
 
             @Override
@@ -563,13 +565,16 @@ public final class Master {
         }
     }
 
-    /** Starts a rolling reload; {@code done} gets {@code null} on success or why it failed. */
-    private void reload(java.util.function.Consumer<String> done) {
+    /**
+     * Starts a rolling reload; {@code done} gets {@code null} on success or why it failed.
+     *
+     * @return why it did not start, or {@code null}
+     */
+    private String reload(java.util.function.Consumer<String> done) {
         if (state != State.RUNNING) {
             String refused = state == State.RELOADING ? "a reload is already running" : "cannot reload while " + state;
             log.info("reload refused: {}", refused);
-            done.accept(refused);
-            return;
+            return refused;
         }
         state = State.RELOADING;
         supervisor.startReload(failure -> {
@@ -579,6 +584,7 @@ public final class Master {
             log.info("reload {}", failure == null ? "done" : "failed: " + failure);
             done.accept(failure);
         }, nanoClock.getAsLong());
+        return null;
     }
 
     private StatusReport status() {

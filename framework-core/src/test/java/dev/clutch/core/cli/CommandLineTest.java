@@ -37,7 +37,8 @@ class CommandLineTest {
 
     @Test
     void scaleNeedsOneNumber() {
-        for (List<String> bad : List.of(List.of("scale"), List.of("scale", "x"), List.of("scale", "2", "3"))) {
+        for (List<String> bad : List.of(List.of("scale"), List.of("scale", "x"), List.of("scale", "2", "3"),
+                List.of("scale", "-1"))) {
             assertEquals("scale takes one number of workers, e.g. 'scale 4'",
                     assertThrows(IllegalArgumentException.class, () -> CommandLine.parse(bad)).getMessage());
         }

@@ -152,11 +152,11 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void environmentVariableWithABadValueNamesTheVariableLayer() throws IOException {
+    void environmentVariableWithABadValueIsNamed() throws IOException {
         ClassLoader loader = withFiles(Map.of());
         ConfigurationException e = assertThrows(ConfigurationException.class,
                 () -> load(loader, "prod", Map.of(), Map.of("CLUTCH_WORKERS", "many")));
-        assertTrue(e.getMessage().contains("clutch.workers = many (environment variables): must be a whole number"),
-                e.getMessage());
+        assertTrue(e.getMessage().contains("clutch.workers = many (environment variable CLUTCH_WORKERS): must be a "
+                + "whole number"), e.getMessage());
     }
 }

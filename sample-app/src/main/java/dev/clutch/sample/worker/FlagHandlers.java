@@ -122,6 +122,13 @@ final class FlagHandlers {
                 messenger.request(Messenger.Target.agent(), FlagNames.SET_ACTION,
                         new FlagUpdate(name, change.enabled(), change.rollout()), settings.applyTimeout()).get();
             } catch (ExecutionException e) {
+                if (e.getCause() instanceof Messenger.MessageFailedException failed
+                        && failed.reason() == Messenger.MessageFailedException.Reason.TIMED_OUT) {
+                    // The agent may be slow, not gone: it can still write the file after this answer.
+                    throw new HttpException(503, "the agent did not confirm the change within "
+                            + settings.applyTimeout().toMillis() + " ms: it may still be applied; GET the flag to "
+                            + "see");
+                }
                 throw new HttpException(503, "the agent could not write the change: " + e.getCause().getMessage());
             }
             long deadline = System.nanoTime() + settings.applyTimeout().toNanos();
