@@ -1,6 +1,7 @@
 package dev.clutch.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clutch.core.testing.ClusterProcess;
@@ -43,20 +44,23 @@ class DrainTest {
 
     @Test
     void theFirstSignalDuringAStopAskedOnTheControlSocketKillsNothing() throws Exception {
-        try (ClusterProcess cluster = ClusterScenarios.start(baseDir, 1)) {
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
+                .property("clutch.worker.killTimeout", "30s").start()) {
             ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));
+            // Long enough to outlast the start of the stop command's JVM on a busy machine.
             CompletableFuture<HttpResponse<String>> slow = HttpClient.newHttpClient().sendAsync(
-                    HttpRequest.newBuilder(URI.create(ready.url("/slow?ms=2000")))
-                            .timeout(Duration.ofSeconds(20)).build(),
+                    HttpRequest.newBuilder(URI.create(ready.url("/slow?ms=6000")))
+                            .timeout(Duration.ofSeconds(40)).build(),
                     HttpResponse.BodyHandlers.ofString());
             cluster.awaitLine("TEST: slow request", Duration.ofSeconds(10));
 
             try (ClusterProcess stop = ClusterScenarios.testApp(baseDir, 1).args("stop").start()) {
                 cluster.awaitLine("stop requested on the control socket", Duration.ofSeconds(30));
+                assertFalse(slow.isDone(), "the request is still in flight when the signal comes");
                 // What systemd or docker sends next, while the workers drain.
                 cluster.signal("TERM");
 
-                HttpResponse<String> response = slow.get(20, TimeUnit.SECONDS);
+                HttpResponse<String> response = slow.get(40, TimeUnit.SECONDS);
                 assertEquals(200, response.statusCode());
                 assertEquals("slow done", response.body());
                 assertEquals(0, cluster.awaitExit(Duration.ofSeconds(30)));

@@ -97,6 +97,13 @@ class OperatorTest {
             }
             assertEquals(Set.copyOf(ready.workerPids()), readyWorkers(baseDir));
 
+            // With a broken configuration the command may have found another application's instance: it asks first.
+            try (ClusterProcess elsewhere = ClusterScenarios.testApp(baseDir, 1).property("clutch.name", "other-app")
+                    .property("clutch.worker.timeout", "xyz").args("stop").start()) {
+                assertEquals(2, elsewhere.awaitExit(Duration.ofSeconds(120)), elsewhere.output());
+                assertTrue(elsewhere.output().contains("stop refused: the instance at " + baseDir.resolve("run")
+                        + " is test-app, not other-app"), elsewhere.output());
+            }
             // A bad value since the start (a new jar's, a variable's) does not lock the operator out.
             try (ClusterProcess stop = ClusterScenarios.testApp(baseDir, 1).property("clutch.worker.timeout", "xyz")
                     .args("stop").start()) {

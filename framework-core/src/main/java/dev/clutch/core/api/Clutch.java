@@ -22,6 +22,7 @@ import dev.clutch.core.single.SingleProcess;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
@@ -67,7 +68,9 @@ public final class Clutch {
                     System.getenv("CLUTCH_ENV"));
             if (!commandLine.command().equals("start")) {
                 // Stop, status and the others must reach the running instance whatever is on disk now.
-                return OperatorCommands.run(commandLine, configForCommands(applicationClass, env, commandLine));
+                List<String> problems = new ArrayList<>();
+                ClutchConfig lenient = configForCommands(applicationClass, env, commandLine, problems::add);
+                return OperatorCommands.run(commandLine, lenient, !problems.isEmpty());
             }
             config = ClutchConfig.of(ConfigLoader.load(applicationClass.getClassLoader(), env,
                     commandLine.overridesConfig(), System.getenv()), ClutchConfig.defaultName(applicationClass));
@@ -121,9 +124,13 @@ public final class Clutch {
     }
 
     /** Each bad value a warning, Clutch's default in its place: a start would refuse them. */
-    private static ClutchConfig configForCommands(Class<?> applicationClass, String env, CommandLine commandLine) {
-        Consumer<String> warn = problem -> System.err.println("clutch: warning: " + problem + " (a start would "
-                + "refuse it; this command goes on without it)");
+    private static ClutchConfig configForCommands(Class<?> applicationClass, String env, CommandLine commandLine,
+                                                  Consumer<String> problems) {
+        Consumer<String> warn = problem -> {
+            problems.accept(problem);
+            System.err.println("clutch: warning: " + problem + " (a start would refuse it; this command goes on "
+                    + "without it)");
+        };
         return ClutchConfig.lenient(ConfigLoader.loadForCommands(applicationClass.getClassLoader(), env,
                 commandLine.overridesConfig(), System.getenv(), warn), ClutchConfig.defaultName(applicationClass), warn);
     }

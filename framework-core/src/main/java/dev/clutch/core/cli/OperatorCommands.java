@@ -1,5 +1,9 @@
 package dev.clutch.core.cli;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigSyntax;
 import dev.clutch.core.api.ExitCode;
 import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.control.ControlClient;
@@ -13,8 +17,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code stop}, {@code status}, {@code reload} and {@code scale}: each reaches the running instance of this
@@ -23,14 +25,27 @@ import java.util.regex.Pattern;
 public final class OperatorCommands {
 
     private static final Duration QUICK = Duration.ofSeconds(10);
-    private static final Pattern TARGET = Pattern.compile("\"targetWorkers\"\\s*:\\s*(\\d+)");
 
     private OperatorCommands() {
     }
 
-    public static ExitCode run(CommandLine line, ClutchConfig config) {
+    /**
+     * @param degraded whether the configuration had problems, replaced by defaults: the instance found may then
+     *     not be this application's, so a command that changes it asks first
+     */
+    public static ExitCode run(CommandLine line, ClutchConfig config, boolean degraded) {
         ControlClient master = ControlClient.of(config);
         try {
+            if (degraded && !line.command().equals("status") && !line.command().equals("state")) {
+                String other = otherApplication(master, config.name());
+                if (other != null) {
+                    System.err.println("clutch: " + line.command() + " refused: the instance at " + config.runDir()
+                            + " is " + other + ", not " + config.name() + "; with the configuration broken this "
+                            + "command cannot tell where " + config.name() + " runs: give -Dclutch.runDir, or fix the "
+                            + "configuration");
+                    return ExitCode.CONFIG_ERROR;
+                }
+            }
             return switch (line.command()) {
                 case "status" -> print(master.send(new ControlRequest("status", new String[0]), QUICK),
                         line.json());
@@ -48,6 +63,21 @@ public final class OperatorCommands {
             System.err.println("clutch: " + line.command() + " " + config.name() + ": " + e.getMessage());
             return ExitCode.FAILURE;
         }
+    }
+
+    /** The name of the application that answers at this control socket when it is not {@code app}, or null. */
+    private static String otherApplication(ControlClient master, String app) throws IOException {
+        String running = status(master).getString("app");
+        return running.equals(app) ? null : running;
+    }
+
+    /** The running instance's {@code status --json}, read with the configuration library's JSON parser. */
+    private static Config status(ControlClient master) throws IOException {
+        ControlReply reply = master.send(new ControlRequest("status", new String[0]), QUICK);
+        if (!reply.ok()) {
+            throw new IOException(reply.text());
+        }
+        return ConfigFactory.parseString(reply.json(), ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON));
     }
 
     private static ExitCode print(ControlReply reply, boolean json) {
@@ -92,9 +122,7 @@ public final class OperatorCommands {
      * and its drain, one after the other.
      */
     private static Duration reloadTimeout(ControlClient master, ClutchConfig config) throws IOException {
-        String status = master.send(new ControlRequest("status", new String[0]), QUICK).json();
-        Matcher target = TARGET.matcher(status);
-        int workers = target.find() ? Integer.parseInt(target.group(1)) : config.workers();
+        int workers = status(master).getInt("targetWorkers");
         return config.workerStartTimeout().plus(config.workerKillTimeout()).multipliedBy(Math.max(1, workers))
                 .plusSeconds(30);
     }

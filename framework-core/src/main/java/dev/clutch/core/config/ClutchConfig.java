@@ -364,7 +364,6 @@ public final class ClutchConfig {
         return handoffWindow;
     }
 
-    /** Collects every bad value, so one start reports them all. */
     /** Every bad value, thrown together at the end; or, when lenient, each reported and replaced by its default. */
     private static final class Problems {
         private static final Config DEFAULTS = ClutchSettings.defaults();

@@ -111,7 +111,7 @@ public final class ControlServer implements AutoCloseable {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            if (transport.peerCredentials(ctx.channel()).uid() != transport.ownUid()) {
+            if (transport.peerCredentials(ctx.channel()).uid() != IpcTransport.processUid()) {
                 log.warn("control: refused a connection from another user");
                 ctx.close();
                 return;

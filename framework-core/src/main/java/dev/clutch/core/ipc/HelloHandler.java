@@ -66,7 +66,7 @@ final class HelloHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         PeerCredentials peer = transport.peerCredentials(ctx.channel());
-        if (peer.uid() != transport.ownUid()) {
+        if (peer.uid() != IpcTransport.processUid()) {
             refuse(ctx, "runs as uid " + peer.uid() + ", not as this master's user");
             return;
         }

@@ -116,12 +116,10 @@ public final class IpcTransport {
         throw new IllegalArgumentException("not a Unix domain socket: " + domainChannel);
     }
 
-    /** The uid this process runs as; only peers with the same uid may talk to it. */
-    public long ownUid() {
-        return OWN_UID;
-    }
-
-    /** The uid this process runs as. */
+    /**
+     * The uid this process runs as: only peers with the same uid may talk to it, and only it may own the run
+     * directory.
+     */
     public static long processUid() {
         return OWN_UID;
     }

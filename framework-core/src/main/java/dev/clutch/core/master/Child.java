@@ -2,8 +2,12 @@ package dev.clutch.core.master;
 
 import dev.clutch.core.api.Role;
 import dev.clutch.core.ipc.ChildConnection;
+import dev.clutch.core.message.Destination;
+import dev.clutch.core.message.Envelope;
 import dev.clutch.core.message.Sender;
 import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /** The master's record of one child process. Touched by the master's thread only. */
 final class Child {
@@ -31,6 +35,7 @@ final class Child {
     private Child replacing;
     private boolean retiring;
     private boolean wasReady;
+    private boolean killed;
     private long lastHeartbeatNanos;
     private long killAtNanos;
     private long launchedAtNanos;
@@ -94,6 +99,15 @@ final class Child {
         wasReady |= next == Phase.READY;
         this.deadlineNanos = nextDeadlineNanos;
         phases.entered(this, next);
+    }
+
+    /** The master sent it SIGKILL. */
+    void killed() {
+        killed = true;
+    }
+
+    boolean wasKilled() {
+        return killed;
     }
 
     /** Whether it has been ready at some time, stopping or not now. */
@@ -167,6 +181,22 @@ final class Child {
 
     void killAt(long nanos) {
         this.killAtNanos = nanos;
+    }
+
+    /** Sends the master's own message to it, once it is connected. */
+    void send(Object body) {
+        if (messages != null) {
+            messages.send(new Envelope(null, Destination.process(pid()), body));
+        }
+    }
+
+    /** The last lines of its stderr, for a log line or an alarm about it. */
+    String stderrTail() {
+        List<String> lines = process.lastStderrLines();
+        if (lines.isEmpty()) {
+            return "; it wrote nothing to stderr";
+        }
+        return "; last lines of its stderr:" + lines.stream().map(l -> "\n    | " + l).collect(Collectors.joining());
     }
 
     ChildConnection messages() {

@@ -9,12 +9,9 @@ import dev.clutch.core.ipc.ChildConnection;
 import dev.clutch.core.ipc.FrameRun;
 import dev.clutch.core.ipc.IpcServer;
 import dev.clutch.core.ipc.PayloadRegistryCheck;
-import dev.clutch.core.logging.LogLayout;
 import dev.clutch.core.logging.LogThrottle;
 import dev.clutch.core.logging.Plural;
-import dev.clutch.core.message.AgentDown;
 import dev.clutch.core.message.ControlReply;
-import dev.clutch.core.message.ClusterReady;
 import dev.clutch.core.message.DescriptorsTaken;
 import dev.clutch.core.message.Destination;
 import dev.clutch.core.message.Envelope;
@@ -25,19 +22,13 @@ import dev.clutch.core.message.PayloadCodec;
 import dev.clutch.core.message.ProcessReady;
 import dev.clutch.core.message.StateChange;
 import dev.clutch.core.message.StateResync;
-import dev.clutch.core.message.StopRequest;
 import io.netty.channel.EventLoop;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,15 +70,12 @@ public final class Master {
     private enum AfterStop { EXIT, RESTART, WAIT_FOR_CHANGE }
 
     private static final Logger log = LoggerFactory.getLogger(Master.class);
-    private static final Logger fileOnly = LoggerFactory.getLogger(LogLayout.FILE_ONLY_LOGGER);
     private static final long TICK_MILLIS = 50;
     /** A gap this long between two ticks, which come every {@link #TICK_MILLIS}, means the master did not run. */
     private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(1);
-    /** After a SIGKILL, how long before the master says so again: the exit event is on its way. */
-    private static final long KILL_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
     /**
-     * A stop signal this soon after the one that began the stop is that one again: {@code timeout} sends TERM to the
-     * master and then to its whole process group, within microseconds. People press Ctrl-C twice more slowly.
+     * A stop signal this soon after the first signal of this stop is that one again: {@code timeout} sends TERM to
+     * the master and then to its whole process group, within microseconds. People press Ctrl-C twice more slowly.
      */
     private static final long REPEATED_SIGNAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
@@ -105,14 +93,14 @@ public final class Master {
     private final PayloadRegistryCheck payloadCheck;
     private final PayloadCodec payloads;
     private final ControlMessages controlMessages = new ControlMessages();
+    private final ChildStopper stopper;
+    private final AgentDeath agentDeath;
     private final LogThrottle bugLog = new LogThrottle(Duration.ofSeconds(10));
     private State state = State.STARTING_AGENT;
     private AfterStop afterStop = AfterStop.EXIT;
     /** When the current start began: the master's own start, or dev mode's last restart. */
     private long startBeganNanos;
     private ExitCode exitCode = ExitCode.OK;
-    private long deadAgentPid;
-    private String deadAgentCause;
     private long stopSignalNanos;
     private long lastTickNanos;
 
@@ -127,6 +115,8 @@ public final class Master {
         this.nanoClock = nanoClock;
         this.startedAtNanos = startedAtNanos;
         this.startBeganNanos = startedAtNanos;
+        this.stopper = new ChildStopper(sharing, nanoClock);
+        this.agentDeath = new AgentDeath(alarms, config.logDir());
         this.switchboard = new Switchboard(ipcLoop, envelope -> events.add(new MasterEvent.Reply(envelope)),
                 config.maxPendingBytes());
         this.alarms = alarms;
@@ -139,7 +129,7 @@ public final class Master {
 
             @Override
             public void stop(Child worker) {
-                askToStop(worker, config.workerKillTimeout());
+                stopper.askToStop(worker, config.workerKillTimeout());
             }
 
             @Override
@@ -149,7 +139,7 @@ public final class Master {
 
             @Override
             public void kill(Child worker) {
-                Master.this.kill(worker);
+                stopper.kill(worker);
             }
         });
     }
@@ -211,6 +201,12 @@ public final class Master {
         events.add(new MasterEvent.Control(command));
     }
 
+    /** Every change of state passes here: one line per transition in the master's log, for post-mortems. */
+    private void moveTo(State next) {
+        log.info("master: {} -> {}", state, next);
+        state = next;
+    }
+
     /** Serving requests: after cluster-ready and before the stop. */
     private boolean serving() {
         return state == State.RUNNING || state == State.RELOADING;
@@ -227,6 +223,8 @@ public final class Master {
         launch(Role.AGENT, 0, config.agentStartTimeout());
         while (state != State.STOPPED) {
             MasterEvent event = events.poll(TICK_MILLIS, TimeUnit.MILLISECONDS);
+            // Before the event: a clock it sets now must not be moved on as well.
+            makeUpForStall();
             // A bug in one transition must not take the cluster down with it; the next tick heals what it can.
             if (event != null) {
                 try {
@@ -296,12 +294,11 @@ public final class Master {
     }
 
     private void startAgain() {
-        state = State.STARTING_AGENT;
+        moveTo(State.STARTING_AGENT);
         afterStop = AfterStop.EXIT;
         // The new agent publishes its state from version 1, and may register other payload types.
         switchboard.resetState();
-        deadAgentPid = 0;
-        deadAgentCause = null;
+        agentDeath.forget();
         payloadCheck.adoptFromNextAgent();
         launch(Role.AGENT, 0, config.agentStartTimeout());
     }
@@ -343,8 +340,14 @@ public final class Master {
         } else if (body instanceof FatalError fatal && serving()) {
             table.byPid(envelope.sender().pid()).ifPresent(c -> supervisor.fatalError(c, fatal.error(),
                     nanoClock.getAsLong()));
+        } else if (body instanceof FatalError fatal && state == State.STARTING_WORKERS) {
+            table.byPid(envelope.sender().pid()).ifPresent(c -> {
+                // Ready already and serving: the supervisor replaces it as soon as the cluster runs.
+                log.error("{} hit a fatal error ({}) during the start: it is replaced once the cluster is ready",
+                        c.describe(), fatal.error());
+                c.retire();
+            });
         } else if (body instanceof FatalError fatal) {
-            // Before the cluster is ready the start itself decides; while stopping, every worker goes anyway.
             log.error("{} hit a fatal error ({}) while the master is {}: not replaced", connection, fatal.error(),
                     state);
         } else {
@@ -366,9 +369,9 @@ public final class Master {
             supervisor.workerReady(child, nanoClock.getAsLong());
         }
         if (serving() && child.role() == Role.WORKER) {
-            send(child, clusterReady());
+            child.send(ReadyAnnouncement.message(table, sharing));
         } else if (state == State.STARTING_AGENT && child.role() == Role.AGENT) {
-            state = State.STARTING_WORKERS;
+            moveTo(State.STARTING_WORKERS);
             for (int id = 1; id <= config.workers() && state == State.STARTING_WORKERS; id++) {
                 Child worker = launch(Role.WORKER, id, config.workerStartTimeout());
                 if (worker != null) {
@@ -376,45 +379,9 @@ public final class Master {
                 }
             }
         } else if (state == State.STARTING_WORKERS && table.readyWorkers().size() == config.workers()) {
-            state = State.RUNNING;
-            announceClusterReady();
+            moveTo(State.RUNNING);
+            ReadyAnnouncement.announce(table, sharing, millisSinceStart());
         }
-    }
-
-    private ClusterReady clusterReady() {
-        long agentPid = table.agent().map(Child::pid).orElse(0L);
-        long[] workerPids = table.readyWorkers().stream().mapToLong(Child::pid).toArray();
-        return new ClusterReady(agentPid, workerPids, sharing.url());
-    }
-
-    private void announceClusterReady() {
-        Child agent = table.agent().orElseThrow();
-        long[] workerPids = table.workers().stream().mapToLong(Child::pid).toArray();
-        ClusterReady ready = clusterReady();
-        for (Child child : table.all()) {
-            send(child, ready);
-        }
-        String line = ReadyLine.format(millisSinceStart(), agent.pid(), workerPids, sharing.url());
-        // One write: the master's console also carries its children's lines, which must not split this one.
-        System.out.print(line + System.lineSeparator());
-        System.out.flush();
-        fileOnly.info(line);
-        collectStartupGarbage();
-    }
-
-    /**
-     * The master's JVM is the user's, sized by the JDK's defaults for a server: once started, one collection
-     * returns the start-up garbage (class loading, configuration, launching) and lets the heap shrink back, about
-     * 17 MiB resident here; then the native heap is trimmed from now on. Off the master's thread: a pause of
-     * milliseconds.
-     */
-    private static void collectStartupGarbage() {
-        Thread collector = new Thread(() -> {
-            System.gc();
-            NativeHeapTrim.startOnce();
-        }, "clutch-startup-gc");
-        collector.setDaemon(true);
-        collector.start();
     }
 
     private void onExited(long pid, int status) {
@@ -432,14 +399,17 @@ public final class Master {
             case STARTING_AGENT, STARTING_WORKERS -> failStart(child, ExitStatus.ended(status) + " during start");
             case RUNNING, RELOADING -> {
                 if (child.role() == Role.AGENT) {
-                    agentDied(child, status, how);
+                    agentDeath.happened(child, status, table);
                 } else if (child.phase() == Child.Phase.STOPPING) {
                     log.info("{} stopped ({})", child.describe(), how);
                 } else {
-                    // A worker that dies at its boot is a reload's step, or a replacement tried again later.
-                    log.error("{} {} ({}){}", child.describe(), child.phase() == Child.Phase.STARTING
-                            ? "exited before it was ready" : "exited unexpectedly: replacing it", how,
-                            stderrTail(child));
+                    if (child.phase() == Child.Phase.STARTING) {
+                        // A reload's new worker (the reload stops) or a replacement (tried again within the limit).
+                        log.error("{} exited before it was ready ({}){}", child.describe(), how, child.stderrTail());
+                    } else {
+                        log.error("{} exited unexpectedly ({}): replacing it{}", child.describe(), how,
+                                child.stderrTail());
+                    }
                     supervisor.workerFailed(child, ExitStatus.ended(status));
                 }
             }
@@ -447,23 +417,6 @@ public final class Master {
             default -> log.debug("{} exited ({}) after the master stopped", child.describe(), how);
         }
         advanceStop();
-    }
-
-    /** The agent is never restarted: an alarm, and the workers keep serving with the state they have. */
-    private void agentDied(Child agent, int status, String how) {
-        Map<String, Object> details = WorkerSupervisor.details(agent);
-        details.put("exitCode", status);
-        details.put("exit", how);
-        Path hsErr = config.logDir().resolve("hs_err_pid" + agent.pid() + ".log");
-        if (Files.exists(hsErr)) {
-            details.put("hsErrFile", hsErr.toString());
-        }
-        deadAgentPid = agent.pid();
-        deadAgentCause = how;
-        alarms.raise("agent-died", agent.describe() + " died (" + how + "); it is not restarted, the "
-                + "workers keep serving with the state they have", details, agent.process().lastStderrLines());
-        AgentDown down = new AgentDown(agent.pid(), how);
-        table.readyWorkers().forEach(worker -> send(worker, down));
     }
 
     private void onSignal(String name, long receivedNanos) {
@@ -502,7 +455,7 @@ public final class Master {
                 return;
             }
             log.warn("received SIG{} again while stopping: killing every child now", name);
-            table.all().forEach(c -> c.process().kill());
+            table.all().forEach(stopper::kill);
             return;
         }
         log.info("received SIG{}: stopping workers, then the agent", name);
@@ -576,10 +529,10 @@ public final class Master {
             log.info("reload refused: {}", refused);
             return refused;
         }
-        state = State.RELOADING;
+        moveTo(State.RELOADING);
         supervisor.startReload(failure -> {
             if (state == State.RELOADING) {
-                state = State.RUNNING;
+                moveTo(State.RUNNING);
             }
             log.info("reload {}", failure == null ? "done" : "failed: " + failure);
             done.accept(failure);
@@ -592,9 +545,7 @@ public final class Master {
         StatusReport report = new StatusReport(config.name(), state.name().toLowerCase(java.util.Locale.ROOT),
                 sharing.url(), supervisor.target());
         report.master(ProcessHandle.current().pid(), now - startedAtNanos);
-        if (deadAgentCause != null) {
-            report.deadAgent(deadAgentPid, deadAgentCause);
-        }
+        agentDeath.addTo(report);
         for (Child child : table.all()) {
             report.child(child, now, child.role() == Role.WORKER ? supervisor.restarts(child.workerId()) : 0);
         }
@@ -610,70 +561,55 @@ public final class Master {
         }
     }
 
-    private void checkDeadlines() {
+    /**
+     * The master did not run for a while (stopped, or the machine paused): without this, every worker whose
+     * heartbeats wait unread in the master's socket would look hung.
+     */
+    private void makeUpForStall() {
         long now = nanoClock.getAsLong();
         if (lastTickNanos != 0 && now - lastTickNanos > STALL_NANOS) {
-            // Without this, every worker whose heartbeats wait unread in the master's socket would look hung.
-            log.warn("the master did not run for {} ms (it was stopped, or the machine paused): the children's "
-                    + "deadlines and heartbeats count from where they stood", TimeUnit.NANOSECONDS.toMillis(
-                    now - lastTickNanos));
             long stalled = now - lastTickNanos;
+            log.warn("the master did not run for {} ms (it was stopped, or the machine paused): the children's "
+                    + "deadlines and heartbeats count from where they stood", TimeUnit.NANOSECONDS.toMillis(stalled));
             table.all().forEach(child -> child.shiftClocks(stalled));
         }
         lastTickNanos = now;
+    }
+
+    private void checkDeadlines() {
+        long now = nanoClock.getAsLong();
         controlMessages.expire(now);
         if (serving()) {
             supervisor.tick(now);
         }
         for (Child child : table.all()) {
-            sendPendingStopOrder(child);
-            if (!child.isPastDeadline(now)) {
-                continue;
-            }
-            if (child.phase() == Child.Phase.STARTING) {
+            stopper.tick(child, now);
+            if (child.phase() == Child.Phase.STARTING && child.isPastDeadline(now)) {
                 Duration timeout = child.role() == Role.AGENT ? config.agentStartTimeout()
                         : config.workerStartTimeout();
                 String key = child.role() == Role.AGENT ? "clutch.agent.startTimeout" : "clutch.worker.startTimeout";
                 String what = "was not ready within " + timeout.toMillis() + " ms (" + key + ")";
                 if (serving()) {
-                    log.error("{} {}: killed{}", child.describe(), what, stderrTail(child));
+                    log.error("{} {}: killed{}", child.describe(), what, child.stderrTail());
                     supervisor.workerFailed(child, what);
                 } else {
                     failStart(child, what);
                 }
-                kill(child);
-            } else if (child.phase() == Child.Phase.STOPPING && child.process().isAlive()
-                    && child.stopOrderPending()) {
-                log.warn("{} had not taken {} handed to it when its stop time came (clutch.worker.killTimeout): "
-                        + "killed", child.describe(), Plural.of(sharing.untaken(child.pid()), "connection"));
-                kill(child);
-            } else if (child.phase() == Child.Phase.STOPPING && child.process().isAlive()) {
-                String key = child.role() == Role.AGENT ? "clutch.agent.killTimeout" : "clutch.worker.killTimeout";
-                log.warn("{} did not stop in time ({}, then {} ms for its beforeClose hooks): killed{}",
-                        child.describe(), key, StopRequest.GRACE.toMillis(), stderrTail(child));
-                kill(child);
+                stopper.kill(child);
             }
         }
-    }
-
-    /**
-     * Kills {@code child} now: it gets no more connections, and its exit event follows; should none come within the
-     * grace, the next tick kills it again.
-     */
-    private void kill(Child child) {
-        if (child.role() == Role.WORKER) {
-            sharing.workerLeaving(child.pid());
-        }
-        child.process().kill();
-        child.stopOrderSent();
-        child.enter(Child.Phase.STOPPING, nanoClock.getAsLong() + KILL_GRACE_NANOS);
     }
 
     private void failStart(Child child, String what) {
         if (state != State.STARTING_AGENT && state != State.STARTING_WORKERS) {
             return;
         }
-        log.error("start failed: {} {}{}", child.describe(), what, stderrTail(child));
+        log.error("start failed: {} {}{}", child.describe(), what, child.stderrTail());
+        stopAfterFailedStart();
+    }
+
+    /** Exits, or in dev mode keeps the port until the next rebuild. */
+    private void stopAfterFailedStart() {
         if (config.devWatch()) {
             log.error("dev mode: fix the code and rebuild; the master keeps {} and starts again after the next "
                     + "change", sharing.url());
@@ -692,9 +628,9 @@ public final class Master {
         exitCode = code;
         afterStop = next;
         stopSignalNanos = 0;
-        state = State.STOPPING_WORKERS;
+        moveTo(State.STOPPING_WORKERS);
         for (Child worker : table.workers()) {
-            askToStop(worker, config.workerKillTimeout());
+            stopper.askToStop(worker, config.workerKillTimeout());
         }
         advanceStop();
     }
@@ -702,44 +638,18 @@ public final class Master {
     /** Moves the stop sequence on when the processes of its current step are gone. */
     private void advanceStop() {
         if (state == State.STOPPING_WORKERS && table.workers().isEmpty()) {
-            state = State.STOPPING_AGENT;
-            table.agent().ifPresent(agent -> askToStop(agent, config.agentKillTimeout()));
+            moveTo(State.STOPPING_AGENT);
+            table.agent().ifPresent(agent -> stopper.askToStop(agent, config.agentKillTimeout()));
         }
         if (state == State.STOPPING_AGENT && table.agent().isEmpty()) {
             switch (afterStop) {
                 case RESTART -> startAgain();
-                case WAIT_FOR_CHANGE -> state = State.WAITING_FOR_CHANGE;
+                case WAIT_FOR_CHANGE -> moveTo(State.WAITING_FOR_CHANGE);
                 default -> {
-                    state = State.STOPPED;
+                    moveTo(State.STOPPED);
                     log.info("stopped ({})", exitCode);
                 }
             }
-        }
-    }
-
-    private void askToStop(Child child, Duration timeout) {
-        if (child.phase() == Child.Phase.STOPPING) {
-            return;
-        }
-        // The child spends up to the timeout draining, then closes and runs its beforeClose hooks: the kill
-        // waits for that too.
-        child.enter(Child.Phase.STOPPING, nanoClock.getAsLong() + timeout.toNanos() + StopRequest.GRACE.toNanos());
-        if (child.role() == Role.WORKER) {
-            sharing.workerLeaving(child.pid());
-        }
-        if (child.messages() == null || !child.messages().isOpen()) {
-            child.process().terminate();
-            return;
-        }
-        child.awaitStopOrder(timeout);
-        sendPendingStopOrder(child);
-    }
-
-    /** A worker gets its stop order once it has taken every connection handed to it, so none is lost. */
-    private void sendPendingStopOrder(Child child) {
-        if (child.stopOrderPending() && sharing.allTaken(child.pid())) {
-            send(child, new StopRequest(child.stopOrderTimeout().toMillis()));
-            child.stopOrderSent();
         }
     }
 
@@ -764,32 +674,18 @@ public final class Master {
             return child;
         } catch (IOException | RuntimeException e) {
             if (serving()) {
-                log.error("cannot launch {}-{}: {}; the supervisor tries again within the refork limit "
-                        + "(clutch.worker.refork.*)", role.label(), workerId, e.toString());
+                log.error("cannot launch {}-{}: {} (a reload stops there; a replacement is tried again within "
+                        + "clutch.worker.refork.limit)", role.label(), workerId, e.toString());
             } else {
                 log.error("start failed: cannot launch the {}: {}", role.label(), e.toString());
-                beginStop(ExitCode.START_FAILED, config.devWatch() ? AfterStop.WAIT_FOR_CHANGE : AfterStop.EXIT);
+                stopAfterFailedStart();
             }
             return null;
-        }
-    }
-
-    private void send(Child child, Object body) {
-        if (child.messages() != null) {
-            child.messages().send(new Envelope(null, Destination.process(child.pid()), body));
         }
     }
 
     /** Since the current start began (dev mode restarts count from the rebuild). */
     private long millisSinceStart() {
         return TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong() - startBeganNanos);
-    }
-
-    private static String stderrTail(Child child) {
-        List<String> lines = child.process().lastStderrLines();
-        if (lines.isEmpty()) {
-            return "; it wrote nothing to stderr";
-        }
-        return "; last lines of its stderr:" + lines.stream().map(l -> "\n    | " + l).collect(Collectors.joining());
     }
 }

@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * <p>Back-pressure: when a receiver's unsent bytes pass {@code clutch.ipc.maxPendingBytes}, the master stops reading
  * from the senders that wrote to it until it has caught up, so their own connections fill and their sends fail
  * with "slow down" at the source. A receiver still behind after {@link #SLOW_RECEIVER_GRACE_NANOS} is marked slow
- * instead: the senders resume and messages for it are reported undeliverable until it has caught up, so one stuck
- * process cannot hold up the rest of the cluster.
+ * instead: the senders resume and messages for it are reported undeliverable until it has caught up (a message for
+ * a random worker goes to another one), so one stuck process cannot hold up the rest of the cluster.
  *
  * <p>Requests: the switchboard notes each request it delivers to one process until the answer passes back, so when
  * that process exits with requests unanswered their senders learn it at once ({@link Unanswered}), not at their

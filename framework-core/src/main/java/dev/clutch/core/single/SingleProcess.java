@@ -191,13 +191,18 @@ public final class SingleProcess implements AutoCloseable {
         if (runtime == null) {
             return;
         }
-        hub.leaving(endpoint);
         try {
+            hub.leaving(endpoint);
             runtime.stop(timeout);
         } catch (RuntimeException e) {
             log.error("stopping the {} failed: {}", role.label(), e.toString(), e);
         } finally {
-            hub.gone(endpoint);
+            try {
+                hub.gone(endpoint);
+            } catch (RuntimeException e) {
+                // The next role must still be stopped.
+                log.error("the in-memory hub did not take the {}'s exit: {}", role.label(), e.toString(), e);
+            }
         }
     }
 
