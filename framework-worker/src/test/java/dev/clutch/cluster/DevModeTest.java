@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
@@ -33,8 +35,10 @@ class DevModeTest {
     void aRebuildIsServedAndABrokenBuildWaitsForTheNextOne() throws Exception {
         Path classes = Files.createDirectories(baseDir.resolve("classes"));
         compileGreeter(classes, "v1");
+        Path library = writeJar(baseDir.resolve("library.jar"), "first");
         try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
-                .classpath(classes + File.pathSeparator + System.getProperty("java.class.path"))
+                .classpath(classes + File.pathSeparator + library + File.pathSeparator
+                        + System.getProperty("java.class.path"))
                 .property("clutch.dev.watch", "true")
                 .property("clutch.dev.pollInterval", "100ms")
                 .env("TEST_DEV_CLASS", GREETER)
@@ -42,13 +46,17 @@ class DevModeTest {
             ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));
             assertEquals("v1", greeting(ready));
 
-            // A rebuild whose configuration has a typo: warned about as at a start.
-            Files.writeString(classes.resolve("application.conf"), "clutch.workrs = 1\n");
+            // A rebuild whose configuration has a typo: warned about as at a start; and a changed setting, which
+            // the master keeps as it started.
+            Files.writeString(classes.resolve("application.conf"),
+                    "clutch.workrs = 1\nclutch.worker.killTimeout = 7s\n");
             compileGreeter(classes, "v2");
             await("the rebuilt class is served").atMost(RESTART).pollInterval(Duration.ofMillis(100))
                     .until(() -> "v2".equals(greetingOrNull(ready)));
             assertTrue(cluster.output().contains("dev mode: classes changed: restarting the agent and workers"));
             cluster.awaitLine("unknown configuration key clutch.workrs", Duration.ofSeconds(5));
+            cluster.awaitLine("dev mode: clutch.worker.killTimeout changed: the agent and workers start with the new "
+                    + "values, the master keeps those it started with", Duration.ofSeconds(5));
 
             Files.write(classes.resolve(GREETER.replace('.', '/') + ".class"), new byte[] {1, 2, 3});
             cluster.awaitLine("dev mode: fix the code and rebuild", RESTART);
@@ -58,7 +66,19 @@ class DevModeTest {
             compileGreeter(classes, "v3");
             await("the fixed build is served on the same port").atMost(RESTART).pollInterval(Duration.ofMillis(100))
                     .until(() -> "v3".equals(greetingOrNull(ready)));
+
+            // A jar rewritten in place (an mvn install while the application runs) breaks the JVMs that have it open.
+            writeJar(library, "second, longer");
+            cluster.awaitLine("dev mode: " + library + " changed under the running master", RESTART);
         }
+    }
+
+    private static Path writeJar(Path jar, String content) throws IOException {
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new JarEntry("content.txt"));
+            out.write(content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return jar;
     }
 
     private static String greeting(ClusterProcess.Ready ready) throws IOException, InterruptedException {

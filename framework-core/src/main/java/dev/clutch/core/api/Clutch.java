@@ -132,7 +132,8 @@ public final class Clutch {
                     + "without it)");
         };
         return ClutchConfig.lenient(ConfigLoader.loadForCommands(applicationClass.getClassLoader(), env,
-                commandLine.overridesConfig(), System.getenv(), warn), ClutchConfig.defaultName(applicationClass), warn);
+                commandLine.overridesConfig(), System.getenv(), warn), ClutchConfig.defaultName(applicationClass),
+                warn);
     }
 
     /**

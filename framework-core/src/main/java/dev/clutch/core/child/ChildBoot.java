@@ -6,6 +6,7 @@ import dev.clutch.core.api.ExitCode;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.config.ConfigLoader;
+import dev.clutch.core.config.ConfigurationException;
 import dev.clutch.core.ipc.IpcTransport;
 import dev.clutch.core.lifecycle.ForeignSignals;
 import dev.clutch.core.logging.FailureCause;
@@ -77,8 +78,16 @@ public final class ChildBoot {
     }
 
     private ExitCode run() {
-        ClutchConfig config = ClutchConfig.of(ConfigLoader.load(applicationClass.getClassLoader(), environment.env(),
-                ConfigFactory.parseString(environment.configOverrides()), System.getenv()), "");
+        ClutchConfig config;
+        try {
+            config = ClutchConfig.of(ConfigLoader.load(applicationClass.getClassLoader(), environment.env(),
+                    ConfigFactory.parseString(environment.configOverrides()), System.getenv()), "");
+        } catch (ConfigurationException e) {
+            // Before logging exists: stderr, which the master shows with the child's failure. Dev mode gets here
+            // after a rebuild with a bad value; a start checks the configuration before any child.
+            System.err.println(label.fileName() + ": invalid configuration: " + e.getMessage());
+            return ExitCode.CONFIG_ERROR;
+        }
         LogLayout.install(label, config.logDir());
         log = LoggerFactory.getLogger(ChildBoot.class);
         // Ctrl-C reaches the whole process group; the master decides the order of the stop.

@@ -8,7 +8,10 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,8 +28,12 @@ final class ClassesWatcher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ClassesWatcher.class);
     private static final Duration MIN_QUIET = Duration.ofSeconds(1);
+    /** A build that removed the main class and wrote nothing for this long is said to have failed. */
+    private static final long MAIN_CLASS_MISSING_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final List<Path> directories;
+    /** The jars of the classpath (the framework's, the libraries'), as they were at start: size and time. */
+    private final Map<Path, String> jars;
     /** The main class file, where it was at start; {@code null} when it comes from a jar. */
     private final Path mainClassFile;
     private final Duration interval;
@@ -34,8 +41,11 @@ final class ClassesWatcher implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
 
-    private ClassesWatcher(List<Path> directories, Path mainClassFile, Duration interval, Runnable changed) {
+    private ClassesWatcher(List<Path> directories, List<Path> jars, Path mainClassFile, Duration interval,
+                           Runnable changed) {
         this.directories = directories;
+        this.jars = new HashMap<>();
+        jars.forEach(jar -> this.jars.put(jar, stamp(jar)));
         this.mainClassFile = mainClassFile;
         this.interval = interval;
         this.changed = changed;
@@ -50,11 +60,11 @@ final class ClassesWatcher implements AutoCloseable {
      * @return the running watcher, or {@code null} when the classpath has no directory (a packaged jar)
      */
     static ClassesWatcher start(String classpath, Class<?> mainClass, Duration interval, Runnable changed) {
-        List<Path> directories = Stream.of(classpath.split(File.pathSeparator))
+        List<Path> entries = Stream.of(classpath.split(File.pathSeparator))
                 .filter(entry -> !entry.isBlank())
                 .map(Path::of)
-                .filter(Files::isDirectory)
                 .toList();
+        List<Path> directories = entries.stream().filter(Files::isDirectory).toList();
         if (directories.isEmpty()) {
             log.warn("dev mode: no directory on the classpath to watch (the application runs from jars)");
             return null;
@@ -62,7 +72,8 @@ final class ClassesWatcher implements AutoCloseable {
         String classFile = mainClass.getName().replace('.', '/') + ".class";
         Path mainClassFile = directories.stream().map(d -> d.resolve(classFile)).filter(Files::exists).findFirst()
                 .orElse(null);
-        ClassesWatcher watcher = new ClassesWatcher(directories, mainClassFile, interval, changed);
+        ClassesWatcher watcher = new ClassesWatcher(directories, entries.stream().filter(Files::isRegularFile).toList(),
+                mainClassFile, interval, changed);
         log.info("dev mode: watching {} for rebuilt classes", directories);
         watcher.thread.start();
         return watcher;
@@ -72,22 +83,64 @@ final class ClassesWatcher implements AutoCloseable {
         long seen = fingerprint();
         long pending = seen;
         long stillSince = System.nanoTime();
+        boolean toldMainClassMissing = false;
         while (!closed) {
             try {
                 Thread.sleep(interval.toMillis());
             } catch (InterruptedException e) {
                 return;
             }
-            long now = fingerprint();
-            if (now != pending) {
-                // Still being written: wait until it has been quiet long enough.
-                pending = now;
-                stillSince = System.nanoTime();
-            } else if (now != seen && System.nanoTime() - stillSince >= quietNanos()
-                    && (mainClassFile == null || Files.exists(mainClassFile))) {
-                seen = now;
-                changed.run();
+            try {
+                checkJars();
+                long now = fingerprint();
+                if (now != pending) {
+                    // Still being written: wait until it has been quiet long enough.
+                    pending = now;
+                    stillSince = System.nanoTime();
+                } else if (now != seen && System.nanoTime() - stillSince >= quietNanos()) {
+                    if (mainClassFile != null && !Files.exists(mainClassFile)) {
+                        // javac may write nothing for seconds after deleting the old classes: not at once.
+                        if (!toldMainClassMissing && System.nanoTime() - stillSince >= MAIN_CLASS_MISSING_NANOS) {
+                            toldMainClassMissing = true;
+                            log.warn("dev mode: the build removed {} and has not written it again (a compile error?): "
+                                    + "no restart; the running agent and workers keep the classes they loaded, and "
+                                    + "fail on those they have not", mainClassFile);
+                        }
+                    } else {
+                        toldMainClassMissing = false;
+                        seen = now;
+                        changed.run();
+                    }
+                }
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) {
+                // A LinkageError, most likely (a jar of the master's rewritten in place): dev mode must not end with
+                // this thread in silence.
+                log.error("dev mode: reacting to the rebuilt classes failed: {}; still watching", e.toString(), e);
             }
+        }
+    }
+
+    /** A jar rewritten in place breaks the JVMs that have it open: said once per change, as soon as it is seen. */
+    private void checkJars() {
+        for (Map.Entry<Path, String> jar : jars.entrySet()) {
+            String now = stamp(jar.getKey());
+            if (!now.equals(jar.getValue())) {
+                jar.setValue(now);
+                log.error("dev mode: {} changed under the running master (an mvn install of it?): a JVM that has a "
+                        + "jar open fails to load classes from it once it is rewritten; stop mvn exec:java and start "
+                        + "it again", jar.getKey());
+            }
+        }
+    }
+
+    private static String stamp(Path file) {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            return attributes.size() + "@" + attributes.lastModifiedTime().toMillis();
+        } catch (IOException e) {
+            return "gone";
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.clutch.core.master;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
 import dev.clutch.core.alarm.Alarms;
@@ -8,7 +9,9 @@ import dev.clutch.core.api.ExitCode;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.cli.CommandLine;
 import dev.clutch.core.config.ClutchConfig;
+import dev.clutch.core.config.ClutchSettings;
 import dev.clutch.core.config.ConfigLoader;
+import dev.clutch.core.config.Setting;
 import dev.clutch.core.ipc.PayloadRegistryCheck;
 import dev.clutch.core.plugin.PluginSet;
 import dev.clutch.core.control.ControlServer;
@@ -22,7 +25,9 @@ import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -123,25 +128,42 @@ public final class MasterBoot {
     }
 
     /**
-     * Every signal of the operator surface gets a handler, so none takes the JVM's default action (HUP would run
-     * the shutdown hooks, TTIN and TTOU would suspend the master).
-     */
-    /**
-     * Dev mode: what the rebuilt start runs, as a start logs it, with the settings nothing reads (the children read
-     * the new files; the master keeps the settings it started with).
+     * Dev mode: the warnings a start gives about the rebuilt configuration (settings nothing reads), and the
+     * {@code clutch.*} settings that changed: the children read the new files, the master keeps what it started with.
      */
     private static void logRebuiltStart(Class<?> applicationClass, ClutchConfig config, PluginSet plugins,
                                         CommandLine commandLine) {
         try {
             ClutchConfig rebuilt = ClutchConfig.of(ConfigLoader.load(applicationClass.getClassLoader(), config.env(),
                     commandLine.overridesConfig(), System.getenv()), config.name());
-            plugins.logStart(rebuilt, applicationClass.getClassLoader(), log);
+            plugins.warnAbout(rebuilt, applicationClass.getClassLoader(), log);
+            List<String> changed = changedSettings(config.raw(), rebuilt.raw());
+            if (!changed.isEmpty()) {
+                log.warn("dev mode: {} changed: the agent and workers start with the new values, the master keeps "
+                        + "those it started with (the number of workers, the port, its timeouts) until mvn exec:java "
+                        + "starts again", String.join(", ", changed));
+            }
         } catch (RuntimeException e) {
             // The children's start reports a configuration that does not load, with file and line.
             log.debug("dev mode: the rebuilt configuration does not load: {}", e.toString());
         }
     }
 
+    /** Clutch's settings whose value differs between the two configurations. */
+    private static List<String> changedSettings(Config before, Config after) {
+        return ClutchSettings.all().stream().map(Setting::key)
+                .filter(key -> !Objects.equals(valueOf(before, key), valueOf(after, key)))
+                .toList();
+    }
+
+    private static Object valueOf(Config config, String key) {
+        return config.hasPath(key) ? config.getValue(key).unwrapped() : null;
+    }
+
+    /**
+     * Every signal of the operator surface gets a handler, so none takes the JVM's default action (HUP would run
+     * the shutdown hooks, TTIN and TTOU would suspend the master).
+     */
     private static void handle(String name, Master master) {
         try {
             Signal.handle(new Signal(name), signal -> master.signal(name));

@@ -225,6 +225,11 @@ public final class PluginSet {
      */
     public void logStart(ClutchConfig config, ClassLoader classLoader, Logger log) {
         log.info("{}, env {}", describe(), config.env());
+        warnAbout(config, classLoader, log);
+    }
+
+    /** What looks like a mistake in {@code config}: an env without its file, keys no one reads. */
+    public void warnAbout(ClutchConfig config, ClassLoader classLoader, Logger log) {
         EnvName.withoutItsFile(config.env(), classLoader).ifPresent(log::warn);
         UnknownKeys.find(config.raw(), names()).forEach(log::warn);
     }

@@ -122,7 +122,10 @@ final class LocalHub implements AutoCloseable {
         });
     }
 
-    /** {@code endpoint}'s runtime has stopped: the requests it took and did not answer fail now, not at their timeout. */
+    /**
+     * {@code endpoint}'s runtime has stopped: the requests it took and did not answer fail now, not at their
+     * timeout.
+     */
     void gone(Endpoint endpoint) {
         run(() -> {
             endpoint.runtime = null;
