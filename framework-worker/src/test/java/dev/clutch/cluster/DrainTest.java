@@ -21,15 +21,22 @@ class DrainTest {
     @TempDir
     Path baseDir;
 
+    /** A request its handler takes {@code millis} to answer, once the handler has it. */
+    private static CompletableFuture<HttpResponse<String>> slowRequestUnderWay(ClusterProcess cluster,
+                                                                             ClusterProcess.Ready ready, int millis) {
+        CompletableFuture<HttpResponse<String>> slow = HttpClient.newHttpClient().sendAsync(
+                HttpRequest.newBuilder(URI.create(ready.url("/slow?ms=" + millis)))
+                        .timeout(Duration.ofSeconds(40)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        cluster.awaitLine("TEST: slow request", Duration.ofSeconds(10));
+        return slow;
+    }
+
     @Test
     void slowRequestInFlightWhileItsWorkerStopsCompletes() throws Exception {
         try (ClusterProcess cluster = ClusterScenarios.start(baseDir, 1)) {
             ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));
-            CompletableFuture<HttpResponse<String>> slow = HttpClient.newHttpClient().sendAsync(
-                    HttpRequest.newBuilder(URI.create(ready.url("/slow?ms=1500")))
-                            .timeout(Duration.ofSeconds(20)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            cluster.awaitLine("TEST: slow request", Duration.ofSeconds(10));
+            CompletableFuture<HttpResponse<String>> slow = slowRequestUnderWay(cluster, ready, 1500);
 
             cluster.signal("TERM");
 
@@ -48,11 +55,7 @@ class DrainTest {
                 .property("clutch.worker.killTimeout", "30s").start()) {
             ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));
             // Long enough to outlast the start of the stop command's JVM on a busy machine.
-            CompletableFuture<HttpResponse<String>> slow = HttpClient.newHttpClient().sendAsync(
-                    HttpRequest.newBuilder(URI.create(ready.url("/slow?ms=6000")))
-                            .timeout(Duration.ofSeconds(40)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            cluster.awaitLine("TEST: slow request", Duration.ofSeconds(10));
+            CompletableFuture<HttpResponse<String>> slow = slowRequestUnderWay(cluster, ready, 6000);
 
             try (ClusterProcess stop = ClusterScenarios.testApp(baseDir, 1).args("stop").start()) {
                 cluster.awaitLine("stop requested on the control socket", Duration.ofSeconds(30));

@@ -38,6 +38,26 @@ class SupervisionTest {
         return cluster.lines().stream().filter(l -> l.contains("launched " + label + " ")).count();
     }
 
+    /** A cluster whose workers are taken for hung after 2 s without a heartbeat. */
+    private ClusterProcess.Builder quickToHang(int workers) {
+        return ClusterScenarios.testApp(baseDir, workers)
+                .property("clutch.worker.heartbeatInterval", "200ms")
+                .property("clutch.worker.timeout", "2s");
+    }
+
+    /** Hangs the event loop of the worker that takes the request; the thread ends when that worker is killed. */
+    private static Thread hangAWorker(ClusterProcess.Ready ready) {
+        Thread hanger = new Thread(() -> {
+            try {
+                RawHttp.get(ready.port(), "/hang");
+            } catch (IOException expected) {
+                // The hung worker is killed under this request.
+            }
+        }, "hanging-request");
+        hanger.start();
+        return hanger;
+    }
+
     @Test
     void killedWorkerIsReplacedUnderASteadyClientAndTheCountComesBack() throws Exception {
         try (ClusterProcess cluster = ClusterScenarios.start(baseDir, 2)) {
@@ -87,20 +107,10 @@ class SupervisionTest {
 
     @Test
     void hungWorkerIsKilledAfterTheTimeoutWithAThreadDumpInItsLogAndReplaced() throws Exception {
-        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
-                .property("clutch.worker.heartbeatInterval", "200ms")
-                .property("clutch.worker.timeout", "2s")
-                .start()) {
+        try (ClusterProcess cluster = quickToHang(1).start()) {
             ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
             long hung = ready.workerPids().get(0);
-            Thread hanger = new Thread(() -> {
-                try {
-                    RawHttp.get(ready.port(), "/hang");
-                } catch (IOException expected) {
-                    // The hung worker is killed under this request.
-                }
-            }, "hanging-request");
-            hanger.start();
+            Thread hanger = hangAWorker(ready);
 
             cluster.awaitLine("ALARM worker-hung: worker-1 (pid " + hung + ") sent no heartbeat", BOOT);
             // The dump reaches the file line by line, after its first line.
@@ -116,19 +126,9 @@ class SupervisionTest {
 
     @Test
     void hungWorkerGetsNoNewConnectionFromItsAlarmOn() throws Exception {
-        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 2)
-                .property("clutch.worker.heartbeatInterval", "200ms")
-                .property("clutch.worker.timeout", "2s")
-                .start()) {
+        try (ClusterProcess cluster = quickToHang(2).start()) {
             ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
-            Thread hanger = new Thread(() -> {
-                try {
-                    RawHttp.get(ready.port(), "/hang");
-                } catch (IOException expected) {
-                    // The hung worker is killed under this request.
-                }
-            }, "hanging-request");
-            hanger.start();
+            Thread hanger = hangAWorker(ready);
 
             cluster.awaitLine("ALARM worker-hung: ", BOOT);
             String alarm = cluster.lines().stream().filter(l -> l.contains("ALARM worker-hung: ")).findFirst()
@@ -146,10 +146,7 @@ class SupervisionTest {
 
     @Test
     void aMasterThatWasStoppedLongerThanTheWorkerTimeoutKillsNoHealthyWorkerWhenItResumes() throws Exception {
-        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
-                .property("clutch.worker.heartbeatInterval", "200ms")
-                .property("clutch.worker.timeout", "2s")
-                .start()) {
+        try (ClusterProcess cluster = quickToHang(1).start()) {
             ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
             long worker = ready.workerPids().get(0);
             cluster.signal("STOP");
