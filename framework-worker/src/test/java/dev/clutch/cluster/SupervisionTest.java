@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -142,6 +143,33 @@ class SupervisionTest {
             }
             hanger.join(15_000);
         }
+    }
+
+    @Test
+    void aFrozenWorkerGetsNoNewConnectionUntilItsHeartbeatsComeBack() throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 2)
+                .property("clutch.worker.heartbeatInterval", "200ms")
+                .property("clutch.worker.timeout", "0")
+                .start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
+            long frozen = ready.workerPids().get(0);
+            signal(frozen, "STOP");
+            try {
+                cluster.awaitLine("(pid " + frozen + ") sent no heartbeat for ", Duration.ofSeconds(10));
+                // With rr every second connection went to it, and waited there.
+                for (int i = 0; i < 6; i++) {
+                    assertNotEquals(frozen, servingPid(ready), "request " + i + " while it is frozen");
+                }
+            } finally {
+                signal(frozen, "CONT");
+            }
+            cluster.awaitLine("(pid " + frozen + ") sends heartbeats again", Duration.ofSeconds(10));
+            await("it serves again").atMost(Duration.ofSeconds(10)).until(() -> servingPid(ready) == frozen);
+        }
+    }
+
+    private static void signal(long pid, String name) throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start().waitFor(5, TimeUnit.SECONDS);
     }
 
     @Test

@@ -36,6 +36,7 @@ final class Child {
     private boolean retiring;
     private boolean wasReady;
     private boolean killed;
+    private boolean silent;
     private long lastHeartbeatNanos;
     private long killAtNanos;
     private long launchedAtNanos;
@@ -99,6 +100,15 @@ final class Child {
         wasReady |= next == Phase.READY;
         this.deadlineNanos = nextDeadlineNanos;
         phases.entered(this, next);
+    }
+
+    /** Its heartbeats are late: it gets no new connections until one comes. */
+    void silent(boolean late) {
+        silent = late;
+    }
+
+    boolean isSilent() {
+        return silent;
     }
 
     /** The master sent it SIGKILL. */

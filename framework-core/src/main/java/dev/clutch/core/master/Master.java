@@ -138,6 +138,11 @@ public final class Master {
             }
 
             @Override
+            public void silent(Child worker, boolean silent) {
+                sharing.workerSilent(worker.pid(), silent);
+            }
+
+            @Override
             public void kill(Child worker) {
                 stopper.kill(worker);
             }

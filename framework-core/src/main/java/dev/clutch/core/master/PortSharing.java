@@ -39,6 +39,13 @@ public interface PortSharing extends AutoCloseable {
     default void workerReady(long pid) {
     }
 
+    /**
+     * A worker whose heartbeats are late gets no new connections until one comes ({@code silent} false again), where
+     * the policy decides who gets them.
+     */
+    default void workerSilent(long pid, boolean silent) {
+    }
+
     /** A worker is stopping or gone: it gets no more connections. */
     default void workerLeaving(long pid) {
     }

@@ -52,6 +52,8 @@ final class RoundRobinHandoff implements PortSharing {
         final AtomicLong sent = new AtomicLong();
         volatile long taken;
         volatile boolean leaving;
+        /** Its heartbeats are late: frozen, or an event loop stuck; skipped until one comes. */
+        volatile boolean silent;
 
         Target(long pid, ChildConnection descriptors) {
             this.pid = pid;
@@ -109,7 +111,8 @@ final class RoundRobinHandoff implements PortSharing {
         List<Target> ready = rotation;
         for (int i = 0; i < ready.size(); i++) {
             Target candidate = ready.get((int) (next++ % ready.size()));
-            if (!candidate.leaving && candidate.hasRoom(window) && candidate.descriptors.isOpen()) {
+            if (!candidate.leaving && !candidate.silent && candidate.hasRoom(window)
+                    && candidate.descriptors.isOpen()) {
                 return candidate;
             }
         }
@@ -171,6 +174,17 @@ final class RoundRobinHandoff implements PortSharing {
         updated.add(target);
         rotation = List.copyOf(updated);
         server.eventLoop().execute(this::drainWaiting);
+    }
+
+    @Override
+    public void workerSilent(long pid, boolean silent) {
+        Target target = targets.get(pid);
+        if (target != null) {
+            target.silent = silent;
+            if (!silent) {
+                server.eventLoop().execute(this::drainWaiting);
+            }
+        }
     }
 
     @Override

@@ -37,6 +37,9 @@ final class WorkerSupervisor {
         /** Hands a worker no more connections: it is about to be killed. */
         void withdraw(Child worker);
 
+        /** Hands a worker no new connections while its heartbeats are late ({@code silent}), or again. */
+        void silent(Child worker, boolean silent);
+
         /** Kills a worker now. */
         void kill(Child worker);
     }
@@ -192,6 +195,11 @@ final class WorkerSupervisor {
     void heartbeat(Child worker, long requests, long nowNanos) {
         worker.heartbeat(nowNanos);
         worker.requests(requests);
+        if (worker.isSilent() && worker.killAtNanos() == 0) {
+            worker.silent(false);
+            actions.silent(worker, false);
+            log.info("{} sends heartbeats again: it gets connections again", worker.describe());
+        }
     }
 
     /** One pass: hung workers, recycling, then the count. */
@@ -200,7 +208,7 @@ final class WorkerSupervisor {
                 || reload.current().phase() == Child.Phase.STOPPING)) {
             finishReload("the new " + reload.current().describe() + " was stopped before it was ready");
         }
-        killHungWorkers(nowNanos);
+        watchHeartbeats(nowNanos);
         recycle(nowNanos);
         restoreCount(nowNanos);
     }
@@ -246,11 +254,13 @@ final class WorkerSupervisor {
         return worker.requestLimit();
     }
 
-    private void killHungWorkers(long nowNanos) {
+    /**
+     * A worker whose heartbeats are late gets no new connections (frozen by a debugger or a long pause, an event
+     * loop stuck: a connection handed to it would wait); one silent past {@code clutch.worker.timeout} is hung.
+     */
+    private void watchHeartbeats(long nowNanos) {
         Duration timeout = config.workerTimeout();
-        if (timeout.isZero()) {
-            return;
-        }
+        long lateNanos = Math.max(2 * config.heartbeatInterval().toNanos(), timeout.toNanos() / 3);
         for (Child worker : table.readyWorkers()) {
             if (worker.killAtNanos() != 0) {
                 if (nowNanos - worker.killAtNanos() >= 0) {
@@ -260,7 +270,16 @@ final class WorkerSupervisor {
                 continue;
             }
             long silentNanos = nowNanos - worker.lastHeartbeatNanos();
-            if (silentNanos > timeout.toNanos()) {
+            if (silentNanos > lateNanos && !worker.isSilent()) {
+                worker.silent(true);
+                actions.silent(worker, true);
+                log.warn("{} sent no heartbeat for {} ms (clutch.worker.heartbeatInterval: {} ms): no new connection "
+                        + "goes to it until it sends one{}", worker.describe(),
+                        TimeUnit.NANOSECONDS.toMillis(silentNanos), config.heartbeatInterval().toMillis(),
+                        timeout.isZero() ? "" : "; after " + timeout.toMillis() + " ms (clutch.worker.timeout) it is "
+                        + "taken for hung");
+            }
+            if (!timeout.isZero() && silentNanos > timeout.toNanos()) {
                 Map<String, Object> details = details(worker);
                 details.put("silentMillis", TimeUnit.NANOSECONDS.toMillis(silentNanos));
                 worker.killAt(nowNanos + DUMP_GRACE_NANOS);
