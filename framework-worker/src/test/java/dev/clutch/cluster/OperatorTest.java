@@ -193,6 +193,15 @@ class OperatorTest {
             Set<Long> after = readyWorkers(baseDir);
             assertTrue(after.stream().noneMatch(before::contains), before + " -> " + after);
             assertTrue(ClusterProcess.isRunning(ready.agentPid()), "a reload leaves the agent alone");
+
+            // A worker still starting when a reload begins may run the build from before it: replaced as well.
+            long launchesBefore = cluster.lines().stream().filter(l -> l.contains("launched worker-2 ")).count();
+            cluster.signal("TTIN");
+            cluster.signal("HUP");
+            await("the second reload").atMost(BOOT).until(() -> cluster.lines().stream()
+                    .filter(l -> l.contains("reload done")).count() == 2);
+            assertEquals(launchesBefore + 2, cluster.lines().stream().filter(l -> l.contains("launched worker-2 "))
+                    .count(), "worker-2 of the scale-up, then its replacement: " + cluster.output());
         }
     }
 

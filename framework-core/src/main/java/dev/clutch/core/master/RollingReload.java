@@ -11,6 +11,7 @@ final class RollingReload {
     private final Deque<Child> remaining;
     private final Consumer<String> done;
     private Child current;
+    private Child awaited;
 
     RollingReload(List<Child> oldWorkers, Consumer<String> done) {
         this.remaining = new ArrayDeque<>(oldWorkers);
@@ -29,6 +30,15 @@ final class RollingReload {
 
     Child current() {
         return current;
+    }
+
+    /** An old worker still starting when its turn came: it is replaced once ready. */
+    void await(Child starting) {
+        awaited = starting;
+    }
+
+    Child awaited() {
+        return awaited;
     }
 
     Consumer<String> done() {

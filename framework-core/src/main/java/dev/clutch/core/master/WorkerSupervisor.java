@@ -101,7 +101,9 @@ final class WorkerSupervisor {
         if (reload != null) {
             return false;
         }
-        reload = new RollingReload(table.readyWorkers().stream().filter(w -> !w.isRetiring()).toList(), done);
+        // A worker still starting was launched before the reload, maybe from the build before it: replaced too.
+        reload = new RollingReload(table.workers().stream().filter(w -> !w.isRetiring()
+                && (w.phase() == Child.Phase.READY || w.phase() == Child.Phase.STARTING)).toList(), done);
         nextReloadStep();
         return true;
     }
@@ -121,6 +123,15 @@ final class WorkerSupervisor {
             finishReload(null);
             return;
         }
+        if (old.phase() == Child.Phase.STARTING) {
+            reload.await(old);
+            return;
+        }
+        replaceInReload(old);
+    }
+
+    private void replaceInReload(Child old) {
+        reload.await(null);
         Child replacement = launch(old.workerId(), old);
         if (replacement == null) {
             finishReload("cannot launch a new worker-" + old.workerId());
@@ -189,6 +200,8 @@ final class WorkerSupervisor {
         }
         if (reload != null && reload.current() == worker) {
             nextReloadStep();
+        } else if (reload != null && reload.awaited() == worker) {
+            replaceInReload(worker);
         }
     }
 
@@ -207,6 +220,11 @@ final class WorkerSupervisor {
         if (reload != null && reload.current() != null && (table.byPid(reload.current().pid()).isEmpty()
                 || reload.current().phase() == Child.Phase.STOPPING)) {
             finishReload("the new " + reload.current().describe() + " was stopped before it was ready");
+        } else if (reload != null && reload.awaited() != null && (table.byPid(reload.awaited().pid()).isEmpty()
+                || reload.awaited().phase() == Child.Phase.STOPPING)) {
+            // The old worker it waited for died or was stopped while it started: its slot is the supervisor's now.
+            reload.await(null);
+            nextReloadStep();
         }
         watchHeartbeats(nowNanos);
         recycle(nowNanos);
@@ -224,7 +242,7 @@ final class WorkerSupervisor {
             nextMemoryCheckNanos = nowNanos + MEMORY_CHECK_NANOS;
         }
         for (Child worker : table.readyWorkers()) {
-            if (worker.isRetiring() || (reload != null && reload.current() != null)) {
+            if (worker.isRetiring() || (reload != null && (reload.current() != null || reload.awaited() != null))) {
                 continue;
             }
             String why = null;
