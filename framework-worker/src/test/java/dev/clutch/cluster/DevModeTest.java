@@ -55,8 +55,8 @@ class DevModeTest {
                     .until(() -> "v2".equals(greetingOrNull(ready)));
             assertTrue(cluster.output().contains("dev mode: classes changed: restarting the agent and workers"));
             cluster.awaitLine("unknown configuration key clutch.workrs", Duration.ofSeconds(5));
-            cluster.awaitLine("dev mode: clutch.worker.killTimeout changed: the agent and workers start with the new "
-                    + "values, the master keeps those it started with", Duration.ofSeconds(5));
+            cluster.awaitLine("dev mode: clutch.worker.killTimeout changed: what the master reads itself or hands "
+                    + "its children", Duration.ofSeconds(5));
 
             Files.write(classes.resolve(GREETER.replace('.', '/') + ".class"), new byte[] {1, 2, 3});
             cluster.awaitLine("dev mode: fix the code and rebuild", RESTART);

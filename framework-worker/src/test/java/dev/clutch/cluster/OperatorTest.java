@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -175,7 +174,7 @@ class OperatorTest {
             cluster.awaitLine("received SIGUSR2: not a Clutch signal, ignored", BOOT);
             // As one sent to the whole process group reaches them: the children ignore them too.
             long worker = ready.workerPids().get(0);
-            new ProcessBuilder("kill", "-USR1", Long.toString(worker)).start().waitFor(5, TimeUnit.SECONDS);
+            ClusterProcess.signal(worker, "USR1");
             cluster.awaitLine("SIGUSR1 ignored: not a Clutch signal", BOOT);
             assertTrue(ClusterProcess.isRunning(worker), "the worker survived SIGUSR1");
             assertEquals(200, RawHttp.get(ready.port(), "/pid").status());

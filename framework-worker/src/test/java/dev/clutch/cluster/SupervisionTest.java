@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -153,7 +152,7 @@ class SupervisionTest {
                 .start()) {
             ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
             long frozen = ready.workerPids().get(0);
-            signal(frozen, "STOP");
+            ClusterProcess.signal(frozen, "STOP");
             try {
                 cluster.awaitLine("(pid " + frozen + ") sent no heartbeat for ", Duration.ofSeconds(10));
                 // With rr every second connection went to it, and waited there.
@@ -161,15 +160,11 @@ class SupervisionTest {
                     assertNotEquals(frozen, servingPid(ready), "request " + i + " while it is frozen");
                 }
             } finally {
-                signal(frozen, "CONT");
+                ClusterProcess.signal(frozen, "CONT");
             }
             cluster.awaitLine("(pid " + frozen + ") sends heartbeats again", Duration.ofSeconds(10));
             await("it serves again").atMost(Duration.ofSeconds(10)).until(() -> servingPid(ready) == frozen);
         }
-    }
-
-    private static void signal(long pid, String name) throws IOException, InterruptedException {
-        new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start().waitFor(5, TimeUnit.SECONDS);
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -97,6 +98,7 @@ final class ClassesWatcher implements AutoCloseable {
                     // Still being written: wait until it has been quiet long enough.
                     pending = now;
                     stillSince = System.nanoTime();
+                    toldMainClassMissing = false;
                 } else if (now != seen && System.nanoTime() - stillSince >= quietNanos()) {
                     if (mainClassFile != null && !Files.exists(mainClassFile)) {
                         // javac may write nothing for seconds after deleting the old classes: not at once.
@@ -122,12 +124,15 @@ final class ClassesWatcher implements AutoCloseable {
         }
     }
 
-    /** A jar rewritten in place breaks the JVMs that have it open: said once per change, as soon as it is seen. */
+    /**
+     * A jar rewritten in place breaks the JVMs that have it open: said once per jar, as soon as it is seen (a
+     * restart of the master is what helps).
+     */
     private void checkJars() {
-        for (Map.Entry<Path, String> jar : jars.entrySet()) {
-            String now = stamp(jar.getKey());
-            if (!now.equals(jar.getValue())) {
-                jar.setValue(now);
+        for (Iterator<Map.Entry<Path, String>> it = jars.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Path, String> jar = it.next();
+            if (!stamp(jar.getKey()).equals(jar.getValue())) {
+                it.remove();
                 log.error("dev mode: {} changed under the running master (an mvn install of it?): a JVM that has a "
                         + "jar open fails to load classes from it once it is rewritten; stop mvn exec:java and start "
                         + "it again", jar.getKey());

@@ -72,7 +72,7 @@ public final class Master {
     private static final Logger log = LoggerFactory.getLogger(Master.class);
     private static final long TICK_MILLIS = 50;
     /** A gap this long between two ticks, which come every {@link #TICK_MILLIS}, means the master did not run. */
-    private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(1);
     /**
      * A stop signal this soon after the first signal of this stop is that one again: {@code timeout} sends TERM to
      * the master and then to its whole process group, within microseconds. People press Ctrl-C twice more slowly.

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -99,10 +100,15 @@ public final class MasterBoot {
                 handle(name, master);
             }
             if (config.devWatch()) {
+                AtomicReference<Config> lastLoaded = new AtomicReference<>(config.raw());
                 ClassesWatcher watcher = ClassesWatcher.start(ChildClasspath.of(applicationClass), applicationClass,
                         config.devPollInterval(), () -> {
-                            logRebuiltStart(applicationClass, config, plugins, commandLine);
-                            master.classesChanged();
+                            try {
+                                logRebuiltStart(applicationClass, config, plugins, commandLine, lastLoaded);
+                            } finally {
+                                // Whatever the log lines met, the rebuild is not lost.
+                                master.classesChanged();
+                            }
                         });
                 if (watcher != null) {
                     resources.onClose(watcher::close);
@@ -132,16 +138,17 @@ public final class MasterBoot {
      * {@code clutch.*} settings that changed: the children read the new files, the master keeps what it started with.
      */
     private static void logRebuiltStart(Class<?> applicationClass, ClutchConfig config, PluginSet plugins,
-                                        CommandLine commandLine) {
+                                        CommandLine commandLine, AtomicReference<Config> lastLoaded) {
         try {
             ClutchConfig rebuilt = ClutchConfig.of(ConfigLoader.load(applicationClass.getClassLoader(), config.env(),
                     commandLine.overridesConfig(), System.getenv()), config.name());
             plugins.warnAbout(rebuilt, applicationClass.getClassLoader(), log);
-            List<String> changed = changedSettings(config.raw(), rebuilt.raw());
+            // Against the last rebuild's: each change is named once.
+            List<String> changed = changedSettings(lastLoaded.getAndSet(rebuilt.raw()), rebuilt.raw());
             if (!changed.isEmpty()) {
-                log.warn("dev mode: {} changed: the agent and workers start with the new values, the master keeps "
-                        + "those it started with (the number of workers, the port, its timeouts) until mvn exec:java "
-                        + "starts again", String.join(", ", changed));
+                log.warn("dev mode: {} changed: what the master reads itself or hands its children (the number of "
+                        + "workers, the port, its timeouts, the children's JVM options and log directory) keeps the "
+                        + "value it started with until mvn exec:java starts again", String.join(", ", changed));
             }
         } catch (RuntimeException e) {
             // The children's start reports a configuration that does not load, with file and line.

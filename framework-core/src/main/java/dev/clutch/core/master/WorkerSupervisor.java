@@ -114,8 +114,7 @@ final class WorkerSupervisor {
 
     private void nextReloadStep() {
         Child old = reload.next();
-        while (old != null && (table.byPid(old.pid()).isEmpty() || old.isRetiring()
-                || old.phase() == Child.Phase.STOPPING || old.workerId() > target)) {
+        while (old != null && (isGone(old) || old.isRetiring() || old.workerId() > target)) {
             // Gone, already being replaced, or scaled away since the reload began.
             old = reload.next();
         }
@@ -200,29 +199,33 @@ final class WorkerSupervisor {
         }
         if (reload != null && reload.current() == worker) {
             nextReloadStep();
-        } else if (reload != null && reload.awaited() == worker) {
+        } else if (reload != null && reload.awaited() == worker && !worker.isRetiring()) {
             replaceInReload(worker);
         }
+    }
+
+    /** Exited, or stopping: not a worker to wait for or to replace any more. */
+    private boolean isGone(Child worker) {
+        return table.byPid(worker.pid()).isEmpty() || worker.phase() == Child.Phase.STOPPING;
     }
 
     void heartbeat(Child worker, long requests, long nowNanos) {
         worker.heartbeat(nowNanos);
         worker.requests(requests);
-        if (worker.isSilent() && worker.killAtNanos() == 0) {
-            worker.silent(false);
-            actions.silent(worker, false);
+        if (worker.isSilent() && worker.killAtNanos() == 0 && worker.phase() == Child.Phase.READY) {
+            silent(worker, false);
             log.info("{} sends heartbeats again: it gets connections again", worker.describe());
         }
     }
 
     /** One pass: hung workers, recycling, then the count. */
     void tick(long nowNanos) {
-        if (reload != null && reload.current() != null && (table.byPid(reload.current().pid()).isEmpty()
-                || reload.current().phase() == Child.Phase.STOPPING)) {
+        if (reload != null && reload.current() != null && isGone(reload.current())) {
             finishReload("the new " + reload.current().describe() + " was stopped before it was ready");
-        } else if (reload != null && reload.awaited() != null && (table.byPid(reload.awaited().pid()).isEmpty()
-                || reload.awaited().phase() == Child.Phase.STOPPING)) {
-            // The old worker it waited for died or was stopped while it started: its slot is the supervisor's now.
+        } else if (reload != null && reload.awaited() != null
+                && (isGone(reload.awaited()) || reload.awaited().isRetiring())) {
+            // The old worker it waited for died, was stopped, or hit a fatal error (its replacement is on its way)
+            // while it started: its slot is the supervisor's now.
             reload.await(null);
             nextReloadStep();
         }
@@ -278,7 +281,9 @@ final class WorkerSupervisor {
      */
     private void watchHeartbeats(long nowNanos) {
         Duration timeout = config.workerTimeout();
-        long lateNanos = Math.max(2 * config.heartbeatInterval().toNanos(), timeout.toNanos() / 3);
+        // Not less than a master's own stall (which shifts the clocks), so a pause of the master marks no one.
+        long lateNanos = Math.max(Math.max(3 * config.heartbeatInterval().toNanos(), Master.STALL_NANOS),
+                timeout.toNanos() / 3);
         for (Child worker : table.readyWorkers()) {
             if (worker.killAtNanos() != 0) {
                 if (nowNanos - worker.killAtNanos() >= 0) {
@@ -289,8 +294,7 @@ final class WorkerSupervisor {
             }
             long silentNanos = nowNanos - worker.lastHeartbeatNanos();
             if (silentNanos > lateNanos && !worker.isSilent()) {
-                worker.silent(true);
-                actions.silent(worker, true);
+                silent(worker, true);
                 log.warn("{} sent no heartbeat for {} ms (clutch.worker.heartbeatInterval: {} ms): no new connection "
                         + "goes to it until it sends one{}", worker.describe(),
                         TimeUnit.NANOSECONDS.toMillis(silentNanos), config.heartbeatInterval().toMillis(),
@@ -314,6 +318,11 @@ final class WorkerSupervisor {
                 });
             }
         }
+    }
+
+    private void silent(Child worker, boolean silent) {
+        worker.silent(silent);
+        actions.silent(worker, silent);
     }
 
     /** Forks a replacement for each slot without a live, non-retiring worker, as the limiter allows. */

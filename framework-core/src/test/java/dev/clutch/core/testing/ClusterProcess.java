@@ -230,7 +230,12 @@ public final class ClusterProcess implements AutoCloseable {
 
     /** Sends a signal to the master, e.g. {@code TERM} or {@code KILL}. */
     public void signal(String name) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+        signal(process.pid(), name);
+    }
+
+    /** Sends a signal to one process, a child of the master say: {@code STOP}, {@code CONT}, {@code USR1}. */
+    public static void signal(long pid, String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start();
         kill.waitFor(5, TimeUnit.SECONDS);
     }
 
