@@ -252,6 +252,20 @@ class OperatorTest {
     }
 
     @Test
+    void stopTimeoutBoundsTheWaitForAMasterThatDoesNotAnswer() throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.start(baseDir, 1)) {
+            cluster.awaitReady(BOOT);
+            cluster.signal("STOP");
+            try (ClusterProcess stop = ClusterScenarios.testApp(baseDir, 1).args("stop", "--timeout", "2").start()) {
+                assertEquals(1, stop.awaitExit(Duration.ofSeconds(60)), stop.output());
+                assertTrue(stop.output().contains("no answer from the master within 2000 ms"), stop.output());
+            } finally {
+                cluster.signal("CONT");
+            }
+        }
+    }
+
+    @Test
     void stoppingOneApplicationLeavesAnotherRunning(@TempDir Path otherDir) throws Exception {
         try (ClusterProcess first = ClusterScenarios.start(baseDir, 1);
              ClusterProcess second = ClusterScenarios.start(otherDir, 1)) {

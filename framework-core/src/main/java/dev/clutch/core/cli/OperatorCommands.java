@@ -89,15 +89,17 @@ public final class OperatorCommands {
         return ExitCode.FAILURE;
     }
 
-    /** Asks the master to stop, then waits until its process is gone. */
+    /** Asks the master to stop, then waits until its process is gone; {@code timeout} bounds both. */
     private static ExitCode stop(ControlClient client, ClutchConfig config, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         Optional<ProcessHandle> master = masterProcess(config.runDir().resolve("master.pid"));
-        ExitCode asked = print(client.send(new ControlRequest("stop", new String[0]), QUICK), false);
+        ExitCode asked = print(client.send(new ControlRequest("stop", new String[0]),
+                timeout.compareTo(QUICK) < 0 ? timeout : QUICK), false);
         if (asked != ExitCode.OK || master.isEmpty()) {
             return asked;
         }
         try {
-            master.get().onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            master.get().onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             System.out.println("stopped");
             return ExitCode.OK;
         } catch (TimeoutException e) {
