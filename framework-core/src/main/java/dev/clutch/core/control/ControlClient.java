@@ -84,7 +84,12 @@ public final class ControlClient {
                                 @Override
                                 public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
                                     // First: the close that follows would otherwise be reported as the master's.
-                                    reply.completeExceptionally(new IOException("cannot read the master's answer: "
+                                    reply.completeExceptionally(cause instanceof IOException
+                                            // A reset: its listen backlog dropped when it stopped, or it died.
+                                            ? new IOException("the master dropped the connection without answering '"
+                                            + request.command() + "' (it is stopping or gone: check with status "
+                                            + "whether it was carried out): " + cause.getMessage(), cause)
+                                            : new IOException("cannot read the master's answer: "
                                             + cause.getMessage(), cause));
                                     ctx.close();
                                 }
@@ -100,17 +105,23 @@ public final class ControlClient {
                     .connect(new DomainSocketAddress(socket.toFile()))
                     .awaitUninterruptibly();
             if (!connected.isSuccess()) {
-                throw connected.cause() instanceof ConnectException refused
+                Throwable cause = connected.cause();
+                if (!Files.exists(socket)) {
+                    throw new IOException("no running instance: " + socket + " went away while connecting (the "
+                            + "master stopped)", cause);
+                }
+                throw cause instanceof ConnectException refused
                         ? new IOException("no running instance: nothing listens on " + socket + " (the master that "
                         + "made it is gone; the next start replaces it)", refused)
-                        : new IOException("cannot reach the master at " + socket + ": "
-                        + connected.cause().getMessage(), connected.cause());
+                        : new IOException("cannot reach the master at " + socket + ": " + cause, cause);
             }
             Channel channel = connected.channel();
             channel.writeAndFlush(request).addListener(written -> {
                 if (!written.isSuccess()) {
-                    reply.completeExceptionally(new IOException("cannot send '" + request.command() + "' to the "
-                            + "master: " + written.cause().getMessage(), written.cause()));
+                    // Not carried out for sure: typically a master that closed its socket while stopping.
+                    reply.completeExceptionally(new IOException("'" + request.command() + "' did not reach the "
+                            + "master, nothing was done (it is stopping or gone, or refused the connection): "
+                            + written.cause().getMessage(), written.cause()));
                 }
             });
             return reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -14,8 +14,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,10 +49,15 @@ public final class ControlServer implements AutoCloseable {
     public record Command(ControlRequest request, Consumer<ControlReply> reply) {
     }
 
-    private final Channel channel;
+    /** How long {@link #close} waits for the answers still being written. */
+    private static final Duration ANSWERS_AT_CLOSE = Duration.ofSeconds(1);
 
-    private ControlServer(Channel channel) {
+    private final Channel channel;
+    private final ChannelGroup connections;
+
+    private ControlServer(Channel channel, ChannelGroup connections) {
         this.channel = channel;
+        this.connections = connections;
     }
 
     /**
@@ -70,12 +78,14 @@ public final class ControlServer implements AutoCloseable {
                                       Duration requestDeadline, Consumer<Command> commands) throws IOException {
         Files.deleteIfExists(socket);
         AtomicInteger open = new AtomicInteger();
+        ChannelGroup connections = new DefaultChannelGroup("clutch-control", GlobalEventExecutor.INSTANCE);
         Channel channel = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverDomainChannel())
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        connections.add(ch);
                         IpcPipeline.addCodec(ch.pipeline(), MessageRegistry.framework(), frameLimit(maxFrameBytes));
                         ch.pipeline().addLast(new Connection(transport, open, requestDeadline, commands));
                     }
@@ -83,7 +93,7 @@ public final class ControlServer implements AutoCloseable {
                 .bind(new DomainSocketAddress(socket.toFile()))
                 .syncUninterruptibly()
                 .channel();
-        return new ControlServer(channel);
+        return new ControlServer(channel, connections);
     }
 
     /**
@@ -212,8 +222,14 @@ public final class ControlServer implements AutoCloseable {
         });
     }
 
+    /**
+     * Stops accepting, then gives the connections already accepted a moment to get their answers out: a command
+     * that reached a stopping master is answered (by then the master refuses it), not cut off when the process
+     * exits. Each connection closes once its answer is written.
+     */
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
+        connections.newCloseFuture().awaitUninterruptibly(ANSWERS_AT_CLOSE.toMillis());
     }
 }

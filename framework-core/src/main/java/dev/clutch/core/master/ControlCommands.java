@@ -95,6 +95,15 @@ final class ControlCommands {
     }
 
     /** {@code message <target> <action> send|request <timeoutMillis> <base64 payload>}. */
+    /** A command that reached the master after it stopped: it was not carried out, and the operator hears so. */
+    void refuseAfterStop(ControlServer.Command command) {
+        String name = command.request().command();
+        // What a stop asks for is done: it succeeds, and the client waits for the master's exit as usual.
+        command.reply().accept("stop".equals(name)
+                ? ok(app + " has stopped (master pid " + ProcessHandle.current().pid() + " is exiting)")
+                : failed(app + " has stopped: '" + name + "' was not carried out"));
+    }
+
     private void message(String[] args, Consumer<ControlReply> reply) {
         if (args.length != 5 || !(args[2].equals("send") || args[2].equals("request"))
                 || !args[3].matches("\\d{1,9}")) {

@@ -97,6 +97,8 @@ public final class Master {
     private final AgentDeath agentDeath;
     private final LogThrottle bugLog = new LogThrottle(Duration.ofSeconds(10));
     private State state = State.STARTING_AGENT;
+    /** Set once {@link #run} has left its loop: commands queued from then on are answered where they arrive. */
+    private volatile boolean finished;
     private AfterStop afterStop = AfterStop.EXIT;
     /** When the current start began: the master's own start, or dev mode's last restart. */
     private long startBeganNanos;
@@ -204,6 +206,20 @@ public final class Master {
     /** Queues an operator command from the control socket; answered on the master's thread. */
     public void control(ControlServer.Command command) {
         events.add(new MasterEvent.Control(command));
+        if (finished) {
+            // The loop that answers commands has ended: the operator gets an answer, not a closed socket.
+            refuseQueuedCommands();
+        }
+    }
+
+    /** Any thread: every command still queued is answered "stopped"; the other events no longer matter. */
+    private void refuseQueuedCommands() {
+        MasterEvent event;
+        while ((event = events.poll()) != null) {
+            if (event instanceof MasterEvent.Control queued) {
+                commands.refuseAfterStop(queued.command());
+            }
+        }
     }
 
     /** Every change of state passes here: one line per transition in the master's log, for post-mortems. */
@@ -245,6 +261,8 @@ public final class Master {
                 logBug("checking deadlines", e);
             }
         }
+        finished = true;
+        refuseQueuedCommands();
         return exitCode;
     }
 
