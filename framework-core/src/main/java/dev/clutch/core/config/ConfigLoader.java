@@ -69,7 +69,7 @@ public final class ConfigLoader {
                     .withFallback(ClutchSettings.defaults())
                     .resolve();
         } catch (ConfigException e) {
-            throw new ConfigurationException(List.of(e.getMessage()));
+            throw new ConfigurationException(List.of(Origins.editable(e.getMessage())));
         }
     }
 }

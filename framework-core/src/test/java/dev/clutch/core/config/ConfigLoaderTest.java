@@ -102,6 +102,28 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void inAMavenProjectErrorsNameTheSourceFileNotItsCopyInTargetClasses(@TempDir Path project) throws IOException {
+        Path classes = Files.createDirectories(project.resolve("target/classes"));
+        Path source = Files.createDirectories(project.resolve("src/main/resources")).resolve("application.conf");
+        Files.writeString(source, "clutch {\n  workers = -1\n}\n");
+        Files.copy(source, classes.resolve("application.conf"));
+        Files.writeString(classes.resolve("application-broken.conf"), "clutch {\n  workers = \n");
+        Files.copy(classes.resolve("application-broken.conf"), source.resolveSibling("application-broken.conf"));
+        ClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()}, null);
+
+        ConfigurationException badValue = assertThrows(ConfigurationException.class,
+                () -> load(loader, "prod", Map.of(), Map.of()));
+        assertTrue(badValue.getMessage().contains("clutch.workers = -1 (" + source
+                + " (as built into target/classes), line 2)"), badValue.getMessage());
+
+        ConfigurationException unparsable = assertThrows(ConfigurationException.class,
+                () -> load(loader, "broken", Map.of(), Map.of()));
+        assertTrue(unparsable.getMessage().contains(source.resolveSibling("application-broken.conf")
+                + " (as built into target/classes)"), unparsable.getMessage());
+        assertTrue(!unparsable.getMessage().contains("target/classes/"), unparsable.getMessage());
+    }
+
+    @Test
     void nullIsABadValueLikeAnyOther() throws IOException {
         ClassLoader loader = withFiles(Map.of("application.conf", "clutch {\n  http.port = null\n}\n"));
 
