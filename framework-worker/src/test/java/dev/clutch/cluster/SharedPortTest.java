@@ -1,18 +1,22 @@
 package dev.clutch.cluster;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clutch.core.testing.ClusterProcess;
 import dev.clutch.core.testing.Http;
 import dev.clutch.core.testing.RawHttp;
+import java.net.ServerSocket;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -68,6 +72,35 @@ class SharedPortTest {
                 connections.add(response.headers().firstValue("X-Clutch-Worker").orElseThrow());
             }
             assertTrue(connections.size() <= 2, "served over kept-alive connections: " + connections);
+        }
+    }
+
+    @Test
+    void withRrAConnectionNoWorkerTakesWithinTheQueueTimeoutGets503FromTheMaster() throws Exception {
+        Path hold = Files.createFile(baseDir.resolve("hold"));
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
+                .env("CLUTCH_SCHED_POLICY", "rr")
+                .env("TEST_WORKER_HOLD_FILE", hold.toString())
+                .property("clutch.http.port", Integer.toString(port))
+                .property("clutch.http.queueTimeout", "500ms")
+                .start()) {
+            // The master listens from its start; the one worker is held back from ready.
+            await().atMost(Duration.ofSeconds(30)).until(() -> cluster.output().contains("launched worker-1"));
+
+            RawHttp.Reply waited = RawHttp.get(port, "/pid");
+
+            assertEquals(503, waited.status(), waited.body());
+            assertEquals("1", waited.header("Retry-After"));
+            assertTrue(waited.body().contains("clutch.http.queueTimeout"), waited.body());
+            await().atMost(Duration.ofSeconds(10)).until(() -> cluster.output().contains("answered 503"));
+
+            Files.delete(hold);
+            ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));
+            assertEquals(200, RawHttp.get(ready.port(), "/pid").status(), "a ready worker serves again");
         }
     }
 }

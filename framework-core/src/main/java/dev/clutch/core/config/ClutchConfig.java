@@ -37,6 +37,7 @@ public final class ClutchConfig {
     private final int maxBodyBytes;
     private final Duration requestTimeout;
     private final Duration idleTimeout;
+    private final Duration queueTimeout;
     private final boolean accessLog;
     private final int workerIoThreads;
     private final int workerBlockingThreads;
@@ -95,6 +96,7 @@ public final class ClutchConfig {
         this.maxBodyBytes = problems.read(ClutchSettings.HTTP_MAX_BODY_BYTES, config, 0L).intValue();
         this.requestTimeout = problems.read(ClutchSettings.HTTP_REQUEST_TIMEOUT, config, Duration.ZERO);
         this.idleTimeout = problems.read(ClutchSettings.HTTP_IDLE_TIMEOUT, config, Duration.ZERO);
+        this.queueTimeout = problems.read(ClutchSettings.HTTP_QUEUE_TIMEOUT, config, Duration.ZERO);
         this.accessLog = problems.read(ClutchSettings.HTTP_ACCESS_LOG, config, true);
         this.workerIoThreads = problems.read(ClutchSettings.WORKER_IO_THREADS, config, 1);
         this.workerBlockingThreads = problems.read(ClutchSettings.WORKER_BLOCKING_THREADS, config, 1);
@@ -282,6 +284,11 @@ public final class ClutchConfig {
 
     public Duration idleTimeout() {
         return idleTimeout;
+    }
+
+    /** {@code clutch.http.queueTimeout}: how long the master holds a connection while no worker can take it. */
+    public Duration queueTimeout() {
+        return queueTimeout;
     }
 
     public boolean accessLog() {

@@ -86,6 +86,10 @@ public final class ClutchSettings {
     public static final Setting<Duration> HTTP_IDLE_TIMEOUT = Setting.duration("clutch.http.idleTimeout", "60s",
             Duration.ofMillis(1), "How long a keep-alive connection may sit idle before the worker closes it, and "
                     + "how long a request may take to arrive whole once its first bytes came.");
+    public static final Setting<Duration> HTTP_QUEUE_TIMEOUT = Setting.duration("clutch.http.queueTimeout", "30s",
+            Duration.ofMillis(1), "With `rr`: how long a connection the master accepted may wait for a ready worker "
+                    + "with room (none is ready: starting, all crashed, a dev-mode build that does not start); then "
+                    + "it gets 503 and is closed.");
     public static final Setting<Boolean> HTTP_ACCESS_LOG = Setting.bool("clutch.http.accessLog", true,
             "Whether each worker writes `logs/worker-<id>-access.log`.");
     public static final Setting<Integer> WORKER_IO_THREADS = Setting.integer("clutch.worker.ioThreads", 1, 1, 256,
@@ -154,7 +158,7 @@ public final class ClutchSettings {
     private static final List<Setting<?>> ALL = List.of(NAME, ENV, MODE, BASE_DIR, RUN_DIR, LOG_DIR, LOG_ROTATE,
             LOG_MAX_FILE_SIZE, LOG_MAX_HISTORY, WORKERS,
             AGENT_START_TIMEOUT, WORKER_START_TIMEOUT, AGENT_KILL_TIMEOUT, WORKER_KILL_TIMEOUT, AGENT_JVM_ARGS,
-            WORKER_JVM_ARGS, IPC_MAX_FRAME_BYTES, IPC_MAX_PENDING_BYTES, IPC_HELLO_TIMEOUT, HTTP_HOST, HTTP_PORT, HTTP_BACKLOG, HTTP_MAX_BODY_BYTES, HTTP_REQUEST_TIMEOUT, HTTP_IDLE_TIMEOUT, HTTP_ACCESS_LOG, WORKER_IO_THREADS,
+            WORKER_JVM_ARGS, IPC_MAX_FRAME_BYTES, IPC_MAX_PENDING_BYTES, IPC_HELLO_TIMEOUT, HTTP_HOST, HTTP_PORT, HTTP_BACKLOG, HTTP_MAX_BODY_BYTES, HTTP_REQUEST_TIMEOUT, HTTP_IDLE_TIMEOUT, HTTP_QUEUE_TIMEOUT, HTTP_ACCESS_LOG, WORKER_IO_THREADS,
             WORKER_BLOCKING_THREADS, WORKER_MAX_BLOCKING_HANDLERS, REFORK_LIMIT, REFORK_WINDOW, HEARTBEAT_INTERVAL, WORKER_TIMEOUT, WORKER_MAX_REQUESTS, WORKER_MAX_REQUESTS_JITTER, WORKER_MAX_MEMORY,
             ALARM_WEBHOOK_URL,
             ALARM_WEBHOOK_TIMEOUT, ALARM_WEBHOOK_ATTEMPTS, STATE_FILE, STATE_FILE_PREFIX, STATE_FILE_POLL,

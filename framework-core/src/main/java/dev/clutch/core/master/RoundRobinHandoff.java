@@ -7,9 +7,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.unix.UnixChannel;
+import dev.clutch.core.logging.LogThrottle;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -18,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * The {@code rr} policy: the master accepts each connection and passes its descriptor to the next ready worker, so
  * the spread is even. A worker never has more than {@code clutch.cluster.handoffWindow} connections handed to it
  * and not yet taken (an unbounded send breaks the Unix socket for good); when every worker is at its window, new
- * connections wait in a bounded queue, and past that they are closed.
+ * connections wait in a bounded queue, and past that they are closed. A connection that waits longer than
+ * {@code clutch.http.queueTimeout} (no worker ready at all) gets a 503 from the master.
  *
  * <p>Hand-offs run on the master's IPC thread (its group has one thread, so the rotation index and the waiting
  * queue need no lock); the rotation is published by the master's thread.
@@ -35,15 +40,24 @@ final class RoundRobinHandoff implements PortSharing {
 
     private static final Logger log = LoggerFactory.getLogger(RoundRobinHandoff.class);
     private static final int MAX_WAITING = 4096;
+    /** How often waiting connections are checked against {@code clutch.http.queueTimeout}. */
+    private static final long SWEEP_MILLIS = 100;
+    private static final LogThrottle expiredLog = new LogThrottle(Duration.ofSeconds(10));
 
     private final String host;
     private final int window;
     private final Map<Long, Target> targets = new ConcurrentHashMap<>();
-    private final Deque<Channel> waiting = new ArrayDeque<>();
+    private final Deque<Waiting> waiting = new ArrayDeque<>();
+    private final Duration queueTimeout;
+    private boolean sweeping;
     private final Set<Long> readyWithoutDescriptors = new HashSet<>();
     private volatile List<Target> rotation = List.of();
     private long next;
     private Channel server;
+
+    /** A connection no worker could take yet, oldest first. */
+    private record Waiting(Channel connection, long sinceNanos) {
+    }
 
     /** One worker's descriptor connection and its hand-off counts. */
     private static final class Target {
@@ -65,14 +79,16 @@ final class RoundRobinHandoff implements PortSharing {
         }
     }
 
-    private RoundRobinHandoff(String host, int window) {
+    private RoundRobinHandoff(String host, int window, Duration queueTimeout) {
         this.host = host;
         this.window = window;
+        this.queueTimeout = queueTimeout;
     }
 
     static RoundRobinHandoff bind(IpcTransport transport, EventLoopGroup group, ClutchConfig config)
             throws IOException {
-        RoundRobinHandoff handoff = new RoundRobinHandoff(config.httpHost(), config.handoffWindow());
+        RoundRobinHandoff handoff = new RoundRobinHandoff(config.httpHost(), config.handoffWindow(),
+                config.queueTimeout());
         handoff.server = ListeningSockets.bind(transport, group, config.httpHost(), config.httpPort(),
                 config.httpBacklog(), true, false, handoff.acceptor());
         return handoff;
@@ -99,7 +115,8 @@ final class RoundRobinHandoff implements PortSharing {
             return;
         }
         if (waiting.size() < MAX_WAITING) {
-            waiting.add(connection);
+            waiting.add(new Waiting(connection, System.nanoTime()));
+            sweepLater(connection.eventLoop());
         } else {
             log.warn("rr: every worker is at its hand-off window and {} connections wait: closing {}", MAX_WAITING,
                     connection.remoteAddress());
@@ -145,12 +162,44 @@ final class RoundRobinHandoff implements PortSharing {
             if (target == null) {
                 return;
             }
-            Channel connection = waiting.peek();
+            Channel connection = waiting.peek().connection();
             if (!connection.isOpen()) {
                 waiting.poll();
             } else if (send(target, connection)) {
                 waiting.poll();
             }
+        }
+    }
+
+    /** On the IPC thread: one sweep at a time, while connections wait. */
+    private void sweepLater(EventLoop loop) {
+        if (!sweeping) {
+            sweeping = true;
+            loop.schedule(() -> sweep(loop), SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Answers 503 to the connections that waited past the queue timeout; the queue is oldest first. */
+    private void sweep(EventLoop loop) {
+        sweeping = false;
+        long now = System.nanoTime();
+        int expired = 0;
+        while (!waiting.isEmpty() && now - waiting.peek().sinceNanos() >= queueTimeout.toNanos()) {
+            Channel connection = waiting.poll().connection();
+            if (connection.isOpen()) {
+                ServiceUnavailable.answer(connection, "no worker is ready to serve: waited " + queueTimeout.toMillis()
+                        + " ms (clutch.http.queueTimeout); try again shortly");
+                expired++;
+            }
+        }
+        if (expired > 0) {
+            int answered = expired;
+            expiredLog.log(heldBack -> log.warn("rr: no worker took {} connections within {} ms "
+                    + "(clutch.http.queueTimeout): answered 503{}", answered, queueTimeout.toMillis(),
+                    LogThrottle.andMore(heldBack)));
+        }
+        if (!waiting.isEmpty()) {
+            sweepLater(loop);
         }
     }
 
