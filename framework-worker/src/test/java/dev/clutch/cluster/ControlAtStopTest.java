@@ -2,16 +2,19 @@ package dev.clutch.cluster;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clutch.core.control.ControlClient;
 import dev.clutch.core.message.ControlReply;
+import dev.clutch.core.message.PayloadCodec;
 import dev.clutch.core.message.ControlRequest;
 import dev.clutch.core.testing.ClusterProcess;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -56,6 +59,34 @@ class ControlAtStopTest {
         assertTrue(unanswered.isEmpty(), "closed without an answer: " + unanswered + "; answers: " + answers.size());
         assertTrue(answers.stream().allMatch(a -> a.equals("ok") || a.equals("dropped") || a.contains("has stopped: 'status' was not "
                 + "carried out")), "answers: " + answers.stream().distinct().toList());
+    }
+
+    @Test
+    void aMessageRequestWaitingForItsReplyWhenTheMasterStopsIsAnswered() throws Exception {
+        ExecutorService client = Executors.newSingleThreadExecutor();
+        try (ClusterProcess cluster = ClusterScenarios.start(baseDir, 1)) {
+            cluster.awaitReady(Duration.ofSeconds(60));
+            Path socket = baseDir.resolve("run/control.sock");
+            PayloadCodec codec = PayloadCodec.of(List.of(), 1024 * 1024);
+            String noPayload = Base64.getEncoder().encodeToString(codec.write(null));
+            // A handler that never answers, and a timeout far beyond the test's.
+            Future<ControlReply> hanging = client.submit(() -> new ControlClient(socket, 1024 * 1024).send(
+                    new ControlRequest("message", new String[] {"random", "hang", "request", "600000", noPayload}),
+                    Duration.ofSeconds(60)));
+            await().atMost(Duration.ofSeconds(30)).until(() -> cluster.output().contains("holds 'hang' unanswered"));
+
+            ControlReply stop = new ControlClient(socket, 1024 * 1024).send(new ControlRequest("stop", new String[0]),
+                    Duration.ofSeconds(10));
+            assertTrue(stop.ok(), stop.text());
+
+            ControlReply reply = hanging.get(30, TimeUnit.SECONDS);
+            assertFalse(reply.ok(), reply.text());
+            assertTrue(reply.text().contains("'hang'"), reply.text());
+            assertEquals(0, cluster.awaitExit(Duration.ofSeconds(30)), cluster.output());
+        } finally {
+            client.shutdownNow();
+            assertTrue(client.awaitTermination(10, TimeUnit.SECONDS));
+        }
     }
 
     /** Sends {@code status} over and over until no master listens; sorts what comes back. */

@@ -87,9 +87,9 @@ public final class ClutchSettings {
             Duration.ofMillis(1), "How long a keep-alive connection may sit idle before the worker closes it, and "
                     + "how long a request may take to arrive whole once its first bytes came.");
     public static final Setting<Duration> HTTP_QUEUE_TIMEOUT = Setting.duration("clutch.http.queueTimeout", "30s",
-            Duration.ofMillis(1), "With `rr`: how long a connection the master accepted may wait for a ready worker "
-                    + "with room (none is ready: starting, all crashed, a dev-mode build that does not start); then "
-                    + "it gets 503 and is closed.");
+            Duration.ofMillis(1), "With `rr`: how long a connection the master accepted may wait for a worker to "
+                    + "take it (none is ready: starting, all crashed, a dev-mode build that does not start; or every "
+                    + "one is at its hand-off window); then it gets 503 and is closed.");
     public static final Setting<Boolean> HTTP_ACCESS_LOG = Setting.bool("clutch.http.accessLog", true,
             "Whether each worker writes `logs/worker-<id>-access.log`.");
     public static final Setting<Integer> WORKER_IO_THREADS = Setting.integer("clutch.worker.ioThreads", 1, 1, 256,

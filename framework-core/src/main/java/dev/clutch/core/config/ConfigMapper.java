@@ -42,7 +42,7 @@ public final class ConfigMapper {
             return value;
         } catch (ConfigException e) {
             throw new IllegalArgumentException("bad configuration for " + type.getSimpleName() + ": "
-                    + e.getMessage(), e);
+                    + Origins.editable(e.getMessage()), e);
         }
     }
 

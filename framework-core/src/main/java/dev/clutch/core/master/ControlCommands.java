@@ -94,7 +94,6 @@ final class ControlCommands {
         }
     }
 
-    /** {@code message <target> <action> send|request <timeoutMillis> <base64 payload>}. */
     /** A command that reached the master after it stopped: it was not carried out, and the operator hears so. */
     void refuseAfterStop(ControlServer.Command command) {
         String name = command.request().command();
@@ -104,6 +103,7 @@ final class ControlCommands {
                 : failed(app + " has stopped: '" + name + "' was not carried out"));
     }
 
+    /** {@code message <target> <action> send|request <timeoutMillis> <base64 payload>}. */
     private void message(String[] args, Consumer<ControlReply> reply) {
         if (args.length != 5 || !(args[2].equals("send") || args[2].equals("request"))
                 || !args[3].matches("\\d{1,9}")) {

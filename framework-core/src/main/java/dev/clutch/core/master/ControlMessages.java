@@ -106,6 +106,13 @@ final class ControlMessages {
         }
     }
 
+    /** The master stopped: every request still waiting for its reply gets an answer that says so. */
+    void failAll(String why) {
+        pending.values().forEach(waiting -> waiting.reply().accept(failed(Reason.RECEIVER_EXITED,
+                "'" + waiting.action() + "': " + why)));
+        pending.clear();
+    }
+
     private static Destination destination(String target) {
         return switch (target) {
             case "agent" -> Destination.AGENT;

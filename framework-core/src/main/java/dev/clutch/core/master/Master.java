@@ -242,27 +242,32 @@ public final class Master {
         log.info("starting {} (env {}) with {} workers: launching the agent", config.name(), config.env(),
                 config.workers());
         launch(Role.AGENT, 0, config.agentStartTimeout());
-        while (state != State.STOPPED) {
-            MasterEvent event = events.poll(TICK_MILLIS, TimeUnit.MILLISECONDS);
-            // Before the event: a clock it sets now must not be moved on as well.
-            makeUpForStall();
-            // A bug in one transition must not take the cluster down with it; the next tick heals what it can.
-            if (event != null) {
+        try {
+            while (state != State.STOPPED) {
+                MasterEvent event = events.poll(TICK_MILLIS, TimeUnit.MILLISECONDS);
+                // Before the event: a clock it sets now must not be moved on as well.
+                makeUpForStall();
+                // A bug in one transition must not take the cluster down with it; the next tick heals what it can.
+                if (event != null) {
+                    try {
+                        handle(event);
+                    } catch (RuntimeException e) {
+                        logBug("handling " + event, e);
+                    }
+                }
                 try {
-                    handle(event);
+                    checkDeadlines();
+                    advanceStop();
                 } catch (RuntimeException e) {
-                    logBug("handling " + event, e);
+                    logBug("checking deadlines", e);
                 }
             }
-            try {
-                checkDeadlines();
-                advanceStop();
-            } catch (RuntimeException e) {
-                logBug("checking deadlines", e);
-            }
+        } finally {
+            // Nothing answers commands after this loop: whatever waits for an answer gets one now.
+            controlMessages.failAll(config.name() + " has stopped before the reply came");
+            finished = true;
+            refuseQueuedCommands();
         }
-        finished = true;
-        refuseQueuedCommands();
         return exitCode;
     }
 

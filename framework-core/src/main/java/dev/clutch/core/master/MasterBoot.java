@@ -115,6 +115,9 @@ public final class MasterBoot {
                 }
             }
             ExitCode code = master.run();
+            // The port first: the control socket may wait a moment for answers in flight, and no connection
+            // accepted meanwhile would be served. Closed again, harmlessly, with the other resources.
+            sharing.close();
             stoppedCleanly = true;
             return code;
         } catch (IOException e) {

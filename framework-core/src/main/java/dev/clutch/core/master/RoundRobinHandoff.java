@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * The {@code rr} policy: the master accepts each connection and passes its descriptor to the next ready worker, so
  * the spread is even. A worker never has more than {@code clutch.cluster.handoffWindow} connections handed to it
  * and not yet taken (an unbounded send breaks the Unix socket for good); when every worker is at its window, new
- * connections wait in a bounded queue, and past that they are closed. A connection that waits longer than
- * {@code clutch.http.queueTimeout} (no worker ready at all) gets a 503 from the master.
+ * connections wait in a bounded queue, and past that they get a 503. So does a connection that waits longer than
+ * {@code clutch.http.queueTimeout} (no worker ready, or every one at its window).
  *
  * <p>Hand-offs run on the master's IPC thread (its group has one thread, so the rotation index and the waiting
  * queue need no lock); the rotation is published by the master's thread.
@@ -43,6 +43,7 @@ final class RoundRobinHandoff implements PortSharing {
     /** How often waiting connections are checked against {@code clutch.http.queueTimeout}. */
     private static final long SWEEP_MILLIS = 100;
     private static final LogThrottle expiredLog = new LogThrottle(Duration.ofSeconds(10));
+    private static final LogThrottle fullLog = new LogThrottle(Duration.ofSeconds(10));
 
     private final String host;
     private final int window;
@@ -118,9 +119,10 @@ final class RoundRobinHandoff implements PortSharing {
             waiting.add(new Waiting(connection, System.nanoTime()));
             sweepLater(connection.eventLoop());
         } else {
-            log.warn("rr: every worker is at its hand-off window and {} connections wait: closing {}", MAX_WAITING,
-                    connection.remoteAddress());
-            connection.close();
+            fullLog.log(heldBack -> log.warn("rr: {} connections wait for a worker already: answered 503 to {}{}",
+                    MAX_WAITING, connection.remoteAddress(), LogThrottle.andMore(heldBack)));
+            ServiceUnavailable.answer(connection, "the server has " + MAX_WAITING + " connections waiting for a "
+                    + "worker already; try again shortly");
         }
     }
 
@@ -187,8 +189,9 @@ final class RoundRobinHandoff implements PortSharing {
         while (!waiting.isEmpty() && now - waiting.peek().sinceNanos() >= queueTimeout.toNanos()) {
             Channel connection = waiting.poll().connection();
             if (connection.isOpen()) {
-                ServiceUnavailable.answer(connection, "no worker is ready to serve: waited " + queueTimeout.toMillis()
-                        + " ms (clutch.http.queueTimeout); try again shortly");
+                ServiceUnavailable.answer(connection, "no worker took the connection within "
+                        + queueTimeout.toMillis() + " ms (clutch.http.queueTimeout): none is ready, or all are busy; "
+                        + "try again shortly");
                 expired++;
             }
         }

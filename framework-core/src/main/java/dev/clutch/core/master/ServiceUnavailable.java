@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
@@ -14,6 +15,7 @@ import java.util.concurrent.TimeUnit;
  * The master's own HTTP answer to a connection no worker took in time: a 503, then a lingering close. The master
  * never reads requests, so it answers without one, and it reads and drops what the client sent before closing:
  * closing a socket with unread input resets it, and a reset can destroy the answer before the client reads it.
+ * Not knowing the request, it sends a body even to a {@code HEAD}: harmless, as the connection closes after it.
  */
 final class ServiceUnavailable {
 
@@ -49,6 +51,8 @@ final class ServiceUnavailable {
                 connection.close();
             }
         });
-        connection.eventLoop().schedule(() -> connection.close(), LINGER_SECONDS, TimeUnit.SECONDS);
+        ScheduledFuture<?> linger = connection.eventLoop().schedule(() -> connection.close(), LINGER_SECONDS,
+                TimeUnit.SECONDS);
+        connection.closeFuture().addListener(closed -> linger.cancel(false));
     }
 }
