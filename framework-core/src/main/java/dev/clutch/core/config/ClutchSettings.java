@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigValueFactory;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.Map;
 import java.util.Set;
 
@@ -49,15 +50,25 @@ public final class ClutchSettings {
             Duration.ZERO, "How long the agent may take to stop before it is killed.");
     public static final Setting<Duration> WORKER_KILL_TIMEOUT = Setting.duration("clutch.worker.killTimeout", "5s",
             Duration.ZERO, "How long a worker may take to finish in-flight work at stop before it is killed.");
+    /**
+     * The JIT's optimizing tier (C2) for code run ten times as often as the JVM's defaults ask. At a start, master,
+     * agent and workers boot at once on a few cores, and C2 compiling code that is busy only during the boot took
+     * a large share of the CPU; code that stays hot reaches C2 all the same, a little later (docs/benchmarks.md).
+     * The application's launcher gives the master the same options.
+     */
+    public static final List<String> LATE_C2 = List.of("-XX:Tier4InvocationThreshold=50000",
+            "-XX:Tier4MinInvocationThreshold=6000", "-XX:Tier4CompileThreshold=150000",
+            "-XX:Tier4BackEdgeThreshold=400000");
     public static final Setting<List<String>> AGENT_JVM_ARGS = Setting.stringList("clutch.agent.jvmArgs",
-            List.of("-XX:+UseSerialGC", "-Xss512k", "-Xms16m", "-XX:TrimNativeHeapInterval=1000"),
+            withLateC2("-XX:+UseSerialGC", "-Xss512k", "-Xms16m", "-XX:TrimNativeHeapInterval=1000"),
             "JVM options of the agent process: lean by default (a small GC, small thread stacks, a heap that starts "
-                    + "small, freed native memory returned); setting the key replaces them, "
-                    + "`${clutch.agent.jvmArgs} [...]` adds to them.");
+                    + "small, freed native memory returned, optimizing compilation left for code that stays hot); "
+                    + "setting the key replaces them, `${clutch.agent.jvmArgs} [...]` adds to them.");
     public static final Setting<List<String>> WORKER_JVM_ARGS = Setting.stringList("clutch.worker.jvmArgs",
-            List.of("-XX:+UseSerialGC", "-Xms16m", "-XX:TrimNativeHeapInterval=1000"),
+            withLateC2("-XX:+UseSerialGC", "-Xms16m", "-XX:TrimNativeHeapInterval=1000"),
             "JVM options of every worker process: small-heap defaults (the serial GC, a heap that starts small and "
-                    + "grows as needed, uncapped; freed native memory returned); setting the key replaces them, "
+                    + "grows as needed, uncapped; freed native memory returned; optimizing compilation left for code "
+                    + "that stays hot); setting the key replaces them, "
                     + "`${clutch.worker.jvmArgs} [\"-Xmx512m\"]` adds to them; `[\"-XX:+UseG1GC\"]` for "
                     + "heaps of gigabytes.");
     /** The largest {@code clutch.ipc.maxFrameBytes} allowed. */
@@ -197,5 +208,9 @@ public final class ClutchSettings {
             }
         }
         return layer;
+    }
+
+    private static List<String> withLateC2(String... options) {
+        return Stream.concat(Stream.of(options), LATE_C2.stream()).toList();
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clutch.core.api.ExitCode;
 import dev.clutch.core.api.Role;
+import dev.clutch.core.config.ClutchSettings;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -218,6 +219,16 @@ class ClassDataSharingTest {
                 .options(Role.AGENT));
         assertFalse(Files.exists(link, LinkOption.NOFOLLOW_LINKS), "turned off, the launcher finds no archive");
         assertTrue(Files.exists(archive), "the archive itself stays, for when it is turned on again");
+    }
+
+    @Test
+    void theLauncherGivesTheMasterTheJitOptionsOfTheChildren() throws Exception {
+        jar();
+        String launched = launcherOptions(dir.resolve("cds"));
+        for (String option : ClutchSettings.LATE_C2) {
+            assertTrue(launched.contains(option), "the launcher and ClutchSettings.LATE_C2 agree on " + option + ": "
+                    + launched);
+        }
     }
 
     /**
