@@ -6,9 +6,9 @@ import com.typesafe.config.ConfigValueFactory;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.stream.Stream;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /** Every {@code clutch.*} key the framework reads, declared once. */
 public final class ClutchSettings {
