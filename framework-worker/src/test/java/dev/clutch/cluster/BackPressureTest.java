@@ -4,9 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.clutch.core.control.ControlClient;
 import dev.clutch.core.message.ControlReply;
-import dev.clutch.core.message.ControlRequest;
 import dev.clutch.core.message.PayloadCodec;
 import dev.clutch.core.testing.ClusterProcess;
 import dev.clutch.core.testing.RawHttp;
@@ -51,12 +49,9 @@ class BackPressureTest {
 
     /** A request to a random worker through the control socket, as the test kit sends it; the reply's text. */
     private static String requestRandomWorker(String action) throws IOException {
-        PayloadCodec codec = PayloadCodec.of(List.of(), 1024 * 1024);
-        String noPayload = Base64.getEncoder().encodeToString(codec.write(null));
-        ControlReply reply = new ControlClient(baseDir.resolve("run/control.sock"), 1024 * 1024).send(
-                new ControlRequest("message", new String[] {"random", action, "request", "5000", noPayload}),
-                Duration.ofSeconds(10));
+        ControlReply reply = ClusterScenarios.controlRequest(baseDir, "random", action, Duration.ofSeconds(5));
         assertTrue(reply.ok(), reply.text());
+        PayloadCodec codec = PayloadCodec.of(List.of(), 1024 * 1024);
         String payload = reply.json().replaceAll(".*\"payload\":\"([^\"]*)\".*", "$1");
         return String.valueOf(codec.read(Base64.getDecoder().decode(payload)));
     }

@@ -2,11 +2,17 @@ package dev.clutch.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.clutch.core.control.ControlClient;
+import dev.clutch.core.message.ControlReply;
+import dev.clutch.core.message.ControlRequest;
+import dev.clutch.core.message.PayloadCodec;
 import dev.clutch.core.testing.ClusterProcess;
 import dev.clutch.core.testing.RawHttp;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
 
 /** Starting a {@link TestApp} master the way every scenario here does. */
 final class ClusterScenarios {
@@ -43,5 +49,17 @@ final class ClusterScenarios {
         RawHttp.Reply reply = RawHttp.get(ready.port(), "/msg/" + what);
         assertEquals(200, reply.status(), reply.body());
         return reply.body();
+    }
+
+    /**
+     * A payload-less {@code message <target> <action> request} through the instance's control socket, as the test
+     * kit sends it; the master's reply.
+     */
+    static ControlReply controlRequest(Path baseDir, String target, String action, Duration timeout)
+            throws IOException {
+        String noPayload = Base64.getEncoder().encodeToString(PayloadCodec.of(List.of(), 1024 * 1024).write(null));
+        return new ControlClient(baseDir.resolve("run/control.sock"), 1024 * 1024).send(new ControlRequest("message",
+                new String[] {target, action, "request", Long.toString(timeout.toMillis()), noPayload}),
+                timeout.plusSeconds(10));
     }
 }

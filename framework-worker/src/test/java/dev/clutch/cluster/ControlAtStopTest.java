@@ -7,14 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clutch.core.control.ControlClient;
 import dev.clutch.core.message.ControlReply;
-import dev.clutch.core.message.PayloadCodec;
 import dev.clutch.core.message.ControlRequest;
 import dev.clutch.core.testing.ClusterProcess;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -67,12 +65,9 @@ class ControlAtStopTest {
         try (ClusterProcess cluster = ClusterScenarios.start(baseDir, 1)) {
             cluster.awaitReady(Duration.ofSeconds(60));
             Path socket = baseDir.resolve("run/control.sock");
-            PayloadCodec codec = PayloadCodec.of(List.of(), 1024 * 1024);
-            String noPayload = Base64.getEncoder().encodeToString(codec.write(null));
             // A handler that never answers, and a timeout far beyond the test's.
-            Future<ControlReply> hanging = client.submit(() -> new ControlClient(socket, 1024 * 1024).send(
-                    new ControlRequest("message", new String[] {"random", "hang", "request", "600000", noPayload}),
-                    Duration.ofSeconds(60)));
+            Future<ControlReply> hanging = client.submit(() -> ClusterScenarios.controlRequest(baseDir, "random",
+                    "hang", Duration.ofMinutes(10)));
             await().atMost(Duration.ofSeconds(30)).until(() -> cluster.output().contains("holds 'hang' unanswered"));
 
             ControlReply stop = new ControlClient(socket, 1024 * 1024).send(new ControlRequest("stop", new String[0]),
