@@ -124,6 +124,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aTestConfigInAProjectWhosePathHasASpaceIsNamedByItsSource(@TempDir Path parent) throws IOException {
+        Path project = parent.resolve("my project");
+        Path classes = Files.createDirectories(project.resolve("target/test-classes"));
+        Path source = Files.createDirectories(project.resolve("src/test/resources")).resolve("application.conf");
+        Files.writeString(source, "clutch {\n  workers = -1\n}\n");
+        Files.copy(source, classes.resolve("application.conf"));
+        ClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()}, null);
+
+        ConfigurationException badValue = assertThrows(ConfigurationException.class,
+                () -> load(loader, "prod", Map.of(), Map.of()));
+
+        assertTrue(badValue.getMessage().contains("clutch.workers = -1 (" + source
+                + " (as built into target/test-classes), line 2)"), badValue.getMessage());
+    }
+
+    @Test
     void nullIsABadValueLikeAnyOther() throws IOException {
         ClassLoader loader = withFiles(Map.of("application.conf", "clutch {\n  http.port = null\n}\n"));
 
