@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -28,6 +29,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The life-cycle figures of a 2-worker cluster of the sample application, started as its README says
@@ -45,6 +48,9 @@ public final class LifecycleBench {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
     private static final long BOOT_TIMEOUT_MILLIS = 60_000;
     private static final long SETTLE_MILLIS = 2_000;
+    /** About 100,000 per worker: twice the calls after which the workers' defaults let C2 compile a method. */
+    private static final int WARM_UP_REQUESTS = 200_000;
+    private static final int WARM_UP_CONNECTIONS = 4;
     /**
      * How often the failover figure asks whether the replacement serves. Asking every millisecond, through a new
      * connection each time, loaded the 2 cores the replacement boots on (the master accepts and hands over every
@@ -97,11 +103,13 @@ public final class LifecycleBench {
         try {
             awaitFirst200(port, master, console);
             add(figures, "cold start: launch → first 200 (ms)", millisSince(launchedNanos));
+            add(figures, "cold start: CPU time of master, agent and workers by the first 200 (s)",
+                    cpuSeconds(master));
             Matcher ready = console.awaitReady();
             long agent = Long.parseLong(ready.group(2));
             List<Long> workers = Arrays.stream(ready.group(3).split(",\\s*")).map(Long::parseLong).toList();
 
-            warmUp(port, 20_000);
+            warmUp(port, WARM_UP_REQUESTS);
             long[] justAfter = memory(master.pid(), agent, workers);
             add(figures, "resident memory: master (MiB)", justAfter[0] / 1024.0);
             add(figures, "resident memory: agent (MiB)", justAfter[1] / 1024.0);
@@ -157,6 +165,16 @@ public final class LifecycleBench {
             master.destroyForcibly();
             master.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * User and system time the master and its children used so far. Steadier than the wall time on a machine
+     * whose speed varies: what a change saves in CPU, the cores do not have to give during the boot.
+     */
+    private static double cpuSeconds(Process master) {
+        return Stream.concat(Stream.of(master.toHandle()), master.descendants())
+                .map(process -> process.info().totalCpuDuration().orElse(Duration.ZERO))
+                .reduce(Duration.ZERO, Duration::plus).toMillis() / 1000.0;
     }
 
     /** A process that exited but was not reaped yet (a zombie) has stopped running. */
@@ -258,25 +276,49 @@ public final class LifecycleBench {
         throw new IllegalStateException("no 200 within " + BOOT_TIMEOUT_MILLIS + " ms:\n" + console.text());
     }
 
-    /** Keep-alive GETs on one connection, so every worker's JIT has seen the path. */
-    private static void warmUp(int port, int requests) throws IOException {
-        for (int c = 0; c < 4; c++) {
-            try (Socket socket = new Socket("127.0.0.1", port)) {
-                OutputStream outStream = socket.getOutputStream();
-                BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-                        StandardCharsets.ISO_8859_1));
-                for (int i = 0; i < requests / 4; i++) {
-                    outStream.write("GET /_clutch/health HTTP/1.1\r\nHost: bench\r\n\r\n"
-                            .getBytes(StandardCharsets.US_ASCII));
-                    int length = 0;
-                    String line;
-                    while ((line = in.readLine()) != null && !line.isEmpty()) {
-                        if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                            length = Integer.parseInt(line.substring(15).trim());
-                        }
-                    }
-                    in.skip(length);
+    /**
+     * Keep-alive GETs on {@link #WARM_UP_CONNECTIONS} connections at once, long enough that each worker's
+     * optimizing compiler has compiled the request path (it waits for 50,000 calls of a method by default), so the
+     * memory figures after it include what C2 adds.
+     */
+    private static void warmUp(int port, int requests) throws Exception {
+        List<Thread> threads = new ArrayList<>();
+        List<Exception> failures = new CopyOnWriteArrayList<>();
+        for (int c = 0; c < WARM_UP_CONNECTIONS; c++) {
+            Thread thread = new Thread(() -> {
+                try {
+                    keepAliveGets(port, requests / WARM_UP_CONNECTIONS);
+                } catch (IOException e) {
+                    failures.add(e);
                 }
+            });
+            thread.start();
+            threads.add(thread);
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        if (!failures.isEmpty()) {
+            throw failures.get(0);
+        }
+    }
+
+    private static void keepAliveGets(int port, int requests) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            OutputStream outStream = socket.getOutputStream();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.ISO_8859_1));
+            for (int i = 0; i < requests; i++) {
+                outStream.write("GET /_clutch/health HTTP/1.1\r\nHost: bench\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                int length = 0;
+                String line;
+                while ((line = in.readLine()) != null && !line.isEmpty()) {
+                    if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                        length = Integer.parseInt(line.substring(15).trim());
+                    }
+                }
+                in.skip(length);
             }
         }
     }
@@ -320,6 +362,11 @@ public final class LifecycleBench {
         figures.forEach((name, values) -> tsv.add(name + "\t" + median(values.stream().mapToDouble(Double::doubleValue)
                 .sorted().toArray())));
         Files.write(out.resolve("lifecycle.tsv"), tsv);
+        // Every run's value, for bench/compare.sh to pool the rounds of one variant.
+        List<String> runsTsv = new ArrayList<>();
+        figures.forEach((name, values) -> runsTsv.add(name + "\t" + values.stream().map(String::valueOf)
+                .collect(Collectors.joining("\t"))));
+        Files.write(out.resolve("lifecycle-runs.tsv"), runsTsv);
         table.forEach(System.out::println);
     }
 
