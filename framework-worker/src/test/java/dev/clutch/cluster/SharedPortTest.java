@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.clutch.core.testing.ClusterProcess;
 import dev.clutch.core.testing.Http;
 import dev.clutch.core.testing.RawHttp;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +15,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -78,18 +79,17 @@ class SharedPortTest {
     @Test
     void withRrAConnectionNoWorkerTakesWithinTheQueueTimeoutGets503FromTheMaster() throws Exception {
         Path hold = Files.createFile(baseDir.resolve("hold"));
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
         try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
                 .env("CLUTCH_SCHED_POLICY", "rr")
                 .env("TEST_WORKER_HOLD_FILE", hold.toString())
-                .property("clutch.http.port", Integer.toString(port))
                 .property("clutch.http.queueTimeout", "500ms")
                 .start()) {
-            // The master listens from its start; the one worker is held back from ready.
+            // The master listens from its start, and names the port it picked then; the one worker is held back.
             await().atMost(Duration.ofSeconds(30)).until(() -> cluster.output().contains("launched worker-1"));
+            Matcher starting = Pattern.compile("starting .* on http://127\\.0\\.0\\.1:(\\d+) with ")
+                    .matcher(cluster.output());
+            assertTrue(starting.find(), cluster.output());
+            int port = Integer.parseInt(starting.group(1));
 
             RawHttp.Reply waited = RawHttp.get(port, "/pid");
 
@@ -100,7 +100,8 @@ class SharedPortTest {
 
             Files.delete(hold);
             ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));
-            assertEquals(200, RawHttp.get(ready.port(), "/pid").status(), "a ready worker serves again");
+            assertEquals(port, ready.port(), "the port named at the start is the one served");
+            assertEquals(200, RawHttp.get(port, "/pid").status(), "a ready worker serves again");
         }
     }
 }

@@ -239,8 +239,9 @@ public final class Master {
 
     /** Runs the cluster until it has stopped; returns how the master should exit. */
     public ExitCode run() throws InterruptedException {
-        log.info("starting {} (env {}) with {} workers: launching the agent", config.name(), config.env(),
-                config.workers());
+        // The port is open from here on (the URL names the port picked when the configured one is 0).
+        log.info("starting {} (env {}) on {} with {}: launching the agent", config.name(), config.env(),
+                sharing.url(), Plural.of(config.workers(), "worker"));
         launch(Role.AGENT, 0, config.agentStartTimeout());
         try {
             while (state != State.STOPPED) {
