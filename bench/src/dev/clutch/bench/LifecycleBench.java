@@ -17,6 +17,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -164,6 +165,10 @@ public final class LifecycleBench {
             master.descendants().forEach(ProcessHandle::destroyForcibly);
             master.destroyForcibly();
             master.waitFor(10, TimeUnit.SECONDS);
+            // The cluster's run directory and logs; what a failure needs from them is in its exception already.
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+            }
         }
     }
 
