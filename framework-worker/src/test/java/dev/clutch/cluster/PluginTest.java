@@ -82,8 +82,9 @@ class PluginTest {
                 .property("clutch.plugins.test-audit.enabled", "true"), CONFIG_ERROR);
         assertTrue(output.contains("plugin 'test-audit' requires plugin 'test-store', which is switched "
                 + "off (clutch.plugins.test-store.enabled = false in "), output);
-        assertTrue(output.contains("reference.conf, line 3): switch it on, or switch 'test-audit' off "
-                + "too"), output);
+        // The file to edit, not the build's copy of it.
+        assertTrue(output.contains("src/test/resources/reference.conf (as built into target/test-classes), line 3): "
+                + "switch it on, or switch 'test-audit' off too"), output);
     }
 
     @Test
