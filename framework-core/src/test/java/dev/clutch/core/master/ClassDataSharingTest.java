@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.clutch.core.api.ExitCode;
 import dev.clutch.core.api.Role;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
@@ -221,6 +223,28 @@ class ClassDataSharingTest {
         assertTrue(Files.exists(archive), "the archive itself stays, for when it is turned on again");
     }
 
+    /**
+     * Without CLUTCH_CDS_DIR or XDG_CACHE_HOME, the launcher reads the account's home directory as the JVM does for
+     * user.home, not $HOME: a master started with another $HOME (sudo, a service manager) still finds the archive.
+     */
+    @Test
+    void theLauncherLooksForTheLinkInTheHomeDirectoryTheJvmUses() throws Exception {
+        Path cache = Path.of(System.getProperty("user.home"), ".cache", "clutch", "cds");
+        Path link = ClassDataSharing.launcherLink(cache, jar());
+        try {
+            Files.createDirectories(link.getParent());
+        } catch (IOException e) {
+            assumeTrue(false, "this account's cache directory is not writable: " + e);
+        }
+        Files.createSymbolicLink(link, Files.writeString(dir.resolve("archive.jsa"), "archive"));
+        try {
+            String launched = launcherOptions(Map.of("HOME", dir.resolve("elsewhere").toString()));
+            assertTrue(launched.contains("-XX:SharedArchiveFile=" + link), "the launcher finds the link: " + launched);
+        } finally {
+            Files.delete(link);
+        }
+    }
+
     @Test
     void theLauncherGivesTheMasterTheJitOptionsOfTheChildren() throws Exception {
         jar();
@@ -236,12 +260,19 @@ class ClassDataSharingTest {
      * {@code bin/app} beside it); the JVM prints them and then stops, finding no main class.
      */
     private String launcherOptions(Path cds) throws Exception {
+        return launcherOptions(Map.of("CLUTCH_CDS_DIR", cds.toString()));
+    }
+
+    /** @param environment added to this JVM's, without CLUTCH_CDS_DIR and XDG_CACHE_HOME */
+    private String launcherOptions(Map<String, String> environment) throws Exception {
         Path launcher = Files.copy(Path.of("src", "main", "launcher", "launcher"),
                 Files.createDirectories(dir.resolve("bin")).resolve("app"));
         ProcessBuilder run = new ProcessBuilder("sh", launcher.toString()).redirectErrorStream(true);
+        run.environment().remove("CLUTCH_CDS_DIR");
+        run.environment().remove("XDG_CACHE_HOME");
         run.environment().put("JAVA_HOME", System.getProperty("java.home"));
         run.environment().put("JAVA_OPTS", "-XX:+PrintCommandLineFlags");
-        run.environment().put("CLUTCH_CDS_DIR", cds.toString());
+        run.environment().putAll(environment);
         Process process = run.start();
         assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the launcher's JVM exited");
         return new String(process.getInputStream().readAllBytes());
