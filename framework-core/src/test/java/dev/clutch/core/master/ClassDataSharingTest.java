@@ -231,17 +231,35 @@ class ClassDataSharingTest {
     void theLauncherLooksForTheLinkInTheHomeDirectoryTheJvmUses() throws Exception {
         Path cache = Path.of(System.getProperty("user.home"), ".cache", "clutch", "cds");
         Path link = ClassDataSharing.launcherLink(cache, jar());
+        // The account's real cache: what this test adds there goes again, directories it made included.
+        Path firstMade = null;
+        for (Path missing = link.getParent(); !Files.exists(missing); missing = missing.getParent()) {
+            firstMade = missing;
+        }
         try {
             Files.createDirectories(link.getParent());
         } catch (IOException e) {
             assumeTrue(false, "this account's cache directory is not writable: " + e);
         }
-        Files.createSymbolicLink(link, Files.writeString(dir.resolve("archive.jsa"), "archive"));
         try {
+            Files.createSymbolicLink(link, Files.writeString(dir.resolve("archive.jsa"), "archive"));
             String launched = launcherOptions(Map.of("HOME", dir.resolve("elsewhere").toString()));
             assertTrue(launched.contains("-XX:SharedArchiveFile=" + link), "the launcher finds the link: " + launched);
         } finally {
-            Files.delete(link);
+            Files.deleteIfExists(link);
+            for (Path made = link.getParent(); firstMade != null && made.startsWith(firstMade)
+                    && isEmptyDirectory(made); made = made.getParent()) {
+                Files.delete(made);
+            }
+        }
+    }
+
+    private static boolean isEmptyDirectory(Path path) throws IOException {
+        if (!Files.isDirectory(path)) {
+            return false;
+        }
+        try (Stream<Path> entries = Files.list(path)) {
+            return entries.findAny().isEmpty();
         }
     }
 
