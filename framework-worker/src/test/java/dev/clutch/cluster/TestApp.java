@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The application the cluster scenarios start. Its hooks report each step on the console, and misbehave on demand
  * through environment variables (children inherit the master's environment):
- * {@code TEST_AGENT_HANG}, {@code TEST_AGENT_EXIT=<code>}, {@code TEST_WORKER_THROW}.
+ * {@code TEST_AGENT_HANG}, {@code TEST_AGENT_EXIT=<code>}, {@code TEST_AGENT_CRASH_FILE}, {@code TEST_WORKER_THROW}.
  */
 public final class TestApp implements ClutchApplication {
 
@@ -42,6 +42,14 @@ public final class TestApp implements ClutchApplication {
             @Override
             protected void configure() {
                 Lifecycle.addHook(binder()).to(ScheduleDeclarations.class);
+                if (System.getenv("TEST_AGENT_PID_STATE") != null) {
+                    // Which agent published the state: one key names it, one key only it publishes.
+                    long pid = ProcessHandle.current().pid();
+                    com.google.inject.multibindings.Multibinder.newSetBinder(binder(),
+                            dev.clutch.agent.api.StateSource.class).addBinding().toInstance(
+                                    state -> state.putAll(java.util.Map.of("agent-pid", Long.toString(pid),
+                                            "agent-" + pid, "published")));
+                }
                 String plainSource = System.getenv("TEST_PLAIN_STATE_SOURCE");
                 if (plainSource != null) {
                     // On its own only: the mistake the agent refuses. Also linked into the set: a source it starts.
@@ -441,6 +449,7 @@ public final class TestApp implements ClutchApplication {
                             new Greeting(name, 1), TIMEOUT).get()).name();
                     case "whoami-pid" -> messenger.request(Messenger.Target.pid(Long.parseLong(
                             request.queryParam("pid").orElseThrow())), "whoami", null, TIMEOUT).get();
+                    case "whoami-agent" -> messenger.request(Messenger.Target.agent(), "whoami", null, TIMEOUT).get();
                     case "whoami-random" -> messenger.request(Messenger.Target.randomWorker(), "whoami", null,
                             TIMEOUT).get();
                     case "broadcast" -> {
@@ -537,6 +546,11 @@ public final class TestApp implements ClutchApplication {
                     if (System.getenv("TEST_AGENT_HANG") != null) {
                         log.info("TEST: agent hangs in willReady");
                         Thread.sleep(Long.MAX_VALUE);
+                    }
+                    String crashFile = System.getenv("TEST_AGENT_CRASH_FILE");
+                    if (crashFile != null && java.nio.file.Files.exists(java.nio.file.Path.of(crashFile))) {
+                        System.err.println("TEST: agent crashes at boot");
+                        System.exit(13);
                     }
                     String exit = System.getenv("TEST_AGENT_EXIT");
                     if (exit != null) {

@@ -16,9 +16,10 @@ import java.util.Set;
  * @param overrides configuration values set by flags, keyed by {@code clutch.*} path
  * @param arguments what follows the command that is not a flag (the N of {@code scale N})
  * @param timeoutSeconds the {@code --timeout} of {@code stop}, or 0
+ * @param agent the {@code --agent} of {@code reload}: a new agent first, then the workers
  */
 public record CommandLine(String command, String env, Map<String, Object> overrides, boolean daemon, boolean json,
-                          int timeoutSeconds, List<String> arguments) {
+                          int timeoutSeconds, List<String> arguments, boolean agent) {
 
     public static final String USAGE = """
             usage: <app> [command] [options]
@@ -29,7 +30,8 @@ public record CommandLine(String command, String env, Map<String, Object> overri
               stop [--timeout S]   stop the running instance, waiting up to S seconds (default 30)
               status [--json]      one row per process of the running instance
               state [--json]       the shared state the agent published, as the master keeps it
-              reload               replace every worker, one at a time, with the classes on disk now
+              reload [--agent]     replace every worker, one at a time, with the classes on disk now;
+                               --agent (or a dead agent) starts a new agent first
               scale N              run N workers
               --help               print this help""";
 
@@ -44,6 +46,7 @@ public record CommandLine(String command, String env, Map<String, Object> overri
         boolean daemon = false;
         boolean json = false;
         int timeout = 0;
+        boolean agent = false;
         List<String> arguments = new ArrayList<>();
         Map<String, Object> overrides = new LinkedHashMap<>();
         for (int i = 0; i < args.size(); i++) {
@@ -57,6 +60,7 @@ public record CommandLine(String command, String env, Map<String, Object> overri
                 case "--single" -> overrides.put("clutch.mode", "single");
                 case "--json" -> json = true;
                 case "--timeout" -> timeout = number(arg, value(args, ++i, arg));
+                case "--agent" -> agent = true;
                 default -> {
                     if (arg.startsWith("-") && !arg.matches("-\\d+")) {
                         throw new IllegalArgumentException("unknown option '" + arg + "'");
@@ -74,10 +78,14 @@ public record CommandLine(String command, String env, Map<String, Object> overri
         if (command.equals("scale") && (arguments.size() != 1 || !arguments.get(0).matches("\\d{1,4}"))) {
             throw new IllegalArgumentException("scale takes one number of workers, e.g. 'scale 4'");
         }
+        if (agent && !command.equals("reload")) {
+            throw new IllegalArgumentException("--agent is an option of reload, not of " + command);
+        }
         if (!command.equals("scale") && !arguments.isEmpty()) {
             throw new IllegalArgumentException("unexpected argument '" + arguments.get(0) + "' for " + command);
         }
-        return new CommandLine(command, env, Map.copyOf(overrides), daemon, json, timeout, List.copyOf(arguments));
+        return new CommandLine(command, env, Map.copyOf(overrides), daemon, json, timeout, List.copyOf(arguments),
+                agent);
     }
 
     public Config overridesConfig() {

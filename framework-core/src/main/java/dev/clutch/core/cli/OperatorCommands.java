@@ -53,8 +53,9 @@ public final class OperatorCommands {
                         line.json());
                 case "scale" -> print(master.send(new ControlRequest("scale",
                         line.arguments().toArray(String[]::new)), QUICK), false);
-                case "reload" -> print(master.send(new ControlRequest("reload", new String[0]),
-                        reloadTimeout(master, config)), false);
+                case "reload" -> print(master.send(new ControlRequest("reload", line.agent()
+                        ? new String[] {ControlRequest.RELOAD_AGENT} : new String[0]), reloadTimeout(master, config)),
+                        false);
                 case "stop" -> stop(master, config, Duration.ofSeconds(line.timeoutSeconds() > 0
                         ? line.timeoutSeconds() : 30));
                 default -> throw new IllegalArgumentException("not an operator command: " + line.command());
@@ -120,12 +121,12 @@ public final class OperatorCommands {
     }
 
     /**
-     * Every worker of the running instance (its target, which {@code scale} may have changed) may take its start
-     * and its drain, one after the other.
+     * The agent may take its stop and a new one its start, then every worker of the running instance (its target,
+     * which {@code scale} may have changed) its start and its drain, one after the other.
      */
     private static Duration reloadTimeout(ControlClient master, ClutchConfig config) throws IOException {
         int workers = status(master).getInt("targetWorkers");
         return config.workerStartTimeout().plus(config.workerKillTimeout()).multipliedBy(Math.max(1, workers))
-                .plusSeconds(30);
+                .plus(config.agentKillTimeout()).plus(config.agentStartTimeout()).plusSeconds(30);
     }
 }

@@ -3,6 +3,7 @@ package dev.clutch.core.master;
 import dev.clutch.core.control.ControlServer;
 import dev.clutch.core.logging.Plural;
 import dev.clutch.core.message.ControlReply;
+import dev.clutch.core.message.ControlRequest;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.function.Consumer;
@@ -17,6 +18,15 @@ final class ControlCommands {
 
     private static final Logger log = LoggerFactory.getLogger(ControlCommands.class);
 
+    /**
+     * How a reload ended.
+     *
+     * @param newAgentPid the agent it started first, or 0
+     * @param failure why it stopped, or {@code null} when every worker was replaced
+     */
+    record Reloaded(long newAgentPid, String failure) {
+    }
+
     /** What the master offers operators; called on the master's thread. */
     interface Operations {
         StatusReport status();
@@ -28,11 +38,12 @@ final class ControlCommands {
         String scale(int workers);
 
         /**
-         * Starts a rolling reload; {@code done} gets {@code null} when it succeeded, otherwise why it stopped.
+         * Starts a reload: the agent first when {@code agent} is set (or it is dead), then every worker, one at a
+         * time; {@code done} hears how it ended.
          *
          * @return why it did not start, or {@code null}
          */
-        String reload(Consumer<String> done);
+        String reload(boolean agent, Consumer<Reloaded> done);
 
         /** The shared state as the master keeps it, for the {@code state} command. */
         ControlReply sharedState();
@@ -81,9 +92,12 @@ final class ControlCommands {
                 reply.accept(refused == null ? ok("scaling to " + Plural.of(workers, "worker")) : failed(refused));
             }
             case "reload" -> {
-                String refused = operations.reload(failure -> reply.accept(failure == null
-                        ? ok("reload done: every worker replaced")
-                        : failed("reload aborted: " + failure)));
+                boolean agent = args.length == 1 && args[0].equals(ControlRequest.RELOAD_AGENT);
+                if (args.length > (agent ? 1 : 0)) {
+                    reply.accept(failed("reload takes no argument but " + ControlRequest.RELOAD_AGENT));
+                    return;
+                }
+                String refused = operations.reload(agent, outcome -> reply.accept(reloadReply(outcome)));
                 if (refused != null) {
                     reply.accept(failed("reload refused: " + refused));
                 }
@@ -92,6 +106,16 @@ final class ControlCommands {
             case "message" -> message(args, reply);
             default -> reply.accept(failed("unknown command '" + command.request().command() + "'"));
         }
+    }
+
+    private static ControlReply reloadReply(Reloaded outcome) {
+        long agent = outcome.newAgentPid();
+        if (outcome.failure() == null) {
+            return ok("reload done: " + (agent == 0 ? "" : "a new agent (pid " + agent + "), then ")
+                    + "every worker replaced");
+        }
+        return failed("reload aborted: " + (agent == 0 ? "" : "the new agent (pid " + agent + ") runs, but ")
+                + outcome.failure());
     }
 
     /** A command that reached the master after it stopped: it was not carried out, and the operator hears so. */

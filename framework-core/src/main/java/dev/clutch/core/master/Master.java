@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * STARTING_AGENT --agent ready--> STARTING_WORKERS --all workers ready--> RUNNING <--done/aborted-- RELOADING
  *      |                               |                                    |  --reload, HUP-------->   |
+ *      |                               |                                    | (the agent first, when it is dead
+ *      |                               |                                    |  or with reload --agent)  |
  *      +---- child exits / times out --+---- TERM, INT, stop ---------------+--------------------------+
  *                                      v
  *                  STOPPING_WORKERS --workers gone--> STOPPING_AGENT --agent gone--> STOPPED
@@ -97,6 +100,10 @@ public final class Master {
     private final AgentDeath agentDeath;
     private final LogThrottle bugLog = new LogThrottle(Duration.ofSeconds(10));
     private State state = State.STARTING_AGENT;
+    /** The agent's step of the current reload, {@code null} outside it. */
+    private AgentReload agentReload;
+    /** Told how the current reload ended. */
+    private Consumer<ControlCommands.Reloaded> reloadDone;
     /** Set once {@link #run} has left its loop: commands queued from then on are answered where they arrive. */
     private volatile boolean finished;
     private AfterStop afterStop = AfterStop.EXIT;
@@ -399,6 +406,13 @@ public final class Master {
         }
         if (serving() && child.role() == Role.WORKER) {
             child.send(ReadyAnnouncement.message(table, sharing));
+        } else if (serving() && agentReload != null && agentReload.isNew(child)) {
+            agentReload = null;
+            agentDeath.forget();
+            switchboard.newAgentReady();
+            child.send(ReadyAnnouncement.message(table, sharing));
+            log.info("reload: the new agent is ready; now the workers");
+            reloadWorkers(child.pid());
         } else if (state == State.STARTING_AGENT && child.role() == Role.AGENT) {
             moveTo(State.STARTING_WORKERS);
             for (int id = 1; id <= config.workers() && state == State.STARTING_WORKERS; id++) {
@@ -427,7 +441,16 @@ public final class Master {
         switch (state) {
             case STARTING_AGENT, STARTING_WORKERS -> failStart(child, ExitStatus.ended(status) + " during start");
             case RUNNING, RELOADING -> {
-                if (child.role() == Role.AGENT) {
+                if (agentReload != null && agentReload.isOld(child)) {
+                    log.info("{} stopped ({}): starting the new agent", child.describe(), how);
+                    launchNewAgent();
+                } else if (agentReload != null && agentReload.isNew(child)) {
+                    String why = agentReload.failure(status);
+                    agentReload = null;
+                    agentDeath.replacementFailed(child, status, why, table);
+                    finishReload(new ControlCommands.Reloaded(0, "the new " + child.describe() + " " + why
+                            + " before it was ready"));
+                } else if (child.role() == Role.AGENT) {
                     agentDeath.happened(child, status, table);
                 } else if (child.phase() == Child.Phase.STOPPING) {
                     log.info("{} stopped ({})", child.describe(), how);
@@ -452,7 +475,7 @@ public final class Master {
         switch (name) {
             case "HUP" -> {
                 log.info("received SIGHUP: rolling reload");
-                reload(failure -> { });
+                reload(false, outcome -> { });
                 return;
             }
             case "TTIN", "TTOU" -> {
@@ -522,9 +545,9 @@ public final class Master {
             }
 
             @Override
-            public String reload(java.util.function.Consumer<String> done) {
-                log.info("reload requested on the control socket");
-                return Master.this.reload(done);
+            public String reload(boolean agent, Consumer<ControlCommands.Reloaded> done) {
+                log.info("reload{} requested on the control socket", agent ? " of the agent and the workers" : "");
+                return Master.this.reload(agent, done);
             }
 
             @Override
@@ -548,25 +571,63 @@ public final class Master {
     }
 
     /**
-     * Starts a rolling reload; {@code done} gets {@code null} on success or why it failed.
+     * Starts a reload: a new agent first when {@code agent} is set or the agent is dead, then a rolling reload of
+     * the workers. {@code done} hears how it ended.
      *
      * @return why it did not start, or {@code null}
      */
-    private String reload(java.util.function.Consumer<String> done) {
+    private String reload(boolean agent, Consumer<ControlCommands.Reloaded> done) {
         if (state != State.RUNNING) {
             String refused = state == State.RELOADING ? "a reload is already running" : "cannot reload while " + state;
             log.info("reload refused: {}", refused);
             return refused;
         }
         moveTo(State.RELOADING);
-        supervisor.startReload(failure -> {
-            if (state == State.RELOADING) {
-                moveTo(State.RUNNING);
-            }
-            log.info("reload {}", failure == null ? "done" : "failed: " + failure);
-            done.accept(failure);
-        }, nanoClock.getAsLong());
+        reloadDone = done;
+        Child running = table.agent().orElse(null);
+        if (running != null && !agent) {
+            reloadWorkers(0);
+            return null;
+        }
+        agentReload = new AgentReload(running);
+        if (running == null) {
+            log.info("reload: the agent is dead: starting a new one first");
+            launchNewAgent();
+        } else {
+            log.info("reload: stopping {} first, then starting a new one", running.describe());
+            stopper.askToStop(running, config.agentKillTimeout());
+        }
         return null;
+    }
+
+    /** The reload's new agent, once the old one is gone: what it publishes replaces the state when it is ready. */
+    private void launchNewAgent() {
+        switchboard.newAgentStarting();
+        Child agent = launch(Role.AGENT, 0, config.agentStartTimeout());
+        if (agent == null) {
+            agentReload = null;
+            finishReload(new ControlCommands.Reloaded(0, "cannot launch a new agent (the master's log says why)"));
+        } else {
+            agentReload.launched(agent);
+        }
+    }
+
+    /** @param newAgentPid the agent this reload started, or 0 */
+    private void reloadWorkers(long newAgentPid) {
+        supervisor.startReload(failure -> finishReload(new ControlCommands.Reloaded(newAgentPid, failure)),
+                nanoClock.getAsLong());
+    }
+
+    private void finishReload(ControlCommands.Reloaded outcome) {
+        if (state == State.RELOADING) {
+            moveTo(State.RUNNING);
+        }
+        log.info("reload {}", outcome.failure() == null ? "done" : "failed: " + outcome.failure());
+        Consumer<ControlCommands.Reloaded> done = reloadDone;
+        reloadDone = null;
+        if (done != null) {
+            done.accept(outcome);
+        }
     }
 
     private StatusReport status() {
@@ -620,7 +681,11 @@ public final class Master {
                 String what = "was not ready within " + timeout.toMillis() + " ms (" + key + ")";
                 if (serving()) {
                     log.error("{} {}: killed{}", child.describe(), what, child.stderrTail());
-                    supervisor.workerFailed(child, what);
+                    if (agentReload != null && agentReload.isNew(child)) {
+                        agentReload.failed(what);
+                    } else {
+                        supervisor.workerFailed(child, what);
+                    }
                 } else {
                     failStart(child, what);
                 }
@@ -654,6 +719,10 @@ public final class Master {
 
     private void beginStop(ExitCode code, AfterStop next) {
         supervisor.cancelReload();
+        if (agentReload != null) {
+            agentReload = null;
+            finishReload(new ControlCommands.Reloaded(0, "the master is stopping"));
+        }
         exitCode = code;
         afterStop = next;
         stopSignalNanos = 0;
@@ -702,7 +771,9 @@ public final class Master {
             log.info("launched {}", child.describe());
             return child;
         } catch (IOException | RuntimeException e) {
-            if (serving()) {
+            if (serving() && role == Role.AGENT) {
+                log.error("cannot launch a new agent: {} (the reload stops there)", e.toString());
+            } else if (serving()) {
                 log.error("cannot launch {}-{}: {} (a reload stops there; a replacement is tried again within "
                         + "clutch.worker.refork.limit)", role.label(), workerId, e.toString());
             } else {

@@ -16,6 +16,15 @@ public final class StateStore {
     private final Map<String, Long> keyVersions = new LinkedHashMap<>();
     private long version;
 
+    public StateStore() {
+        this(0);
+    }
+
+    /** An empty state whose next change is {@code version + 1}: a replacement agent's, numbered on. */
+    public StateStore(long version) {
+        this.version = version;
+    }
+
     /** Applies a change from the agent; false (and nothing applied) if it is not the next version. */
     public synchronized boolean apply(StateChange change) {
         if (change.version() != version + 1 || change.keys() == null || change.values() == null

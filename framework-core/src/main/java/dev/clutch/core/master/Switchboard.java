@@ -120,6 +120,13 @@ final class Switchboard implements Child.PhaseListener {
     private final List<Route> toFlush = new ArrayList<>();
     private Route agent;
     private volatile StateStore state = new StateStore();
+    /**
+     * What a reload's new agent publishes while it starts, {@code null} otherwise: the workers keep the state they
+     * have until the new agent is ready, then get its state whole.
+     */
+    private StateStore incoming;
+    /** Added to the versions of an agent started while the cluster serves, so the workers' versions only go up. */
+    private long versionOffset;
 
     /**
      * @param masterInbox gets replies and undeliverable notices for messages the master sent itself, on the IPC
@@ -213,6 +220,8 @@ final class Switchboard implements Child.PhaseListener {
             readyWorkers.remove(route);
             if (agent == route) {
                 agent = null;
+                // A reload's new agent that never became ready: the workers keep the state they have.
+                incoming = null;
             }
             failHeld(route, route.describe() + " exited before it was ready");
             resumeSenders(route);
@@ -273,7 +282,39 @@ final class Switchboard implements Child.PhaseListener {
 
     /** A new agent publishes from version 1 again. */
     void resetState() {
-        loop.execute(() -> state = new StateStore());
+        loop.execute(() -> {
+            state = new StateStore();
+            incoming = null;
+            versionOffset = 0;
+        });
+    }
+
+    /**
+     * A reload starts a new agent, which publishes from version 1: what it publishes builds a state of its own,
+     * numbered on from the current one, while the workers keep the current one. Before the new agent is launched.
+     */
+    void newAgentStarting() {
+        loop.execute(() -> {
+            versionOffset = state.version();
+            incoming = new StateStore(versionOffset);
+        });
+    }
+
+    /** The reload's new agent is ready: its state replaces the old one, in every worker at once. */
+    void newAgentReady() {
+        loop.execute(() -> {
+            if (incoming == null) {
+                return;
+            }
+            state = incoming;
+            incoming = null;
+            for (Route route : routes.values()) {
+                if (route.sender.role() == Role.WORKER && !route.stateBehind) {
+                    sendFromMaster(route, state.snapshot());
+                }
+            }
+            flushAll();
+        });
     }
 
     /** The shared state as the master has it; safe from any thread. */
@@ -326,17 +367,26 @@ final class Switchboard implements Child.PhaseListener {
         }
     }
 
-    /** A state change from the agent: applied, then sent to every connected worker, in order. */
-    void stateChanged(long agentPid, StateChange change) {
+    /**
+     * A state change from the agent: applied, then sent to every connected worker, in order; kept aside while a
+     * reload's new agent starts.
+     */
+    void stateChanged(long agentPid, StateChange sent) {
         if (agent == null || agent.sender.pid() != agentPid) {
-            // A late frame of an agent replaced by a dev-mode restart: its state was reset with it.
-            log.warn("IPC: state change {} from pid {}, which is not the running agent: ignored", change.version(),
+            // A late frame of an agent replaced by a dev-mode restart or a reload: its state went with it.
+            log.warn("IPC: state change {} from pid {}, which is not the running agent: ignored", sent.version(),
                     agentPid);
             return;
         }
-        if (!state.apply(change)) {
-            log.error("state change {} from the agent does not follow version {}: ignored", change.version(),
-                    state.version());
+        StateChange change = versionOffset == 0 ? sent
+                : new StateChange(sent.version() + versionOffset, sent.keys(), sent.values());
+        StateStore target = incoming != null ? incoming : state;
+        if (!target.apply(change)) {
+            log.error("state change {} from the agent does not follow version {}: ignored", sent.version(),
+                    target.version() - versionOffset);
+            return;
+        }
+        if (target == incoming) {
             return;
         }
         for (Route route : routes.values()) {

@@ -25,6 +25,14 @@ class CommandLineTest {
         assertEquals(12, CommandLine.parse(List.of("stop", "--timeout", "12")).timeoutSeconds());
         assertEquals(List.of("4"), CommandLine.parse(List.of("scale", "4")).arguments());
         assertEquals("reload", CommandLine.parse(List.of("reload")).command());
+        assertTrue(CommandLine.parse(List.of("reload", "--agent")).agent());
+        assertEquals(false, CommandLine.parse(List.of("reload")).agent());
+    }
+
+    @Test
+    void agentIsAnOptionOfReloadOnly() {
+        assertEquals("--agent is an option of reload, not of stop", assertThrows(IllegalArgumentException.class,
+                () -> CommandLine.parse(List.of("stop", "--agent"))).getMessage());
     }
 
     @Test
