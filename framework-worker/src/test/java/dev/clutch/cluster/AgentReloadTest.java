@@ -110,6 +110,44 @@ class AgentReloadTest {
         }
     }
 
+    @Test
+    void reloadWithAgentDeploysABuildWithOtherPayloadTypesAndKeepsTheTwoBuildsApartMeanwhile() throws Exception {
+        Path newBuild = baseDir.resolve("new-build");
+        Path hold = baseDir.resolve("hold-new-workers");
+        try (ClusterProcess cluster = cluster(2).env("TEST_NEW_BUILD_FILE", newBuild.toString())
+                .env("TEST_WORKER_HOLD_FILE", hold.toString()).start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
+            try (SteadyClient client = SteadyClient.start(ready.port(), "/pid")) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> client.answered() > 50);
+                Files.writeString(newBuild, "payload type 1999 added");
+                Files.writeString(hold, "hold");
+                try (ClusterProcess reload = ClusterScenarios.testApp(baseDir, 1).args("reload", "--agent").start()) {
+                    cluster.awaitLine("reload: the new agent is ready; now the workers", BOOT);
+                    long newAgent = lastAgentLaunched(cluster);
+                    cluster.awaitLine("IPC: the new agent (pid " + newAgent + ") registers other payload types than "
+                            + "the running processes", Duration.ofSeconds(5));
+
+                    // An old worker asks the agent: refused by the master, not read as the wrong type.
+                    String answer = ClusterScenarios.messenger(ready, "whoami-agent");
+                    assertTrue(answer.startsWith("failed (UNDELIVERABLE): ") && answer.contains("runs another build"),
+                            answer);
+                    assertEquals(Long.toString(ready.agentPid()), state(ready.port(), "agent-pid"),
+                            "the old workers keep the old build's state");
+
+                    Files.delete(hold);
+                    assertEquals(0, reload.awaitExit(BOOT), reload.output());
+                    assertTrue(reload.output().contains("then every worker replaced"), reload.output());
+                    assertEquals("agent:" + newAgent, ClusterScenarios.messenger(ready, "whoami-agent"));
+                    assertEquals(Long.toString(newAgent), state(ready.port(), "agent-pid"));
+                }
+                int atReloadEnd = client.answered();
+                await().atMost(Duration.ofSeconds(10)).until(() -> client.answered() > atReloadEnd + 50);
+                client.close();
+                assertEquals(List.of(), client.failures(), client.answered() + " requests answered");
+            }
+        }
+    }
+
     private static long lastAgentLaunched(ClusterProcess cluster) {
         Pattern launched = Pattern.compile("launched agent \\(pid (\\d+)\\)");
         long pid = 0;

@@ -131,10 +131,19 @@ public final class TestApp implements ClutchApplication {
         if ("worker".equals(System.getenv("CLUTCH_ROLE")) && System.getenv("TEST_WORKER_EXTRA_PAYLOAD") != null) {
             return List.of(PayloadType.of(1001, Greeting.class), PayloadType.of(1999, Extra.class));
         }
+        // A new build of the application, as children launched once the file exists see it.
+        String newBuild = System.getenv("TEST_NEW_BUILD_FILE");
+        if (System.getenv("CLUTCH_ROLE") != null && newBuild != null
+                && java.nio.file.Files.exists(java.nio.file.Path.of(newBuild))) {
+            return List.of(PayloadType.of(1001, Greeting.class), PayloadType.of(1999, Extra.class));
+        }
         return List.of(PayloadType.of(1001, Greeting.class));
     }
 
-    /** Registered only by workers when TEST_WORKER_EXTRA_PAYLOAD is set: a registry the master does not share. */
+    /**
+     * Registered only by workers when TEST_WORKER_EXTRA_PAYLOAD is set (a registry the master does not share), and by
+     * the children of a new build (TEST_NEW_BUILD_FILE).
+     */
     record Extra(String value) {
     }
 

@@ -96,7 +96,8 @@ final class HelloHandler extends ChannelInboundHandlerAdapter {
         String differing = payloadTypes.difference(hello);
         if (differing != null) {
             refuse(ctx, "registers other payload types than the master (" + differing + "): every process of a "
-                    + "cluster must run the same application version");
+                    + "cluster must run the same application version (to deploy a build with other payload types, "
+                    + "reload --agent replaces the agent first, then the workers)");
             return;
         }
         if (!tokens.redeem(hello.token(), hello.channel(), hello.role(), hello.workerId())) {

@@ -2,29 +2,35 @@ package dev.clutch.core.ipc;
 
 import dev.clutch.core.api.Role;
 import dev.clutch.core.message.Hello;
+import java.util.function.LongConsumer;
 
 /**
- * The application payload types every child must register alike, checked at hello. In dev mode a rebuild may add
- * or change types: the master cannot load the new classes itself, so the next agent's registry becomes the one
- * the workers after it must match.
+ * The application payload types every child must register alike, checked at hello. A rebuild (dev mode) or a new
+ * build (a reload that starts a new agent) may add or change types: the master cannot load the new classes itself,
+ * so the next agent's registry becomes the one the workers after it must match.
  */
 public final class PayloadRegistryCheck {
 
     private volatile String[] expected;
-    private volatile boolean adoptNextAgent;
+    private volatile LongConsumer adoptNextAgent;
 
     public PayloadRegistryCheck(String[] expected) {
         this.expected = expected.clone();
     }
 
-    /** After a dev-mode rebuild: the next agent to say hello sets the registry. */
-    public void adoptFromNextAgent() {
-        adoptNextAgent = true;
+    /**
+     * The next agent to say hello sets the registry.
+     *
+     * @param whenDifferent told the agent's pid, on the IPC thread during its hello, when its types are not the ones
+     *     expected until then: the processes registered before it run another build
+     */
+    public void adoptFromNextAgent(LongConsumer whenDifferent) {
+        adoptNextAgent = whenDifferent;
     }
 
     /** {@code null} when {@code hello}'s types are the expected ones; otherwise what differs. */
     String difference(Hello hello) {
-        if (adoptNextAgent && hello.role() == Role.AGENT) {
+        if (adoptNextAgent != null && hello.role() == Role.AGENT) {
             return null;
         }
         return PayloadTypes.difference(expected, hello.payloadTypes());
@@ -32,9 +38,14 @@ public final class PayloadRegistryCheck {
 
     /** {@code hello} was accepted. */
     void accepted(Hello hello) {
-        if (adoptNextAgent && hello.role() == Role.AGENT) {
-            expected = hello.payloadTypes().clone();
-            adoptNextAgent = false;
+        LongConsumer adopting = adoptNextAgent;
+        if (adopting != null && hello.role() == Role.AGENT) {
+            adoptNextAgent = null;
+            boolean different = PayloadTypes.difference(expected, hello.payloadTypes()) != null;
+            expected = hello.payloadTypes() == null ? new String[0] : hello.payloadTypes().clone();
+            if (different) {
+                adopting.accept(hello.pid());
+            }
         }
     }
 }

@@ -335,7 +335,8 @@ public final class Master {
         // The new agent publishes its state from version 1, and may register other payload types.
         switchboard.resetState();
         agentDeath.forget();
-        payloadCheck.adoptFromNextAgent();
+        // Every process starts again: there is no old build to keep apart.
+        payloadCheck.adoptFromNextAgent(agentPid -> { });
         launch(Role.AGENT, 0, config.agentStartTimeout());
     }
 
@@ -600,9 +601,13 @@ public final class Master {
         return null;
     }
 
-    /** The reload's new agent, once the old one is gone: what it publishes replaces the state when it is ready. */
+    /**
+     * The reload's new agent, once the old one is gone: what it publishes replaces the state when it is ready, and
+     * the payload types it registers are the ones the new workers must have.
+     */
     private void launchNewAgent() {
         switchboard.newAgentStarting();
+        payloadCheck.adoptFromNextAgent(switchboard::newBuild);
         Child agent = launch(Role.AGENT, 0, config.agentStartTimeout());
         if (agent == null) {
             agentReload = null;

@@ -72,6 +72,8 @@ final class Switchboard implements Child.PhaseListener {
     /** What the switchboard knows of one child, on the IPC thread. */
     private static final class Route {
         final Sender sender;
+        /** Processes of one build share their payload types: only they talk to each other (see {@link #newBuild}). */
+        int build;
         Child.Phase phase = Child.Phase.STARTING;
         ChildConnection connection;
         final ArrayDeque<Object> held = new ArrayDeque<>();
@@ -127,6 +129,10 @@ final class Switchboard implements Child.PhaseListener {
     private StateStore incoming;
     /** Added to the versions of an agent started while the cluster serves, so the workers' versions only go up. */
     private long versionOffset;
+    /** The build of the processes launched from now on; a new agent with other payload types starts the next. */
+    private int currentBuild;
+    /** The build whose agent published {@link #state}: the workers of another build cannot read it. */
+    private int stateBuild;
 
     /**
      * @param masterInbox gets replies and undeliverable notices for messages the master sent itself, on the IPC
@@ -144,6 +150,7 @@ final class Switchboard implements Child.PhaseListener {
         Sender sender = child.sender();
         loop.execute(() -> {
             Route route = new Route(sender);
+            route.build = currentBuild;
             routes.put(sender.pid(), route);
             if (sender.role() == Role.AGENT) {
                 agent = route;
@@ -160,7 +167,7 @@ final class Switchboard implements Child.PhaseListener {
             }
             route.connection = messages;
             if (route.sender.role() == Role.WORKER) {
-                sendFromMaster(route, state.snapshot());
+                sendState(route);
                 flushAll();
             }
         });
@@ -286,6 +293,7 @@ final class Switchboard implements Child.PhaseListener {
             state = new StateStore();
             incoming = null;
             versionOffset = 0;
+            stateBuild = currentBuild;
         });
     }
 
@@ -308,13 +316,37 @@ final class Switchboard implements Child.PhaseListener {
             }
             state = incoming;
             incoming = null;
+            if (agent != null) {
+                stateBuild = agent.build;
+            }
             for (Route route : routes.values()) {
                 if (route.sender.role() == Role.WORKER && !route.stateBehind) {
-                    sendFromMaster(route, state.snapshot());
+                    sendState(route);
                 }
             }
             flushAll();
         });
+    }
+
+    /**
+     * The agent {@code agentPid} registers other payload types than the processes launched before it: a reload's new
+     * build. From now on it and the processes launched after it talk only among themselves, and the processes of the
+     * old build among themselves, keeping the state they have, until the reload has replaced them: a message between
+     * the two builds fails as undeliverable instead of being read as the wrong type. On the IPC thread, during the
+     * agent's hello.
+     */
+    void newBuild(long agentPid) {
+        currentBuild++;
+        Route route = routes.get(agentPid);
+        if (route != null) {
+            route.build = currentBuild;
+            // Held for it before its hello: sent by the old build.
+            failHeld(route, route.describe() + " runs a new build, whose payload types differ from the sender's");
+            flushAll();
+        }
+        log.warn("IPC: the new agent (pid {}) registers other payload types than the running processes: until the "
+                + "reload has replaced them, messages between the old build and the new one fail as undeliverable",
+                agentPid);
     }
 
     /** The shared state as the master has it; safe from any thread. */
@@ -361,7 +393,7 @@ final class Switchboard implements Child.PhaseListener {
             resumeSenders(route);
             if (route.stateBehind) {
                 route.stateBehind = false;
-                sendFromMaster(route, state.snapshot());
+                sendState(route);
                 flushAll();
             }
         }
@@ -390,7 +422,7 @@ final class Switchboard implements Child.PhaseListener {
             return;
         }
         for (Route route : routes.values()) {
-            if (route.sender.role() != Role.WORKER || route.stateBehind) {
+            if (route.sender.role() != Role.WORKER || route.stateBehind || route.build != stateBuild) {
                 continue;
             }
             if (route.connection != null && !route.connection.isWritable()) {
@@ -410,8 +442,15 @@ final class Switchboard implements Child.PhaseListener {
     void resync(long pid) {
         Route route = routes.get(pid);
         if (route != null) {
-            sendFromMaster(route, state.snapshot());
+            sendState(route);
             flushAll();
+        }
+    }
+
+    /** The whole state, to a worker of the build that published it (one of another build could not read it). */
+    private void sendState(Route worker) {
+        if (worker.build == stateBuild) {
+            sendFromMaster(worker, state.snapshot());
         }
     }
 
@@ -453,11 +492,13 @@ final class Switchboard implements Child.PhaseListener {
                 }
                 case WORKERS -> deliverToAll(message, readyWorkers, from, masterOutcome, "no ready worker");
                 case RANDOM_WORKER -> {
-                    Route pick = randomWorkerKeepingUp();
+                    Route pick = randomWorkerKeepingUp(from);
                     if (pick != null) {
                         deliverToOne(message, pick, from, masterOutcome);
                     } else {
                         fail(message, from, masterOutcome, readyWorkers.isEmpty() ? "no ready worker"
+                                : readyWorkers.stream().noneMatch(w -> betweenBuilds(from, w) == null)
+                                ? "no ready worker runs the sender's build (a reload is replacing it)"
                                 : "no ready worker is keeping up with its messages (each one's pending messages are "
                                 + "over clutch.ipc.maxPendingBytes)");
                     }
@@ -477,12 +518,16 @@ final class Switchboard implements Child.PhaseListener {
         }
     }
 
-    /** One ready worker, chosen at random among those that are not behind with their messages. */
-    private Route randomWorkerKeepingUp() {
+    /**
+     * One ready worker, chosen at random among those that are not behind with their messages and run the sender's
+     * build.
+     */
+    private Route randomWorkerKeepingUp(Route from) {
         Route pick = null;
         int candidates = 0;
         for (Route worker : readyWorkers) {
-            if (!worker.slow && ThreadLocalRandom.current().nextInt(++candidates) == 0) {
+            if (!worker.slow && (from == null || from.build == worker.build)
+                    && ThreadLocalRandom.current().nextInt(++candidates) == 0) {
                 pick = worker;
             }
         }
@@ -504,6 +549,11 @@ final class Switchboard implements Child.PhaseListener {
     }
 
     private void deliverOrHold(Object message, Route target, Route from, Consumer<String> masterOutcome) {
+        String apart = betweenBuilds(from, target);
+        if (apart != null) {
+            fail(message, from, masterOutcome, apart);
+            return;
+        }
         if (target.phase == Child.Phase.STARTING) {
             int count = message instanceof FrameRun run ? run.count() : 1;
             long bytes = message instanceof FrameRun run ? run.frames().readableBytes() : 0;
@@ -552,8 +602,19 @@ final class Switchboard implements Child.PhaseListener {
         }
     }
 
+    /** Why {@code from} cannot reach {@code target}, or {@code null}: see {@link #newBuild}. */
+    private static String betweenBuilds(Route from, Route target) {
+        return from == null || from.build == target.build ? null : target.describe() + " runs another build of the "
+                + "application than " + from.describe() + ", with other payload types (a reload is replacing the old "
+                + "build)";
+    }
+
     /** Writes the message to {@code target}; returns why it could not, or {@code null}. */
     private String deliver(Object message, Route target, Route from) {
+        String apart = betweenBuilds(from, target);
+        if (apart != null) {
+            return apart;
+        }
         ChildConnection connection = target.connection;
         if (connection == null || !connection.isOpen()) {
             return target.describe() + " is gone";
