@@ -82,7 +82,8 @@ class GeneratedProjectIT {
     /**
      * The README's cycle, {@code mvn package} then {@code reload}, under a running instance: the build replaces the
      * jar by a rename, so the running JVMs keep reading the jar they opened (one written in place would break
-     * them, the master first) and the reload starts workers on the new one.
+     * them, the master first) and the reload starts workers on the new one; it says the agent still runs the old
+     * build, which {@code reload --agent} replaces.
      */
     @Test
     void aRebuildUnderARunningInstanceIsTakenUpByItsReload() throws Exception {
@@ -108,12 +109,21 @@ class GeneratedProjectIT {
                     "reload")).env("JAVA_HOME", System.getProperty("java.home")).env("JAVA_OPTS", javaOpts)
                     .start()) {
                 assertEquals(0, reload.awaitExit(BOOT), reload.output());
-                assertTrue(reload.output().contains("reload done"), reload.output());
+                assertTrue(reload.output().contains("reload done: every worker replaced; the agent still runs the "
+                        + "build it started with"), reload.output());
             }
             HttpResponse<String> hello = Http.get(ready.url("/hello"));
             assertEquals(200, hello.statusCode());
             assertTrue(!ready.workerPids().contains(Long.parseLong(hello.headers()
                     .firstValue("X-Clutch-Worker").orElseThrow())), "a new worker answers: " + hello.headers());
+
+            try (ClusterProcess reload = ClusterProcess.builder(baseDir).command(List.of(launcher.toString(),
+                    "reload", "--agent")).env("JAVA_HOME", System.getProperty("java.home")).env("JAVA_OPTS", javaOpts)
+                    .start()) {
+                assertEquals(0, reload.awaitExit(BOOT), reload.output());
+                assertTrue(reload.output().contains("reload done: a new agent (pid "), reload.output());
+                assertTrue(!reload.output().contains("still runs"), reload.output());
+            }
 
             cluster.signal("TERM");
             assertEquals(0, cluster.awaitExit(BOOT), cluster.output());

@@ -58,6 +58,15 @@ public final class ChildFactory {
         this.classData = classData;
     }
 
+    /** The build a child launched now would run, or {@code null} when a classpath entry cannot be read. */
+    String build() {
+        try {
+            return BuildFingerprint.of(BuildFingerprint.entries(classpath));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     ChildProcess launch(Role role, int workerId) throws IOException {
         Set<Hello.ChannelKind> channels = role == Role.WORKER && policy.passesDescriptors()
                 ? EnumSet.allOf(Hello.ChannelKind.class)

@@ -1,21 +1,15 @@
 package dev.clutch.core.master;
 
 import dev.clutch.core.api.Role;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,8 +83,7 @@ final class ClassDataSharing {
      *     {@code ~/.cache/clutch/cds}
      */
     static ClassDataSharing of(boolean enabled, String application, String directory, String classpath) {
-        List<Path> entries = Stream.of(classpath.split(File.pathSeparator)).filter(e -> !e.isBlank())
-                .map(Path::of).toList();
+        List<Path> entries = BuildFingerprint.entries(classpath);
         if (entries.isEmpty() || entries.stream().anyMatch(Files::isDirectory)) {
             return off();
         }
@@ -131,34 +124,12 @@ final class ClassDataSharing {
      */
     static Path launcherLink(Path directory, Path jar) throws IOException {
         String jdk = Path.of(System.getProperty("java.home")).toRealPath().toString();
-        return directory.resolve("masters").resolve(hex16(jar.toRealPath() + "|" + jdk) + ".jsa");
+        return directory.resolve("masters").resolve(BuildFingerprint.hex16(jar.toRealPath() + "|" + jdk) + ".jsa");
     }
 
     /** The archive that fits the classpath's jars as they are now. */
     private Path currentArchive() throws IOException {
-        return directory.resolve(fileNamePrefix + fingerprint(classpath) + ".jsa");
-    }
-
-    /** The JDK and every classpath entry's path, size and modification time. */
-    private static String fingerprint(List<Path> entries) throws IOException {
-        StringBuilder text = new StringBuilder(System.getProperty("java.home") + "|"
-                + System.getProperty("java.vm.version"));
-        for (Path entry : entries) {
-            BasicFileAttributes attributes = Files.readAttributes(entry, BasicFileAttributes.class);
-            text.append('|').append(entry.toAbsolutePath()).append(':').append(attributes.size()).append(':')
-                    .append(attributes.lastModifiedTime().toMillis());
-        }
-        return hex16(text.toString());
-    }
-
-    /** The first 16 hex digits of the text's SHA-256. */
-    private static String hex16(String text) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+        return directory.resolve(fileNamePrefix + BuildFingerprint.of(classpath) + ".jsa");
     }
 
     /** The JVM options of the next child of {@code role}; call {@link #launched} with its pid after. */

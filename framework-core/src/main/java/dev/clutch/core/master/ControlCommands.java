@@ -23,8 +23,14 @@ final class ControlCommands {
      *
      * @param newAgentPid the agent it started first, or 0
      * @param failure why it stopped, or {@code null} when every worker was replaced
+     * @param agentOnOlderBuild the agent, kept, runs an older build than the new workers: the jar changed since it
+     *     started
      */
-    record Reloaded(long newAgentPid, String failure) {
+    record Reloaded(long newAgentPid, String failure, boolean agentOnOlderBuild) {
+
+        static Reloaded failed(String why) {
+            return new Reloaded(0, why, false);
+        }
     }
 
     /** What the master offers operators; called on the master's thread. */
@@ -52,6 +58,10 @@ final class ControlCommands {
         void message(String target, String action, boolean request, byte[] payload, Duration timeout,
                      Consumer<ControlReply> reply);
     }
+
+    /** Said when a reload kept an agent that runs an older build than the new workers. */
+    static final String AGENT_ON_OLDER_BUILD = "the agent still runs the build it started with (the application's "
+            + "classes changed on disk since): reload --agent replaces it too";
 
     private final String app;
     private final Operations operations;
@@ -112,7 +122,7 @@ final class ControlCommands {
         long agent = outcome.newAgentPid();
         if (outcome.failure() == null) {
             return ok("reload done: " + (agent == 0 ? "" : "a new agent (pid " + agent + "), then ")
-                    + "every worker replaced");
+                    + "every worker replaced" + (outcome.agentOnOlderBuild() ? "; " + AGENT_ON_OLDER_BUILD : ""));
         }
         return failed("reload aborted: " + (agent == 0 ? "" : "the new agent (pid " + agent + ") runs, but ")
                 + outcome.failure());

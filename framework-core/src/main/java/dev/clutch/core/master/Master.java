@@ -104,6 +104,8 @@ public final class Master {
     private AgentReload agentReload;
     /** Told how the current reload ended. */
     private Consumer<ControlCommands.Reloaded> reloadDone;
+    /** The build the running agent was launched from, to tell a reload that keeps it whether it is behind. */
+    private String agentBuild;
     /** Set once {@link #run} has left its loop: commands queued from then on are answered where they arrive. */
     private volatile boolean finished;
     private AfterStop afterStop = AfterStop.EXIT;
@@ -449,7 +451,7 @@ public final class Master {
                     String why = agentReload.failure(status);
                     agentReload = null;
                     agentDeath.replacementFailed(child, status, why, table);
-                    finishReload(new ControlCommands.Reloaded(0, "the new " + child.describe() + " " + why
+                    finishReload(ControlCommands.Reloaded.failed("the new " + child.describe() + " " + why
                             + " before it was ready"));
                 } else if (child.role() == Role.AGENT) {
                     agentDeath.happened(child, status, table);
@@ -611,7 +613,7 @@ public final class Master {
         Child agent = launch(Role.AGENT, 0, config.agentStartTimeout());
         if (agent == null) {
             agentReload = null;
-            finishReload(new ControlCommands.Reloaded(0, "cannot launch a new agent (the master's log says why)"));
+            finishReload(ControlCommands.Reloaded.failed("cannot launch a new agent (the master's log says why)"));
         } else {
             agentReload.launched(agent);
         }
@@ -619,8 +621,13 @@ public final class Master {
 
     /** @param newAgentPid the agent this reload started, or 0 */
     private void reloadWorkers(long newAgentPid) {
-        supervisor.startReload(failure -> finishReload(new ControlCommands.Reloaded(newAgentPid, failure)),
-                nanoClock.getAsLong());
+        supervisor.startReload(failure -> finishReload(new ControlCommands.Reloaded(newAgentPid, failure,
+                failure == null && newAgentPid == 0 && agentOnOlderBuild())), nanoClock.getAsLong());
+    }
+
+    /** Whether the running agent was launched from another build than the one on disk now. */
+    private boolean agentOnOlderBuild() {
+        return table.agent().isPresent() && agentBuild != null && !agentBuild.equals(children.build());
     }
 
     private void finishReload(ControlCommands.Reloaded outcome) {
@@ -628,6 +635,9 @@ public final class Master {
             moveTo(State.RUNNING);
         }
         log.info("reload {}", outcome.failure() == null ? "done" : "failed: " + outcome.failure());
+        if (outcome.agentOnOlderBuild()) {
+            log.warn("reload: {}", ControlCommands.AGENT_ON_OLDER_BUILD);
+        }
         Consumer<ControlCommands.Reloaded> done = reloadDone;
         reloadDone = null;
         if (done != null) {
@@ -726,7 +736,7 @@ public final class Master {
         supervisor.cancelReload();
         if (agentReload != null) {
             agentReload = null;
-            finishReload(new ControlCommands.Reloaded(0, "the master is stopping"));
+            finishReload(ControlCommands.Reloaded.failed("the master is stopping"));
         }
         exitCode = code;
         afterStop = next;
@@ -761,6 +771,9 @@ public final class Master {
             return null;
         }
         try {
+            if (role == Role.AGENT) {
+                agentBuild = children.build();
+            }
             ChildProcess process = children.launch(role, workerId);
             long now = nanoClock.getAsLong();
             Child child = new Child(role, workerId, process, now, now + startTimeout.toNanos(), switchboard);
