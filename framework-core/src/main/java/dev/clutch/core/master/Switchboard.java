@@ -121,18 +121,9 @@ final class Switchboard implements Child.PhaseListener {
     private final List<Route> readyWorkers = new ArrayList<>();
     private final List<Route> toFlush = new ArrayList<>();
     private Route agent;
-    private volatile StateStore state = new StateStore();
-    /**
-     * What a reload's new agent publishes while it starts, {@code null} otherwise: the workers keep the state they
-     * have until the new agent is ready, then get its state whole.
-     */
-    private StateStore incoming;
-    /** Added to the versions of an agent started while the cluster serves, so the workers' versions only go up. */
-    private long versionOffset;
+    private final StateRelay state = new StateRelay();
     /** The build of the processes launched from now on; a new agent with other payload types starts the next. */
     private int currentBuild;
-    /** The build whose agent published {@link #state}: the workers of another build cannot read it. */
-    private int stateBuild;
 
     /**
      * @param masterInbox gets replies and undeliverable notices for messages the master sent itself, on the IPC
@@ -228,7 +219,7 @@ final class Switchboard implements Child.PhaseListener {
             if (agent == route) {
                 agent = null;
                 // A reload's new agent that never became ready: the workers keep the state they have.
-                incoming = null;
+                state.newAgentGone();
             }
             failHeld(route, route.describe() + " exited before it was ready");
             resumeSenders(route);
@@ -289,35 +280,19 @@ final class Switchboard implements Child.PhaseListener {
 
     /** A new agent publishes from version 1 again. */
     void resetState() {
-        loop.execute(() -> {
-            state = new StateStore();
-            incoming = null;
-            versionOffset = 0;
-            stateBuild = currentBuild;
-        });
+        loop.execute(() -> state.reset(currentBuild));
     }
 
-    /**
-     * A reload starts a new agent, which publishes from version 1: what it publishes builds a state of its own,
-     * numbered on from the current one, while the workers keep the current one. Before the new agent is launched.
-     */
+    /** A reload's new agent is about to be launched: see {@link StateRelay}. */
     void newAgentStarting() {
-        loop.execute(() -> {
-            versionOffset = state.version();
-            incoming = new StateStore(versionOffset);
-        });
+        loop.execute(state::newAgentStarting);
     }
 
     /** The reload's new agent is ready: its state replaces the old one, in every worker at once. */
     void newAgentReady() {
         loop.execute(() -> {
-            if (incoming == null) {
+            if (agent == null || !state.newAgentReady(agent.build)) {
                 return;
-            }
-            state = incoming;
-            incoming = null;
-            if (agent != null) {
-                stateBuild = agent.build;
             }
             for (Route route : routes.values()) {
                 if (route.sender.role() == Role.WORKER && !route.stateBehind) {
@@ -410,19 +385,12 @@ final class Switchboard implements Child.PhaseListener {
                     agentPid);
             return;
         }
-        StateChange change = versionOffset == 0 ? sent
-                : new StateChange(sent.version() + versionOffset, sent.keys(), sent.values());
-        StateStore target = incoming != null ? incoming : state;
-        if (!target.apply(change)) {
-            log.error("state change {} from the agent does not follow version {}: ignored", sent.version(),
-                    target.version() - versionOffset);
-            return;
-        }
-        if (target == incoming) {
+        StateChange change = state.apply(sent);
+        if (change == null) {
             return;
         }
         for (Route route : routes.values()) {
-            if (route.sender.role() != Role.WORKER || route.stateBehind || route.build != stateBuild) {
+            if (route.sender.role() != Role.WORKER || route.stateBehind || !state.serves(route.build)) {
                 continue;
             }
             if (route.connection != null && !route.connection.isWritable()) {
@@ -449,7 +417,7 @@ final class Switchboard implements Child.PhaseListener {
 
     /** The whole state, to a worker of the build that published it (one of another build could not read it). */
     private void sendState(Route worker) {
-        if (worker.build == stateBuild) {
+        if (state.serves(worker.build)) {
             sendFromMaster(worker, state.snapshot());
         }
     }

@@ -1,0 +1,86 @@
+package dev.clutch.core.master;
+
+import dev.clutch.core.message.StateChange;
+import dev.clutch.core.message.StateSnapshot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shared state the master serves the workers, and what a reload's new agent builds while it starts: the workers
+ * keep the state they have until the new agent is ready, then get its state whole, at versions that go on from the
+ * old ones. Changed on the master's IPC thread; {@link #snapshot} is safe from any.
+ */
+final class StateRelay {
+
+    private static final Logger log = LoggerFactory.getLogger(StateRelay.class);
+
+    private volatile StateStore served = new StateStore();
+    /** What a reload's new agent publishes while it starts; {@code null} otherwise. */
+    private StateStore incoming;
+    /** Added to the versions of an agent started while the cluster serves, so the workers' versions only go up. */
+    private long versionOffset;
+    /** The build whose agent published the served state: the workers of another build cannot read it. */
+    private int servedBuild;
+
+    /** Every process starts again (dev mode): the next agent publishes from version 1, for {@code build}. */
+    void reset(int build) {
+        served = new StateStore();
+        incoming = null;
+        versionOffset = 0;
+        servedBuild = build;
+    }
+
+    /** A reload's new agent is about to be launched. */
+    void newAgentStarting() {
+        versionOffset = served.version();
+        incoming = new StateStore(versionOffset);
+    }
+
+    /** The reload's new agent exited before it was ready: the workers keep the state they have. */
+    void newAgentGone() {
+        incoming = null;
+    }
+
+    /**
+     * The reload's new agent, of {@code build}, is ready: its state is served from now on.
+     *
+     * @return false when no new agent was starting
+     */
+    boolean newAgentReady(int build) {
+        if (incoming == null) {
+            return false;
+        }
+        served = incoming;
+        incoming = null;
+        servedBuild = build;
+        return true;
+    }
+
+    /**
+     * A change from the running agent.
+     *
+     * @return the change to send the workers of {@link #serves the served build}, numbered for them; {@code null} when
+     *     it is kept aside (a new agent starting) or does not follow the last version (logged)
+     */
+    StateChange apply(StateChange sent) {
+        StateChange change = versionOffset == 0 ? sent
+                : new StateChange(sent.version() + versionOffset, sent.keys(), sent.values());
+        StateStore target = incoming != null ? incoming : served;
+        if (!target.apply(change)) {
+            log.error("state change {} from the agent does not follow version {}: ignored", sent.version(),
+                    target.version() - versionOffset);
+            return null;
+        }
+        return target == incoming ? null : change;
+    }
+
+    /** Whether the workers of {@code build} can read the served state. */
+    boolean serves(int build) {
+        return build == servedBuild;
+    }
+
+    /** The served state, whole. */
+    StateSnapshot snapshot() {
+        return served.snapshot();
+    }
+}
