@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -123,6 +124,25 @@ class GeneratedProjectIT {
                 assertEquals(0, reload.awaitExit(BOOT), reload.output());
                 assertTrue(reload.output().contains("reload done: a new agent (pid "), reload.output());
                 assertTrue(!reload.output().contains("still runs"), reload.output());
+            }
+            try (ClusterProcess status = ClusterProcess.builder(baseDir).command(List.of(launcher.toString(),
+                    "status", "--json")).env("JAVA_HOME", System.getProperty("java.home")).env("JAVA_OPTS", javaOpts)
+                    .start()) {
+                assertEquals(0, status.awaitExit(BOOT), status.output());
+                Map<String, String> builds = new java.util.TreeMap<>();
+                String json = status.output().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow();
+                for (com.typesafe.config.Config process : com.typesafe.config.ConfigFactory.parseString(json)
+                        .getConfigList("processes")) {
+                    builds.put(process.getString("role") + " " + process.getLong("pid"), process.getString("build"));
+                }
+                assertEquals(4, builds.size(), status.output());
+                String master = builds.entrySet().stream().filter(e -> e.getKey().startsWith("master"))
+                        .findFirst().orElseThrow().getValue();
+                List<String> children = builds.entrySet().stream().filter(e -> !e.getKey().startsWith("master"))
+                        .map(Map.Entry::getValue).distinct().toList();
+                assertEquals(1, children.size(), "the agent and the workers run one build: " + builds);
+                assertTrue(!children.get(0).equals(master) && !master.isEmpty(),
+                        "the master runs the build it started from, the others the new one: " + builds);
             }
 
             cluster.signal("TERM");

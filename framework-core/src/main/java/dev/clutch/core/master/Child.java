@@ -26,6 +26,7 @@ final class Child {
     private final Role role;
     private final int workerId;
     private final ChildProcess process;
+    private final String build;
     private final PhaseListener phases;
     private Phase phase = Phase.STARTING;
     private long deadlineNanos;
@@ -43,18 +44,25 @@ final class Child {
     private long requests;
     private long requestLimit;
 
-    Child(Role role, int workerId, ChildProcess process, long launchedAtNanos, long deadlineNanos,
+    /** @param build what it was launched from ({@link BuildFingerprint}), or {@code null} if unknown */
+    Child(Role role, int workerId, ChildProcess process, String build, long launchedAtNanos, long deadlineNanos,
           PhaseListener phases) {
         this.role = role;
         this.phases = phases;
         this.workerId = workerId;
         this.process = process;
+        this.build = build;
         this.launchedAtNanos = launchedAtNanos;
         this.deadlineNanos = deadlineNanos;
     }
 
     long launchedAtNanos() {
         return launchedAtNanos;
+    }
+
+    /** The build it was launched from, or {@code null} if unknown. */
+    String build() {
+        return build;
     }
 
     long requests() {

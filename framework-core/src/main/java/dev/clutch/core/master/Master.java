@@ -104,8 +104,8 @@ public final class Master {
     private AgentReload agentReload;
     /** Told how the current reload ended. */
     private Consumer<ControlCommands.Reloaded> reloadDone;
-    /** The build the running agent was launched from, to tell a reload that keeps it whether it is behind. */
-    private String agentBuild;
+    /** The build this master started from, for {@code status}. */
+    private final String build;
     /** Set once {@link #run} has left its loop: commands queued from then on are answered where they arrive. */
     private volatile boolean finished;
     private AfterStop afterStop = AfterStop.EXIT;
@@ -126,6 +126,7 @@ public final class Master {
         this.nanoClock = nanoClock;
         this.startedAtNanos = startedAtNanos;
         this.startBeganNanos = startedAtNanos;
+        this.build = children.build();
         this.stopper = new ChildStopper(sharing, nanoClock);
         this.agentDeath = new AgentDeath(alarms, config.logDir());
         this.switchboard = new Switchboard(ipcLoop, envelope -> events.add(new MasterEvent.Reply(envelope)),
@@ -266,7 +267,9 @@ public final class Master {
                     }
                 }
                 try {
-                    checkDeadlines();
+                    // Against the clock the stall check read: a stop that lands between the two reads would
+                    // otherwise count as silence of every child.
+                    checkDeadlines(makeUpForStall());
                     advanceStop();
                 } catch (RuntimeException e) {
                     logBug("checking deadlines", e);
@@ -627,7 +630,8 @@ public final class Master {
 
     /** Whether the running agent was launched from another build than the one on disk now. */
     private boolean agentOnOlderBuild() {
-        return table.agent().isPresent() && agentBuild != null && !agentBuild.equals(children.build());
+        String now = children.build();
+        return table.agent().map(Child::build).filter(b -> now != null && !b.equals(now)).isPresent();
     }
 
     private void finishReload(ControlCommands.Reloaded outcome) {
@@ -649,7 +653,7 @@ public final class Master {
         long now = nanoClock.getAsLong();
         StatusReport report = new StatusReport(config.name(), state.name().toLowerCase(java.util.Locale.ROOT),
                 sharing.url(), supervisor.target());
-        report.master(ProcessHandle.current().pid(), now - startedAtNanos);
+        report.master(ProcessHandle.current().pid(), now - startedAtNanos, build);
         agentDeath.addTo(report);
         for (Child child : table.all()) {
             report.child(child, now, child.role() == Role.WORKER ? supervisor.restarts(child.workerId()) : 0);
@@ -669,8 +673,10 @@ public final class Master {
     /**
      * The master did not run for a while (stopped, or the machine paused): without this, every worker whose
      * heartbeats wait unread in the master's socket would look hung.
+     *
+     * @return the time it read, which the stall is made up to
      */
-    private void makeUpForStall() {
+    private long makeUpForStall() {
         long now = nanoClock.getAsLong();
         if (lastTickNanos != 0 && now - lastTickNanos > STALL_NANOS) {
             long stalled = now - lastTickNanos;
@@ -679,10 +685,10 @@ public final class Master {
             table.all().forEach(child -> child.shiftClocks(stalled));
         }
         lastTickNanos = now;
+        return now;
     }
 
-    private void checkDeadlines() {
-        long now = nanoClock.getAsLong();
+    private void checkDeadlines(long now) {
         controlMessages.expire(now);
         if (serving()) {
             supervisor.tick(now);
@@ -771,12 +777,10 @@ public final class Master {
             return null;
         }
         try {
-            if (role == Role.AGENT) {
-                agentBuild = children.build();
-            }
+            String build = children.build();
             ChildProcess process = children.launch(role, workerId);
             long now = nanoClock.getAsLong();
-            Child child = new Child(role, workerId, process, now, now + startTimeout.toNanos(), switchboard);
+            Child child = new Child(role, workerId, process, build, now, now + startTimeout.toNanos(), switchboard);
             table.add(child);
             switchboard.launched(child);
             process.onExit().whenComplete((status, failure) -> {

@@ -13,7 +13,9 @@ import java.util.concurrent.TimeUnit;
 final class StatusReport {
 
     private static final String[] COLUMNS = {"role", "id", "pid", "state", "uptime", "restarts", "memory", "cpu",
-        "requests", "heartbeat"};
+        "requests", "heartbeat", "build"};
+    /** Of a build's fingerprint, the table shows this many hex digits: enough to tell a deploy's builds apart. */
+    private static final int SHORT_BUILD = 8;
 
     private final List<Map<String, Object>> rows = new ArrayList<>();
     private final Map<String, Object> cluster = new LinkedHashMap<>();
@@ -25,15 +27,15 @@ final class StatusReport {
         cluster.put("targetWorkers", targetWorkers);
     }
 
-    void master(long pid, long uptimeNanos) {
-        add("master", 0, pid, "running", uptimeNanos, 0, 0, -1);
+    void master(long pid, long uptimeNanos, String build) {
+        add("master", 0, pid, "running", uptimeNanos, 0, 0, -1, build);
     }
 
     void child(Child child, long nowNanos, int restarts) {
         String state = child.isRetiring() ? "retiring" : child.phase().name().toLowerCase(java.util.Locale.ROOT);
         long heartbeatAge = child.lastHeartbeatNanos() == 0 ? -1 : nowNanos - child.lastHeartbeatNanos();
         add(child.role().label(), child.workerId(), child.pid(), state, nowNanos - child.launchedAtNanos(), restarts,
-                child.requests(), heartbeatAge);
+                child.requests(), heartbeatAge, child.build());
     }
 
     /** A dead agent stays in the report, with why it died. */
@@ -47,7 +49,7 @@ final class StatusReport {
     }
 
     private void add(String role, int id, long pid, String state, long uptimeNanos, int restarts, long requests,
-                     long heartbeatAgeNanos) {
+                     long heartbeatAgeNanos, String build) {
         ProcessStats stats = ProcessStats.of(pid);
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("role", role);
@@ -60,6 +62,7 @@ final class StatusReport {
         row.put("cpuMillis", stats.cpuMillis());
         row.put("requests", requests);
         row.put("heartbeatAgeMillis", heartbeatAgeNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(heartbeatAgeNanos));
+        row.put("build", build == null ? "" : build);
         rows.add(row);
     }
 
@@ -78,7 +81,7 @@ final class StatusReport {
                 String.valueOf(row.get("state")), duration(row.get("uptimeMillis")),
                 String.valueOf(row.getOrDefault("restarts", "")), megabytes(row.get("residentBytes")),
                 duration(row.get("cpuMillis")), String.valueOf(row.getOrDefault("requests", "")),
-                duration(row.get("heartbeatAgeMillis"))});
+                duration(row.get("heartbeatAgeMillis")), shortBuild(row.get("build"))});
         }
         int[] widths = new int[COLUMNS.length];
         for (String[] line : cells) {
@@ -90,11 +93,11 @@ final class StatusReport {
                 + cluster.get("url") + ", " + Plural.of(((Number) cluster.get("targetWorkers")).longValue(), "worker")
                 + " wanted\n");
         for (String[] line : cells) {
+            StringBuilder row = new StringBuilder();
             for (int i = 0; i < line.length; i++) {
-                out.append(String.format("%-" + (widths[i] + 2) + "s", line[i]));
+                row.append(String.format("%-" + (widths[i] + 2) + "s", line[i]));
             }
-            out.setLength(out.length() - 2);
-            out.append('\n');
+            out.append(row.toString().stripTrailing()).append('\n');
         }
         return out.toString();
     }
@@ -104,6 +107,10 @@ final class StatusReport {
             return "-";
         }
         return ms < 1000 ? ms + "ms" : ms < 120_000 ? (ms / 1000) + "s" : (ms / 60_000) + "m";
+    }
+
+    private static String shortBuild(Object build) {
+        return build instanceof String b && !b.isEmpty() ? b.substring(0, Math.min(SHORT_BUILD, b.length())) : "-";
     }
 
     private static String megabytes(Object bytes) {
