@@ -41,6 +41,12 @@ final class AgentDeath {
                 + "agent: fix what its log says, then reload again");
     }
 
+    /** A reload's new agent could not even be launched: no process, but {@code status} says what happened. */
+    void launchFailed(String why) {
+        pid = 0;
+        cause = "could not be launched: " + why;
+    }
+
     private void record(Child agent, int status, String how, ProcessTable table, String alarm, String text) {
         Map<String, Object> details = WorkerSupervisor.details(agent);
         details.put("exitCode", status);

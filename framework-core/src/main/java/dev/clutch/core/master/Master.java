@@ -612,10 +612,11 @@ public final class Master {
      */
     private void launchNewAgent() {
         switchboard.newAgentStarting();
-        payloadCheck.adoptFromNextAgent(switchboard::newBuild);
+        payloadCheck.adoptFromNextAgent(switchboard::newPayloadTypes);
         Child agent = launch(Role.AGENT, 0, config.agentStartTimeout());
         if (agent == null) {
             agentReload = null;
+            agentDeath.launchFailed("see the master's log");
             finishReload(ControlCommands.Reloaded.failed("cannot launch a new agent (the master's log says why)"));
         } else {
             agentReload.launched(agent);

@@ -19,15 +19,15 @@ final class StateRelay {
     private StateStore incoming;
     /** Added to the versions of an agent started while the cluster serves, so the workers' versions only go up. */
     private long versionOffset;
-    /** The build whose agent published the served state: the workers of another build cannot read it. */
-    private int servedBuild;
+    /** The generation of payload types of the agent that published the served state: others cannot read it. */
+    private int servedGeneration;
 
-    /** Every process starts again (dev mode): the next agent publishes from version 1, for {@code build}. */
-    void reset(int build) {
+    /** Every process starts again (dev mode): the next agent publishes from version 1, for {@code generation}. */
+    void reset(int generation) {
         served = new StateStore();
         incoming = null;
         versionOffset = 0;
-        servedBuild = build;
+        servedGeneration = generation;
     }
 
     /** A reload's new agent is about to be launched. */
@@ -42,25 +42,25 @@ final class StateRelay {
     }
 
     /**
-     * The reload's new agent, of {@code build}, is ready: its state is served from now on.
+     * The reload's new agent, of {@code generation}, is ready: its state is served from now on.
      *
      * @return false when no new agent was starting
      */
-    boolean newAgentReady(int build) {
+    boolean newAgentReady(int generation) {
         if (incoming == null) {
             return false;
         }
         served = incoming;
         incoming = null;
-        servedBuild = build;
+        servedGeneration = generation;
         return true;
     }
 
     /**
      * A change from the running agent.
      *
-     * @return the change to send the workers of {@link #serves the served build}, numbered for them; {@code null} when
-     *     it is kept aside (a new agent starting) or does not follow the last version (logged)
+     * @return the change to send the workers that {@link #serves can read it}, numbered for them; {@code null}
+     *     when it is kept aside (a new agent starting) or does not follow the last version (logged)
      */
     StateChange apply(StateChange sent) {
         StateChange change = versionOffset == 0 ? sent
@@ -74,9 +74,9 @@ final class StateRelay {
         return target == incoming ? null : change;
     }
 
-    /** Whether the workers of {@code build} can read the served state. */
-    boolean serves(int build) {
-        return build == servedBuild;
+    /** Whether the workers of {@code generation} can read the served state. */
+    boolean serves(int generation) {
+        return generation == servedGeneration;
     }
 
     /** The served state, whole. */

@@ -72,8 +72,8 @@ final class Switchboard implements Child.PhaseListener {
     /** What the switchboard knows of one child, on the IPC thread. */
     private static final class Route {
         final Sender sender;
-        /** Processes of one build share their payload types: only they talk to each other (see {@link #newBuild}). */
-        int build;
+        /** Processes of one generation share their payload types: only they talk to each other. */
+        int generation;
         Child.Phase phase = Child.Phase.STARTING;
         ChildConnection connection;
         final ArrayDeque<Object> held = new ArrayDeque<>();
@@ -122,8 +122,8 @@ final class Switchboard implements Child.PhaseListener {
     private final List<Route> toFlush = new ArrayList<>();
     private Route agent;
     private final StateRelay state = new StateRelay();
-    /** The build of the processes launched from now on; a new agent with other payload types starts the next. */
-    private int currentBuild;
+    /** The generation of the processes launched from now on; a new agent with other payload types starts the next. */
+    private int currentGeneration;
 
     /**
      * @param masterInbox gets replies and undeliverable notices for messages the master sent itself, on the IPC
@@ -141,7 +141,7 @@ final class Switchboard implements Child.PhaseListener {
         Sender sender = child.sender();
         loop.execute(() -> {
             Route route = new Route(sender);
-            route.build = currentBuild;
+            route.generation = currentGeneration;
             routes.put(sender.pid(), route);
             if (sender.role() == Role.AGENT) {
                 agent = route;
@@ -280,7 +280,7 @@ final class Switchboard implements Child.PhaseListener {
 
     /** A new agent publishes from version 1 again. */
     void resetState() {
-        loop.execute(() -> state.reset(currentBuild));
+        loop.execute(() -> state.reset(currentGeneration));
     }
 
     /** A reload's new agent is about to be launched: see {@link StateRelay}. */
@@ -291,7 +291,7 @@ final class Switchboard implements Child.PhaseListener {
     /** The reload's new agent is ready: its state replaces the old one, in every worker at once. */
     void newAgentReady() {
         loop.execute(() -> {
-            if (agent == null || !state.newAgentReady(agent.build)) {
+            if (agent == null || !state.newAgentReady(agent.generation)) {
                 return;
             }
             for (Route route : routes.values()) {
@@ -305,16 +305,16 @@ final class Switchboard implements Child.PhaseListener {
 
     /**
      * The agent {@code agentPid} registers other payload types than the processes launched before it: a reload's new
-     * build. From now on it and the processes launched after it talk only among themselves, and the processes of the
-     * old build among themselves, keeping the state they have, until the reload has replaced them: a message between
-     * the two builds fails as undeliverable instead of being read as the wrong type. On the IPC thread, during the
-     * agent's hello.
+     * build, a new generation. From now on it and the processes launched after it talk only among themselves, and
+     * those of the old generation among themselves, keeping the state they have, until the reload has replaced them:
+     * a message between the two fails as undeliverable instead of being read as the wrong type. On the IPC thread,
+     * during the agent's hello.
      */
-    void newBuild(long agentPid) {
-        currentBuild++;
+    void newPayloadTypes(long agentPid) {
+        currentGeneration++;
         Route route = routes.get(agentPid);
         if (route != null) {
-            route.build = currentBuild;
+            route.generation = currentGeneration;
             // Held for it before its hello: sent by the old build.
             failHeld(route, route.describe() + " runs a new build, whose payload types differ from the sender's");
             flushAll();
@@ -390,7 +390,7 @@ final class Switchboard implements Child.PhaseListener {
             return;
         }
         for (Route route : routes.values()) {
-            if (route.sender.role() != Role.WORKER || route.stateBehind || !state.serves(route.build)) {
+            if (route.sender.role() != Role.WORKER || route.stateBehind || !state.serves(route.generation)) {
                 continue;
             }
             if (route.connection != null && !route.connection.isWritable()) {
@@ -415,9 +415,9 @@ final class Switchboard implements Child.PhaseListener {
         }
     }
 
-    /** The whole state, to a worker of the build that published it (one of another build could not read it). */
+    /** The whole state, to a worker of the agent's generation (one of another could not read it). */
     private void sendState(Route worker) {
-        if (state.serves(worker.build)) {
+        if (state.serves(worker.generation)) {
             sendFromMaster(worker, state.snapshot());
         }
     }
@@ -465,7 +465,7 @@ final class Switchboard implements Child.PhaseListener {
                         deliverToOne(message, pick, from, masterOutcome);
                     } else {
                         fail(message, from, masterOutcome, readyWorkers.isEmpty() ? "no ready worker"
-                                : readyWorkers.stream().noneMatch(w -> betweenBuilds(from, w) == null)
+                                : readyWorkers.stream().noneMatch(w -> betweenGenerations(from, w) == null)
                                 ? "no ready worker runs the sender's build (a reload is replacing it)"
                                 : "no ready worker is keeping up with its messages (each one's pending messages are "
                                 + "over clutch.ipc.maxPendingBytes)");
@@ -487,14 +487,14 @@ final class Switchboard implements Child.PhaseListener {
     }
 
     /**
-     * One ready worker, chosen at random among those that are not behind with their messages and run the sender's
-     * build.
+     * One ready worker, chosen at random among those that are not behind with their messages and share the sender's
+     * payload types.
      */
     private Route randomWorkerKeepingUp(Route from) {
         Route pick = null;
         int candidates = 0;
         for (Route worker : readyWorkers) {
-            if (!worker.slow && (from == null || from.build == worker.build)
+            if (!worker.slow && (from == null || from.generation == worker.generation)
                     && ThreadLocalRandom.current().nextInt(++candidates) == 0) {
                 pick = worker;
             }
@@ -517,7 +517,7 @@ final class Switchboard implements Child.PhaseListener {
     }
 
     private void deliverOrHold(Object message, Route target, Route from, Consumer<String> masterOutcome) {
-        String apart = betweenBuilds(from, target);
+        String apart = betweenGenerations(from, target);
         if (apart != null) {
             fail(message, from, masterOutcome, apart);
             return;
@@ -570,16 +570,16 @@ final class Switchboard implements Child.PhaseListener {
         }
     }
 
-    /** Why {@code from} cannot reach {@code target}, or {@code null}: see {@link #newBuild}. */
-    private static String betweenBuilds(Route from, Route target) {
-        return from == null || from.build == target.build ? null : target.describe() + " runs another build of the "
-                + "application than " + from.describe() + ", with other payload types (a reload is replacing the old "
-                + "build)";
+    /** Why {@code from} cannot reach {@code target}, or {@code null}: see {@link #newPayloadTypes}. */
+    private static String betweenGenerations(Route from, Route target) {
+        return from == null || from.generation == target.generation ? null : target.describe() + " runs another "
+                + "build of the application than " + from.describe() + ", with other payload types (a reload is "
+                + "replacing the old build)";
     }
 
     /** Writes the message to {@code target}; returns why it could not, or {@code null}. */
     private String deliver(Object message, Route target, Route from) {
-        String apart = betweenBuilds(from, target);
+        String apart = betweenGenerations(from, target);
         if (apart != null) {
             return apart;
         }
