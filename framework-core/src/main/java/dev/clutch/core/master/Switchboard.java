@@ -517,12 +517,13 @@ final class Switchboard implements Child.PhaseListener {
     }
 
     private void deliverOrHold(Object message, Route target, Route from, Consumer<String> masterOutcome) {
-        String apart = betweenGenerations(from, target);
-        if (apart != null) {
-            fail(message, from, masterOutcome, apart);
-            return;
-        }
         if (target.phase == Child.Phase.STARTING) {
+            // What is delivered is checked in deliver(); what is held, here: it is delivered unchecked later.
+            String apart = betweenGenerations(from, target);
+            if (apart != null) {
+                fail(message, from, masterOutcome, apart);
+                return;
+            }
             int count = message instanceof FrameRun run ? run.count() : 1;
             long bytes = message instanceof FrameRun run ? run.frames().readableBytes() : 0;
             if (target.heldFull == null && target.heldMessages + count > MAX_HELD) {
