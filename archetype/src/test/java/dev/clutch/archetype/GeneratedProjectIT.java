@@ -91,6 +91,8 @@ class GeneratedProjectIT {
         Path launcher = PROJECT.resolve("target/bin/hello-service");
         Path jar = PROJECT.resolve("target/hello-service.jar");
         Object jarBefore = Files.getAttribute(jar, "unix:ino");
+        Path prodConf = PROJECT.resolve("src/main/resources/application-prod.conf");
+        String prodBefore = Files.readString(prodConf);
         String javaOpts = "-Dclutch.baseDir=" + baseDir + " -Dclutch.http.host=127.0.0.1";
         try (ClusterProcess cluster = ClusterProcess.builder(baseDir)
                 .command(List.of(launcher.toString(), "start", "--workers", "2", "--port", "0"))
@@ -100,6 +102,14 @@ class GeneratedProjectIT {
                 .start()) {
             ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
 
+            // The new build's settings: the workers' JVM options reach the new workers; the master's settings
+            // wait for a restart, and meanwhile the new workers keep the master's (their log directory among them).
+            long line = prodBefore.lines().count() + 1;
+            Files.writeString(prodConf, prodBefore.stripTrailing() + """
+
+                    clutch.worker.jvmArgs = ${clutch.worker.jvmArgs} ["-Dhello.deployment=2"]
+                    clutch.logDir = logs-of-the-new-build
+                    """);
             try (ClusterProcess build = ClusterProcess.builder(baseDir).command(List.of("mvn", "-B", "-q", "-o",
                     "-f", PROJECT.resolve("pom.xml").toString(), "package", "-DskipTests")).start()) {
                 assertEquals(0, build.awaitExit(BOOT), build.output());
@@ -110,13 +120,25 @@ class GeneratedProjectIT {
                     "reload")).env("JAVA_HOME", System.getProperty("java.home")).env("JAVA_OPTS", javaOpts)
                     .start()) {
                 assertEquals(0, reload.awaitExit(BOOT), reload.output());
-                assertTrue(reload.output().contains("reload done: every worker replaced; the agent still runs the "
-                        + "build it started with"), reload.output());
+                String output = reload.output();
+                assertTrue(output.contains("reload done: every worker replaced; the agent still runs the "
+                        + "build it started with"), output);
+                // A value that adds to the defaults is a merge: its origin names the defaults and the file.
+                assertTrue(output.contains("clutch.worker.jvmArgs = [") && output.contains("-Dhello.deployment=2] ("
+                        + "merge of Clutch defaults,") && output.contains("application-prod.conf: " + line + "): the "
+                        + "new workers take it"), output);
+                assertTrue(output.contains("clutch.logDir = logs-of-the-new-build (application-prod.conf, line "
+                        + (line + 1) + "): a setting of the master, every process keeps \"\" until a stop and a start"),
+                        output);
             }
             HttpResponse<String> hello = Http.get(ready.url("/hello"));
             assertEquals(200, hello.statusCode());
-            assertTrue(!ready.workerPids().contains(Long.parseLong(hello.headers()
-                    .firstValue("X-Clutch-Worker").orElseThrow())), "a new worker answers: " + hello.headers());
+            long newWorker = Long.parseLong(hello.headers().firstValue("X-Clutch-Worker").orElseThrow());
+            assertTrue(!ready.workerPids().contains(newWorker), "a new worker answers: " + hello.headers());
+            assertTrue(Files.readString(Path.of("/proc", Long.toString(newWorker), "cmdline"))
+                    .contains("-Dhello.deployment=2"), "the new worker runs with the new build's JVM options");
+            assertTrue(!Files.exists(baseDir.resolve("logs-of-the-new-build")), "the new workers log where the "
+                    + "master does");
 
             try (ClusterProcess reload = ClusterProcess.builder(baseDir).command(List.of(launcher.toString(),
                     "reload", "--agent")).env("JAVA_HOME", System.getProperty("java.home")).env("JAVA_OPTS", javaOpts)
@@ -147,6 +169,8 @@ class GeneratedProjectIT {
 
             cluster.signal("TERM");
             assertEquals(0, cluster.awaitExit(BOOT), cluster.output());
+        } finally {
+            Files.writeString(prodConf, prodBefore);
         }
     }
 

@@ -30,8 +30,8 @@ public record CommandLine(String command, String env, Map<String, Object> overri
               stop [--timeout S]   stop the running instance, waiting up to S seconds (default 30)
               status [--json]      one row per process of the running instance
               state [--json]       the shared state the agent published, as the master keeps it
-              reload [--agent]     replace every worker, one at a time, with the classes on disk now;
-                               --agent (or a dead agent) starts a new agent first
+              reload [--agent]     replace every worker, one at a time, with the classes and settings on
+                               disk now; --agent (or a dead agent) starts a new agent first
               scale N              run N workers
               --help               print this help""";
 

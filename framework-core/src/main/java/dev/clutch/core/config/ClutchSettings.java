@@ -3,6 +3,7 @@ package dev.clutch.core.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import dev.clutch.core.api.Role;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,14 +64,16 @@ public final class ClutchSettings {
             withLateC2("-XX:+UseSerialGC", "-Xss512k", "-Xms16m", "-XX:TrimNativeHeapInterval=1000"),
             "JVM options of the agent process: lean by default (a small GC, small thread stacks, a heap that starts "
                     + "small, freed native memory returned, optimizing compilation left for code that stays hot); "
-                    + "setting the key replaces them, `${clutch.agent.jvmArgs} [...]` adds to them.");
+                    + "setting the key replaces them, `${clutch.agent.jvmArgs} [...]` adds to them.")
+            .readAtStartBy(Role.AGENT);
     public static final Setting<List<String>> WORKER_JVM_ARGS = Setting.stringList("clutch.worker.jvmArgs",
             withLateC2("-XX:+UseSerialGC", "-Xms16m", "-XX:TrimNativeHeapInterval=1000"),
             "JVM options of every worker process: small-heap defaults (the serial GC, a heap that starts small and "
                     + "grows as needed, uncapped; freed native memory returned; optimizing compilation left for code "
                     + "that stays hot); setting the key replaces them, "
                     + "`${clutch.worker.jvmArgs} [\"-Xmx512m\"]` adds to them; `[\"-XX:+UseG1GC\"]` for "
-                    + "heaps of gigabytes.");
+                    + "heaps of gigabytes.")
+            .readAtStartBy(Role.WORKER);
     /** The largest {@code clutch.ipc.maxFrameBytes} allowed. */
     public static final long IPC_MAX_FRAME_BYTES_CEILING = 1L << 30;
     public static final Setting<Long> IPC_MAX_FRAME_BYTES = Setting.bytes("clutch.ipc.maxFrameBytes", "16MiB",
@@ -91,26 +94,33 @@ public final class ClutchSettings {
             "Length of the HTTP listening socket's accept queue.");
 
     public static final Setting<Long> HTTP_MAX_BODY_BYTES = Setting.bytes("clutch.http.maxBodyBytes", "1MiB", 0,
-            1L << 30, "Largest request body a worker accepts; larger ones get 413.");
+            1L << 30, "Largest request body a worker accepts; larger ones get 413.")
+            .readAtStartBy(Role.WORKER);
     public static final Setting<Duration> HTTP_REQUEST_TIMEOUT = Setting.duration("clutch.http.requestTimeout",
-            "30s", Duration.ofMillis(1), "How long a handler may take before the client gets 503.");
+            "30s", Duration.ofMillis(1), "How long a handler may take before the client gets 503.")
+            .readAtStartBy(Role.WORKER);
     public static final Setting<Duration> HTTP_IDLE_TIMEOUT = Setting.duration("clutch.http.idleTimeout", "60s",
             Duration.ofMillis(1), "How long a keep-alive connection may sit idle before the worker closes it, and "
-                    + "how long a request may take to arrive whole once its first bytes came.");
+                    + "how long a request may take to arrive whole once its first bytes came.")
+            .readAtStartBy(Role.WORKER);
     public static final Setting<Duration> HTTP_QUEUE_TIMEOUT = Setting.duration("clutch.http.queueTimeout", "30s",
             Duration.ofMillis(1), "With `rr`: how long a connection the master accepted may wait for a worker to "
                     + "take it (none is ready: starting, all crashed, a dev-mode build that does not start; or every "
                     + "one is at its hand-off window); then it gets 503 and is closed.");
     public static final Setting<Boolean> HTTP_ACCESS_LOG = Setting.bool("clutch.http.accessLog", true,
-            "Whether each worker writes `logs/worker-<id>-access.log`.");
+            "Whether each worker writes `logs/worker-<id>-access.log`.")
+            .readAtStartBy(Role.WORKER);
     public static final Setting<Integer> WORKER_IO_THREADS = Setting.integer("clutch.worker.ioThreads", 1, 1, 256,
-            "Event-loop threads of each worker.");
+            "Event-loop threads of each worker.")
+            .readAtStartBy(Role.WORKER);
     public static final Setting<Integer> WORKER_BLOCKING_THREADS = Setting.integer("clutch.worker.blockingThreads",
-            200, 1, 10000, "On JDKs without virtual threads: the pool that runs blocking handlers.");
+            200, 1, 10000, "On JDKs without virtual threads: the pool that runs blocking handlers.")
+            .readAtStartBy(Role.WORKER);
     public static final Setting<Integer> WORKER_MAX_BLOCKING_HANDLERS = Setting.integer(
             "clutch.worker.maxBlockingHandlers", 10000, 1, 1_000_000, "With virtual threads (JDK 21+): blocking "
                     + "handlers running at once in one worker, those past their request timeout included; past it, "
-                    + "requests get 503.");
+                    + "requests get 503.")
+            .readAtStartBy(Role.WORKER);
     public static final Setting<Integer> REFORK_LIMIT = Setting.integer("clutch.worker.refork.limit", 60, 1, 100000,
             "Workers replaced at once within `clutch.worker.refork.window`; past it, an alarm and a backoff of 1 s "
                     + "doubling to 60 s.");
@@ -137,12 +147,15 @@ public final class ClutchSettings {
             3, 1, 20, "Attempts per alarm before the webhook gives up (logged).");
     public static final Setting<String> STATE_FILE = Setting.string("clutch.state.file", "",
             "A HOCON, JSON or properties file the agent publishes as shared state and follows; relative to "
-                    + "`clutch.baseDir`; empty: none.");
+                    + "`clutch.baseDir`; empty: none.")
+            .readAtStartBy(Role.AGENT);
     public static final Setting<String> STATE_FILE_PREFIX = Setting.string("clutch.state.filePrefix", "",
-            "Put before each key of `clutch.state.file` in the shared state.");
+            "Put before each key of `clutch.state.file` in the shared state.")
+            .readAtStartBy(Role.AGENT);
     public static final Setting<Duration> STATE_FILE_POLL = Setting.duration("clutch.state.filePollInterval",
             "250ms", Duration.ofMillis(10), "How often the state file is checked; a change is published once the "
-                    + "file has been still this long.");
+                    + "file has been still this long.")
+            .readAtStartBy(Role.AGENT);
     public static final Setting<String> SCHEDULING_POLICY = Setting.oneOf("clutch.cluster.schedulingPolicy", "rr",
             Set.of("rr", "none", "reuseport"), "How workers share the HTTP port: `rr` the master accepts and hands "
                     + "each connection to the next ready worker; `none` every worker accepts on the master's socket; "

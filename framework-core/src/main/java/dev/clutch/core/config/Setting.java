@@ -3,6 +3,7 @@ package dev.clutch.core.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValue;
+import dev.clutch.core.api.Role;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -28,13 +29,20 @@ public final class Setting<T> {
     private final String envVar;
     private final String description;
     private final Reader<T> reader;
+    private final Role readAtStartBy;
 
-    private Setting(String key, Object defaultValue, String envVar, String description, Reader<T> reader) {
+    private Setting(String key, Object defaultValue, String envVar, String description, Reader<T> reader,
+                    Role readAtStartBy) {
         this.key = key;
         this.defaultValue = defaultValue;
         this.envVar = envVar;
         this.description = description;
         this.reader = reader;
+        this.readAtStartBy = readAtStartBy;
+    }
+
+    private Setting(String key, Object defaultValue, String envVar, String description, Reader<T> reader) {
+        this(key, defaultValue, envVar, description, reader, null);
     }
 
     static Setting<String> string(String key, String defaultValue, String description) {
@@ -115,7 +123,15 @@ public final class Setting<T> {
 
     /** The same setting, also overridden by the environment variable {@code name}. */
     Setting<T> withEnv(String name) {
-        return new Setting<>(key, defaultValue, name, description, reader);
+        return new Setting<>(key, defaultValue, name, description, reader, readAtStartBy);
+    }
+
+    /**
+     * The same setting, read by each process of {@code role} as it starts (or by the master as it launches one),
+     * so that a reload's new processes take a new value from the application's files.
+     */
+    Setting<T> readAtStartBy(Role role) {
+        return new Setting<>(key, defaultValue, envVar, description, reader, role);
     }
 
     public String key() {
@@ -133,6 +149,15 @@ public final class Setting<T> {
 
     public String description() {
         return description;
+    }
+
+    /**
+     * The role whose processes take this setting as they start, so that a reload that starts new ones applies a
+     * new value; {@code null} for the master's settings, which hold for the whole cluster from the master's start
+     * to its stop (its children get the master's value).
+     */
+    public Role readAtStartBy() {
+        return readAtStartBy;
     }
 
     /**

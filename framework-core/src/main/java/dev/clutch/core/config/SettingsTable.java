@@ -1,5 +1,6 @@
 package dev.clutch.core.config;
 
+import dev.clutch.core.api.Role;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -10,10 +11,19 @@ public final class SettingsTable {
     }
 
     public static String markdown() {
-        return "| key | default | env | meaning |\n|---|---|---|---|\n" + ClutchSettings.all().stream()
+        return "| key | default | env | reload | meaning |\n|---|---|---|---|---|\n" + ClutchSettings.all().stream()
                 .map(s -> "| `" + s.key() + "` | `" + render(s.defaultValue()) + "` | "
-                        + (s.envVar() == null ? "" : "`" + s.envVar() + "`") + " | " + s.description() + " |")
+                        + (s.envVar() == null ? "" : "`" + s.envVar() + "`") + " | " + onReload(s) + " | "
+                        + s.description() + " |")
                 .collect(Collectors.joining("\n")) + "\n";
+    }
+
+    /** Whether a reload applies a new value from the application's files (see {@link ReloadedSettings}). */
+    private static String onReload(Setting<?> setting) {
+        if (setting.readAtStartBy() == null) {
+            return "";
+        }
+        return setting.readAtStartBy() == Role.AGENT ? "`--agent`" : "yes";
     }
 
     private static String render(Object value) {

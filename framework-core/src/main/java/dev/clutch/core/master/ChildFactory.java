@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -30,6 +31,7 @@ public final class ChildFactory {
     private final String appName;
     private final String env;
     private final String configOverrides;
+    /** Replaced by a reload that takes new ones from the application's files. */
     private final Map<Role, List<String>> jvmArgs;
     private final SchedulingPolicy policy;
     private final Path logDir;
@@ -39,7 +41,8 @@ public final class ChildFactory {
 
     /**
      * @param applicationClass the application's entry point, started in every child
-     * @param configOverrides the master's command-line overrides as HOCON
+     * @param configOverrides HOCON that children put above their configuration files: the master's command-line
+     *     overrides and its own settings ({@link dev.clutch.core.config.ReloadedSettings#masterLayer})
      */
     public ChildFactory(ProcessLauncher launcher, TokenBook tokens, Path ipcSocket, Class<?> applicationClass,
                         String appName, String env, String configOverrides, SchedulingPolicy policy, Path logDir,
@@ -52,10 +55,21 @@ public final class ChildFactory {
         this.appName = appName;
         this.env = env;
         this.configOverrides = configOverrides;
-        this.jvmArgs = Map.copyOf(jvmArgs);
+        this.jvmArgs = new EnumMap<>(Role.class);
+        this.jvmArgs.putAll(jvmArgs);
         this.policy = policy;
         this.logDir = logDir;
         this.classData = classData;
+    }
+
+    /** The classpath every child starts with, as {@code -cp} gives it. */
+    String classpath() {
+        return classpath;
+    }
+
+    /** The JVM options of the children of {@code role} launched from now on. */
+    void jvmArgs(Role role, List<String> options) {
+        jvmArgs.put(role, List.copyOf(options));
     }
 
     /** The build a child launched now would run, or {@code null} when a classpath entry cannot be read. */

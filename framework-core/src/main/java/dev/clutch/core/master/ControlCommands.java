@@ -6,6 +6,7 @@ import dev.clutch.core.message.ControlReply;
 import dev.clutch.core.message.ControlRequest;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,10 +27,19 @@ final class ControlCommands {
      * @param agentOnOlderBuild the agent, kept, runs an older build than the new workers: the jar changed since it
      *     started
      */
-    record Reloaded(long newAgentPid, String failure, boolean agentOnOlderBuild) {
+    record Reloaded(long newAgentPid, String failure, boolean agentOnOlderBuild, List<String> settings) {
+
+        Reloaded(long newAgentPid, String failure, boolean agentOnOlderBuild) {
+            this(newAgentPid, failure, agentOnOlderBuild, List.of());
+        }
 
         static Reloaded failed(String why) {
             return new Reloaded(0, why, false);
+        }
+
+        /** The same outcome, with what the reload did with each setting changed on disk. */
+        Reloaded withSettings(List<String> lines) {
+            return new Reloaded(newAgentPid, failure, agentOnOlderBuild, List.copyOf(lines));
         }
     }
 
@@ -120,12 +130,18 @@ final class ControlCommands {
 
     private static ControlReply reloadReply(Reloaded outcome) {
         long agent = outcome.newAgentPid();
+        StringBuilder settings = new StringBuilder();
+        if (!outcome.settings().isEmpty()) {
+            settings.append("\nsettings changed in the files on disk:");
+            outcome.settings().forEach(line -> settings.append("\n  ").append(line));
+        }
         if (outcome.failure() == null) {
             return ok("reload done: " + (agent == 0 ? "" : "a new agent (pid " + agent + "), then ")
-                    + "every worker replaced" + (outcome.agentOnOlderBuild() ? "; " + AGENT_ON_OLDER_BUILD : ""));
+                    + "every worker replaced" + (outcome.agentOnOlderBuild() ? "; " + AGENT_ON_OLDER_BUILD : "")
+                    + settings);
         }
         return failed("reload aborted: " + (agent == 0 ? "" : "the new agent (pid " + agent + ") runs, but ")
-                + outcome.failure());
+                + outcome.failure() + settings);
     }
 
     /** A command that reached the master after it stopped: it was not carried out, and the operator hears so. */

@@ -4,6 +4,7 @@ import dev.clutch.core.api.ExitCode;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.alarm.Alarms;
 import dev.clutch.core.config.ClutchConfig;
+import dev.clutch.core.config.ConfigurationException;
 import dev.clutch.core.control.ControlServer;
 import dev.clutch.core.ipc.ChildConnection;
 import dev.clutch.core.ipc.FrameRun;
@@ -25,6 +26,7 @@ import dev.clutch.core.message.StateResync;
 import io.netty.channel.EventLoop;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -84,6 +86,7 @@ public final class Master {
 
     private final ClutchConfig config;
     private final ChildFactory children;
+    private final ReloadSettings reloadSettings;
     private final PortSharing sharing;
     private final LongSupplier nanoClock;
     private final long startedAtNanos;
@@ -104,6 +107,8 @@ public final class Master {
     private AgentReload agentReload;
     /** Told how the current reload ended. */
     private Consumer<ControlCommands.Reloaded> reloadDone;
+    /** What the current reload did with the settings changed on disk, for its reply. */
+    private List<String> reloadSettingLines = List.of();
     /** The build this master started from, for {@code status}. */
     private final String build;
     /** Set once {@link #run} has left its loop: commands queued from then on are answered where they arrive. */
@@ -117,8 +122,9 @@ public final class Master {
 
     public Master(ClutchConfig config, ChildFactory children, PortSharing sharing, Alarms alarms,
                   PayloadRegistryCheck payloadCheck, PayloadCodec payloads, EventLoop ipcLoop,
-                  LongSupplier nanoClock, long startedAtNanos) {
+                  LongSupplier nanoClock, long startedAtNanos, ReloadSettings reloadSettings) {
         this.config = config;
+        this.reloadSettings = reloadSettings;
         this.payloadCheck = payloadCheck;
         this.payloads = payloads;
         this.children = children;
@@ -588,9 +594,18 @@ public final class Master {
             log.info("reload refused: {}", refused);
             return refused;
         }
+        Child running = table.agent().orElse(null);
+        try {
+            reloadSettingLines = reloadSettings.take(agent || running == null);
+        } catch (ConfigurationException e) {
+            String refused = "the application's configuration files on disk do not load, so nothing was replaced "
+                    + "(fix them, then reload again): " + String.join("; ", e.problems());
+            log.error("reload refused: {}", refused);
+            return refused;
+        }
+        reloadSettingLines.forEach(line -> log.info("reload: setting changed on disk: {}", line));
         moveTo(State.RELOADING);
         reloadDone = done;
-        Child running = table.agent().orElse(null);
         if (running != null && !agent) {
             reloadWorkers(0);
             return null;
@@ -645,8 +660,10 @@ public final class Master {
         }
         Consumer<ControlCommands.Reloaded> done = reloadDone;
         reloadDone = null;
+        List<String> settings = reloadSettingLines;
+        reloadSettingLines = List.of();
         if (done != null) {
-            done.accept(outcome);
+            done.accept(outcome.withSettings(settings));
         }
     }
 

@@ -11,6 +11,7 @@ import dev.clutch.core.cli.CommandLine;
 import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.config.ClutchSettings;
 import dev.clutch.core.config.ConfigLoader;
+import dev.clutch.core.config.ReloadedSettings;
 import dev.clutch.core.config.Setting;
 import dev.clutch.core.ipc.PayloadRegistryCheck;
 import dev.clutch.core.plugin.PluginSet;
@@ -70,9 +71,11 @@ public final class MasterBoot {
             PortSharing sharing = PortSharing.open(config, transport, group);
             resources.onClose(sharing::close);
             TokenBook tokens = new TokenBook();
-            // Children serve the port the master bound, also when the configured one was 0.
+            // Children serve the port the master bound, also when the configured one was 0; and they keep the
+            // master's settings when a new jar's files change them.
             String overrides = commandLine.overridesConfig()
                     .withValue("clutch.http.port", ConfigValueFactory.fromAnyRef(sharing.port()))
+                    .withFallback(ReloadedSettings.masterLayer(config))
                     .root().render(ConfigRenderOptions.concise());
             ChildFactory children = new ChildFactory(new JvmProcessLauncher(), tokens, runDirectory.ipcSocket(),
                     applicationClass, config.name(), config.env(), overrides, config.schedulingPolicy(), config.logDir(),
@@ -84,7 +87,8 @@ public final class MasterBoot {
             PayloadCodec payloads = payloadCodec(applicationClass, plugins, config);
             PayloadRegistryCheck payloadCheck = new PayloadRegistryCheck(payloads.describe());
             Master master = new Master(config, children, sharing, alarms, payloadCheck, payloads, group.next(),
-                    System::nanoTime, startedAtNanos);
+                    System::nanoTime, startedAtNanos,
+                    new ReloadSettings(config, commandLine.overridesConfig(), children.classpath(), children));
             IpcServer ipc = new IpcServer(transport, group, runDirectory.ipcSocket(), MessageRegistry.framework(),
                     config.maxFrameBytes(), config.maxPendingBytes(), config.helloTimeout(), tokens, payloadCheck,
                     master.ipcListener());

@@ -1,0 +1,152 @@
+package dev.clutch.core.master;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.clutch.core.api.Role;
+import dev.clutch.core.config.ClutchConfig;
+import dev.clutch.core.config.ConfigLoader;
+import dev.clutch.core.config.ConfigurationException;
+import dev.clutch.core.config.ReloadedSettings;
+import dev.clutch.core.config.Setting;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.net.URLConnection;
+import java.net.URLStreamHandler;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
+
+/**
+ * The {@code clutch.*} settings a reload takes from the application's files as they are on disk now (a new jar put
+ * in place since the start, say), and what it tells the operator about them: which the new processes take, and
+ * which wait for a stop and a start (see {@link ReloadedSettings}). Called on the master's thread.
+ */
+final class ReloadSettings {
+
+    private final ClutchConfig started;
+    private final Config flags;
+    private final String classpath;
+    private final ChildFactory children;
+    /** What the workers, and the agent, launched from now on get: the files as the last reload that took them read them. */
+    private ClutchConfig forWorkers;
+    private ClutchConfig forAgent;
+
+    /**
+     * @param flags the master's command-line overrides, which stay above the files
+     * @param classpath the children's, whose files a reload reads
+     */
+    ReloadSettings(ClutchConfig started, Config flags, String classpath, ChildFactory children) {
+        this.started = started;
+        this.flags = flags;
+        this.classpath = classpath;
+        this.children = children;
+        this.forWorkers = started;
+        this.forAgent = started;
+    }
+
+    /**
+     * Reads the files on disk and applies what a reload applies: the workers' settings to the workers launched from
+     * now on, the agent's too when the reload starts a new agent.
+     *
+     * @return a line per setting that changed on disk, saying what happens to it
+     * @throws ConfigurationException when the files on disk do not load or hold a bad value: nothing is applied
+     */
+    List<String> take(boolean newAgent) {
+        ClutchConfig onDisk = onDisk();
+        List<String> lines = new ArrayList<>();
+        for (Setting<?> setting : ReloadedSettings.changed(Role.WORKER, forWorkers, onDisk)) {
+            lines.add(ReloadedSettings.describe(setting, onDisk) + ": the new workers take it (the old ones had "
+                    + ReloadedSettings.value(setting, forWorkers) + ")");
+        }
+        forWorkers = onDisk;
+        children.jvmArgs(Role.WORKER, onDisk.workerJvmArgs());
+        for (Setting<?> setting : ReloadedSettings.changed(Role.AGENT, forAgent, onDisk)) {
+            lines.add(ReloadedSettings.describe(setting, onDisk) + (newAgent
+                    ? ": the new agent takes it (the old one had " + ReloadedSettings.value(setting, forAgent) + ")"
+                    : ": the agent keeps " + ReloadedSettings.value(setting, forAgent) + " until reload --agent"));
+        }
+        if (newAgent) {
+            forAgent = onDisk;
+            children.jvmArgs(Role.AGENT, onDisk.agentJvmArgs());
+        }
+        for (Setting<?> setting : ReloadedSettings.changed(null, started, onDisk)) {
+            lines.add(ReloadedSettings.describe(setting, onDisk) + ": a setting of the master, every process keeps "
+                    + ReloadedSettings.value(setting, started) + " until a stop and a start");
+        }
+        return lines;
+    }
+
+    /** The configuration a child launched now would read: the files on disk, not those the master opened. */
+    private ClutchConfig onDisk() {
+        try (URLClassLoader files = new FilesOnDisk(urls())) {
+            return ClutchConfig.of(ConfigLoader.load(files, started.env(), flags, System.getenv()), started.name());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            // The library keeps the reference configuration of the last class loader it read: not this one.
+            ConfigFactory.invalidateCaches();
+        }
+    }
+
+    /**
+     * Resources as a new JVM reads them: from the classpath's files only (the platform loader as parent), and each
+     * opened afresh. The JDK keeps every jar it opened through a {@code jar:} URL, and reading through that cache
+     * would give the master's start-up configuration again, from the jar a deploy has replaced since.
+     */
+    private static final class FilesOnDisk extends URLClassLoader {
+
+        FilesOnDisk(URL[] urls) {
+            super("clutch-files-on-disk", urls, ClassLoader.getPlatformClassLoader());
+        }
+
+        @Override
+        public URL getResource(String name) {
+            URL url = super.getResource(name);
+            return url == null ? null : uncached(url);
+        }
+
+        @Override
+        public Enumeration<URL> getResources(String name) throws IOException {
+            List<URL> urls = new ArrayList<>();
+            for (URL url : Collections.list(super.getResources(name))) {
+                urls.add(uncached(url));
+            }
+            return Collections.enumeration(urls);
+        }
+
+        private static URL uncached(URL url) {
+            try {
+                return new URL(null, url.toString(), new URLStreamHandler() {
+                    @Override
+                    protected URLConnection openConnection(URL ignored) throws IOException {
+                        URLConnection connection = url.openConnection();
+                        connection.setUseCaches(false);
+                        return connection;
+                    }
+                });
+            } catch (MalformedURLException e) {
+                throw new IllegalStateException(url + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private URL[] urls() {
+        List<URL> urls = new ArrayList<>();
+        for (String entry : classpath.split(File.pathSeparator)) {
+            if (!entry.isEmpty()) {
+                try {
+                    urls.add(Path.of(entry).toUri().toURL());
+                } catch (MalformedURLException e) {
+                    throw new IllegalStateException("classpath entry " + entry + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        return urls.toArray(URL[]::new);
+    }
+}

@@ -1,0 +1,97 @@
+package dev.clutch.core.master;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.clutch.core.api.Role;
+import dev.clutch.core.config.ClutchConfig;
+import dev.clutch.core.config.ConfigLoader;
+import dev.clutch.core.config.ConfigurationException;
+import dev.clutch.core.config.SchedulingPolicy;
+import dev.clutch.core.ipc.TokenBook;
+import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A reload reads the files as they are on disk, not as the master's class loader opened them. */
+class ReloadSettingsTest {
+
+    @TempDir
+    Path classes;
+
+    private final ChildFactory children = new ChildFactory(new JvmProcessLauncher(), new TokenBook(),
+            Path.of("ipc.sock"), ReloadSettingsTest.class, "test", "prod", "{}", SchedulingPolicy.RR, Path.of("logs"),
+            Map.of(Role.WORKER, List.of("-Dold=1"), Role.AGENT, List.of("-Dold=1")), ClassDataSharing.off());
+
+    private ReloadSettings startedWith(String applicationConf) throws IOException {
+        write(applicationConf);
+        ClutchConfig started;
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()}, null)) {
+            started = ClutchConfig.of(ConfigLoader.load(loader, "prod", ConfigFactory.empty(), System.getenv()),
+                    "test");
+        }
+        return new ReloadSettings(started, ConfigFactory.empty(), classes.toString(), children);
+    }
+
+    private void write(String applicationConf) throws IOException {
+        Files.writeString(classes.resolve("application.conf"), applicationConf);
+    }
+
+    @Test
+    void unchangedFilesChangeNothing() throws IOException {
+        ReloadSettings settings = startedWith("clutch.worker.jvmArgs = [\"-Dold=1\"]");
+
+        assertEquals(List.of(), settings.take(false));
+        assertTrue(children.command(Role.WORKER).contains("-Dold=1"));
+    }
+
+    @Test
+    void theWorkersOptionsApplyAtOnceTheAgentsWithANewAgentAndTheMastersAfterARestart() throws IOException {
+        ReloadSettings settings = startedWith("""
+                clutch.worker.jvmArgs = ["-Dold=1"]
+                clutch.agent.jvmArgs = ["-Dold=1"]
+                """);
+        write("""
+                clutch.worker.jvmArgs = ["-Dnew=2"]
+                clutch.agent.jvmArgs = ["-Dnew=2"]
+                clutch.worker.maxMemory = 512MiB
+                """);
+
+        List<String> lines = settings.take(false);
+
+        assertEquals(3, lines.size(), lines.toString());
+        assertTrue(lines.get(0).matches("clutch\\.worker\\.jvmArgs = \\[-Dnew=2] \\(.*application\\.conf, line 1\\): "
+                + "the new workers take it \\(the old ones had \\[-Dold=1]\\)"), lines.get(0));
+        assertTrue(lines.get(1).endsWith(": the agent keeps [-Dold=1] until reload --agent"), lines.get(1));
+        assertTrue(lines.get(2).endsWith(": a setting of the master, every process keeps 0 until a stop and a start"),
+                lines.get(2));
+        assertTrue(children.command(Role.WORKER).contains("-Dnew=2"), children.command(Role.WORKER).toString());
+        assertTrue(children.command(Role.AGENT).contains("-Dold=1"), children.command(Role.AGENT).toString());
+
+        List<String> again = settings.take(true);
+
+        assertEquals(2, again.size(), "the workers have it already: " + again);
+        assertTrue(again.get(0).endsWith(": the new agent takes it (the old one had [-Dold=1])"), again.get(0));
+        assertTrue(children.command(Role.AGENT).contains("-Dnew=2"), children.command(Role.AGENT).toString());
+    }
+
+    @Test
+    void aBrokenFileOnDiskIsRefusedNamingTheFileAndLine() throws IOException {
+        ReloadSettings settings = startedWith("clutch.worker.jvmArgs = [\"-Dold=1\"]");
+        write("clutch.worker.jvmArgs = [\"-Dnew=2\"]\nclutch.workers = many\n");
+
+        ConfigurationException refused = assertThrows(ConfigurationException.class, () -> settings.take(false));
+
+        assertTrue(refused.getMessage().contains("clutch.workers = many (")
+                && refused.getMessage().contains("application.conf, line 2"), refused.getMessage());
+        assertTrue(children.command(Role.WORKER).contains("-Dold=1"), "nothing applied");
+    }
+}
