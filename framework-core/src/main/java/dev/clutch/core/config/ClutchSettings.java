@@ -3,7 +3,6 @@ package dev.clutch.core.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
-import dev.clutch.core.api.Role;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,7 +64,7 @@ public final class ClutchSettings {
             "JVM options of the agent process: lean by default (a small GC, small thread stacks, a heap that starts "
                     + "small, freed native memory returned, optimizing compilation left for code that stays hot); "
                     + "setting the key replaces them, `${clutch.agent.jvmArgs} [...]` adds to them.")
-            .readAtStartBy(Role.AGENT);
+            .onReload(Setting.OnReload.NEW_AGENT);
     public static final Setting<List<String>> WORKER_JVM_ARGS = Setting.stringList("clutch.worker.jvmArgs",
             withLateC2("-XX:+UseSerialGC", "-Xms16m", "-XX:TrimNativeHeapInterval=1000"),
             "JVM options of every worker process: small-heap defaults (the serial GC, a heap that starts small and "
@@ -73,7 +72,7 @@ public final class ClutchSettings {
                     + "that stays hot); setting the key replaces them, "
                     + "`${clutch.worker.jvmArgs} [\"-Xmx512m\"]` adds to them; `[\"-XX:+UseG1GC\"]` for "
                     + "heaps of gigabytes.")
-            .readAtStartBy(Role.WORKER);
+            .onReload(Setting.OnReload.NEW_WORKERS);
     /** The largest {@code clutch.ipc.maxFrameBytes} allowed. */
     public static final long IPC_MAX_FRAME_BYTES_CEILING = 1L << 30;
     public static final Setting<Long> IPC_MAX_FRAME_BYTES = Setting.bytes("clutch.ipc.maxFrameBytes", "16MiB",
@@ -95,37 +94,39 @@ public final class ClutchSettings {
 
     public static final Setting<Long> HTTP_MAX_BODY_BYTES = Setting.bytes("clutch.http.maxBodyBytes", "1MiB", 0,
             1L << 30, "Largest request body a worker accepts; larger ones get 413.")
-            .readAtStartBy(Role.WORKER);
+            .onReload(Setting.OnReload.NEW_WORKERS);
     public static final Setting<Duration> HTTP_REQUEST_TIMEOUT = Setting.duration("clutch.http.requestTimeout",
             "30s", Duration.ofMillis(1), "How long a handler may take before the client gets 503.")
-            .readAtStartBy(Role.WORKER);
+            .onReload(Setting.OnReload.NEW_WORKERS);
     public static final Setting<Duration> HTTP_IDLE_TIMEOUT = Setting.duration("clutch.http.idleTimeout", "60s",
             Duration.ofMillis(1), "How long a keep-alive connection may sit idle before the worker closes it, and "
                     + "how long a request may take to arrive whole once its first bytes came.")
-            .readAtStartBy(Role.WORKER);
+            .onReload(Setting.OnReload.NEW_WORKERS);
     public static final Setting<Duration> HTTP_QUEUE_TIMEOUT = Setting.duration("clutch.http.queueTimeout", "30s",
             Duration.ofMillis(1), "With `rr`: how long a connection the master accepted may wait for a worker to "
                     + "take it (none is ready: starting, all crashed, a dev-mode build that does not start; or every "
                     + "one is at its hand-off window); then it gets 503 and is closed.");
     public static final Setting<Boolean> HTTP_ACCESS_LOG = Setting.bool("clutch.http.accessLog", true,
             "Whether each worker writes `logs/worker-<id>-access.log`.")
-            .readAtStartBy(Role.WORKER);
+            .onReload(Setting.OnReload.NEW_WORKERS);
     public static final Setting<Integer> WORKER_IO_THREADS = Setting.integer("clutch.worker.ioThreads", 1, 1, 256,
             "Event-loop threads of each worker.")
-            .readAtStartBy(Role.WORKER);
+            .onReload(Setting.OnReload.NEW_WORKERS);
     public static final Setting<Integer> WORKER_BLOCKING_THREADS = Setting.integer("clutch.worker.blockingThreads",
             200, 1, 10000, "On JDKs without virtual threads: the pool that runs blocking handlers.")
-            .readAtStartBy(Role.WORKER);
+            .onReload(Setting.OnReload.NEW_WORKERS);
     public static final Setting<Integer> WORKER_MAX_BLOCKING_HANDLERS = Setting.integer(
             "clutch.worker.maxBlockingHandlers", 10000, 1, 1_000_000, "With virtual threads (JDK 21+): blocking "
                     + "handlers running at once in one worker, those past their request timeout included; past it, "
                     + "requests get 503.")
-            .readAtStartBy(Role.WORKER);
+            .onReload(Setting.OnReload.NEW_WORKERS);
     public static final Setting<Integer> REFORK_LIMIT = Setting.integer("clutch.worker.refork.limit", 60, 1, 100000,
             "Workers replaced at once within `clutch.worker.refork.window`; past it, an alarm and a backoff of 1 s "
-                    + "doubling to 60 s.");
+                    + "doubling to 60 s.")
+            .onReload(Setting.OnReload.MASTER);
     public static final Setting<Duration> REFORK_WINDOW = Setting.duration("clutch.worker.refork.window", "60s",
-            Duration.ofSeconds(1), "The window of `clutch.worker.refork.limit`.");
+            Duration.ofSeconds(1), "The window of `clutch.worker.refork.limit`.")
+            .onReload(Setting.OnReload.MASTER);
     public static final Setting<Duration> HEARTBEAT_INTERVAL = Setting.duration("clutch.worker.heartbeatInterval",
             "5s", Duration.ofMillis(10), "How often a worker tells the master its event loops turn.");
     public static final Setting<Duration> WORKER_TIMEOUT = Setting.duration("clutch.worker.timeout", "30s",
@@ -133,12 +134,15 @@ public final class ClutchSettings {
                     + "`clutch.worker.heartbeatInterval`; 0 disables.");
     public static final Setting<Integer> WORKER_MAX_REQUESTS = Setting.integer("clutch.worker.maxRequests", 0, 0,
             Integer.MAX_VALUE, "A worker that served this many requests is replaced (new one first, then it "
-                    + "drains); 0: never.");
+                    + "drains); 0: never.")
+            .onReload(Setting.OnReload.MASTER);
     public static final Setting<Integer> WORKER_MAX_REQUESTS_JITTER = Setting.integer(
             "clutch.worker.maxRequestsJitter", 0, 0, Integer.MAX_VALUE,
-            "A random 0..N added to `clutch.worker.maxRequests` per worker, so workers are not replaced together.");
+            "A random 0..N added to `clutch.worker.maxRequests` per worker, so workers are not replaced together.")
+            .onReload(Setting.OnReload.MASTER);
     public static final Setting<Long> WORKER_MAX_MEMORY = Setting.bytes("clutch.worker.maxMemory", "0", 0,
-            Long.MAX_VALUE, "A worker whose resident memory passes this is replaced the same way; 0: never.");
+            Long.MAX_VALUE, "A worker whose resident memory passes this is replaced the same way; 0: never.")
+            .onReload(Setting.OnReload.MASTER);
     public static final Setting<String> ALARM_WEBHOOK_URL = Setting.string("clutch.alarm.webhook.url", "",
             "Alarms are also POSTed here as JSON; empty: only logged.");
     public static final Setting<Duration> ALARM_WEBHOOK_TIMEOUT = Setting.duration("clutch.alarm.webhook.timeout",
@@ -148,14 +152,14 @@ public final class ClutchSettings {
     public static final Setting<String> STATE_FILE = Setting.string("clutch.state.file", "",
             "A HOCON, JSON or properties file the agent publishes as shared state and follows; relative to "
                     + "`clutch.baseDir`; empty: none.")
-            .readAtStartBy(Role.AGENT);
+            .onReload(Setting.OnReload.NEW_AGENT);
     public static final Setting<String> STATE_FILE_PREFIX = Setting.string("clutch.state.filePrefix", "",
             "Put before each key of `clutch.state.file` in the shared state.")
-            .readAtStartBy(Role.AGENT);
+            .onReload(Setting.OnReload.NEW_AGENT);
     public static final Setting<Duration> STATE_FILE_POLL = Setting.duration("clutch.state.filePollInterval",
             "250ms", Duration.ofMillis(10), "How often the state file is checked; a change is published once the "
                     + "file has been still this long.")
-            .readAtStartBy(Role.AGENT);
+            .onReload(Setting.OnReload.NEW_AGENT);
     public static final Setting<String> SCHEDULING_POLICY = Setting.oneOf("clutch.cluster.schedulingPolicy", "rr",
             Set.of("rr", "none", "reuseport"), "How workers share the HTTP port: `rr` the master accepts and hands "
                     + "each connection to the next ready worker; `none` every worker accepts on the master's socket; "

@@ -2,19 +2,17 @@ package dev.clutch.core.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.clutch.core.api.Role;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * How the {@code clutch.*} settings behave when the application's files change under a running instance (a new jar
- * put in place, then {@code reload}).
- *
- * <p>A setting a role reads as its processes start ({@link Setting#readAtStartBy}) follows the files: the new
- * processes a reload starts take the new value. Every other setting is the master's: it holds for the whole cluster
- * from the master's start to its stop, and children get the master's value ({@link #masterLayer}) whatever their
- * files say, so that both ends of an IPC connection, the log directory and every timeout stay in agreement. A new
- * value of one of those waits for a stop and a start, and the reload says so.
+ * put in place, then {@code reload}): each as its {@link Setting#onReload} says. A setting a role reads as its
+ * processes start follows the files: the new processes a reload starts take the new value. The master applies some
+ * of its own at once (the limits of supervision). Every other setting holds for the whole cluster from the master's
+ * start to its stop, and children get the master's value ({@link #masterLayer}) whatever their files say, so that
+ * both ends of an IPC connection, the log directory and every timeout stay in agreement; a new value of one of
+ * those waits for a stop and a start, and the reload says so.
  */
 public final class ReloadedSettings {
 
@@ -27,20 +25,17 @@ public final class ReloadedSettings {
     public static Config masterLayer(ClutchConfig running) {
         Config layer = ConfigFactory.empty("the master's settings, fixed from its start");
         for (Setting<?> setting : ClutchSettings.all()) {
-            if (setting.readAtStartBy() == null) {
+            if (setting.onReload() == Setting.OnReload.RESTART || setting.onReload() == Setting.OnReload.MASTER) {
                 layer = layer.withValue(setting.key(), running.raw().getValue(setting.key()));
             }
         }
         return layer;
     }
 
-    /**
-     * The settings whose value differs between {@code before} and {@code now}, among those {@code role} reads as
-     * its processes start ({@code null}: the master's).
-     */
-    public static List<Setting<?>> changed(Role role, ClutchConfig before, ClutchConfig now) {
+    /** The settings of the kind {@code how} whose value differs between {@code before} and {@code now}. */
+    public static List<Setting<?>> changed(Setting.OnReload how, ClutchConfig before, ClutchConfig now) {
         return ClutchSettings.all().stream()
-                .filter(s -> s.readAtStartBy() == role)
+                .filter(s -> s.onReload() == how)
                 .filter(s -> !Objects.equals(s.read(before.raw()), s.read(now.raw())))
                 .toList();
     }

@@ -3,7 +3,6 @@ package dev.clutch.core.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValue;
-import dev.clutch.core.api.Role;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -29,20 +28,32 @@ public final class Setting<T> {
     private final String envVar;
     private final String description;
     private final Reader<T> reader;
-    private final Role readAtStartBy;
+    private final OnReload onReload;
+
+    /** What a reload does with a new value of a setting in the application's files (see {@link ReloadedSettings}). */
+    public enum OnReload {
+        /** Nothing: the master's setting holds from its start to its stop, and its children get its value. */
+        RESTART,
+        /** Read by each worker as it starts, or by the master as it launches one: the reload's new workers take it. */
+        NEW_WORKERS,
+        /** Read by the agent as it starts, or by the master as it launches it: a new agent takes it. */
+        NEW_AGENT,
+        /** The master's, read each time it decides: the reload applies it at once. */
+        MASTER
+    }
 
     private Setting(String key, Object defaultValue, String envVar, String description, Reader<T> reader,
-                    Role readAtStartBy) {
+                    OnReload onReload) {
         this.key = key;
         this.defaultValue = defaultValue;
         this.envVar = envVar;
         this.description = description;
         this.reader = reader;
-        this.readAtStartBy = readAtStartBy;
+        this.onReload = onReload;
     }
 
     private Setting(String key, Object defaultValue, String envVar, String description, Reader<T> reader) {
-        this(key, defaultValue, envVar, description, reader, null);
+        this(key, defaultValue, envVar, description, reader, OnReload.RESTART);
     }
 
     static Setting<String> string(String key, String defaultValue, String description) {
@@ -123,15 +134,12 @@ public final class Setting<T> {
 
     /** The same setting, also overridden by the environment variable {@code name}. */
     Setting<T> withEnv(String name) {
-        return new Setting<>(key, defaultValue, name, description, reader, readAtStartBy);
+        return new Setting<>(key, defaultValue, name, description, reader, onReload);
     }
 
-    /**
-     * The same setting, read by each process of {@code role} as it starts (or by the master as it launches one),
-     * so that a reload's new processes take a new value from the application's files.
-     */
-    Setting<T> readAtStartBy(Role role) {
-        return new Setting<>(key, defaultValue, envVar, description, reader, role);
+    /** The same setting, which a reload applies as {@code how} says; {@link OnReload#RESTART} unless declared. */
+    Setting<T> onReload(OnReload how) {
+        return new Setting<>(key, defaultValue, envVar, description, reader, how);
     }
 
     public String key() {
@@ -151,13 +159,9 @@ public final class Setting<T> {
         return description;
     }
 
-    /**
-     * The role whose processes take this setting as they start, so that a reload that starts new ones applies a
-     * new value; {@code null} for the master's settings, which hold for the whole cluster from the master's start
-     * to its stop (its children get the master's value).
-     */
-    public Role readAtStartBy() {
-        return readAtStartBy;
+    /** What a reload does with a new value of this setting in the application's files. */
+    public OnReload onReload() {
+        return onReload;
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.clutch.core.config;
 
-import dev.clutch.core.api.Role;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -20,10 +19,11 @@ public final class SettingsTable {
 
     /** Whether a reload applies a new value from the application's files (see {@link ReloadedSettings}). */
     private static String onReload(Setting<?> setting) {
-        if (setting.readAtStartBy() == null) {
-            return "";
-        }
-        return setting.readAtStartBy() == Role.AGENT ? "`--agent`" : "yes";
+        return switch (setting.onReload()) {
+            case RESTART -> "";
+            case NEW_AGENT -> "`--agent`";
+            case NEW_WORKERS, MASTER -> "yes";
+        };
     }
 
     private static String render(Object value) {

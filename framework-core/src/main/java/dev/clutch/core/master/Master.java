@@ -596,7 +596,11 @@ public final class Master {
         }
         Child running = table.agent().orElse(null);
         try {
-            reloadSettingLines = reloadSettings.take(agent || running == null);
+            ReloadSettings.Taken taken = reloadSettings.take(agent || running == null);
+            reloadSettingLines = taken.lines();
+            if (taken.forMaster() != null) {
+                supervisor.apply(taken.forMaster());
+            }
         } catch (ConfigurationException e) {
             String refused = "the application's configuration files on disk do not load, so nothing was replaced "
                     + "(fix them, then reload again): " + String.join("; ", e.problems());

@@ -4,10 +4,12 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.config.ClutchConfig;
+import dev.clutch.core.config.ClutchSettings;
 import dev.clutch.core.config.ConfigLoader;
 import dev.clutch.core.config.ConfigurationException;
 import dev.clutch.core.config.ReloadedSettings;
 import dev.clutch.core.config.Setting;
+import dev.clutch.core.config.Setting.OnReload;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,9 +35,13 @@ final class ReloadSettings {
     private final Config flags;
     private final String classpath;
     private final ChildFactory children;
-    /** What the workers, and the agent, launched from now on get: the files as the last reload that took them read them. */
+    /**
+     * What the workers and the agent launched from now on get, and what the master decides by: the files as the last
+     * reload that took them read them.
+     */
     private ClutchConfig forWorkers;
     private ClutchConfig forAgent;
+    private ClutchConfig forMaster;
 
     /**
      * @param flags the master's command-line overrides, which stay above the files
@@ -48,25 +54,33 @@ final class ReloadSettings {
         this.children = children;
         this.forWorkers = started;
         this.forAgent = started;
+        this.forMaster = started;
+    }
+
+    /**
+     * What a reload took from the files: a line per setting that changed, saying what happens to it, and the
+     * configuration for the master's own decisions when one of those it applies at once changed ({@code null}
+     * otherwise).
+     */
+    record Taken(List<String> lines, ClutchConfig forMaster) {
     }
 
     /**
      * Reads the files on disk and applies what a reload applies: the workers' settings to the workers launched from
      * now on, the agent's too when the reload starts a new agent.
      *
-     * @return a line per setting that changed on disk, saying what happens to it
      * @throws ConfigurationException when the files on disk do not load or hold a bad value: nothing is applied
      */
-    List<String> take(boolean newAgent) {
+    Taken take(boolean newAgent) {
         ClutchConfig onDisk = onDisk();
         List<String> lines = new ArrayList<>();
-        for (Setting<?> setting : ReloadedSettings.changed(Role.WORKER, forWorkers, onDisk)) {
+        for (Setting<?> setting : ReloadedSettings.changed(OnReload.NEW_WORKERS, forWorkers, onDisk)) {
             lines.add(ReloadedSettings.describe(setting, onDisk) + ": the new workers take it (the old ones had "
                     + ReloadedSettings.value(setting, forWorkers) + ")");
         }
         forWorkers = onDisk;
         children.jvmArgs(Role.WORKER, onDisk.workerJvmArgs());
-        for (Setting<?> setting : ReloadedSettings.changed(Role.AGENT, forAgent, onDisk)) {
+        for (Setting<?> setting : ReloadedSettings.changed(OnReload.NEW_AGENT, forAgent, onDisk)) {
             lines.add(ReloadedSettings.describe(setting, onDisk) + (newAgent
                     ? ": the new agent takes it (the old one had " + ReloadedSettings.value(setting, forAgent) + ")"
                     : ": the agent keeps " + ReloadedSettings.value(setting, forAgent) + " until reload --agent"));
@@ -75,11 +89,20 @@ final class ReloadSettings {
             forAgent = onDisk;
             children.jvmArgs(Role.AGENT, onDisk.agentJvmArgs());
         }
-        for (Setting<?> setting : ReloadedSettings.changed(null, started, onDisk)) {
-            lines.add(ReloadedSettings.describe(setting, onDisk) + ": a setting of the master, every process keeps "
-                    + ReloadedSettings.value(setting, started) + " until a stop and a start");
+        List<Setting<?>> masters = ReloadedSettings.changed(OnReload.MASTER, forMaster, onDisk);
+        for (Setting<?> setting : masters) {
+            lines.add(ReloadedSettings.describe(setting, onDisk) + ": the master applies it now (it had "
+                    + ReloadedSettings.value(setting, forMaster) + ")");
         }
-        return lines;
+        if (!masters.isEmpty()) {
+            forMaster = onDisk;
+        }
+        for (Setting<?> setting : ReloadedSettings.changed(OnReload.RESTART, started, onDisk)) {
+            lines.add(ReloadedSettings.describe(setting, onDisk) + ": a setting of the master, every process keeps "
+                    + ReloadedSettings.value(setting, started) + " until a stop and a start"
+                    + (setting == ClutchSettings.WORKERS ? " (scale N sets the number of workers now)" : ""));
+        }
+        return new Taken(lines, masters.isEmpty() ? null : onDisk);
     }
 
     /** The configuration a child launched now would read: the files on disk, not those the master opened. */

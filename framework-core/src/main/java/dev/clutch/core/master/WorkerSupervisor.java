@@ -44,9 +44,10 @@ final class WorkerSupervisor {
         void kill(Child worker);
     }
 
-    private final ClutchConfig config;
+    /** Replaced by a reload that takes new limits from the application's files. */
+    private ClutchConfig config;
     private final ProcessTable table;
-    private final ReforkLimiter limiter;
+    private ReforkLimiter limiter;
     private final Alarms alarms;
     private final Actions actions;
     private final Map<Integer, Integer> forksPerSlot = new HashMap<>();
@@ -61,6 +62,17 @@ final class WorkerSupervisor {
         this.alarms = alarms;
         this.actions = actions;
         this.target = config.workers();
+    }
+
+    /**
+     * A reload's new limits, from the application's files: recycling by requests and memory from the next check,
+     * the refork limit afresh when it changed. The number of workers stays the target as it is.
+     */
+    void apply(ClutchConfig next) {
+        if (next.reforkLimit() != config.reforkLimit() || !next.reforkWindow().equals(config.reforkWindow())) {
+            limiter = new ReforkLimiter(next.reforkLimit(), next.reforkWindow());
+        }
+        config = next;
     }
 
     /** How many workers the cluster should have. */

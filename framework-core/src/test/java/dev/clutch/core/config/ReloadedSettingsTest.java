@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
-import dev.clutch.core.api.Role;
+import dev.clutch.core.config.Setting.OnReload;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -43,10 +43,11 @@ class ReloadedSettingsTest {
                 """, "");
 
         assertEquals(List.of(ClutchSettings.WORKER_JVM_ARGS, ClutchSettings.HTTP_REQUEST_TIMEOUT),
-                ReloadedSettings.changed(Role.WORKER, started, onDisk));
-        assertEquals(List.of(ClutchSettings.STATE_FILE), ReloadedSettings.changed(Role.AGENT, started, onDisk));
-        assertEquals(List.of(ClutchSettings.LOG_DIR, ClutchSettings.WORKER_MAX_MEMORY),
-                ReloadedSettings.changed(null, started, onDisk));
+                ReloadedSettings.changed(OnReload.NEW_WORKERS, started, onDisk));
+        assertEquals(List.of(ClutchSettings.STATE_FILE), ReloadedSettings.changed(OnReload.NEW_AGENT, started, onDisk));
+        assertEquals(List.of(ClutchSettings.WORKER_MAX_MEMORY), ReloadedSettings.changed(OnReload.MASTER, started,
+                onDisk));
+        assertEquals(List.of(ClutchSettings.LOG_DIR), ReloadedSettings.changed(OnReload.RESTART, started, onDisk));
         assertEquals("clutch.worker.maxMemory = 512MiB (application.conf, line 4)",
                 ReloadedSettings.describe(ClutchSettings.WORKER_MAX_MEMORY, onDisk).replaceAll("\\(.*/", "("));
         assertEquals("30s", ReloadedSettings.value(ClutchSettings.HTTP_REQUEST_TIMEOUT, started));
@@ -58,8 +59,8 @@ class ReloadedSettingsTest {
         ClutchConfig onDisk = withFile("clutch.http.requestTimeout = 30000ms\nclutch.ipc.maxFrameBytes = 16777216",
                 "");
 
-        for (Role role : new Role[] {Role.WORKER, Role.AGENT, null}) {
-            assertEquals(List.of(), ReloadedSettings.changed(role, started, onDisk), String.valueOf(role));
+        for (OnReload how : OnReload.values()) {
+            assertEquals(List.of(), ReloadedSettings.changed(how, started, onDisk), how.name());
         }
     }
 
@@ -81,5 +82,9 @@ class ReloadedSettingsTest {
         assertEquals(List.of("-Dnew=1"), child.workerJvmArgs());
         assertFalse(ReloadedSettings.masterLayer(master).hasPath(ClutchSettings.WORKER_JVM_ARGS.key()));
         assertTrue(ReloadedSettings.masterLayer(master).hasPath(ClutchSettings.IPC_MAX_FRAME_BYTES.key()));
+        for (Setting<?> setting : ClutchSettings.all()) {
+            assertEquals(setting.onReload() == OnReload.RESTART || setting.onReload() == OnReload.MASTER,
+                    ReloadedSettings.masterLayer(master).hasPath(setting.key()), setting.key());
+        }
     }
 }

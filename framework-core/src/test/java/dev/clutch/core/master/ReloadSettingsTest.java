@@ -49,12 +49,12 @@ class ReloadSettingsTest {
     void unchangedFilesChangeNothing() throws IOException {
         ReloadSettings settings = startedWith("clutch.worker.jvmArgs = [\"-Dold=1\"]");
 
-        assertEquals(List.of(), settings.take(false));
+        assertEquals(new ReloadSettings.Taken(List.of(), null), settings.take(false));
         assertTrue(children.command(Role.WORKER).contains("-Dold=1"));
     }
 
     @Test
-    void theWorkersOptionsApplyAtOnceTheAgentsWithANewAgentAndTheMastersAfterARestart() throws IOException {
+    void eachSettingIsAppliedAsItsKindSays() throws IOException {
         ReloadSettings settings = startedWith("""
                 clutch.worker.jvmArgs = ["-Dold=1"]
                 clutch.agent.jvmArgs = ["-Dold=1"]
@@ -63,23 +63,30 @@ class ReloadSettingsTest {
                 clutch.worker.jvmArgs = ["-Dnew=2"]
                 clutch.agent.jvmArgs = ["-Dnew=2"]
                 clutch.worker.maxMemory = 512MiB
+                clutch.workers = 3
                 """);
 
-        List<String> lines = settings.take(false);
+        ReloadSettings.Taken taken = settings.take(false);
 
-        assertEquals(3, lines.size(), lines.toString());
+        List<String> lines = taken.lines();
+        assertEquals(4, lines.size(), lines.toString());
         assertTrue(lines.get(0).matches("clutch\\.worker\\.jvmArgs = \\[-Dnew=2] \\(.*application\\.conf, line 1\\): "
                 + "the new workers take it \\(the old ones had \\[-Dold=1]\\)"), lines.get(0));
         assertTrue(lines.get(1).endsWith(": the agent keeps [-Dold=1] until reload --agent"), lines.get(1));
-        assertTrue(lines.get(2).endsWith(": a setting of the master, every process keeps 0 until a stop and a start"),
-                lines.get(2));
+        assertTrue(lines.get(2).endsWith(": the master applies it now (it had 0)"), lines.get(2));
+        assertTrue(lines.get(3).endsWith(": a setting of the master, every process keeps 0 until a stop and a start "
+                + "(scale N sets the number of workers now)"), lines.get(3));
+        assertEquals(512L << 20, taken.forMaster().maxMemory());
         assertTrue(children.command(Role.WORKER).contains("-Dnew=2"), children.command(Role.WORKER).toString());
         assertTrue(children.command(Role.AGENT).contains("-Dold=1"), children.command(Role.AGENT).toString());
 
-        List<String> again = settings.take(true);
+        ReloadSettings.Taken again = settings.take(true);
 
-        assertEquals(2, again.size(), "the workers have it already: " + again);
-        assertTrue(again.get(0).endsWith(": the new agent takes it (the old one had [-Dold=1])"), again.get(0));
+        assertEquals(2, again.lines().size(), "the workers and the master have theirs already: " + again.lines());
+        assertTrue(again.lines().get(0).endsWith(": the new agent takes it (the old one had [-Dold=1])"),
+                again.lines().get(0));
+        assertTrue(again.lines().get(1).contains("clutch.workers = 3"), again.lines().get(1));
+        assertEquals(null, again.forMaster());
         assertTrue(children.command(Role.AGENT).contains("-Dnew=2"), children.command(Role.AGENT).toString());
     }
 
