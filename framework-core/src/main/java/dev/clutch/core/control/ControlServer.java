@@ -61,15 +61,6 @@ public final class ControlServer implements AutoCloseable {
     }
 
     /**
-     * The largest frame either end of the control socket takes: a message's payload (up to
-     * {@code clutch.ipc.maxFrameBytes}) travels base64-encoded, and the shared state comes back both described and
-     * encoded.
-     */
-    public static int frameLimit(int maxFrameBytes) {
-        return (int) Math.min(Integer.MAX_VALUE - 8, 3L * maxFrameBytes + 64 * 1024);
-    }
-
-    /**
      * @param maxFrameBytes the instance's {@code clutch.ipc.maxFrameBytes}
      * @param requestDeadline how soon after connecting a client must have sent its request
      *     ({@code clutch.ipc.helloTimeout}: a command sends it at once)
@@ -86,7 +77,7 @@ public final class ControlServer implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.add(ch);
-                        IpcPipeline.addCodec(ch.pipeline(), MessageRegistry.framework(), frameLimit(maxFrameBytes));
+                        IpcPipeline.addCodec(ch.pipeline(), MessageRegistry.framework(), ControlFrames.limit(maxFrameBytes));
                         ch.pipeline().addLast(new Connection(transport, open, requestDeadline, commands));
                     }
                 })

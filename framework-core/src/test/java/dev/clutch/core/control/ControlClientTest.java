@@ -3,14 +3,20 @@ package dev.clutch.core.control;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.clutch.core.message.ControlReply;
 import dev.clutch.core.message.ControlRequest;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,5 +38,77 @@ class ControlClientTest {
                 .send(new ControlRequest("status", new String[0]), Duration.ofSeconds(5)));
 
         assertTrue(e.getMessage().startsWith("no running instance: nothing listens on " + socket), e.getMessage());
+    }
+
+    @Test
+    void aMasterThatDoesNotAnswerInTimeIsReportedAsSuch() throws Exception {
+        IOException e = againstPeer(connection -> {
+            // Reads the request and keeps the connection open, answering nothing: a stopped master.
+        }, Duration.ofMillis(300));
+
+        assertTrue(e.getMessage().startsWith("no answer from the master within 300 ms"), e.getMessage());
+    }
+
+    @Test
+    void aMasterThatClosesWithoutAnsweringIsReportedAsSuch() throws Exception {
+        IOException e = againstPeer(ControlClientTest::close, Duration.ofSeconds(10));
+
+        assertTrue(e.getMessage().startsWith("the master closed the control connection without answering"),
+                e.getMessage());
+    }
+
+    @Test
+    void anAnswerThatIsNotAReplyIsRefusedNotRead() throws Exception {
+        IOException e = againstPeer(connection -> write(connection, ByteBuffer.allocate(8).putInt(4).putInt(-1)
+                .flip()), Duration.ofSeconds(10));
+
+        assertTrue(e.getMessage().startsWith("cannot read the master's answer"), e.getMessage());
+        IOException huge = againstPeer(connection -> write(connection, ByteBuffer.allocate(4).putInt(Integer.MAX_VALUE)
+                .flip()), Duration.ofSeconds(10));
+        assertTrue(huge.getMessage().startsWith("cannot read the master's answer: a frame of 2147483647 bytes"),
+                huge.getMessage());
+    }
+
+    /** Sends {@code status} to a peer that accepts one connection and does {@code peer} with it. */
+    private IOException againstPeer(Consumer<SocketChannel> peer, Duration timeout) throws Exception {
+        Path socket = dir.resolve("peer-" + System.nanoTime() + ".sock");
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(socket));
+            CompletableFuture<SocketChannel> accepted = CompletableFuture.supplyAsync(() -> {
+                try {
+                    SocketChannel connection = server.accept();
+                    connection.read(ByteBuffer.allocate(1024));
+                    peer.accept(connection);
+                    return connection;
+                } catch (IOException ex) {
+                    throw new IllegalStateException(ex);
+                }
+            });
+            try {
+                return assertThrows(IOException.class, () -> {
+                    ControlReply reply = new ControlClient(socket, 64 * 1024).send(
+                            new ControlRequest("status", new String[0]), timeout);
+                    throw new AssertionError("answered: " + reply.text());
+                });
+            } finally {
+                close(accepted.get(10, TimeUnit.SECONDS));
+            }
+        }
+    }
+
+    private static void write(SocketChannel connection, ByteBuffer bytes) {
+        try {
+            connection.write(bytes);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void close(SocketChannel connection) {
+        try {
+            connection.close();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
