@@ -23,7 +23,7 @@ class ClusterBootTest {
     Path baseDir;
 
     @Test
-    void bootsAgentThenTwoWorkersAndEveryProcessReceivesClusterReady() throws Exception {
+    void bootsAgentAndTwoWorkersWhoseCodeWaitsForTheAgentAndEveryProcessReceivesClusterReady() throws Exception {
         try (ClusterProcess cluster = ClusterScenarios.start(baseDir, 2)) {
             ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
 
@@ -38,8 +38,13 @@ class ClusterBootTest {
             assertTrue(ClusterProcess.commandLine(ready.agentPid()).contains("-Dclutch.role=agent -Dclutch.app=test-app"));
             assertTrue(ClusterProcess.commandLine(ready.workerPids().get(0)).contains("-Dclutch.role=worker"));
             String output = cluster.output();
-            assertTrue(output.indexOf("agent (pid " + ready.agentPid() + ") is ready")
-                    < output.indexOf("launched worker-1"), "no worker is forked before the agent is ready");
+            int agentReady = output.indexOf("agent (pid " + ready.agentPid() + ") is ready");
+            assertTrue(agentReady > 0 && output.indexOf("launched worker-1") < agentReady, "the workers are "
+                    + "launched beside the agent: " + output);
+            for (String worker : List.of("worker-1", "worker-2")) {
+                assertTrue(agentReady < output.indexOf("TEST: " + worker + " runs its application code"),
+                        "no worker runs application code before the agent is ready: " + output);
+            }
             assertTrue(!output.contains("sun.misc.Unsafe"), "no Unsafe warning from any child's start (JDK 24+ "
                     + "warns unless Guice's bytecode generation is off): " + output);
 

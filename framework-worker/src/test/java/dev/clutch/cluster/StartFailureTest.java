@@ -20,7 +20,7 @@ class StartFailureTest {
     Path baseDir;
 
     @Test
-    void agentThatNeverBecomesReadyFailsTheStartAndNoWorkerIsForked() throws Exception {
+    void agentThatNeverBecomesReadyFailsTheStartAndNoWorkerRunsApplicationCode() throws Exception {
         String output = ClusterScenarios.failedStart(ClusterScenarios.testApp(baseDir, 2)
                 // Long enough for the agent to reach its hanging hook on a loaded 2-core machine.
                 .property("clutch.agent.startTimeout", "6s")
@@ -28,7 +28,11 @@ class StartFailureTest {
         assertTrue(output.matches("(?s).*start failed: agent \\(pid \\d+\\) was not ready within 6000 ms "
                 + "\\(clutch.agent.startTimeout\\).*"), output);
         assertTrue(output.contains("TEST: agent hangs in willReady"), "the agent's last lines are shown");
-        assertFalse(output.contains("launched worker"), output);
+        assertTrue(output.contains("launched worker-2"), "the workers start beside the agent: " + output);
+        assertFalse(output.contains("runs its application code"), output);
+        assertTrue(output.matches("(?s).*worker-1 \\(pid \\d+\\) stopped \\(exit code 0\\).*"), "the waiting workers stop "
+                + "when told, without a failure of their own: " + output);
+        assertFalse(output.contains("failed to start"), output);
     }
 
     @Test
@@ -74,7 +78,7 @@ class StartFailureTest {
                 .env("TEST_AGENT_EXIT", "7"), START_FAILED);
         assertTrue(output.matches("(?s).*start failed: agent \\(pid \\d+\\) exited with exit code 7 during start"
                 + "; last lines of its stderr:.*TEST: agent exits with 7 during start.*"), output);
-        assertFalse(output.contains("launched worker"), output);
+        assertFalse(output.contains("runs its application code"), output);
     }
 
     @Test

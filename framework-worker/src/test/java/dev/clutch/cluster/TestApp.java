@@ -546,6 +546,9 @@ public final class TestApp implements ClutchApplication {
         @Override
         public void didLoad() {
             LoggerFactory.getLogger("dev.clutch.cluster.OverlayProbe").debug("TEST: logback-clutch.xml applies on top");
+            if (label.role() == dev.clutch.core.api.Role.WORKER) {
+                log.info("TEST: {} runs its application code", label.fileName());
+            }
         }
 
         @Override

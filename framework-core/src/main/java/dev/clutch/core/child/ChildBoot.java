@@ -115,10 +115,16 @@ public final class ChildBoot {
             link.send(Envelope.toMaster(new ProcessReady())).syncUninterruptibly();
             runtime.ready();
         } catch (Throwable e) {
-            log.error("{} failed to start: {}", label.fileName(), FailureCause.describe(e), e);
-            stopping.set(true);
-            exitCode = ExitCode.START_FAILED;
-            stopped.countDown();
+            if (stopping.get()) {
+                // Told to stop during the start (a start of the cluster that failed elsewhere): the stop's outcome
+                // stands, and this is no failure of its own.
+                log.info("{} stopped before it was ready ({})", label.fileName(), e.getMessage());
+            } else {
+                log.error("{} failed to start: {}", label.fileName(), FailureCause.describe(e), e);
+                stopping.set(true);
+                exitCode = ExitCode.START_FAILED;
+                stopped.countDown();
+            }
         }
         awaitStop();
         if (messenger != null) {

@@ -13,6 +13,8 @@ public final class PayloadRegistryCheck {
 
     private volatile String[] expected;
     private volatile LongConsumer adoptNextAgent;
+    /** Every process starts again on rebuilt classes: the first to say hello sets the registry for the others. */
+    private volatile boolean adoptFirstHello;
 
     public PayloadRegistryCheck(String[] expected) {
         this.expected = expected.clone();
@@ -28,16 +30,30 @@ public final class PayloadRegistryCheck {
         adoptNextAgent = whenDifferent;
     }
 
+    /**
+     * Every process starts again (dev mode's rebuild): the first child to say hello, agent or worker (they start
+     * together), sets the registry the others must match.
+     */
+    public void adoptFromFirstHello() {
+        adoptNextAgent = null;
+        adoptFirstHello = true;
+    }
+
     /** {@code null} when {@code hello}'s types are the expected ones; otherwise what differs. */
     String difference(Hello hello) {
-        if (adoptNextAgent != null && hello.role() == Role.AGENT) {
+        if (adoptFirstHello || (adoptNextAgent != null && hello.role() == Role.AGENT)) {
             return null;
         }
         return PayloadTypes.difference(expected, hello.payloadTypes());
     }
 
-    /** {@code hello} was accepted. */
+    /** {@code hello} was accepted; called on the IPC thread right after its {@link #difference}. */
     void accepted(Hello hello) {
+        if (adoptFirstHello) {
+            adoptFirstHello = false;
+            expected = hello.payloadTypes() == null ? new String[0] : hello.payloadTypes().clone();
+            return;
+        }
         LongConsumer adopting = adoptNextAgent;
         if (adopting != null && hello.role() == Role.AGENT) {
             adoptNextAgent = null;

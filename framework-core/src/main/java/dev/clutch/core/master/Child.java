@@ -110,6 +110,11 @@ final class Child {
         phases.entered(this, next);
     }
 
+    /** A new deadline for the current phase: a worker launched beside the agent has its own once the agent is ready. */
+    void deadlineAt(long nanos) {
+        this.deadlineNanos = nanos;
+    }
+
     /** Its heartbeats are late: it gets no new connections until one comes. */
     void silent(boolean late) {
         silent = late;

@@ -52,6 +52,9 @@ import org.slf4j.LoggerFactory;
  *                  STOPPING_WORKERS --workers gone--> STOPPING_AGENT --agent gone--> STOPPED
  * </pre>
  *
+ * <p>The workers are launched with the agent, and wait for its state before any of the application's worker code
+ * runs: STARTING_AGENT has them booting too.
+ *
  * <p>In dev mode ({@code clutch.dev.watch}) a rebuild of the application's classes runs the same stop sequence,
  * which then ends in STARTING_AGENT again instead of STOPPED; a start that fails ends in WAITING_FOR_CHANGE, where
  * the master keeps the port with no children until the next rebuild.
@@ -256,9 +259,9 @@ public final class Master {
     /** Runs the cluster until it has stopped; returns how the master should exit. */
     public ExitCode run() throws InterruptedException {
         // The port is open from here on (the URL names the port picked when the configured one is 0).
-        log.info("starting {} (env {}) on {} with {}: launching the agent", config.name(), config.env(),
-                sharing.url(), Plural.of(config.workers(), "worker"));
-        launch(Role.AGENT, 0, config.agentStartTimeout());
+        log.info("starting {} (env {}) on {} with {}: launching the agent, and the workers beside it", config.name(),
+                config.env(), sharing.url(), Plural.of(config.workers(), "worker"));
+        launchAgentAndWorkers();
         try {
             while (state != State.STOPPED) {
                 MasterEvent event = events.poll(TICK_MILLIS, TimeUnit.MILLISECONDS);
@@ -346,9 +349,25 @@ public final class Master {
         // The new agent publishes its state from version 1, and may register other payload types.
         switchboard.resetState();
         agentDeath.forget();
-        // Every process starts again: there is no old build to keep apart.
-        payloadCheck.adoptFromNextAgent(agentPid -> { });
+        // Every process starts again, on the rebuilt classes: there is no old build to keep apart.
+        payloadCheck.adoptFromFirstHello();
+        launchAgentAndWorkers();
+    }
+
+    /**
+     * The agent, then at once the workers: their JVMs and Clutch start beside the agent's, on the cores it leaves
+     * idle, and each waits for the agent's state, which the switchboard sends once the agent is ready, before any of
+     * the application's worker code runs. So the workers still depend on a ready agent, and the start takes less
+     * than the two boots one after the other. A worker's start timeout counts from the agent's ready.
+     */
+    private void launchAgentAndWorkers() {
         launch(Role.AGENT, 0, config.agentStartTimeout());
+        for (int id = 1; id <= config.workers() && state == State.STARTING_AGENT; id++) {
+            Child worker = launch(Role.WORKER, id, config.agentStartTimeout().plus(config.workerStartTimeout()));
+            if (worker != null) {
+                supervisor.booted(worker);
+            }
+        }
     }
 
     private void onConnected(ChildConnection connection) {
@@ -427,10 +446,11 @@ public final class Master {
             reloadWorkers(child.pid());
         } else if (state == State.STARTING_AGENT && child.role() == Role.AGENT) {
             moveTo(State.STARTING_WORKERS);
-            for (int id = 1; id <= config.workers() && state == State.STARTING_WORKERS; id++) {
-                Child worker = launch(Role.WORKER, id, config.workerStartTimeout());
-                if (worker != null) {
-                    supervisor.booted(worker);
+            switchboard.newAgentReady();
+            long now = nanoClock.getAsLong();
+            for (Child worker : table.workers()) {
+                if (worker.phase() == Child.Phase.STARTING) {
+                    worker.deadlineAt(now + config.workerStartTimeout().toNanos());
                 }
             }
         } else if (state == State.STARTING_WORKERS && table.readyWorkers().size() == config.workers()) {

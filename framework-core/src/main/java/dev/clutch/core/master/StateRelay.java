@@ -6,17 +6,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The shared state the master serves the workers, and what a reload's new agent builds while it starts: the workers
- * keep the state they have until the new agent is ready, then get its state whole, at versions that go on from the
- * old ones. Changed on the master's IPC thread; {@link #snapshot} is safe from any.
+ * The shared state the master serves the workers, and what an agent builds while it starts. The first agent of a
+ * start: the workers, launched beside it, get no state until it is ready, then its state whole. A reload's new
+ * agent: the workers keep the state they have until it is ready, then get its state whole, at versions that go on
+ * from the old ones. Changed on the master's IPC thread; {@link #snapshot} is safe from any.
  */
 final class StateRelay {
 
     private static final Logger log = LoggerFactory.getLogger(StateRelay.class);
 
     private volatile StateStore served = new StateStore();
-    /** What a reload's new agent publishes while it starts; {@code null} otherwise. */
-    private StateStore incoming;
+    /** What a starting agent publishes until it is ready; {@code null} otherwise. */
+    private StateStore incoming = new StateStore();
+    /** Whether an agent of this start was ever ready: until then there is no state to serve. */
+    private boolean serving;
     /** Added to the versions of an agent started while the cluster serves, so the workers' versions only go up. */
     private long versionOffset;
     /** The generation of payload types of the agent that published the served state: others cannot read it. */
@@ -25,26 +28,27 @@ final class StateRelay {
     /** Every process starts again (dev mode): the next agent publishes from version 1, for {@code generation}. */
     void reset(int generation) {
         served = new StateStore();
-        incoming = null;
+        incoming = new StateStore();
+        serving = false;
         versionOffset = 0;
         servedGeneration = generation;
     }
 
-    /** A reload's new agent is about to be launched. */
+    /** A reload's new agent is about to be launched: the workers keep the state they have meanwhile. */
     void newAgentStarting() {
         versionOffset = served.version();
         incoming = new StateStore(versionOffset);
     }
 
-    /** The reload's new agent exited before it was ready: the workers keep the state they have. */
+    /** A reload's new agent exited before it was ready: the workers keep the state they have. */
     void newAgentGone() {
         incoming = null;
     }
 
     /**
-     * The reload's new agent, of {@code generation}, is ready: its state is served from now on.
+     * The starting agent, of {@code generation}, is ready: its state is served from now on.
      *
-     * @return false when no new agent was starting
+     * @return false when no agent was starting
      */
     boolean newAgentReady(int generation) {
         if (incoming == null) {
@@ -52,6 +56,7 @@ final class StateRelay {
         }
         served = incoming;
         incoming = null;
+        serving = true;
         servedGeneration = generation;
         return true;
     }
@@ -74,9 +79,9 @@ final class StateRelay {
         return target == incoming ? null : change;
     }
 
-    /** Whether the workers of {@code generation} can read the served state. */
+    /** Whether there is state for the workers of {@code generation}: an agent was ready, of their generation. */
     boolean serves(int generation) {
-        return generation == servedGeneration;
+        return serving && generation == servedGeneration;
     }
 
     /** The served state, whole. */

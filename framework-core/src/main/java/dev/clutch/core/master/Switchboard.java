@@ -278,7 +278,7 @@ final class Switchboard implements Child.PhaseListener {
         });
     }
 
-    /** A new agent publishes from version 1 again. */
+    /** Every process starts again: the next agent publishes from version 1, and there is no state until it is ready. */
     void resetState() {
         loop.execute(() -> state.reset(currentGeneration));
     }
@@ -288,7 +288,10 @@ final class Switchboard implements Child.PhaseListener {
         loop.execute(state::newAgentStarting);
     }
 
-    /** The reload's new agent is ready: its state replaces the old one, in every worker at once. */
+    /**
+     * The starting agent is ready: its state replaces the old one in every worker at once; at a start, the workers
+     * launched beside it get their first state, which their application code waits for.
+     */
     void newAgentReady() {
         loop.execute(() -> {
             if (agent == null || !state.newAgentReady(agent.generation)) {

@@ -55,10 +55,11 @@ public final class WorkerRuntime implements RoleRuntime {
             early.clear();
         }
         // Before any of the application's code runs: its hooks and constructors read the whole state, and a
-        // listener they register sees the changes after it, never part of the snapshot by chance of timing.
-        if (!state.awaitSnapshot(context.config().workerStartTimeout())) {
-            throw new IllegalStateException("the master sent no state snapshot within "
-                    + context.config().workerStartTimeout().toMillis() + " ms");
+        // listener they register sees the changes after it, never part of the snapshot by chance of timing. At a
+        // start the master sends it once the agent, launched beside this worker, is ready: that is the wait here.
+        Duration wait = context.config().agentStartTimeout().plus(context.config().workerStartTimeout());
+        if (!state.awaitSnapshot(wait)) {
+            throw new IllegalStateException("the master sent no state snapshot within " + wait.toMillis() + " ms");
         }
         tasks = new WorkerTasks(context.messenger(), context.label());
         RoleInjector started = RoleInjector.create(context, new AbstractModule() {

@@ -43,6 +43,7 @@ final class WorkerState implements SharedStateView {
         return t;
     });
     private volatile long version;
+    private volatile boolean closed;
     private boolean resyncing;
 
     WorkerState(PayloadCodec codec, Consumer<Object> toMaster) {
@@ -50,9 +51,17 @@ final class WorkerState implements SharedStateView {
         this.toMaster = toMaster;
     }
 
-    /** Waits for the first snapshot; false if it did not come in time. */
+    /**
+     * Waits for the first snapshot; false if it did not come in time.
+     *
+     * @throws IllegalStateException when this view was closed meanwhile: the worker stops
+     */
     boolean awaitSnapshot(Duration timeout) throws InterruptedException {
-        return firstSnapshot.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        boolean arrived = firstSnapshot.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (closed) {
+            throw new IllegalStateException("stopped while waiting for the agent's state");
+        }
+        return arrived;
     }
 
     /** On the IPC thread. */
@@ -152,6 +161,9 @@ final class WorkerState implements SharedStateView {
     }
 
     void close() {
+        closed = true;
+        // A worker stopped while it waits for the agent's state (at a start, the agent not ready yet) stops waiting.
+        firstSnapshot.countDown();
         listenerThread.shutdownNow();
     }
 }
