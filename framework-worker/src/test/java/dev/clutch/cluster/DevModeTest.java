@@ -46,8 +46,8 @@ class DevModeTest {
             ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));
             assertEquals("v1", greeting(ready));
 
-            // A rebuild whose configuration has a typo: warned about as at a start; and a changed setting, which
-            // the master keeps as it started.
+            // A rebuild whose configuration has a typo: warned about as at a start; and a changed setting of the
+            // master's, which every process keeps as the master started.
             Files.writeString(classes.resolve("application.conf"),
                     "clutch.workrs = 1\nclutch.worker.killTimeout = 7s\n");
             compileGreeter(classes, "v2");
@@ -55,8 +55,10 @@ class DevModeTest {
                     .until(() -> "v2".equals(greetingOrNull(ready)));
             assertTrue(cluster.output().contains("dev mode: classes changed: restarting the agent and workers"));
             cluster.awaitLine("unknown configuration key clutch.workrs", Duration.ofSeconds(5));
-            cluster.awaitLine("dev mode: clutch.worker.killTimeout changed: what the master reads itself or hands "
-                    + "its children", Duration.ofSeconds(5));
+            cluster.awaitLine("setting changed in the files on disk: clutch.worker.killTimeout = 7s (",
+                    Duration.ofSeconds(5));
+            assertTrue(cluster.output().contains("application.conf, line 2): a setting of the master, every process "
+                    + "keeps 5s until a stop and a start"), cluster.output());
 
             Files.write(classes.resolve(GREETER.replace('.', '/') + ".class"), new byte[] {1, 2, 3});
             cluster.awaitLine("dev mode: fix the code and rebuild", RESTART);

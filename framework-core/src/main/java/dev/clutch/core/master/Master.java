@@ -351,6 +351,12 @@ public final class Master {
         agentDeath.forget();
         // Every process starts again, on the rebuilt classes: there is no old build to keep apart.
         payloadCheck.adoptFromFirstHello();
+        try {
+            takeSettingsFromDisk(true);
+        } catch (ConfigurationException e) {
+            // The children's start reports a configuration that does not load, with file and line.
+            log.debug("dev mode: the rebuilt configuration does not load: {}", e.getMessage());
+        }
         launchAgentAndWorkers();
     }
 
@@ -616,18 +622,13 @@ public final class Master {
         }
         Child running = table.agent().orElse(null);
         try {
-            ReloadSettings.Taken taken = reloadSettings.take(agent || running == null);
-            reloadSettingLines = taken.lines();
-            if (taken.forMaster() != null) {
-                supervisor.apply(taken.forMaster());
-            }
+            reloadSettingLines = takeSettingsFromDisk(agent || running == null);
         } catch (ConfigurationException e) {
             String refused = "the application's configuration files on disk do not load, so nothing was replaced "
                     + "(fix them, then reload again): " + String.join("; ", e.problems());
             log.error("reload refused: {}", refused);
             return refused;
         }
-        reloadSettingLines.forEach(line -> log.info("reload: setting changed on disk: {}", line));
         moveTo(State.RELOADING);
         reloadDone = done;
         if (running != null && !agent) {
@@ -643,6 +644,22 @@ public final class Master {
             stopper.askToStop(running, config.agentKillTimeout());
         }
         return null;
+    }
+
+    /**
+     * Takes the {@code clutch.*} settings of the files on disk as a reload (or dev mode's restart) does: see
+     * {@link ReloadSettings}. Each change is logged.
+     *
+     * @return a line per changed setting, saying what happens to it
+     * @throws ConfigurationException when the files do not load: nothing is taken
+     */
+    private List<String> takeSettingsFromDisk(boolean newAgent) {
+        ReloadSettings.Taken taken = reloadSettings.take(newAgent);
+        if (taken.forMaster() != null) {
+            supervisor.apply(taken.forMaster());
+        }
+        taken.lines().forEach(line -> log.info("setting changed in the files on disk: {}", line));
+        return taken.lines();
     }
 
     /**

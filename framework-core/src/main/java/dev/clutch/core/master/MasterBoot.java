@@ -1,6 +1,5 @@
 package dev.clutch.core.master;
 
-import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
 import dev.clutch.core.alarm.Alarms;
@@ -9,10 +8,8 @@ import dev.clutch.core.api.ExitCode;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.cli.CommandLine;
 import dev.clutch.core.config.ClutchConfig;
-import dev.clutch.core.config.ClutchSettings;
 import dev.clutch.core.config.ConfigLoader;
 import dev.clutch.core.config.ReloadedSettings;
-import dev.clutch.core.config.Setting;
 import dev.clutch.core.ipc.PayloadRegistryCheck;
 import dev.clutch.core.plugin.PluginSet;
 import dev.clutch.core.control.ControlServer;
@@ -26,11 +23,8 @@ import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -104,11 +98,10 @@ public final class MasterBoot {
                 handle(name, master);
             }
             if (config.devWatch()) {
-                AtomicReference<Config> lastLoaded = new AtomicReference<>(config.raw());
                 ClassesWatcher watcher = ClassesWatcher.start(ChildClasspath.of(applicationClass), applicationClass,
                         config.devPollInterval(), () -> {
                             try {
-                                logRebuiltStart(applicationClass, config, plugins, commandLine, lastLoaded);
+                                logRebuiltStart(applicationClass, config, plugins, commandLine);
                             } finally {
                                 // Whatever the log lines met, the rebuild is not lost.
                                 master.classesChanged();
@@ -141,37 +134,19 @@ public final class MasterBoot {
     }
 
     /**
-     * Dev mode: the warnings a start gives about the rebuilt configuration (settings nothing reads), and the
-     * {@code clutch.*} settings that changed: the children read the new files, the master keeps what it started with.
+     * Dev mode: the warnings a start gives about the rebuilt configuration (settings nothing reads). What happens to
+     * the {@code clutch.*} settings that changed, the master says as it starts again ({@link ReloadSettings}).
      */
     private static void logRebuiltStart(Class<?> applicationClass, ClutchConfig config, PluginSet plugins,
-                                        CommandLine commandLine, AtomicReference<Config> lastLoaded) {
+                                        CommandLine commandLine) {
         try {
             ClutchConfig rebuilt = ClutchConfig.of(ConfigLoader.load(applicationClass.getClassLoader(), config.env(),
                     commandLine.overridesConfig(), System.getenv()), config.name());
             plugins.warnAbout(rebuilt, applicationClass.getClassLoader(), log);
-            // Against the last rebuild's: each change is named once.
-            List<String> changed = changedSettings(lastLoaded.getAndSet(rebuilt.raw()), rebuilt.raw());
-            if (!changed.isEmpty()) {
-                log.warn("dev mode: {} changed: what the master reads itself or hands its children (the number of "
-                        + "workers, the port, its timeouts, the children's JVM options and log directory) keeps the "
-                        + "value it started with until mvn exec:java starts again", String.join(", ", changed));
-            }
         } catch (RuntimeException e) {
             // The children's start reports a configuration that does not load, with file and line.
             log.debug("dev mode: the rebuilt configuration does not load: {}", e.toString());
         }
-    }
-
-    /** Clutch's settings whose value differs between the two configurations. */
-    private static List<String> changedSettings(Config before, Config after) {
-        return ClutchSettings.all().stream().map(Setting::key)
-                .filter(key -> !Objects.equals(valueOf(before, key), valueOf(after, key)))
-                .toList();
-    }
-
-    private static Object valueOf(Config config, String key) {
-        return config.hasPath(key) ? config.getValue(key).unwrapped() : null;
     }
 
     /**
