@@ -356,6 +356,10 @@ public final class Master {
         } catch (ConfigurationException e) {
             // The children's start reports a configuration that does not load, with file and line.
             log.debug("dev mode: the rebuilt configuration does not load: {}", e.getMessage());
+        } catch (RuntimeException e) {
+            // Whatever went wrong reading the files, the rebuilt classes still start.
+            log.warn("dev mode: cannot read the rebuilt configuration files: {}; the settings stay as they were",
+                    e.toString(), e);
         }
         launchAgentAndWorkers();
     }
@@ -628,6 +632,11 @@ public final class Master {
                     + "(fix them, then reload again): " + String.join("; ", e.problems());
             log.error("reload refused: {}", refused);
             return refused;
+        } catch (RuntimeException e) {
+            // A classpath entry that cannot be read, say: the operator hears it rather than waiting for an answer.
+            log.error("reload refused: cannot read the application's configuration files on disk: {}", e.toString(),
+                    e);
+            return "cannot read the application's configuration files on disk (" + e + "), so nothing was replaced";
         }
         moveTo(State.RELOADING);
         reloadDone = done;
