@@ -145,11 +145,14 @@ public final class ClutchSettings {
             Long.MAX_VALUE, "A worker whose resident memory passes this is replaced the same way; 0: never.")
             .onReload(Setting.OnReload.MASTER);
     public static final Setting<String> ALARM_WEBHOOK_URL = Setting.string("clutch.alarm.webhook.url", "",
-            "Alarms are also POSTed here as JSON; empty: only logged.");
+            "Alarms are also POSTed here as JSON; empty: only logged.")
+            .onReload(Setting.OnReload.MASTER);
     public static final Setting<Duration> ALARM_WEBHOOK_TIMEOUT = Setting.duration("clutch.alarm.webhook.timeout",
-            "5s", Duration.ofMillis(1), "Timeout of one webhook attempt.");
+            "5s", Duration.ofMillis(1), "Timeout of one webhook attempt.")
+            .onReload(Setting.OnReload.MASTER);
     public static final Setting<Integer> ALARM_WEBHOOK_ATTEMPTS = Setting.integer("clutch.alarm.webhook.attempts",
-            3, 1, 20, "Attempts per alarm before the webhook gives up (logged).");
+            3, 1, 20, "Attempts per alarm before the webhook gives up (logged).")
+            .onReload(Setting.OnReload.MASTER);
     public static final Setting<String> STATE_FILE = Setting.string("clutch.state.file", "",
             "A HOCON, JSON or properties file the agent publishes as shared state and follows; relative to "
                     + "`clutch.baseDir`; empty: none.")

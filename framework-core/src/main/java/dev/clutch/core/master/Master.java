@@ -664,8 +664,11 @@ public final class Master {
      */
     private List<String> takeSettingsFromDisk(boolean newAgent) {
         ReloadSettings.Taken taken = reloadSettings.take(newAgent);
-        if (taken.forMaster() != null) {
-            supervisor.apply(taken.forMaster());
+        ClutchConfig forMaster = taken.forMaster();
+        if (forMaster != null) {
+            supervisor.apply(forMaster);
+            alarms.useWebhook(forMaster.alarmWebhookUrl(), forMaster.alarmWebhookTimeout(),
+                    forMaster.alarmWebhookAttempts());
         }
         taken.lines().forEach(line -> log.info("setting changed in the files on disk: {}", line));
         return taken.lines();
