@@ -1,5 +1,6 @@
 package dev.clutch.archetype;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -147,30 +148,40 @@ class GeneratedProjectIT {
                 assertTrue(reload.output().contains("reload done: a new agent (pid "), reload.output());
                 assertTrue(!reload.output().contains("still runs"), reload.output());
             }
-            try (ClusterProcess status = ClusterProcess.builder(baseDir).command(List.of(launcher.toString(),
-                    "status", "--json")).env("JAVA_HOME", System.getProperty("java.home")).env("JAVA_OPTS", javaOpts)
-                    .start()) {
-                assertEquals(0, status.awaitExit(BOOT), status.output());
-                Map<String, String> builds = new java.util.TreeMap<>();
-                String json = status.output().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow();
-                for (com.typesafe.config.Config process : com.typesafe.config.ConfigFactory.parseString(json)
-                        .getConfigList("processes")) {
-                    builds.put(process.getString("role") + " " + process.getLong("pid"), process.getString("build"));
-                }
-                assertEquals(4, builds.size(), status.output());
-                String master = builds.entrySet().stream().filter(e -> e.getKey().startsWith("master"))
-                        .findFirst().orElseThrow().getValue();
-                List<String> children = builds.entrySet().stream().filter(e -> !e.getKey().startsWith("master"))
-                        .map(Map.Entry::getValue).distinct().toList();
-                assertEquals(1, children.size(), "the agent and the workers run one build: " + builds);
-                assertTrue(!children.get(0).equals(master) && !master.isEmpty(),
-                        "the master runs the build it started from, the others the new one: " + builds);
-            }
+            // The reply comes once the last new worker is ready; the last old one may still be draining.
+            Map<String, String> builds = new java.util.TreeMap<>();
+            await("the old workers gone").atMost(BOOT).pollInterval(Duration.ofMillis(500)).until(() -> {
+                builds.clear();
+                builds.putAll(buildsInStatus(launcher, javaOpts));
+                return builds.size() == 4;
+            });
+            String master = builds.entrySet().stream().filter(e -> e.getKey().startsWith("master"))
+                    .findFirst().orElseThrow().getValue();
+            List<String> children = builds.entrySet().stream().filter(e -> !e.getKey().startsWith("master"))
+                    .map(Map.Entry::getValue).distinct().toList();
+            assertEquals(1, children.size(), "the agent and the workers run one build: " + builds);
+            assertTrue(!children.get(0).equals(master) && !master.isEmpty(),
+                    "the master runs the build it started from, the others the new one: " + builds);
 
             cluster.signal("TERM");
             assertEquals(0, cluster.awaitExit(BOOT), cluster.output());
         } finally {
             Files.writeString(prodConf, prodBefore);
+        }
+    }
+
+    /** {@code status --json}: each process (role and pid) with its build. */
+    private Map<String, String> buildsInStatus(Path launcher, String javaOpts) throws Exception {
+        try (ClusterProcess status = ClusterProcess.builder(baseDir).command(List.of(launcher.toString(), "status",
+                "--json")).env("JAVA_HOME", System.getProperty("java.home")).env("JAVA_OPTS", javaOpts).start()) {
+            assertEquals(0, status.awaitExit(BOOT), status.output());
+            Map<String, String> builds = new java.util.TreeMap<>();
+            String json = status.output().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow();
+            for (com.typesafe.config.Config process : com.typesafe.config.ConfigFactory.parseString(json)
+                    .getConfigList("processes")) {
+                builds.put(process.getString("role") + " " + process.getLong("pid"), process.getString("build"));
+            }
+            return builds;
         }
     }
 
