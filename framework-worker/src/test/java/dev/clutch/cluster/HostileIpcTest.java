@@ -219,7 +219,7 @@ class HostileIpcTest {
 
     @Test
     void controlConnectionThatSendsNoCommandIsAnsweredAndClosed() throws Exception {
-        try (SocketChannel socket = connect(CONTROL_SOCKET)) {
+        try (SocketChannel socket = controlConnect()) {
             assertEquals("no request within 1000 ms of connecting", awaitReply(socket).text());
         }
         cluster.awaitLine("control: a client sent no request within 1000 ms of connecting", Duration.ofSeconds(5));
@@ -227,17 +227,35 @@ class HostileIpcTest {
 
     @Test
     void malformedControlRequestsAreAnsweredWithWhatIsWrong() throws Exception {
-        try (SocketChannel socket = connect(CONTROL_SOCKET)) {
+        try (SocketChannel socket = controlConnect()) {
             socket.write(frame(encode(new ControlRequest(null, new String[0]))));
             assertEquals("a client sent a control request without a command", awaitReply(socket).text());
         }
-        try (SocketChannel socket = connect(CONTROL_SOCKET)) {
+        try (SocketChannel socket = controlConnect()) {
             socket.write(frame(encode(new ControlRequest("scale", new String[] {null}))));
             assertEquals("a client sent 'scale' with a null argument", awaitReply(socket).text());
         }
-        try (SocketChannel socket = connect(CONTROL_SOCKET)) {
+        try (SocketChannel socket = controlConnect()) {
             socket.write(frame(encode(new ControlReply(true, "not a request", ""))));
             assertEquals("a client sent a ControlReply instead of a control request", awaitReply(socket).text());
+        }
+    }
+
+    @Test
+    void aCommandOfAnotherClutchVersionIsClosedWithItsRequestUnread() throws Exception {
+        try (SocketChannel socket = connect(CONTROL_SOCKET)) {
+            byte[] otherVersion = "clutch-control 0123456789abcdef01234567\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            ByteBuffer stop = frame(encode(new ControlRequest("stop", new String[0])));
+            // In one write, as a command sends them: the master closes the connection as soon as it has the preamble.
+            socket.write(ByteBuffer.allocate(otherVersion.length + stop.remaining()).put(otherVersion).put(stop)
+                    .flip());
+            awaitClosedBy(socket, "control: refused a command of another Clutch version (its messages "
+                    + "0123456789abcdef01234567)");
+        }
+        try (SocketChannel socket = controlConnect()) {
+            socket.write(frame(encode(new ControlRequest("status", new String[0]))));
+            assertTrue(awaitReply(socket).ok(), "the stop was not carried out: the master still answers");
         }
     }
 
@@ -252,11 +270,11 @@ class HostileIpcTest {
             ControlRequest hang = new ControlRequest("message", new String[] {"agent", "hang", "request", "60000",
                     new String(noPayload, java.nio.charset.StandardCharsets.US_ASCII)});
             for (int i = 0; i < 256; i++) {
-                SocketChannel socket = connect(CONTROL_SOCKET);
+                SocketChannel socket = controlConnect();
                 open.add(socket);
                 socket.write(frame(encode(hang)));
             }
-            try (SocketChannel oneTooMany = connect(CONTROL_SOCKET)) {
+            try (SocketChannel oneTooMany = controlConnect()) {
                 assertTrue(awaitReply(oneTooMany).text().startsWith("the master has 256 control connections open "
                         + "already"));
             }
@@ -268,7 +286,7 @@ class HostileIpcTest {
         cluster.awaitLine("control: refused a connection: 256 are open already", Duration.ofSeconds(5));
         // Room again once those are gone.
         await("a command is answered again").atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
-            try (SocketChannel socket = connect(CONTROL_SOCKET)) {
+            try (SocketChannel socket = controlConnect()) {
                 socket.write(frame(encode(new ControlRequest("status", new String[0]))));
                 return awaitReply(socket).ok();
             }
@@ -282,6 +300,14 @@ class HostileIpcTest {
             }
         }
         throw new AssertionError("token not found in the encoded hello");
+    }
+
+    /** A connection to the control socket that has sent this build's preamble, as every command does first. */
+    private static SocketChannel controlConnect() throws IOException {
+        SocketChannel socket = connect(CONTROL_SOCKET);
+        socket.write(ByteBuffer.wrap(("clutch-control " + MessageRegistry.framework().digest() + "\n")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        return socket;
     }
 
     private static SocketChannel connect() throws IOException {
@@ -311,8 +337,18 @@ class HostileIpcTest {
     private static ControlReply awaitReply(SocketChannel socket) {
         ByteBuffer received = ByteBuffer.allocate(64 * 1024);
         await("the master answers and closes").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
-                .until(() -> socket.read(received) < 0);
+                .until(() -> {
+                    try {
+                        return socket.read(received) < 0;
+                    } catch (IOException reset) {
+                        // A master that answers before reading (too many connections) closes with our preamble
+                        // unread: the kernel then ends the stream with a reset, after the answer.
+                        return true;
+                    }
+                });
         received.flip();
+        // The master's preamble comes first: "clutch-control ", its digest, a newline.
+        received.position(40);
         int length = received.getInt();
         byte[] body = new byte[length];
         received.get(body);

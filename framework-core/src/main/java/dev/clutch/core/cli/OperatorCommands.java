@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigSyntax;
 import dev.clutch.core.api.ExitCode;
 import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.control.ControlClient;
+import dev.clutch.core.master.RunDirectory;
 import dev.clutch.core.message.ControlReply;
 import dev.clutch.core.message.ControlRequest;
 import java.io.IOException;
@@ -93,7 +94,7 @@ public final class OperatorCommands {
     /** Asks the master to stop, then waits until its process is gone; {@code timeout} bounds both. */
     private static ExitCode stop(ControlClient client, ClutchConfig config, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        Optional<ProcessHandle> master = masterProcess(config.runDir().resolve("master.pid"));
+        Optional<ProcessHandle> master = masterProcess(RunDirectory.pidFileIn(config.runDir()));
         ExitCode asked = print(client.send(new ControlRequest("stop", new String[0]),
                 timeout.compareTo(QUICK) < 0 ? timeout : QUICK), false);
         if (asked != ExitCode.OK || master.isEmpty()) {

@@ -68,7 +68,7 @@ public final class ControlClient {
                     + "commands)");
         }
         Kryo kryo = MessageRegistry.framework().newKryo();
-        ByteBuffer frame = frame(kryo, request);
+        ByteBuffer frame = preambleAndFrame(kryo, request);
         AtomicBoolean timedOut = new AtomicBoolean();
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             Thread watchdog = closeAfter(timeout, channel, timedOut);
@@ -94,7 +94,7 @@ public final class ControlClient {
         }
     }
 
-    private ByteBuffer frame(Kryo kryo, ControlRequest request) throws IOException {
+    private ByteBuffer preambleAndFrame(Kryo kryo, ControlRequest request) throws IOException {
         Output output = new Output(1024, maxRequestFrameBytes);
         try {
             kryo.writeClassAndObject(output, request);
@@ -102,8 +102,9 @@ public final class ControlClient {
             throw new IOException("'" + request.command() + "' was not sent: it is larger than the control socket "
                     + "takes (" + maxRequestFrameBytes + " bytes, from clutch.ipc.maxFrameBytes)", e);
         }
-        return ByteBuffer.allocate(Integer.BYTES + output.position()).putInt(output.position())
-                .put(output.getBuffer(), 0, output.position()).flip();
+        byte[] preamble = ControlFrames.preamble();
+        return ByteBuffer.allocate(preamble.length + Integer.BYTES + output.position()).put(preamble)
+                .putInt(output.position()).put(output.getBuffer(), 0, output.position()).flip();
     }
 
     private void connect(SocketChannel channel) throws IOException {
@@ -121,13 +122,40 @@ public final class ControlClient {
         }
     }
 
-    private static ControlReply read(Kryo kryo, SocketChannel channel, ControlRequest request, Duration timeout,
+    /** The master reads no frame of a command whose messages differ from its own: say so before waiting for one. */
+    private void checkPreamble(byte[] preamble) throws IOException {
+        String digest = ControlFrames.peerDigest(preamble);
+        if (digest == null) {
+            throw new ReportedException("cannot read the master's answer: " + socket + " does not answer as a Clutch "
+                    + "master does (is the run directory shared with another program?)");
+        }
+        if (!ControlFrames.sameMessages(digest)) {
+            String pid = masterPid();
+            throw new ReportedException("the master (pid " + pid + ") runs another version of Clutch than this "
+                    + "command: their messages differ (the master's " + digest + ", this command's "
+                    + MessageRegistry.framework().digest() + "), and it did nothing. Run the command with the launcher "
+                    + "of the build the master started from; to move the instance to this version, stop it (kill -TERM "
+                    + pid + " does it as stop would) and start this build: a reload cannot change Clutch's version");
+        }
+    }
+
+    private String masterPid() {
+        try {
+            String pid = Files.readString(RunDirectory.pidFileIn(socket.getParent())).trim();
+            return pid.isEmpty() ? "unknown" : pid;
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private ControlReply read(Kryo kryo, SocketChannel channel, ControlRequest request, Duration timeout,
                                      AtomicBoolean timedOut) throws IOException {
         try {
+            checkPreamble(readFully(channel, ByteBuffer.allocate(ControlFrames.PREAMBLE_BYTES)).array());
             int length = readFully(channel, ByteBuffer.allocate(Integer.BYTES)).getInt();
             if (length <= 0 || length > MAX_REPLY_FRAME_BYTES) {
-                throw new IOException("cannot read the master's answer: a frame of " + length + " bytes (at most "
-                        + MAX_REPLY_FRAME_BYTES + ")");
+                throw new ReportedException("cannot read the master's answer: a frame of " + length + " bytes (at "
+                        + "most " + MAX_REPLY_FRAME_BYTES + ")");
             }
             byte[] body = readFully(channel, ByteBuffer.allocate(length)).array();
             Input input = new Input(body);
@@ -135,25 +163,35 @@ public final class ControlClient {
             try {
                 reply = kryo.readClassAndObject(input);
             } catch (KryoException e) {
-                throw new IOException("cannot read the master's answer: " + e.getMessage(), e);
+                throw new ReportedException("cannot read the master's answer: " + e.getMessage(), e);
             }
             if (!(reply instanceof ControlReply controlReply) || input.position() != length) {
-                throw new IOException("cannot read the master's answer: a frame of " + length + " bytes that is not "
-                        + "one reply");
+                throw new ReportedException("cannot read the master's answer: a frame of " + length + " bytes that is "
+                        + "not one reply");
             }
             return controlReply;
+        } catch (ReportedException e) {
+            throw e;
         } catch (EOFException e) {
             throwIfTimedOut(timedOut, request, timeout, e);
             throw new IOException("the master closed the control connection without answering", e);
         } catch (IOException e) {
             throwIfTimedOut(timedOut, request, timeout, e);
-            if (e.getMessage() != null && e.getMessage().startsWith("cannot read the master's answer")) {
-                throw e;
-            }
             // A reset: its listen backlog dropped when it stopped, or it died.
             throw new IOException("the master dropped the connection without answering '" + request.command()
                     + "' (it is stopping or gone: check with status whether it was carried out): " + e.getMessage(),
                     e);
+        }
+    }
+
+    /** What the master answered, and why this command cannot use it: said in full, not as an I/O failure. */
+    private static final class ReportedException extends IOException {
+        ReportedException(String message) {
+            super(message);
+        }
+
+        ReportedException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

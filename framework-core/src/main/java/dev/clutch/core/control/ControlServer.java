@@ -77,6 +77,7 @@ public final class ControlServer implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.add(ch);
+                        ch.pipeline().addLast(new ControlPreamble());
                         IpcPipeline.addCodec(ch.pipeline(), MessageRegistry.framework(), ControlFrames.limit(maxFrameBytes));
                         ch.pipeline().addLast(new Connection(transport, open, requestDeadline, commands));
                     }

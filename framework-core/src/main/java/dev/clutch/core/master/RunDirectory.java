@@ -71,7 +71,12 @@ public final class RunDirectory {
 
     /** The master's pid file; it is also the lock that keeps two masters out of one run directory. */
     public Path pidFile() {
-        return dir.resolve("master.pid");
+        return pidFileIn(dir);
+    }
+
+    /** The pid file of the master whose run directory is {@code runDir}. */
+    public static Path pidFileIn(Path runDir) {
+        return runDir.resolve("master.pid");
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.clutch.core.message;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Serializer;
 import dev.clutch.core.api.Role;
+import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -115,7 +116,11 @@ public final class MessageRegistry {
                         + " has no registered ID below 62"));
     }
 
-    /** A digest of every (ID, type name) pair: equal digests mean two processes read each other's bytes alike. */
+    /**
+     * A digest of every registered type: its ID, its name, and the shape Kryo writes it in (a record's components in
+     * order, an enum's constants). Equal digests mean two processes read each other's bytes alike; builds of
+     * Clutch whose messages differ in any of these get different digests.
+     */
     public String digest() {
         return digest;
     }
@@ -128,11 +133,32 @@ public final class MessageRegistry {
                 .toList();
     }
 
+    /**
+     * What Kryo's record and enum serializers write, by position: a change of it changes the bytes' meaning. Loops,
+     * not streams: every process computes this at its start.
+     */
+    static String shape(Class<?> type) {
+        StringBuilder shape = new StringBuilder();
+        if (type.isRecord()) {
+            for (RecordComponent component : type.getRecordComponents()) {
+                shape.append(shape.length() == 0 ? "(" : ",").append(component.getType().getName()).append(' ')
+                        .append(component.getName());
+            }
+            shape.append(')');
+        } else if (type.isEnum()) {
+            for (Object constant : type.getEnumConstants()) {
+                shape.append(shape.length() == 0 ? "{" : ",").append(((Enum<?>) constant).name());
+            }
+            shape.append('}');
+        }
+        return shape.toString();
+    }
+
     private static String computeDigest(Map<Integer, Entry> byId) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            new TreeMap<>(byId).forEach((id, entry) ->
-                    sha.update((id + "=" + entry.type().getName() + "\n").getBytes(StandardCharsets.UTF_8)));
+            new TreeMap<>(byId).forEach((id, entry) -> sha.update((id + "=" + entry.type().getName()
+                    + shape(entry.type()) + "\n").getBytes(StandardCharsets.UTF_8)));
             return HexFormat.of().formatHex(sha.digest(), 0, 12);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required by every Java platform", e);

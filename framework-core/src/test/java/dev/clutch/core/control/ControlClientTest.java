@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clutch.core.message.ControlReply;
 import dev.clutch.core.message.ControlRequest;
+import dev.clutch.core.message.MessageRegistry;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,14 +61,40 @@ class ControlClientTest {
 
     @Test
     void anAnswerThatIsNotAReplyIsRefusedNotRead() throws Exception {
-        IOException e = againstPeer(connection -> write(connection, ByteBuffer.allocate(8).putInt(4).putInt(-1)
-                .flip()), Duration.ofSeconds(10));
+        IOException e = againstPeer(connection -> write(connection, withPreamble(ControlFrames.preamble(),
+                ByteBuffer.allocate(8).putInt(4).putInt(-1).array())), Duration.ofSeconds(10));
 
         assertTrue(e.getMessage().startsWith("cannot read the master's answer"), e.getMessage());
-        IOException huge = againstPeer(connection -> write(connection, ByteBuffer.allocate(4).putInt(Integer.MAX_VALUE)
-                .flip()), Duration.ofSeconds(10));
+        IOException huge = againstPeer(connection -> write(connection, withPreamble(ControlFrames.preamble(),
+                ByteBuffer.allocate(4).putInt(Integer.MAX_VALUE).array())), Duration.ofSeconds(10));
         assertTrue(huge.getMessage().startsWith("cannot read the master's answer: a frame of 2147483647 bytes"),
                 huge.getMessage());
+    }
+
+    @Test
+    void aMasterOfAnotherClutchVersionIsNamedWithWhatToDo() throws Exception {
+        Files.writeString(dir.resolve("master.pid"), "4242\n");
+        byte[] theirs = "clutch-control 0123456789abcdef01234567\n".getBytes(StandardCharsets.US_ASCII);
+
+        IOException e = againstPeer(connection -> write(connection, ByteBuffer.wrap(theirs)), Duration.ofSeconds(10));
+
+        assertTrue(e.getMessage().startsWith("the master (pid 4242) runs another version of Clutch than this command: "
+                + "their messages differ (the master's 0123456789abcdef01234567, this command's "
+                + MessageRegistry.framework().digest() + "), and it did nothing."), e.getMessage());
+        assertTrue(e.getMessage().contains("kill -TERM 4242"), e.getMessage());
+    }
+
+    @Test
+    void aPeerThatIsNoClutchMasterIsNamed() throws Exception {
+        IOException e = againstPeer(connection -> write(connection, ByteBuffer.wrap(
+                "SSH-2.0-OpenSSH_9.6\r\n".repeat(3).getBytes(StandardCharsets.US_ASCII))), Duration.ofSeconds(10));
+
+        assertTrue(e.getMessage().startsWith("cannot read the master's answer: "), e.getMessage());
+        assertTrue(e.getMessage().contains("does not answer as a Clutch master does"), e.getMessage());
+    }
+
+    private static ByteBuffer withPreamble(byte[] preamble, byte[] rest) {
+        return ByteBuffer.allocate(preamble.length + rest.length).put(preamble).put(rest).flip();
     }
 
     /** Sends {@code status} to a peer that accepts one connection and does {@code peer} with it. */

@@ -30,6 +30,14 @@ class MessageRegistryTest {
     }
 
     @Test
+    void theDigestCoversTheShapeKryoWritesNotOnlyTheNames() {
+        // A field added to a record, or an enum constant moved, changes what the bytes mean under the same name.
+        assertEquals("(java.lang.String command,[Ljava.lang.String; args)", MessageRegistry.shape(ControlRequest.class));
+        assertEquals("{MESSAGES,DESCRIPTORS}", MessageRegistry.shape(Hello.ChannelKind.class));
+        assertEquals("", MessageRegistry.shape(byte[].class));
+    }
+
+    @Test
     void unregisteredClassIdIsNeverInstantiated() {
         Output output = new Output(8);
         output.writeVarInt(777 + 2, true);
