@@ -2,16 +2,21 @@ package dev.clutch.cluster;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clutch.core.testing.ClusterProcess;
 import dev.clutch.core.testing.Http;
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import javax.tools.JavaCompiler;
@@ -61,6 +66,26 @@ class DevModeTest {
                     + "keeps 5s until a stop and a start"), cluster.output());
 
             Files.write(classes.resolve(GREETER.replace('.', '/') + ".class"), new byte[] {1, 2, 3});
+            await("the restart for the broken class").atMost(RESTART).pollInterval(Duration.ofMillis(50))
+                    .until(() -> cluster.output().split("dev mode: classes changed: restarting", -1).length == 3);
+            // A start that fails while a build is still writing files is not said to be the code's fault.
+            ScheduledExecutorService build = Executors.newSingleThreadScheduledExecutor();
+            Path building = classes.resolve("still-building.txt");
+            build.scheduleAtFixedRate(() -> {
+                try {
+                    Files.writeString(building, Long.toString(System.nanoTime()));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, 0, 100, TimeUnit.MILLISECONDS);
+            try {
+                cluster.awaitLine("dev mode: the start failed while a build was rewriting the classes", RESTART);
+            } finally {
+                build.shutdownNow();
+                assertTrue(build.awaitTermination(5, TimeUnit.SECONDS));
+            }
+            assertFalse(cluster.output().contains("dev mode: fix the code and rebuild"), cluster.output());
+            // Once the build is still, the master starts again on its classes, which fail on their own this time.
             cluster.awaitLine("dev mode: fix the code and rebuild", RESTART);
             assertTrue(cluster.process().isAlive(), "the master stays up");
             assertTrue(cluster.output().contains("ClassFormatError"), cluster.output());

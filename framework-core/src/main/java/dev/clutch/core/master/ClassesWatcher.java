@@ -40,6 +40,8 @@ final class ClassesWatcher implements AutoCloseable {
     private final Duration interval;
     private final Runnable changed;
     private final Thread thread;
+    /** The fingerprint of the classes the last restart (or the start) was for. */
+    private volatile long announced;
     private volatile boolean closed;
 
     private ClassesWatcher(List<Path> directories, List<Path> jars, Path mainClassFile, Duration interval,
@@ -50,6 +52,7 @@ final class ClassesWatcher implements AutoCloseable {
         this.mainClassFile = mainClassFile;
         this.interval = interval;
         this.changed = changed;
+        this.announced = fingerprint();
         this.thread = new Thread(this::run, "clutch-dev-watch");
         this.thread.setDaemon(true);
     }
@@ -80,8 +83,16 @@ final class ClassesWatcher implements AutoCloseable {
         return watcher;
     }
 
+    /**
+     * Whether the classes on disk differ from those the last restart was for: a build is writing them, or has
+     * just finished and its restart is coming. Walks the directories on the caller's thread (milliseconds).
+     */
+    boolean rebuilding() {
+        return fingerprint() != announced;
+    }
+
     private void run() {
-        long seen = fingerprint();
+        long seen = announced;
         long pending = seen;
         long stillSince = System.nanoTime();
         boolean toldMainClassMissing = false;
@@ -111,6 +122,7 @@ final class ClassesWatcher implements AutoCloseable {
                     } else {
                         toldMainClassMissing = false;
                         seen = now;
+                        announced = now;
                         changed.run();
                     }
                 }

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -117,6 +118,8 @@ public final class Master {
     /** Set once {@link #run} has left its loop: commands queued from then on are answered where they arrive. */
     private volatile boolean finished;
     private AfterStop afterStop = AfterStop.EXIT;
+    /** Dev mode: whether a build is writing the classes now ({@link ClassesWatcher#rebuilding()}). */
+    private volatile BooleanSupplier rebuilding = () -> false;
     /** When the current start began: the master's own start, or dev mode's last restart. */
     private long startBeganNanos;
     private ExitCode exitCode = ExitCode.OK;
@@ -215,6 +218,11 @@ public final class Master {
     /** Queues a signal received by the master's JVM; handled on the master's thread. */
     public void signal(String name) {
         events.add(new MasterEvent.SignalReceived(name, nanoClock.getAsLong()));
+    }
+
+    /** Dev mode: tells a start that failed because a build was rewriting its classes from one that fails itself. */
+    public void watchRebuilds(BooleanSupplier rebuilding) {
+        this.rebuilding = rebuilding;
     }
 
     /** Queues a rebuild of the application seen by dev mode's watcher. */
@@ -797,8 +805,14 @@ public final class Master {
     /** Exits, or in dev mode keeps the port until the next rebuild. */
     private void stopAfterFailedStart() {
         if (config.devWatch()) {
-            log.error("dev mode: fix the code and rebuild; the master keeps {} and starts again after the next "
-                    + "change", sharing.url());
+            if (rebuilding.getAsBoolean()) {
+                // A build rewrites the classes under the starting JVMs: what failed may be fine once it is done.
+                log.warn("dev mode: the start failed while a build was rewriting the classes; the master keeps {} "
+                        + "and starts again once the build is done", sharing.url());
+            } else {
+                log.error("dev mode: fix the code and rebuild; the master keeps {} and starts again after the next "
+                        + "change", sharing.url());
+            }
             beginStop(ExitCode.START_FAILED, AfterStop.WAIT_FOR_CHANGE);
         } else {
             beginStop(ExitCode.START_FAILED);

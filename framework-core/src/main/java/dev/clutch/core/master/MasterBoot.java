@@ -108,6 +108,7 @@ public final class MasterBoot {
                             }
                         });
                 if (watcher != null) {
+                    master.watchRebuilds(watcher::rebuilding);
                     resources.onClose(watcher::close);
                 }
             }
