@@ -122,7 +122,7 @@ class MessengerTest {
                 .start()) {
             assertEquals(3, mismatched.awaitExit(Duration.ofSeconds(60)));
             assertTrue(mismatched.output().contains("registers other payload types than the master (only it has "
-                    + "1999=dev.clutch.cluster.TestApp$Extra)"), mismatched.output());
+                    + "1999=dev.clutch.cluster.TestApp$Extra(java.lang.String value))"), mismatched.output());
         }
     }
 

@@ -128,6 +128,15 @@ public final class TestApp implements ClutchApplication {
 
     @Override
     public List<PayloadType> payloadTypes() {
+        String shaped = System.getenv("TEST_PAYLOAD_CLASS");
+        if (shaped != null) {
+            // A class of the application's own build, as the classpath has it when this process starts.
+            try {
+                return List.of(PayloadType.of(1001, Greeting.class), PayloadType.of(1998, Class.forName(shaped)));
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException(e);
+            }
+        }
         if ("worker".equals(System.getenv("CLUTCH_ROLE")) && System.getenv("TEST_WORKER_EXTRA_PAYLOAD") != null) {
             return List.of(PayloadType.of(1001, Greeting.class), PayloadType.of(1999, Extra.class));
         }

@@ -149,7 +149,7 @@ public final class ControlClient {
     }
 
     private ControlReply read(Kryo kryo, SocketChannel channel, ControlRequest request, Duration timeout,
-                                     AtomicBoolean timedOut) throws IOException {
+                              AtomicBoolean timedOut) throws IOException {
         try {
             checkPreamble(readFully(channel, ByteBuffer.allocate(ControlFrames.PREAMBLE_BYTES)).array());
             int length = readFully(channel, ByteBuffer.allocate(Integer.BYTES)).getInt();

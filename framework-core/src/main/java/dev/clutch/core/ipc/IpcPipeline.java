@@ -19,9 +19,10 @@ public final class IpcPipeline {
 
     /**
      * The largest frame accepted before a connection has authenticated. A hello names every payload type of the
-     * application, about 50 bytes each: room for a thousand and more.
+     * application with its fields, about 250 bytes for a type of ten: room for a thousand such types. At most 64
+     * connections wait to authenticate at once, so this bounds what they can hold to 16 MiB.
      */
-    public static final int HELLO_MAX_FRAME_BYTES = 64 * 1024;
+    public static final int HELLO_MAX_FRAME_BYTES = 256 * 1024;
 
     /** Bounds what one connection may have unsent: past {@code maxPendingBytes} it stops being writable. */
     public static void limitPending(io.netty.channel.Channel channel, int maxPendingBytes) {

@@ -3,7 +3,6 @@ package dev.clutch.core.message;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Serializer;
 import dev.clutch.core.api.Role;
-import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -133,32 +132,11 @@ public final class MessageRegistry {
                 .toList();
     }
 
-    /**
-     * What Kryo's record and enum serializers write, by position: a change of it changes the bytes' meaning. Loops,
-     * not streams: every process computes this at its start.
-     */
-    static String shape(Class<?> type) {
-        StringBuilder shape = new StringBuilder();
-        if (type.isRecord()) {
-            for (RecordComponent component : type.getRecordComponents()) {
-                shape.append(shape.length() == 0 ? "(" : ",").append(component.getType().getName()).append(' ')
-                        .append(component.getName());
-            }
-            shape.append(')');
-        } else if (type.isEnum()) {
-            for (Object constant : type.getEnumConstants()) {
-                shape.append(shape.length() == 0 ? "{" : ",").append(((Enum<?>) constant).name());
-            }
-            shape.append('}');
-        }
-        return shape.toString();
-    }
-
     private static String computeDigest(Map<Integer, Entry> byId) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             new TreeMap<>(byId).forEach((id, entry) -> sha.update((id + "=" + entry.type().getName()
-                    + shape(entry.type()) + "\n").getBytes(StandardCharsets.UTF_8)));
+                    + WireShape.of(entry.type(), entry.serializer()) + "\n").getBytes(StandardCharsets.UTF_8)));
             return HexFormat.of().formatHex(sha.digest(), 0, 12);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required by every Java platform", e);

@@ -17,8 +17,9 @@ import java.util.TreeMap;
 
 /**
  * Serializes the application's message payloads: its registered types under their fixed IDs, plus strings,
- * primitives and the JDK's collections and value types ({@link JdkPayloadTypes}). Registration is required, so nothing else is ever instantiated; the same types in every process are
- * checked at hello through {@link #describe()}.
+ * primitives and the JDK's collections and value types ({@link JdkPayloadTypes}). Registration is required, so
+ * nothing else is ever instantiated; the same types, of the same shape, in every process are checked at hello through
+ * {@link #describe()}.
  */
 public final class PayloadCodec {
 
@@ -128,10 +129,19 @@ public final class PayloadCodec {
         }
     }
 
-    /** Every registered type as {@code id=class}, sorted: what processes compare at hello. */
+    /**
+     * Every registered type as {@code id=class} and the shape Kryo writes it in ({@link WireShape}), sorted: what
+     * processes compare at hello. A type whose fields changed between two builds differs here as one with another
+     * name does.
+     */
     public String[] describe() {
-        return new TreeMap<>(types).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().getName())
-                .toArray(String[]::new);
+        Kryo kryo = kryos.obtain();
+        try {
+            return new TreeMap<>(types).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().getName()
+                    + WireShape.of(e.getValue(), kryo.getSerializer(e.getValue()))).toArray(String[]::new);
+        } finally {
+            kryos.free(kryo);
+        }
     }
 
     public String digest() {

@@ -1,5 +1,6 @@
 package dev.clutch.core.message;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,6 +37,23 @@ class PayloadCodecTest {
 
     private final PayloadCodec codec = PayloadCodec.of(List.of(PayloadType.of(1001, Order.class),
             PayloadType.of(1002, Leveled.class), PayloadType.of(1003, Anything.class)), 1 << 20);
+
+    /** A class Kryo writes field by field. */
+    static final class Counter {
+        int count;
+        String name;
+    }
+
+    @Test
+    void typesAreDescribedWithTheShapeKryoWritesSoThatABuildWithOtherFieldsIsTold() {
+        PayloadCodec shapes = PayloadCodec.of(List.of(PayloadType.of(1001, Leveled.class),
+                PayloadType.of(1002, Level.class), PayloadType.of(1003, Counter.class)), 1 << 20);
+
+        assertArrayEquals(new String[] {
+            "1001=" + Leveled.class.getName() + "(" + Level.class.getName() + " level)",
+            "1002=" + Level.class.getName() + "{LOW,HIGH}",
+            "1003=" + Counter.class.getName() + "[int count,java.lang.String name]"}, shapes.describe());
+    }
 
     @Test
     void recordsWithTheJdksCollectionsAndValuesTravelWithoutRegisteringThem() {
