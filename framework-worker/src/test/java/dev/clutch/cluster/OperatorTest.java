@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clutch.core.testing.ClusterProcess;
 import dev.clutch.core.testing.RawHttp;
 import dev.clutch.core.testing.SteadyClient;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,6 +71,10 @@ class OperatorTest {
             assertEquals(0, start.awaitExit(BOOT), start.output());
             assertTrue(start.output().contains("running as a daemon (master pid"), start.output());
             ClusterProcess.Ready ready = start.awaitReady(Duration.ofSeconds(1));
+            // Its working directory is the shell's: a crash report goes beside the logs, as the children's do.
+            String masterCommand = Files.readString(Path.of("/proc", Long.toString(masterPid(baseDir)), "cmdline"));
+            assertTrue(masterCommand.contains("-XX:ErrorFile=" + baseDir.resolve("logs/hs_err_pid%p.log")),
+                    masterCommand);
             for (int i = 0; i < 10; i++) {
                 assertEquals(200, RawHttp.get(ready.port(), "/pid").status());
             }
@@ -278,5 +283,9 @@ class OperatorTest {
             assertEquals(200, RawHttp.get(other.port(), "/pid").status());
             assertTrue(second.process().isAlive());
         }
+    }
+
+    private static long masterPid(Path baseDir) throws IOException {
+        return Long.parseLong(Files.readString(baseDir.resolve("run/master.pid")).trim());
     }
 }

@@ -41,6 +41,10 @@ public final class DaemonStart {
             }
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(jvmOptions());
+            if (command.stream().noneMatch(option -> option.startsWith("-XX:ErrorFile="))) {
+                // The daemon's working directory is the operator's shell's: its crash report goes to the logs.
+                command.add(LogLayout.crashReportOption(config.logDir()));
+            }
             command.add("-cp");
             command.add(classpath);
             command.add(applicationClass.getName());

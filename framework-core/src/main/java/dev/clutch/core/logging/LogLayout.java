@@ -89,6 +89,19 @@ public final class LogLayout {
     }
 
     /**
+     * The JVM option that writes a process's crash report beside its logs: otherwise the JVM writes it into the
+     * working directory it was started in, wherever that is, or {@code /tmp}.
+     */
+    public static String crashReportOption(Path logDir) {
+        return "-XX:ErrorFile=" + logDir.resolve("hs_err_pid%p.log");
+    }
+
+    /** Where a JVM started with {@link #crashReportOption} writes its crash report. */
+    public static Path crashReport(Path logDir, long pid) {
+        return logDir.resolve("hs_err_pid" + pid + ".log");
+    }
+
+    /**
      * Creates the log directory if needed and checks that this user can write to it.
      *
      * @throws IOException whose message says so, naming the directory, the key and what is wrong with it

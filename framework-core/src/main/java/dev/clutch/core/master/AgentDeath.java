@@ -1,6 +1,7 @@
 package dev.clutch.core.master;
 
 import dev.clutch.core.alarm.Alarms;
+import dev.clutch.core.logging.LogLayout;
 import dev.clutch.core.message.AgentDown;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +53,7 @@ final class AgentDeath {
         details.put("exitCode", status);
         details.put("exit", how);
         // Children write their crash file under the log directory (ChildFactory's -XX:ErrorFile).
-        Path hsErr = logDir.resolve("hs_err_pid" + agent.pid() + ".log");
+        Path hsErr = LogLayout.crashReport(logDir, agent.pid());
         if (Files.exists(hsErr)) {
             details.put("hsErrFile", hsErr.toString());
         }

@@ -4,6 +4,7 @@ import dev.clutch.core.api.Role;
 import dev.clutch.core.child.ChildEnvironment;
 import dev.clutch.core.config.SchedulingPolicy;
 import dev.clutch.core.ipc.TokenBook;
+import dev.clutch.core.logging.LogLayout;
 import dev.clutch.core.message.Hello;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -118,7 +119,7 @@ public final class ChildFactory {
         command.add("-Dclutch.app=" + appName);
         command.addAll(platformOptions(Runtime.version()));
         // A JVM crash report lands where the master looks for it when it reports the death.
-        command.add("-XX:ErrorFile=" + logDir.resolve("hs_err_pid%p.log"));
+        command.add(LogLayout.crashReportOption(logDir));
         forwardedProperties().forEach((name, value) -> command.add("-D" + name + "=" + value));
         command.addAll(classData.options(role));
         command.addAll(supportedOn(Runtime.version(), jvmArgs.getOrDefault(role, List.of())));
