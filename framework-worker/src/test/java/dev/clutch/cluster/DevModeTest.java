@@ -13,14 +13,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -121,13 +118,8 @@ class DevModeTest {
     }
 
     private void compileGreeter(Path classes, String greeting) throws IOException {
-        Path source = baseDir.resolve("src/dev/clutch/devtest/Greeter.java");
-        Files.createDirectories(source.getParent());
-        Files.writeString(source, "package dev.clutch.devtest;\npublic final class Greeter {\n"
+        TestClasses.compile(classes, baseDir.resolve("src"), GREETER, "package dev.clutch.devtest;\n"
+                + "public final class Greeter {\n"
                 + "    public static String greeting() { return \"" + greeting + "\"; }\n}\n");
-        JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
-        int result = compiler.run(null, null, null, List.of("--release", "17", "-d", classes.toString(),
-                source.toString()).toArray(String[]::new));
-        assertEquals(0, result, "the test's class compiles");
     }
 }

@@ -10,9 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,12 +50,7 @@ class PayloadShapeTest {
     }
 
     private void compileNote(Path classes, String components) throws IOException {
-        Path source = baseDir.resolve("src/dev/clutch/shapetest/Note.java");
-        Files.createDirectories(source.getParent());
-        Files.writeString(source, "package dev.clutch.shapetest;\npublic record Note(" + components + ") {\n}\n");
-        JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
-        int result = compiler.run(null, null, null, List.of("--release", "17", "-d", classes.toString(),
-                source.toString()).toArray(String[]::new));
-        assertEquals(0, result, "the test's class compiles");
+        TestClasses.compile(classes, baseDir.resolve("src"), NOTE, "package dev.clutch.shapetest;\n"
+                + "public record Note(" + components + ") {\n}\n");
     }
 }
