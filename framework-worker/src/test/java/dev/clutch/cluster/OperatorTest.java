@@ -93,6 +93,12 @@ class OperatorTest {
                 assertTrue(table.contains("role") && table.contains("restarts") && table.contains("heartbeat"), table);
                 assertTrue(table.contains("agent") && table.contains(Long.toString(ready.agentPid())), table);
             }
+            try (ClusterProcess logs = command(baseDir, "logs", "--lines", "200")) {
+                assertEquals(0, logs.process().exitValue(), logs.output());
+                String lines = logs.output();
+                assertTrue(lines.contains("[master:") && lines.contains("[agent:") && lines.contains("[worker-1:")
+                        && lines.contains("TEST-HOOK worker-1 app didReady"), lines);
+            }
             try (ClusterProcess json = command(baseDir, "status", "--json")) {
                 String out = json.output();
                 assertTrue(out.contains("\"state\":\"running\""), out);

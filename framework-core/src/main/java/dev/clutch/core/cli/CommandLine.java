@@ -11,15 +11,19 @@ import java.util.Set;
 /**
  * The application's command line. Flags of {@code start} become the top layer of the configuration.
  *
- * @param command {@code start}, {@code stop}, {@code status}, {@code reload}, {@code scale} or {@code help}
+ * @param command {@code start}, {@code stop}, {@code status}, {@code state}, {@code reload}, {@code scale},
+ *     {@code logs} or {@code help}
  * @param env the {@code --env} flag, or {@code null}
  * @param overrides configuration values set by flags, keyed by {@code clutch.*} path
  * @param arguments what follows the command that is not a flag (the N of {@code scale N})
  * @param timeoutSeconds the {@code --timeout} of {@code stop}, or 0
  * @param agent the {@code --agent} of {@code reload}: a new agent first, then the workers
+ * @param logLines the {@code --lines} of {@code logs}
+ * @param follow the {@code --follow} of {@code logs}
  */
 public record CommandLine(String command, String env, Map<String, Object> overrides, boolean daemon, boolean json,
-                          int timeoutSeconds, List<String> arguments, boolean agent) {
+                          int timeoutSeconds, List<String> arguments, boolean agent, int logLines,
+                          boolean follow) {
 
     public static final String USAGE = """
             usage: <app> [command] [options]
@@ -33,9 +37,16 @@ public record CommandLine(String command, String env, Map<String, Object> overri
               reload [--agent]     replace every worker, one at a time, with the classes and settings on
                                disk now; --agent (or a dead agent) starts a new agent first
               scale N              run N workers
+              logs [--lines N] [--follow]
+                               the last N lines (default 20) of the master's, the agent's and the workers'
+                               logs together, in the order written; --follow prints what comes next, until
+                               Ctrl-C
               --help               print this help""";
 
-    private static final Set<String> COMMANDS = Set.of("start", "stop", "status", "state", "reload", "scale");
+    private static final Set<String> COMMANDS = Set.of("start", "stop", "status", "state", "reload", "scale",
+            "logs");
+    /** How many lines of each log {@code logs} prints without {@code --lines}. */
+    static final int DEFAULT_LOG_LINES = 20;
 
     /**
      * @throws IllegalArgumentException saying which argument is wrong
@@ -47,6 +58,8 @@ public record CommandLine(String command, String env, Map<String, Object> overri
         boolean json = false;
         int timeout = 0;
         boolean agent = false;
+        int lines = DEFAULT_LOG_LINES;
+        boolean follow = false;
         List<String> arguments = new ArrayList<>();
         Map<String, Object> overrides = new LinkedHashMap<>();
         for (int i = 0; i < args.size(); i++) {
@@ -61,6 +74,8 @@ public record CommandLine(String command, String env, Map<String, Object> overri
                 case "--json" -> json = true;
                 case "--timeout" -> timeout = number(arg, value(args, ++i, arg));
                 case "--agent" -> agent = true;
+                case "--lines", "-n" -> lines = number(arg, value(args, ++i, arg));
+                case "--follow", "-f" -> follow = true;
                 default -> {
                     if (arg.startsWith("-") && !arg.matches("-\\d+")) {
                         throw new IllegalArgumentException("unknown option '" + arg + "'");
@@ -81,11 +96,18 @@ public record CommandLine(String command, String env, Map<String, Object> overri
         if (agent && !command.equals("reload")) {
             throw new IllegalArgumentException("--agent is an option of reload, not of " + command);
         }
+        if ((follow || lines != DEFAULT_LOG_LINES) && !command.equals("logs")) {
+            throw new IllegalArgumentException((follow ? "--follow" : "--lines") + " is an option of logs, not of "
+                    + command);
+        }
+        if (lines < 0) {
+            throw new IllegalArgumentException("--lines takes a number of lines, 0 or more, not " + lines);
+        }
         if (!command.equals("scale") && !arguments.isEmpty()) {
             throw new IllegalArgumentException("unexpected argument '" + arguments.get(0) + "' for " + command);
         }
         return new CommandLine(command, env, Map.copyOf(overrides), daemon, json, timeout, List.copyOf(arguments),
-                agent);
+                agent, lines, follow);
     }
 
     public Config overridesConfig() {

@@ -20,8 +20,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * {@code stop}, {@code status}, {@code reload} and {@code scale}: each reaches the running instance of this
- * application through the control socket in its run directory, so it never touches another application.
+ * {@code stop}, {@code status}, {@code state}, {@code reload} and {@code scale}: each reaches the running instance of
+ * this application through the control socket in its run directory, so it never touches another application.
+ * {@code logs} reads the instance's log files.
  */
 public final class OperatorCommands {
 
@@ -35,6 +36,9 @@ public final class OperatorCommands {
      *     not be this application's, so a command that changes it asks first
      */
     public static ExitCode run(CommandLine line, ClutchConfig config, boolean degraded) {
+        if (line.command().equals("logs")) {
+            return logs(line, config);
+        }
         ControlClient master = ControlClient.of(config);
         try {
             if (degraded && !line.command().equals("status") && !line.command().equals("state")) {
@@ -64,6 +68,24 @@ public final class OperatorCommands {
         } catch (IOException e) {
             System.err.println("clutch: " + line.command() + " " + config.name() + ": " + e.getMessage());
             return ExitCode.FAILURE;
+        }
+    }
+
+    /** Reads the log files, running instance or not; the directory goes to stderr, so stdout is the logs alone. */
+    private static ExitCode logs(CommandLine line, ClutchConfig config) {
+        System.err.println("clutch: logs of " + config.name() + " in " + config.logDir());
+        try (LogsCommand logs = new LogsCommand(config.logDir(), System.out)) {
+            logs.tail(line.logLines());
+            if (line.follow()) {
+                logs.follow();
+            }
+            return ExitCode.OK;
+        } catch (IOException e) {
+            System.err.println("clutch: logs " + config.name() + ": " + e.getMessage());
+            return ExitCode.FAILURE;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ExitCode.OK;
         }
     }
 

@@ -30,6 +30,21 @@ class CommandLineTest {
     }
 
     @Test
+    void logsTakesHowManyLinesAndWhetherToFollow() {
+        CommandLine plain = CommandLine.parse(List.of("logs"));
+        assertEquals(20, plain.logLines());
+        assertEquals(false, plain.follow());
+        CommandLine following = CommandLine.parse(List.of("logs", "-n", "100", "--follow"));
+        assertEquals(100, following.logLines());
+        assertTrue(following.follow());
+        assertEquals("--follow is an option of logs, not of status", assertThrows(IllegalArgumentException.class,
+                () -> CommandLine.parse(List.of("status", "-f"))).getMessage());
+        assertEquals("--lines takes a number of lines, 0 or more, not -1", assertThrows(
+                IllegalArgumentException.class, () -> CommandLine.parse(List.of("logs", "--lines", "-1")))
+                .getMessage());
+    }
+
+    @Test
     void agentIsAnOptionOfReloadOnly() {
         assertEquals("--agent is an option of reload, not of stop", assertThrows(IllegalArgumentException.class,
                 () -> CommandLine.parse(List.of("stop", "--agent"))).getMessage());

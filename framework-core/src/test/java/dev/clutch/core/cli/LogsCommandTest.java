@@ -1,0 +1,122 @@
+package dev.clutch.core.cli;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LogsCommandTest {
+
+    @TempDir
+    Path logDir;
+
+    private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    private final PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+
+    @Test
+    void theLastLinesOfEveryProcessComeTogetherInTheOrderTheyWereWritten() throws IOException {
+        write("master.log", line("10:00:00.100", "master", "launched agent"), line("10:00:03.000", "master", "ready"));
+        write("agent.log", line("10:00:01.000", "agent", "failed to poll"), "java.io.IOException: refused",
+                "\tat dev.acme.Poller.poll(Poller.java:12)", line("10:00:02.500", "agent", "polled"));
+        write("worker-2.log", line("10:00:02.000", "worker-2", "serving"));
+        write("worker-10.log", line("10:00:02.000", "worker-10", "serving"));
+        write("worker-1-access.log", "127.0.0.1 - GET / 200");
+        write("common-error.log", line("10:00:01.000", "agent", "failed to poll"));
+        Files.writeString(logDir.resolve("worker-1.log"), line("10:00:02.000", "worker-1", "serving") + "\n"
+                + "2026-12-03 10:00:04.000 INFO  [worker-1:3] half a line, still being wri");
+
+        try (LogsCommand logs = new LogsCommand(logDir, out)) {
+            logs.tail(7);
+        }
+
+        assertEquals(List.of(
+                "java.io.IOException: refused",
+                "\tat dev.acme.Poller.poll(Poller.java:12)",
+                line("10:00:02.000", "worker-1", "serving"),
+                line("10:00:02.000", "worker-2", "serving"),
+                line("10:00:02.000", "worker-10", "serving"),
+                line("10:00:02.500", "agent", "polled"),
+                line("10:00:03.000", "master", "ready")), printedLines());
+    }
+
+    @Test
+    void followingPrintsWhatTheLogsGainAlsoAfterARotation() throws Exception {
+        write("master.log", line("10:00:00.000", "master", "started"));
+        write("worker-1.log", line("10:00:00.000", "worker-1", "started"));
+        LogsCommand logs = new LogsCommand(logDir, out);
+        logs.tail(0);
+        assertEquals(List.of(), printedLines());
+        Thread following = new Thread(() -> {
+            try {
+                logs.follow();
+            } catch (InterruptedException stopped) {
+                // As Ctrl-C would.
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }, "follow");
+        following.start();
+        try {
+            append("worker-1.log", line("10:00:01.000", "worker-1", "request served"));
+            await("the new line").atMost(Duration.ofSeconds(10))
+                    .until(() -> printedLines().contains(line("10:00:01.000", "worker-1", "request served")));
+
+            // Rotated as LogRotation does it: renamed, a new file at the path, and the process writing to the renamed
+            // one for a moment longer.
+            Files.move(logDir.resolve("worker-1.log"), logDir.resolve("worker-1.log.2026-12-03"));
+            write("worker-1.log", line("10:00:02.000", "worker-1", "in the new file"));
+            append("worker-1.log.2026-12-03", line("10:00:01.900", "worker-1", "still in the renamed file"));
+            write("worker-3.log", line("10:00:02.500", "worker-3", "a new worker"));
+            await("the lines of both files and of the new worker").atMost(Duration.ofSeconds(10))
+                    .until(() -> printedLines().containsAll(List.of(line("10:00:02.000", "worker-1",
+                            "in the new file"), line("10:00:01.900", "worker-1", "still in the renamed file"),
+                            line("10:00:02.500", "worker-3", "a new worker"))));
+        } finally {
+            following.interrupt();
+            following.join(TimeUnit.SECONDS.toMillis(10));
+            logs.close();
+        }
+        assertFalse(following.isAlive());
+        assertEquals(4, printedLines().size(), "each line once: " + printedLines());
+    }
+
+    @Test
+    void aLogDirectoryThatDoesNotExistIsNamed() {
+        NoSuchFileException e = assertThrows(NoSuchFileException.class,
+                () -> new LogsCommand(logDir.resolve("nowhere"), out).tail(20));
+
+        assertTrue(e.getMessage().contains(logDir.resolve("nowhere") + " (clutch.logDir) does not exist"),
+                e.getMessage());
+    }
+
+    private static String line(String time, String process, String text) {
+        return "2026-12-03 " + time + " INFO  [" + process + ":42] [main] dev.acme.App - " + text;
+    }
+
+    private void write(String file, String... lines) throws IOException {
+        Files.writeString(logDir.resolve(file), String.join("\n", lines) + "\n");
+    }
+
+    private void append(String file, String line) throws IOException {
+        Files.writeString(logDir.resolve(file), line + "\n", StandardOpenOption.APPEND);
+    }
+
+    private List<String> printedLines() {
+        return printed.toString(StandardCharsets.UTF_8).lines().toList();
+    }
+}
