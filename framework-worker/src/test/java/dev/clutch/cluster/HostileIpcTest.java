@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import dev.clutch.core.api.PayloadType;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.ipc.IpcPipeline;
 import dev.clutch.core.message.ControlReply;
 import dev.clutch.core.message.ControlRequest;
 import dev.clutch.core.message.Hello;
 import dev.clutch.core.message.MessageRegistry;
+import dev.clutch.core.message.PayloadCodec;
 import dev.clutch.core.testing.ClusterProcess;
 import dev.clutch.core.testing.Http;
 import dev.clutch.core.testing.RawHttp;
@@ -44,7 +46,9 @@ class HostileIpcTest {
     private static final long OWN_PID = ProcessHandle.current().pid();
     private static final int MAX_FRAME = 1024 * 1024;
     private static final String CONTROL_SOCKET = "run/control.sock";
-    private static final String[] PAYLOAD_TYPES = {"1001=" + TestApp.Greeting.class.getName()};
+    /** The test application's payload types as its processes describe them at hello. */
+    private static final String[] PAYLOAD_TYPES = PayloadCodec.of(List.of(PayloadType.of(1001,
+            TestApp.Greeting.class)), 1 << 20).describe();
 
     @TempDir
     static Path baseDir;
