@@ -45,7 +45,7 @@ public record CommandLine(String command, String env, Map<String, Object> overri
 
     private static final Set<String> COMMANDS = Set.of("start", "stop", "status", "state", "reload", "scale",
             "logs");
-    /** How many lines of each log {@code logs} prints without {@code --lines}. */
+    /** How many lines {@code logs} prints without {@code --lines}. */
     static final int DEFAULT_LOG_LINES = 20;
 
     /**
@@ -58,7 +58,7 @@ public record CommandLine(String command, String env, Map<String, Object> overri
         boolean json = false;
         int timeout = 0;
         boolean agent = false;
-        int lines = DEFAULT_LOG_LINES;
+        Integer lines = null;
         boolean follow = false;
         List<String> arguments = new ArrayList<>();
         Map<String, Object> overrides = new LinkedHashMap<>();
@@ -96,18 +96,18 @@ public record CommandLine(String command, String env, Map<String, Object> overri
         if (agent && !command.equals("reload")) {
             throw new IllegalArgumentException("--agent is an option of reload, not of " + command);
         }
-        if ((follow || lines != DEFAULT_LOG_LINES) && !command.equals("logs")) {
+        if ((follow || lines != null) && !command.equals("logs")) {
             throw new IllegalArgumentException((follow ? "--follow" : "--lines") + " is an option of logs, not of "
                     + command);
         }
-        if (lines < 0) {
+        if (lines != null && lines < 0) {
             throw new IllegalArgumentException("--lines takes a number of lines, 0 or more, not " + lines);
         }
         if (!command.equals("scale") && !arguments.isEmpty()) {
             throw new IllegalArgumentException("unexpected argument '" + arguments.get(0) + "' for " + command);
         }
         return new CommandLine(command, env, Map.copyOf(overrides), daemon, json, timeout, List.copyOf(arguments),
-                agent, lines, follow);
+                agent, lines == null ? DEFAULT_LOG_LINES : lines, follow);
     }
 
     public Config overridesConfig() {

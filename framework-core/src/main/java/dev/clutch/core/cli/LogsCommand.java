@@ -1,5 +1,6 @@
 package dev.clutch.core.cli;
 
+import dev.clutch.core.logging.LogLayout;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -18,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -28,10 +28,6 @@ import java.util.stream.Stream;
  */
 final class LogsCommand implements AutoCloseable {
 
-    /** The files of the processes' own logs; access, schedule and error logs repeat or add to them. */
-    private static final Pattern PROCESS_LOG = Pattern.compile("(master|agent|worker-\\d+)\\.log");
-    /** How a log entry starts ({@code LogLayout}'s pattern); other lines continue the entry before (a stack trace). */
-    private static final Pattern ENTRY_START = Pattern.compile("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\.\\d{3} .*");
     /** At most this much of each file is read at once: the end of it for a tail. */
     private static final int WINDOW_BYTES = 1024 * 1024;
     private static final Duration POLL = Duration.ofMillis(200);
@@ -133,7 +129,8 @@ final class LogsCommand implements AutoCloseable {
 
     private List<Path> processLogs() throws IOException {
         try (Stream<Path> files = Files.list(logDir)) {
-            return files.filter(f -> PROCESS_LOG.matcher(f.getFileName().toString()).matches())
+            // Access, schedule and error logs repeat or add to these.
+            return files.filter(f -> LogLayout.isProcessLog(f.getFileName().toString()))
                     .sorted(Comparator.comparing(LogsCommand::rank).thenComparing(Path::toString))
                     .toList();
         }
@@ -161,10 +158,11 @@ final class LogsCommand implements AutoCloseable {
     private static List<Entry> entries(List<String> lines, int rank) {
         List<Entry> entries = new ArrayList<>();
         for (String line : lines) {
-            boolean starts = ENTRY_START.matcher(line).matches();
+            boolean starts = LogLayout.startsEntry(line);
             if (starts || entries.isEmpty()) {
                 // A continuation first (the rest of an entry printed before) sorts before the new entries.
-                entries.add(new Entry(starts ? line.substring(0, 23) : "", rank, new ArrayList<>(List.of(line))));
+                entries.add(new Entry(starts ? line.substring(0, LogLayout.TIME_CHARS) : "", rank,
+                        new ArrayList<>(List.of(line))));
             } else {
                 entries.get(entries.size() - 1).lines().add(line);
             }

@@ -56,12 +56,31 @@ public final class LogLayout {
     private static final Pattern FILE_NAMES =
             Pattern.compile("(master|agent|worker-\\d+|worker-\\d+-access|schedule|common-error)\\.log");
 
-    private static final String PATTERN = "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level [%property{clutch.process}] "
+    /** The files of the processes' own logs, {@link ProcessLabel#fileName()} each. */
+    private static final Pattern PROCESS_FILE_NAMES = Pattern.compile("(master|agent|worker-\\d+)\\.log");
+
+    private static final String TIME_FORMAT = "yyyy-MM-dd HH:mm:ss.SSS";
+    private static final String PATTERN = "%d{" + TIME_FORMAT + "} %-5level [%property{clutch.process}] "
             + "[%thread] %logger{36} - %msg%n%ex";
+    /** The length of the time at the start of each entry. */
+    public static final int TIME_CHARS = TIME_FORMAT.length();
     /** The start of a line {@link #PATTERN} writes; group 1 is the level. */
     private static final Pattern LINE_START = Pattern.compile("^\\d{4}-\\d{2}-\\d{2} \\S+ ([A-Z]+) ");
 
     private LogLayout() {
+    }
+
+    /** Whether {@code fileName} is the log of one process, master, agent or a worker (not access, error, schedule). */
+    public static boolean isProcessLog(String fileName) {
+        return PROCESS_FILE_NAMES.matcher(fileName).matches();
+    }
+
+    /**
+     * Whether {@code line} starts an entry, rather than continuing one (a stack trace): its first
+     * {@link #TIME_CHARS} characters are then the time it was logged, which sorts as text.
+     */
+    public static boolean startsEntry(String line) {
+        return LINE_START.matcher(line).find();
     }
 
     /** The level of a line this layout wrote ({@code WARN}, {@code INFO}, ...); {@code null} for any other line. */
