@@ -97,6 +97,12 @@ class SharedPortTest {
             assertEquals("1", waited.header("Retry-After"));
             assertTrue(waited.body().contains("clutch.http.queueTimeout"), waited.body());
             await().atMost(Duration.ofSeconds(10)).until(() -> cluster.output().contains("answered 503"));
+            // A HEAD gets the same answer without its body, as HTTP asks.
+            RawHttp.Reply head = RawHttp.send(port, "HEAD /pid HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            assertEquals(503, head.status(), head.body());
+            assertEquals("", head.body());
+            assertEquals(waited.header("Content-Length"), head.header("Content-Length"));
 
             Files.delete(hold);
             ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));
