@@ -99,6 +99,11 @@ class OperatorTest {
                 assertTrue(lines.contains("[master:") && lines.contains("[agent:") && lines.contains("[worker-1:")
                         && lines.contains("TEST-HOOK worker-1 app didReady"), lines);
             }
+            try (ClusterProcess logs = command(baseDir, "logs", "worker-1", "--lines", "200")) {
+                String lines = logs.output();
+                assertTrue(lines.contains("[worker-1:") && !lines.contains("[master:") && !lines.contains("[agent:"),
+                        lines);
+            }
             try (ClusterProcess json = command(baseDir, "status", "--json")) {
                 String out = json.output();
                 assertTrue(out.contains("\"state\":\"running\""), out);

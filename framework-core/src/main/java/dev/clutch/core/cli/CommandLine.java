@@ -15,7 +15,8 @@ import java.util.Set;
  *     {@code logs} or {@code help}
  * @param env the {@code --env} flag, or {@code null}
  * @param overrides configuration values set by flags, keyed by {@code clutch.*} path
- * @param arguments what follows the command that is not a flag (the N of {@code scale N})
+ * @param arguments what follows the command that is not a flag (the N of {@code scale N}, the processes of
+ *     {@code logs})
  * @param timeoutSeconds the {@code --timeout} of {@code stop}, or 0
  * @param agent the {@code --agent} of {@code reload}: a new agent first, then the workers
  * @param logLines the {@code --lines} of {@code logs}
@@ -37,10 +38,10 @@ public record CommandLine(String command, String env, Map<String, Object> overri
               reload [--agent]     replace every worker, one at a time, with the classes and settings on
                                disk now; --agent (or a dead agent) starts a new agent first
               scale N              run N workers
-              logs [--lines N] [--follow]
+              logs [master|agent|workers|worker-N ...] [--lines N] [--follow]
                                the last N lines (default 20) of the master's, the agent's and the workers'
-                               logs together, in the order written; --follow prints what comes next, until
-                               Ctrl-C
+                               logs together (or of those named), in the order written; --follow prints
+                               what comes next, until Ctrl-C
               --help               print this help""";
 
     private static final Set<String> COMMANDS = Set.of("start", "stop", "status", "state", "reload", "scale",
@@ -103,7 +104,13 @@ public record CommandLine(String command, String env, Map<String, Object> overri
         if (lines != null && lines < 0) {
             throw new IllegalArgumentException("--lines takes a number of lines, 0 or more, not " + lines);
         }
-        if (!command.equals("scale") && !arguments.isEmpty()) {
+        for (String process : command.equals("logs") ? arguments : List.<String>of()) {
+            if (!process.matches("master|agent|workers|worker-\\d+")) {
+                throw new IllegalArgumentException("logs takes processes to show: master, agent, workers or "
+                        + "worker-N, not '" + process + "'");
+            }
+        }
+        if (!command.equals("scale") && !command.equals("logs") && !arguments.isEmpty()) {
             throw new IllegalArgumentException("unexpected argument '" + arguments.get(0) + "' for " + command);
         }
         return new CommandLine(command, env, Map.copyOf(overrides), daemon, json, timeout, List.copyOf(arguments),

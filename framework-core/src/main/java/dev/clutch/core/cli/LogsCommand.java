@@ -38,14 +38,20 @@ final class LogsCommand implements AutoCloseable {
     private static final Duration ROTATED_GRACE = Duration.ofSeconds(3);
 
     private final Path logDir;
+    private final List<String> processes;
     private final PrintStream out;
     /** Each process's log as it is open here, by its path; kept open, so a renamed file is still read. */
     private final Map<Path, OpenLog> open = new LinkedHashMap<>();
     /** Files renamed by a rotation, read until their grace ends. */
     private final List<OpenLog> rotated = new ArrayList<>();
 
-    LogsCommand(Path logDir, PrintStream out) {
+    /**
+     * @param processes the processes whose logs to show ({@code master}, {@code agent}, {@code workers},
+     *     {@code worker-N}); none: every one
+     */
+    LogsCommand(Path logDir, List<String> processes, PrintStream out) {
         this.logDir = logDir;
+        this.processes = List.copyOf(processes);
         this.out = out;
     }
 
@@ -130,10 +136,16 @@ final class LogsCommand implements AutoCloseable {
     private List<Path> processLogs() throws IOException {
         try (Stream<Path> files = Files.list(logDir)) {
             // Access, schedule and error logs repeat or add to these.
-            return files.filter(f -> LogLayout.isProcessLog(f.getFileName().toString()))
+            return files.filter(f -> LogLayout.isProcessLog(f.getFileName().toString()) && shown(f))
                     .sorted(Comparator.comparing(LogsCommand::rank).thenComparing(Path::toString))
                     .toList();
         }
+    }
+
+    private boolean shown(Path file) {
+        String process = file.getFileName().toString().replaceFirst("\\.log$", "");
+        return processes.isEmpty() || processes.contains(process)
+                || (processes.contains("workers") && process.startsWith("worker-"));
     }
 
     /** master, agent, then the workers by number: the order of lines logged in the same millisecond. */

@@ -74,7 +74,7 @@ public final class OperatorCommands {
     /** Reads the log files, running instance or not; the directory goes to stderr, so stdout is the logs alone. */
     private static ExitCode logs(CommandLine line, ClutchConfig config) {
         System.err.println("clutch: logs of " + config.name() + " in " + config.logDir());
-        try (LogsCommand logs = new LogsCommand(config.logDir(), System.out)) {
+        try (LogsCommand logs = new LogsCommand(config.logDir(), line.arguments(), System.out)) {
             logs.tail(line.logLines());
             if (line.follow()) {
                 logs.follow();

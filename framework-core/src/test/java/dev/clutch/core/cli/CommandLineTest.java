@@ -39,6 +39,10 @@ class CommandLineTest {
         assertTrue(following.follow());
         assertEquals("--follow is an option of logs, not of status", assertThrows(IllegalArgumentException.class,
                 () -> CommandLine.parse(List.of("status", "-f"))).getMessage());
+        assertEquals(List.of("agent", "worker-2"), CommandLine.parse(List.of("logs", "agent", "worker-2")).arguments());
+        assertEquals("logs takes processes to show: master, agent, workers or worker-N, not 'worker'",
+                assertThrows(IllegalArgumentException.class, () -> CommandLine.parse(List.of("logs", "worker")))
+                        .getMessage());
         assertEquals("--lines takes a number of lines, 0 or more, not -1", assertThrows(
                 IllegalArgumentException.class, () -> CommandLine.parse(List.of("logs", "--lines", "-1")))
                 .getMessage());

@@ -40,7 +40,7 @@ class LogsCommandTest {
         Files.writeString(logDir.resolve("worker-1.log"), line("10:00:02.000", "worker-1", "serving") + "\n"
                 + "2026-12-03 10:00:04.000 INFO  [worker-1:3] half a line, still being wri");
 
-        try (LogsCommand logs = new LogsCommand(logDir, out)) {
+        try (LogsCommand logs = new LogsCommand(logDir, List.of(), out)) {
             logs.tail(7);
         }
 
@@ -55,10 +55,30 @@ class LogsCommandTest {
     }
 
     @Test
+    void theProcessesNamedAreShownAlone() throws IOException {
+        write("master.log", line("10:00:00.000", "master", "launched"));
+        write("agent.log", line("10:00:01.000", "agent", "ready"));
+        write("worker-1.log", line("10:00:02.000", "worker-1", "ready"));
+        write("worker-2.log", line("10:00:03.000", "worker-2", "ready"));
+
+        try (LogsCommand logs = new LogsCommand(logDir, List.of("agent", "worker-2"), out)) {
+            logs.tail(20);
+        }
+        assertEquals(List.of(line("10:00:01.000", "agent", "ready"), line("10:00:03.000", "worker-2", "ready")),
+                printedLines());
+        printed.reset();
+        try (LogsCommand logs = new LogsCommand(logDir, List.of("workers"), out)) {
+            logs.tail(20);
+        }
+        assertEquals(List.of(line("10:00:02.000", "worker-1", "ready"), line("10:00:03.000", "worker-2", "ready")),
+                printedLines());
+    }
+
+    @Test
     void followingPrintsWhatTheLogsGainAlsoAfterARotation() throws Exception {
         write("master.log", line("10:00:00.000", "master", "started"));
         write("worker-1.log", line("10:00:00.000", "worker-1", "started"));
-        LogsCommand logs = new LogsCommand(logDir, out);
+        LogsCommand logs = new LogsCommand(logDir, List.of(), out);
         logs.tail(0);
         assertEquals(List.of(), printedLines());
         Thread following = new Thread(() -> {
@@ -98,7 +118,7 @@ class LogsCommandTest {
     @Test
     void aLogDirectoryThatDoesNotExistIsNamed() {
         NoSuchFileException e = assertThrows(NoSuchFileException.class,
-                () -> new LogsCommand(logDir.resolve("nowhere"), out).tail(20));
+                () -> new LogsCommand(logDir.resolve("nowhere"), List.of(), out).tail(20));
 
         assertTrue(e.getMessage().contains(logDir.resolve("nowhere") + " (clutch.logDir) does not exist"),
                 e.getMessage());
