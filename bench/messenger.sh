@@ -19,15 +19,32 @@ cleanup() {
 }
 trap cleanup EXIT
 
+command -v wrk >/dev/null || { echo "bench/messenger.sh needs wrk: apt-get install -y wrk" >&2; exit 2; }
+
 [ -n "${SKIP_BUILD:-}" ] || mvn -B -q install -DskipTests
 mvn -B -q -f sample-app dependency:build-classpath -Dmdep.outputFile="$work/cp" >/dev/null
 classpath="$(cat "$work/cp")"
 javac -d "$work/classes" -cp "$classpath" bench/src/dev/clutch/bench/MessengerBench.java
+# Packaged as an application ships (a jar whose manifest names its libraries, the launcher beside it in bin/), so
+# that the master runs as the README runs it: on the children's class-data archive, with their JIT thresholds.
+mkdir -p "$work/app/lib" "$work/app/bin"
+tr ':' '\n' < "$work/cp" | xargs -I{} cp {} "$work/app/lib/"
+{
+  printf 'Class-Path:'
+  for lib in "$work"/app/lib/*.jar; do printf ' \n lib/%s' "${lib##*/}"; done
+  printf '\n'
+} > "$work/manifest"
+jar --create --file "$work/app/messenger.jar" --manifest "$work/manifest" \
+  --main-class dev.clutch.bench.MessengerBench -C "$work/classes" .
+cp framework-core/src/main/launcher/launcher "$work/app/bin/messenger"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 # BENCH_JAVA_OPTS: extra options of the master (to try the children's JVM options, say), as for LifecycleBench.
-# shellcheck disable=SC2086
-java -Dclutch.baseDir="$work" -Dclutch.http.host=127.0.0.1 -Dclutch.http.accessLog=false ${BENCH_JAVA_OPTS:-} -cp "$classpath:$work/classes" \
-  dev.clutch.bench.MessengerBench start --workers 2 --port "$port" > "$work/console.log" 2>&1 &
+export CLUTCH_CDS_DIR="$work/cds"
+export JAVA_OPTS="-Dclutch.baseDir=$work -Dclutch.http.host=127.0.0.1 -Dclutch.http.accessLog=false ${BENCH_JAVA_OPTS:-}"
+# One start and stop first: it records the class-data archive a deployed application runs on.
+"$work/app/bin/messenger" start --daemon --workers 2 --port 0 > "$work/first.log" 2>&1 || { cat "$work/first.log"; exit 1; }
+"$work/app/bin/messenger" stop > /dev/null
+"$work/app/bin/messenger" start --workers 2 --port "$port" > "$work/console.log" 2>&1 &
 master=$!
 for _ in $(seq 600); do grep -q "cluster ready" "$work/console.log" && break; sleep 0.1; done
 agent=$(grep -o 'ms, agent [0-9]*' "$work/console.log" | head -1 | awk '{print $3}')
