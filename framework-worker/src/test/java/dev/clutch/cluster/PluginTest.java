@@ -1,5 +1,6 @@
 package dev.clutch.cluster;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,6 +52,33 @@ class PluginTest {
             expected.addAll(List.of("app beforeClose", "test-audit beforeClose", "test-store beforeClose"));
             assertEquals(expected, hooks(cluster, "agent"));
             assertEquals(expected, hooks(cluster, "worker-1"));
+        }
+    }
+
+    @Test
+    void serverDidReadyWaitsForASlowDidReadyAndAFailingOneNeitherStopsTheOthersNorTheSchedules() throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
+                .property("clutch.env", "plugins")
+                .env("TEST_HOOK_SLOW_DID_READY", "test-audit")
+                .env("TEST_HOOK_FAILING_SERVER_DID_READY", "test-store")
+                .env("TEST_SCHEDULES", "1")
+                .start()) {
+            cluster.awaitReady(Duration.ofSeconds(60));
+            cluster.awaitLine("TEST-HOOK worker-1 app serverDidReady", Duration.ofSeconds(30));
+            cluster.awaitLine("TEST-HOOK agent app serverDidReady", Duration.ofSeconds(30));
+            await("the agent's schedules run").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> cluster.log("schedule.log").contains("schedule cron: ok"));
+            assertTrue(cluster.output().contains("TracingHook.serverDidReady failed: java.lang.IllegalStateException: "
+                    + "serverDidReady of test-store fails on purpose"), cluster.output());
+
+            for (String process : List.of("agent", "worker-1")) {
+                List<String> steps = hooks(cluster, process);
+                int lastDidReady = steps.lastIndexOf("app didReady");
+                int firstServerDidReady = steps.indexOf("test-store serverDidReady");
+                assertTrue(lastDidReady >= 0 && lastDidReady < firstServerDidReady, process + ": " + steps);
+                assertTrue(steps.containsAll(List.of("test-audit serverDidReady", "app serverDidReady")),
+                        process + ": " + steps);
+            }
         }
     }
 

@@ -114,7 +114,11 @@ final class TestPlugins {
         }
     }
 
-    /** Logs every step it is called for, with the plugin (or application) that bound it. */
+    /**
+     * Logs every step it is called for, with the plugin (or application) that bound it. TEST_HOOK_SLOW_DID_READY
+     * names an owner whose didReady takes a second; TEST_HOOK_FAILING_SERVER_DID_READY one whose serverDidReady
+     * throws.
+     */
     static final class TracingHook implements LifecycleHook {
         private static final Logger log = LoggerFactory.getLogger(TracingHook.class);
         private final String owner;
@@ -158,13 +162,19 @@ final class TestPlugins {
         }
 
         @Override
-        public void didReady() {
+        public void didReady() throws InterruptedException {
+            if (owner.equals(System.getenv("TEST_HOOK_SLOW_DID_READY"))) {
+                Thread.sleep(1000);
+            }
             trace("didReady");
         }
 
         @Override
         public void serverDidReady() {
             trace("serverDidReady");
+            if (owner.equals(System.getenv("TEST_HOOK_FAILING_SERVER_DID_READY"))) {
+                throw new IllegalStateException("serverDidReady of " + owner + " fails on purpose");
+            }
         }
 
         @Override

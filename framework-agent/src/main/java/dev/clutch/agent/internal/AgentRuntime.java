@@ -161,7 +161,7 @@ public final class AgentRuntime implements RoleRuntime {
     @Override
     public void clusterReady(ClusterReady cluster) {
         log.info("cluster ready: {} workers, serving {}", cluster.workerPids().length, cluster.url());
-        hooks.run("serverDidReady", LifecycleHook::serverDidReady);
+        hooks.runLogged("serverDidReady", LifecycleHook::serverDidReady);
         if (scheduler == null) {
             scheduler = new Scheduler(schedules.seal(), context.messenger(), context.config().env());
             scheduler.start();

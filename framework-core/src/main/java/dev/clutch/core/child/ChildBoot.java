@@ -28,6 +28,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.unix.FileDescriptor;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -58,6 +59,8 @@ public final class ChildBoot {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private volatile ExitCode exitCode = ExitCode.OK;
     private volatile boolean linked;
+    /** Whether the didReady hooks ran through: the cluster's ready comes after them, whenever the master sends it. */
+    private final CompletableFuture<Boolean> readyHooksDone = new CompletableFuture<>();
     private final ExecutorService lifecycle = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "clutch-lifecycle");
         t.setDaemon(true);
@@ -114,7 +117,9 @@ public final class ChildBoot {
                     messenger)));
             link.send(Envelope.toMaster(new ProcessReady())).syncUninterruptibly();
             runtime.ready();
+            readyHooksDone.complete(true);
         } catch (Throwable e) {
+            readyHooksDone.complete(false);
             if (stopping.get()) {
                 // Told to stop during the start (a start of the cluster that failed elsewhere): the stop's outcome
                 // stands, and this is no failure of its own.
@@ -155,7 +160,11 @@ public final class ChildBoot {
             // delivering messages (a stop order among them) meanwhile.
             lifecycle.execute(() -> {
                 try {
-                    runtime.clusterReady(cluster);
+                    // The master sends it once every process reported ready, which they do before their didReady
+                    // hooks: serverDidReady waits for this process's didReady, as Egg orders them.
+                    if (readyHooksDone.join()) {
+                        runtime.clusterReady(cluster);
+                    }
                 } catch (Exception e) {
                     log.error("cluster-ready handling failed: {}", e.toString(), e);
                 }

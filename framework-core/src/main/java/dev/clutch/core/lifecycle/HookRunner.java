@@ -51,11 +51,23 @@ public final class HookRunner {
         runAll(stepName, step, hooks);
     }
 
+    /**
+     * Runs {@code step} on every hook in order, once the process is past the point where a failing hook could fail
+     * its start: a failing hook is logged and the others still run.
+     */
+    public void runLogged(String stepName, Step step) {
+        runEachLogged(stepName, step, hooks);
+    }
+
     /** Runs {@code step} on every hook in reverse order; a failing hook is logged and the others still run. */
     public void runReversed(String stepName, Step step) {
         List<LifecycleHook> reversed = new ArrayList<>(hooks);
         Collections.reverse(reversed);
-        for (LifecycleHook hook : reversed) {
+        runEachLogged(stepName, step, reversed);
+    }
+
+    private static void runEachLogged(String stepName, Step step, List<LifecycleHook> hooks) {
+        for (LifecycleHook hook : hooks) {
             try {
                 call(stepName, step, hook);
             } catch (HookFailedException e) {

@@ -137,7 +137,7 @@ public final class WorkerRuntime implements RoleRuntime {
 
     @Override
     public void clusterReady(ClusterReady cluster) {
-        hooks.run("serverDidReady", LifecycleHook::serverDidReady);
+        hooks.runLogged("serverDidReady", LifecycleHook::serverDidReady);
     }
 
     @Override
