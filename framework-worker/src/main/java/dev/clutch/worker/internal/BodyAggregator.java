@@ -48,7 +48,8 @@ final class BodyAggregator extends HttpObjectAggregator {
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
         if (oversized instanceof HttpRequest request) {
-            ctx.fireChannelRead(new OversizedRequest(request.method().name(), request.uri()));
+            ctx.fireChannelRead(new OversizedRequest(request.method().name(), request.uri(),
+                    request.headers().get("x-request-id")));
         } else {
             ctx.close();
         }

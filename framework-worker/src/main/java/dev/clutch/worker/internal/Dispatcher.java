@@ -11,12 +11,16 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -48,6 +52,8 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
 
     /** Pipelined requests held per connection before the worker stops reading it. */
     private static final int MAX_WAITING_REQUESTS = 16;
+    /** How long a connection closed on a client still sending goes on reading for its client to see the answer. */
+    private static final long LINGER_MILLIS = 2000;
     /** Clients that send what the codec refuses can do so by the thousand: one line a second. */
     private static final LogThrottle refusedLog = new LogThrottle(Duration.ofSeconds(1));
 
@@ -101,7 +107,9 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
                 dispatch(ctx, full);
             } else {
                 OversizedRequest oversized = (OversizedRequest) request;
-                Exchange exchange = begin(ctx, oversized.method(), oversized.uri(), false, null);
+                Exchange exchange = begin(ctx, oversized.method(), oversized.uri(), false,
+                        oversized.clientRequestId());
+                exchange.lingerOnClose = true;
                 exchange.finish(error(413, "the body is larger than clutch.http.maxBodyBytes",
                         exchange.requestId));
             }
@@ -130,6 +138,31 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
+    /**
+     * Closes a connection whose client may still be sending: closing a socket with unread input resets it, and the
+     * reset can destroy the response before the client reads it. So the output is shut and what still comes is
+     * read and dropped (the codec and the aggregator drop it), until the client closes or {@link #LINGER_MILLIS}.
+     */
+    private void closeOnceTheClientHasRead(ChannelHandlerContext ctx) {
+        busy = false;
+        if (!(ctx.channel() instanceof DuplexChannel duplex) || !duplex.isActive() || inputShut) {
+            ctx.close();
+            return;
+        }
+        closing = true;
+        waiting.forEach(ReferenceCountUtil::release);
+        waiting.clear();
+        duplex.shutdownOutput().addListener(shut -> {
+            if (!shut.isSuccess()) {
+                ctx.close();
+            }
+        });
+        ScheduledFuture<?> deadline = ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS,
+                TimeUnit.MILLISECONDS);
+        duplex.closeFuture().addListener(closed -> deadline.cancel(false));
+        duplex.config().setAutoRead(true);
+    }
+
     /** The client's address as text, made once per connection: the requests of a kept-alive one share it. */
     private String client(ChannelHandlerContext ctx) {
         if (client == null) {
@@ -148,6 +181,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     private void dispatch(ChannelHandlerContext ctx, FullHttpRequest request) {
         Exchange exchange = begin(ctx, request.method().name(), request.uri(), HttpUtil.isKeepAlive(request),
                 request.headers().get("x-request-id"));
+        exchange.http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         try {
             route(ctx, request, exchange);
         } catch (RuntimeException | Error e) {
@@ -164,7 +198,8 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         String requestId = exchange.requestId;
         if (!request.decoderResult().isSuccess()) {
             exchange.keepAlive = false;
-            exchange.finish(error(400, "malformed HTTP request", requestId));
+            exchange.lingerOnClose = true;
+            exchange.finish(malformed(request.decoderResult().cause(), requestId));
             return;
         }
         if (BodyAggregator.unsupportedExpectation(request)) {
@@ -172,10 +207,17 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
                     + " is not supported", requestId));
             return;
         }
+        String target = RequestTarget.originForm(request.uri());
+        if (target == null) {
+            exchange.keepAlive = false;
+            exchange.finish(error(400, "the request target must be a path starting with / (or an absolute URL)",
+                    requestId));
+            return;
+        }
         String path;
         Map<String, List<String>> query;
         try {
-            QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+            QueryStringDecoder uri = new QueryStringDecoder(target);
             path = uri.path();
             query = uri.parameters();
         } catch (IllegalArgumentException e) {
@@ -282,6 +324,19 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         return error(status, message, requestId, Map.of());
     }
 
+    /** What the codec could not read: its limits get their own statuses (RFC 9112, 3; RFC 6585, 5). */
+    private static PreparedResponse malformed(Throwable cause, String requestId) {
+        if (cause instanceof TooLongHttpLineException) {
+            return error(414, "the request line is longer than " + HttpInitializer.MAX_REQUEST_LINE_BYTES
+                    + " bytes", requestId);
+        }
+        if (cause instanceof TooLongHttpHeaderException) {
+            return error(431, "the request's headers are larger than " + HttpInitializer.MAX_HEADER_BYTES
+                    + " bytes", requestId);
+        }
+        return error(400, "malformed HTTP request", requestId);
+    }
+
     private static PreparedResponse error(int status, String message, String requestId,
                                           Map<String, String> headers) {
         return PreparedResponse.of(errorResponse(status, message, requestId, headers));
@@ -361,6 +416,10 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         private final long started;
         private final AtomicBoolean answered = new AtomicBoolean();
         private boolean keepAlive;
+        /** Its client reads no chunked responses: they go to it as one body. */
+        private boolean http10;
+        /** Its client may still be sending (a body over the limit, bytes the codec could not read). */
+        private boolean lingerOnClose;
         private ScheduledFuture<?> timeout;
 
         Exchange(ChannelHandlerContext ctx, String method, String uri, boolean keepAlive, String requestId,
@@ -392,7 +451,8 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             boolean keep = keepAlive && !shared.draining().isDraining();
             writing = this;
             try {
-                shared.writer().write(ctx, client(ctx), method, uri, requestId, response, keep, started)
+                shared.writer().write(ctx, client(ctx), method, uri, requestId,
+                                http10 ? response.unchunked() : response, keep, started)
                         .addListener(written -> done(keep && written.isSuccess()));
             } catch (RuntimeException e) {
                 log.error("{} {} (request {}): the response could not be written: {}", method, uri, requestId,
@@ -408,6 +468,8 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             // A drain that began while this response was written skipped the connection then: it closes now.
             if (keepConnection && !shared.draining().isDraining()) {
                 next(ctx);
+            } else if (lingerOnClose) {
+                closeOnceTheClientHasRead(ctx);
             } else {
                 ctx.close();
             }

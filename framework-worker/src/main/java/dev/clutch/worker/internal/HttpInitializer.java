@@ -3,6 +3,7 @@ package dev.clutch.worker.internal;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +18,11 @@ final class HttpInitializer extends ChannelInitializer<Channel> {
     private final Dispatcher.Shared shared;
     private final int maxBodyBytes;
     private final long idleMillis;
+
+    /** Longest request line (method, target, version) a worker reads: longer ones get 414. */
+    static final int MAX_REQUEST_LINE_BYTES = 8192;
+    /** Largest header section a worker reads: larger ones get 431. */
+    static final int MAX_HEADER_BYTES = 16384;
 
     HttpInitializer(Dispatcher.Shared shared, int maxBodyBytes, long idleMillis) {
         this.shared = shared;
@@ -35,7 +41,8 @@ final class HttpInitializer extends ChannelInitializer<Channel> {
                 // Output counts as activity while it moves: a slow reader of a large response is not idle, a
                 // client that stopped reading is.
                 .addLast(new IdleStateHandler(true, 0, 0, idleMillis, TimeUnit.MILLISECONDS))
-                .addLast(new HttpServerCodec())
+                .addLast(new HttpServerCodec(new HttpDecoderConfig()
+                        .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES).setMaxHeaderSize(MAX_HEADER_BYTES)))
                 .addLast(new BodyAggregator(maxBodyBytes))
                 .addLast(new Dispatcher(shared));
     }

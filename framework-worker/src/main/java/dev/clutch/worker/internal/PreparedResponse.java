@@ -4,6 +4,7 @@ import dev.clutch.worker.api.Response;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,5 +33,13 @@ record PreparedResponse(HttpResponseStatus status, HttpHeaders headers, byte[] b
         }
         byte[] body = response.json() != null ? Json.write(response.json()) : response.body();
         return new PreparedResponse(status, headers, body, null);
+    }
+
+    /** The same response with its chunks joined into one body: for HTTP/1.0 clients, which cannot read chunks. */
+    PreparedResponse unchunked() {
+        if (chunks == null) {
+            return this;
+        }
+        return new PreparedResponse(status, headers, String.join("", chunks).getBytes(StandardCharsets.UTF_8), null);
     }
 }

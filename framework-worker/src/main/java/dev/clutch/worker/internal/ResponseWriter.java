@@ -45,15 +45,20 @@ final class ResponseWriter {
     /** On the event loop; {@code client} is the remote address, for the access log. */
     ChannelFuture write(ChannelHandlerContext ctx, String client, String method, String uri, String requestId,
                         PreparedResponse response, boolean keepAlive, long startedNanos) {
-        boolean head = method.equals("HEAD");
+        int code = response.status().code();
+        // HEAD gets the headers a GET would; 204 and 304 have no body at all, nor a length (RFC 9110, 8.6).
+        boolean withoutLength = code == 204 || code == 304;
+        boolean withoutBody = withoutLength || method.equals("HEAD");
         ChannelFuture written;
         long bytes = 0;
         if (response.chunks() != null) {
             HttpResponse start = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), response.headers());
             frameworkHeaders(start.headers(), requestId, keepAlive);
-            start.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            if (!withoutLength) {
+                start.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            }
             ctx.write(start);
-            if (!head) {
+            if (!withoutBody) {
                 for (String chunk : response.chunks()) {
                     ByteBuf content = Unpooled.copiedBuffer(chunk, StandardCharsets.UTF_8);
                     bytes += content.readableBytes();
@@ -64,11 +69,13 @@ final class ResponseWriter {
         } else {
             byte[] body = response.body();
             FullHttpResponse full = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(),
-                    head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body), response.headers(),
+                    withoutBody ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body), response.headers(),
                     EmptyHttpHeaders.INSTANCE);
             frameworkHeaders(full.headers(), requestId, keepAlive);
-            full.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-            bytes = body.length;
+            if (!withoutLength) {
+                full.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+            }
+            bytes = withoutBody ? 0 : body.length;
             written = ctx.writeAndFlush(full);
         }
         if (accessLog && access.isInfoEnabled()) {

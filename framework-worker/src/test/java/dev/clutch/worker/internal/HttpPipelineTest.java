@@ -26,11 +26,15 @@ class HttpPipelineTest {
         Route interim = new Route("GET", "/interim", InterimStatusHandler.class, false);
         Route large = new Route("GET", "/large", LargeHandler.class, false);
         Route blockingHello = new Route("GET", "/blocking-hello", HelloHandler.class, true);
+        Route unchanged = new Route("GET", "/unchanged", NotModifiedHandler.class, false);
+        Route chunks = new Route("GET", "/chunks", ChunksHandler.class, false);
         return new Dispatcher.Shared(new RouteTable(Set.of(hello, helloPost, opaque, nothing, interim, large,
-                blockingHello)),
+                blockingHello, unchanged, chunks)),
                 Map.of(HelloHandler.class, HelloHandler::new, OpaqueHandler.class, OpaqueHandler::new,
                         NullJsonHandler.class, NullJsonHandler::new, InterimStatusHandler.class,
-                        InterimStatusHandler::new, LargeHandler.class, LargeHandler::new), List.of(),
+                        InterimStatusHandler::new, LargeHandler.class, LargeHandler::new,
+                        NotModifiedHandler.class, NotModifiedHandler::new, ChunksHandler.class, ChunksHandler::new),
+                List.of(),
                 Executors.newSingleThreadExecutor(),
                 Duration.ofSeconds(5), new InFlight(), new Draining(), new ResponseWriter(false), new RequestIds(),
                 new FatalErrors(message -> { }));
@@ -60,6 +64,21 @@ class HttpPipelineTest {
         @Override
         public Object handle(dev.clutch.worker.api.Request request) {
             return dev.clutch.worker.api.Response.bytes(200, "application/octet-stream", new byte[8 << 20]);
+        }
+    }
+
+    /** A 304 given a body by mistake. */
+    static final class NotModifiedHandler implements dev.clutch.worker.api.Handler {
+        @Override
+        public Object handle(dev.clutch.worker.api.Request request) {
+            return dev.clutch.worker.api.Response.text(304, "stale").header("etag", "\"v1\"");
+        }
+    }
+
+    static final class ChunksHandler implements dev.clutch.worker.api.Handler {
+        @Override
+        public Object handle(dev.clutch.worker.api.Request request) {
+            return dev.clutch.worker.api.Response.chunked(200, "text/plain", List.of("one ", "two ", "three"));
         }
     }
 
@@ -169,13 +188,86 @@ class HttpPipelineTest {
     @Test
     void oversizedBodyIsAnswered413InItsTurn() {
         EmbeddedChannel channel = connection();
-        String all = exchange(channel, get("/hello")
-                + "POST /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + "x".repeat(5000));
+        String all = exchange(channel, get("/hello") + "POST /hello HTTP/1.1\r\nHost: x\r\nX-Request-Id: big-1\r\n"
+                + "Content-Length: 5000\r\n\r\n" + "x".repeat(5000));
         int ok = all.indexOf("HTTP/1.1 200");
         int tooLarge = all.indexOf("HTTP/1.1 413");
         assertTrue(ok >= 0 && ok < tooLarge, all);
-        assertTrue(all.contains("X-Request-Id"), "the 413 is a framework response like any other: " + all);
+        assertTrue(all.contains("X-Request-Id: big-1"), "the 413 is a framework response like any other: " + all);
         assertTrue(!channel.isOpen(), "the connection closes after the 413");
+    }
+
+    @Test
+    void aClientStillSendingItsOversizedBodyReads413() throws Exception {
+        io.netty.channel.EventLoopGroup group = new io.netty.channel.nio.NioEventLoopGroup(1);
+        try (java.net.Socket client = new java.net.Socket()) {
+            io.netty.channel.Channel server = new io.netty.bootstrap.ServerBootstrap().group(group)
+                    .channel(io.netty.channel.socket.nio.NioServerSocketChannel.class)
+                    .childHandler(new HttpInitializer(shared(), 1024, 60_000))
+                    .bind(new java.net.InetSocketAddress("127.0.0.1", 0)).sync().channel();
+            client.connect(server.localAddress());
+            client.setSoTimeout(10_000);
+            java.io.OutputStream out = client.getOutputStream();
+            int bodyBytes = 32 << 20;
+            out.write(("POST /hello HTTP/1.1\r\nHost: x\r\nContent-Length: " + bodyBytes + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            // All of it, as a client that does not read before it has sent its request: more than the sockets'
+            // buffers hold, so the worker has answered and ended its side long before the last byte.
+            byte[] slice = new byte[64 * 1024];
+            for (int sent = 0; sent < bodyBytes; sent += slice.length) {
+                out.write(slice);
+            }
+            String response = new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertTrue(response.startsWith("HTTP/1.1 413"), response);
+        } finally {
+            group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    @Test
+    void aTargetThatIsNoPathIs400AndAnAbsoluteUrlIsServed() {
+        for (String target : List.of("?a=1", "hello", "*")) {
+            String response = exchange(connection(), get(target));
+            assertTrue(response.startsWith("HTTP/1.1 400"), target + ": " + response);
+            assertTrue(response.contains("must be a path starting with /"), target + ": " + response);
+        }
+        assertTrue(exchange(connection(), get("http://example.com:8080/hello")).startsWith("HTTP/1.1 200"));
+        assertTrue(exchange(connection(), get("HTTPS://example.com/hello?x=1")).startsWith("HTTP/1.1 200"));
+        assertTrue(exchange(connection(), get("http://example.com")).startsWith("HTTP/1.1 404"));
+    }
+
+    @Test
+    void aRequestLineOverTheLimitIs414AndHeadersOverTheirsAre431() {
+        String longLine = exchange(connection(), get("/" + "a".repeat(HttpInitializer.MAX_REQUEST_LINE_BYTES)));
+        assertTrue(longLine.startsWith("HTTP/1.1 414"), longLine);
+        String manyHeaders = exchange(connection(), "GET /hello HTTP/1.1\r\nHost: x\r\n"
+                + ("X-Filler: " + "b".repeat(1000) + "\r\n").repeat(HttpInitializer.MAX_HEADER_BYTES / 1000 + 1)
+                + "\r\n");
+        assertTrue(manyHeaders.startsWith("HTTP/1.1 431"), manyHeaders);
+        // Long, but within the limit: a query string of a few kilobytes is served.
+        assertTrue(exchange(connection(), get("/hello?q=" + "c".repeat(6000))).startsWith("HTTP/1.1 200"));
+    }
+
+    @Test
+    void a304HasNeitherBodyNorLength() {
+        EmbeddedChannel channel = connection();
+        String response = exchange(channel, get("/unchanged"));
+        assertTrue(response.startsWith("HTTP/1.1 304"), response);
+        assertTrue(!response.toLowerCase(java.util.Locale.ROOT).contains("content-length"), response);
+        assertTrue(response.endsWith("\r\n\r\n"), response);
+        assertTrue(exchange(channel, get("/hello")).startsWith("HTTP/1.1 200"), "the connection serves on");
+    }
+
+    @Test
+    void anHttp10ClientGetsAChunkedResponseAsOneBody() {
+        String response = exchange(connection(), "GET /chunks HTTP/1.0\r\n\r\n");
+        assertTrue(response.startsWith("HTTP/1.1 200"), response);
+        String lower = response.toLowerCase(java.util.Locale.ROOT);
+        assertTrue(!lower.contains("transfer-encoding"), response);
+        assertTrue(lower.contains("content-length: 13"), response);
+        assertTrue(response.endsWith("\r\n\r\none two three"), response);
+        String chunked = exchange(connection(), get("/chunks"));
+        assertTrue(chunked.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked"), chunked);
     }
 
     @Test
