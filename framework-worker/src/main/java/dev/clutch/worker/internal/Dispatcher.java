@@ -264,6 +264,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     private PreparedResponse invoke(Route route, Request request) {
         List<Filter> ran = new ArrayList<>();
         Response response;
+        PreparedResponse.Body body;
         try {
             for (Filter filter : shared.filters()) {
                 filter.before(request);
@@ -271,10 +272,13 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             }
             Object result = shared.handlers().get(route.handler()).get().handle(request);
             response = toResponse(result);
+            body = PreparedResponse.bodyOf(response);
         } catch (HttpException e) {
             response = errorResponse(e.status(), e.getMessage(), request.requestId(), Map.of());
+            body = PreparedResponse.bodyOf(response);
         } catch (Exception | Error e) {
             response = failed(request, e);
+            body = PreparedResponse.bodyOf(response);
         }
         Collections.reverse(ran);
         for (Filter filter : ran) {
@@ -287,8 +291,9 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             }
         }
         try {
-            return PreparedResponse.of(response);
+            return PreparedResponse.of(response, body);
         } catch (RuntimeException | Error e) {
+            // A header a filter added that is not legal HTTP: the filters have had their turn.
             return PreparedResponse.of(failed(request, e));
         }
     }

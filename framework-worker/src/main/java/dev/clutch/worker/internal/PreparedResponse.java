@@ -19,20 +19,42 @@ import java.util.Map;
  */
 record PreparedResponse(HttpResponseStatus status, HttpHeaders headers, byte[] body, List<String> chunks) {
 
+    /** A response's body made ready: the bytes, or the chunks of a chunked response. */
+    record Body(byte[] bytes, List<String> chunks) {
+    }
+
+    /**
+     * Serializes {@code response}'s JSON or produces its chunks: what can fail on the application's account, done
+     * before the filters see the response, so that they see the 500 a failure here becomes.
+     *
+     * @throws RuntimeException for a body that cannot be serialized
+     */
+    static Body bodyOf(Response response) {
+        if (response.chunks() != null) {
+            List<String> chunks = new ArrayList<>();
+            response.chunks().forEach(chunks::add);
+            return new Body(null, List.copyOf(chunks));
+        }
+        return new Body(response.json() != null ? Json.write(response.json()) : response.body(), null);
+    }
+
     /** @throws RuntimeException for a body that cannot be serialized or a header that is not legal HTTP */
     static PreparedResponse of(Response response) {
+        return of(response, bodyOf(response));
+    }
+
+    /**
+     * {@code response}, whose body is ready, with its headers as they are now.
+     *
+     * @throws RuntimeException for a header that is not legal HTTP
+     */
+    static PreparedResponse of(Response response, Body body) {
         HttpHeaders headers = new DefaultHttpHeaders();
         for (Map.Entry<String, String> header : response.headers().entrySet()) {
             headers.set(header.getKey(), header.getValue());
         }
-        HttpResponseStatus status = HttpResponseStatus.valueOf(response.status());
-        if (response.chunks() != null) {
-            List<String> chunks = new ArrayList<>();
-            response.chunks().forEach(chunks::add);
-            return new PreparedResponse(status, headers, null, List.copyOf(chunks));
-        }
-        byte[] body = response.json() != null ? Json.write(response.json()) : response.body();
-        return new PreparedResponse(status, headers, body, null);
+        return new PreparedResponse(HttpResponseStatus.valueOf(response.status()), headers, body.bytes(),
+                body.chunks());
     }
 
     /** The same response with its chunks joined into one body: for HTTP/1.0 clients, which cannot read chunks. */

@@ -19,6 +19,10 @@ import org.junit.jupiter.api.Test;
 class HttpPipelineTest {
 
     private static Dispatcher.Shared shared() {
+        return shared(List.of());
+    }
+
+    private static Dispatcher.Shared shared(List<dev.clutch.worker.api.Filter> filters) {
         Route hello = new Route("GET", "/hello", HelloHandler.class, false);
         Route helloPost = new Route("POST", "/hello", HelloHandler.class, false);
         Route opaque = new Route("GET", "/opaque", OpaqueHandler.class, false);
@@ -34,7 +38,7 @@ class HttpPipelineTest {
                         NullJsonHandler.class, NullJsonHandler::new, InterimStatusHandler.class,
                         InterimStatusHandler::new, LargeHandler.class, LargeHandler::new,
                         NotModifiedHandler.class, NotModifiedHandler::new, ChunksHandler.class, ChunksHandler::new),
-                List.of(),
+                filters,
                 Executors.newSingleThreadExecutor(),
                 Duration.ofSeconds(5), new InFlight(), new Draining(), new ResponseWriter(false), new RequestIds(),
                 new FatalErrors(message -> { }));
@@ -275,6 +279,23 @@ class HttpPipelineTest {
         EmbeddedChannel channel = connection();
         assertTrue(exchange(channel, get("/opaque")).startsWith("HTTP/1.1 500"));
         assertTrue(exchange(channel, get("/hello")).startsWith("HTTP/1.1 200"));
+    }
+
+    @Test
+    void filtersSeeThe500OfAResultThatCannotBeWrittenAndTheirHeadersGoWithIt() {
+        List<Integer> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        dev.clutch.worker.api.Filter stamp = new dev.clutch.worker.api.Filter() {
+            @Override
+            public void after(dev.clutch.worker.api.Request request, dev.clutch.worker.api.Response response) {
+                seen.add(response.status());
+                response.header("X-Stamped", "yes");
+            }
+        };
+        String response = exchange(new EmbeddedChannel(new HttpInitializer(shared(List.of(stamp)), 1024, 60_000)),
+                get("/opaque"));
+        assertTrue(response.startsWith("HTTP/1.1 500"), response);
+        assertTrue(response.toLowerCase(java.util.Locale.ROOT).contains("x-stamped: yes"), response);
+        assertEquals(List.of(500), seen);
     }
 
     @Test
