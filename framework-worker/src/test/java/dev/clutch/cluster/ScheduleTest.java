@@ -2,6 +2,7 @@ package dev.clutch.cluster;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clutch.core.testing.ClusterProcess;
 import java.nio.file.Files;
@@ -34,19 +35,26 @@ class ScheduleTest {
                                 && log.contains("on agent (pid " + ready.agentPid() + ")")
                                 && log.contains("schedule slow: skipped, its previous run is still running")
                                 && log.contains("schedule never: not in env prod (only [nowhere])")
+                                // Two schedules of one task: each runs, and a run still going in a worker skips
+                                // only its own schedule's next one there, which is no failure.
+                                && log.contains("schedule slow-a: ok") && log.contains("schedule slow-b: ok")
+                                && log.contains("schedule slow-a: skipped on worker-")
                                 // One worker per run of "one" (chosen at random), both over time; "all" reaches
                                 // each worker.
                                 && ranOn(log, "one", w1) && ranOn(log, "one", w2)
                                 && ranOn(log, "all", w1) && ranOn(log, "all", w2);
                     });
             assertFalse(cluster.output().contains("TEST: overlapping runs"));
+            assertFalse(cluster.log("schedule.log").contains("schedule slow-a: failed"), cluster.log("schedule.log"));
         }
     }
 
     @Test
     void runsDueWhileNoWorkerIsReadyAreSkippedWithALineInTheScheduleLogOnly() throws Exception {
         Path hold = baseDir.resolve("hold-replacement");
+        // The application's own listener of undeliverable messages throws: the scheduler's still hears of them.
         try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1).env("TEST_SCHEDULES", "1")
+                .env("TEST_FAILING_UNDELIVERABLE_LISTENER", "1")
                 .env("TEST_WORKER_HOLD_FILE", hold.toString()).start()) {
             ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));
             Files.createFile(hold);
@@ -64,8 +72,10 @@ class ScheduleTest {
                     .pollInterval(Duration.ofMillis(200)).until(() -> cluster.log("schedule.log").lines()
                             .anyMatch(l -> l.contains("schedule all: ok") && !l.contains("(pid "
                                     + ready.workerPids().get(0) + ")")));
-            assertFalse(cluster.log("common-error.log").contains("clutch.schedule.run"),
+            assertFalse(cluster.log("common-error.log").lines().anyMatch(line -> line.contains("clutch.schedule.run")
+                    && !line.contains("a listener of undeliverable messages failed")),
                     "a skipped run is no error: " + cluster.log("common-error.log"));
+            assertTrue(cluster.log("agent.log").contains("the application's listener fails on purpose"));
         }
     }
 
@@ -86,6 +96,14 @@ class ScheduleTest {
             await("both kinds in schedule.log").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                     .until(() -> cluster.log("schedule.log").contains("schedule AnnotatedJobs.agentTick: ok")
                             && cluster.log("schedule.log").contains("schedule annotated-all: ok"));
+            // An Error thrown by a scheduled method is its run's failure, said as it is, in both roles.
+            await("failed runs in schedule.log").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> cluster.log("schedule.log").contains("schedule annotated-agent-error: failed")
+                            && cluster.log("schedule.log").contains("java.lang.AssertionError: boom in agent")
+                            && cluster.log("schedule.log").contains("java.lang.AssertionError: boom in worker-1"));
+            assertTrue(cluster.log("worker-1.log").contains("at dev.clutch.cluster.TestApp$AnnotatedJobs.workerError"),
+                    "the stack trace in the worker's log");
+            assertFalse(cluster.log("schedule.log").contains("InvocationTargetException"), cluster.log("schedule.log"));
         }
     }
 

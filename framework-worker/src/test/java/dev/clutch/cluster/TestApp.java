@@ -94,17 +94,34 @@ public final class TestApp implements ClutchApplication {
         void workerTick() {
             LoggerFactory.getLogger(AnnotatedJobs.class).info("TEST: annotated tick in {}", label.fileName());
         }
+
+        @dev.clutch.core.api.Scheduled(every = "300ms", on = dev.clutch.core.api.Scheduled.Run.AGENT,
+                envs = "annotated", name = "annotated-agent-error")
+        void agentError() {
+            throw new AssertionError("boom in " + label.fileName());
+        }
+
+        @dev.clutch.core.api.Scheduled(every = "300ms", on = dev.clutch.core.api.Scheduled.Run.ALL_WORKERS,
+                envs = "annotated", name = "annotated-worker-error")
+        void workerError() {
+            throw new AssertionError("boom in " + label.fileName());
+        }
     }
 
-    /** With TEST_SCHEDULES set: a schedule of every kind. */
+    /**
+     * With TEST_SCHEDULES set: a schedule of every kind; with TEST_FAILING_UNDELIVERABLE_LISTENER too, a listener of
+     * undeliverable messages that throws, registered before the scheduler's.
+     */
     static final class ScheduleDeclarations implements LifecycleHook {
         private final Schedules schedules;
+        private final Messenger messenger;
         private final java.util.concurrent.atomic.AtomicInteger concurrent =
                 new java.util.concurrent.atomic.AtomicInteger();
 
         @Inject
-        ScheduleDeclarations(Schedules schedules) {
+        ScheduleDeclarations(Schedules schedules, Messenger messenger) {
             this.schedules = schedules;
+            this.messenger = messenger;
         }
 
         @Override
@@ -112,8 +129,16 @@ public final class TestApp implements ClutchApplication {
             if (System.getenv("TEST_SCHEDULES") == null) {
                 return;
             }
+            if (System.getenv("TEST_FAILING_UNDELIVERABLE_LISTENER") != null) {
+                messenger.onUndeliverable(undeliverable -> {
+                    throw new IllegalStateException("the application's listener fails on purpose");
+                });
+            }
             schedules.every("200ms").named("one").runOnOneWorker("tick");
             schedules.every("300ms").named("all").runOnAllWorkers("tick");
+            // Two schedules of one slow task: each has its own guard, in each worker.
+            schedules.every("100ms").named("slow-a").runOnAllWorkers("slow");
+            schedules.every("100ms").named("slow-b").runOnAllWorkers("slow");
             schedules.cron("0/1 * * * * ?").named("cron").runOnAgent(() -> { });
             schedules.every("100ms").named("never").inEnvs("nowhere").runOnAgent(() -> { });
             schedules.every("100ms").named("slow").immediate().runOnAgent(() -> {
@@ -427,6 +452,7 @@ public final class TestApp implements ClutchApplication {
         @Override
         public void didLoad() {
             tasks.register("tick", () -> { });
+            tasks.register("slow", () -> Thread.sleep(350));
         }
     }
 

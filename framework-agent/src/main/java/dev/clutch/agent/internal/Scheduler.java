@@ -10,10 +10,12 @@ import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -26,7 +28,14 @@ import org.slf4j.LoggerFactory;
 final class Scheduler implements AutoCloseable {
 
     private static final Logger results = LoggerFactory.getLogger(LogLayout.SCHEDULE_LOGGER);
-    private static final Duration WORKER_RUN_TIMEOUT = Duration.ofMinutes(30);
+    private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
+    /**
+     * A worker's run ends when the worker answers or exits (the master reports that), never by a timeout here: the
+     * run would still go on in the worker, and the next one, on another worker, would overlap it.
+     */
+    private static final Duration WORKER_RUN_LIMIT = Duration.ofDays(365);
+    /** A run still going after this gets a line: its schedule's later runs are being skipped. */
+    private static final Duration LONG_RUN = Duration.ofMinutes(30);
 
     private final List<AgentSchedules.Spec> specs;
     private final Messenger messenger;
@@ -116,20 +125,27 @@ final class Scheduler implements AutoCloseable {
         try {
             switch (spec.target()) {
                 case AGENT -> agentTasks.execute(() -> runOnAgent(spec, busy));
-                case ONE_WORKER -> messenger.<ScheduleResult>request(Messenger.Target.randomWorker(),
-                        ScheduleRun.ACTION, new ScheduleRun(spec.name(), spec.workerTask(), false), WORKER_RUN_TIMEOUT)
-                        .whenComplete((result, failure) -> {
-                            busy.set(false);
-                            if (failure == null) {
-                                log(result);
-                            } else if (failure instanceof MessageFailedException refused
-                                    && refused.reason() == MessageFailedException.Reason.UNDELIVERABLE) {
-                                results.info("schedule {}: skipped, it reached no worker ({})", spec.name(),
-                                        refused.getMessage());
-                            } else {
-                                results.warn("schedule {}: failed: {}", spec.name(), failure.getMessage());
-                            }
-                        });
+                case ONE_WORKER -> {
+                    CompletableFuture<ScheduleResult> run = messenger.request(Messenger.Target.randomWorker(),
+                            ScheduleRun.ACTION, new ScheduleRun(spec.name(), spec.workerTask(), false),
+                            WORKER_RUN_LIMIT);
+                    ScheduledFuture<?> longRun = clock.schedule(() -> results.warn("schedule {}: its run has gone "
+                            + "on for over {} min; its later runs are skipped until it ends", spec.name(),
+                            LONG_RUN.toMinutes()), LONG_RUN.toNanos(), TimeUnit.NANOSECONDS);
+                    run.whenComplete((result, failure) -> {
+                        longRun.cancel(false);
+                        busy.set(false);
+                        if (failure == null) {
+                            log(result);
+                        } else if (failure instanceof MessageFailedException refused
+                                && refused.reason() == MessageFailedException.Reason.UNDELIVERABLE) {
+                            results.info("schedule {}: skipped, it reached no worker ({})", spec.name(),
+                                    refused.getMessage());
+                        } else {
+                            results.warn("schedule {}: failed: {}", spec.name(), failure.getMessage());
+                        }
+                    });
+                }
                 case ALL_WORKERS -> {
                     // Each worker guards its own runs against overlap and reports its result.
                     busy.set(false);
@@ -151,6 +167,7 @@ final class Scheduler implements AutoCloseable {
             spec.agentTask().run();
         } catch (Exception | Error e) {
             error = e.toString();
+            log.error("schedule {} failed: {}", spec.name(), error, e);
             if (e instanceof VirtualMachineError fatal) {
                 logRun(spec, started, error);
                 throw fatal;
@@ -162,14 +179,17 @@ final class Scheduler implements AutoCloseable {
     }
 
     private static void logRun(AgentSchedules.Spec spec, long startedNanos, String error) {
-        log(new ScheduleResult(spec.name(), spec.name(), error == null, (System.nanoTime() - startedNanos) / 1_000_000,
-                "agent", ProcessHandle.current().pid(), error));
+        log(new ScheduleResult(spec.name(), spec.name(), error == null, false,
+                (System.nanoTime() - startedNanos) / 1_000_000, "agent", ProcessHandle.current().pid(), error));
     }
 
     private static void log(ScheduleResult result) {
         if (result.ok()) {
             results.info("schedule {}: ok in {} ms on {} (pid {})", result.schedule(), result.millis(),
                     result.process(), result.pid());
+        } else if (result.skipped()) {
+            results.info("schedule {}: skipped on {} (pid {}): {}", result.schedule(), result.process(), result.pid(),
+                    result.error());
         } else {
             results.warn("schedule {}: failed in {} ms on {} (pid {}): {}", result.schedule(), result.millis(),
                     result.process(), result.pid(), result.error());

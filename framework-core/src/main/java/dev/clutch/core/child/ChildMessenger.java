@@ -205,7 +205,14 @@ public final class ChildMessenger implements Messenger {
             logUndeliverable(notice);
         }
         Messenger.Undeliverable event = new Messenger.Undeliverable(notice.action(), notice.reason());
-        undeliverableListeners.forEach(listener -> listener.accept(event));
+        for (Consumer<Messenger.Undeliverable> listener : undeliverableListeners) {
+            try {
+                listener.accept(event);
+            } catch (RuntimeException e) {
+                // One listener's failure is its own: the others (the agent's scheduler among them) still hear.
+                log.error("a listener of undeliverable messages failed on '{}': {}", event.action(), e.toString(), e);
+            }
+        }
     }
 
     /**

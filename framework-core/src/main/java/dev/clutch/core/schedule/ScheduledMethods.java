@@ -27,12 +27,15 @@ public final class ScheduledMethods {
      */
     public record Entry(String name, Class<?> type, Method method, Scheduled schedule) {
 
-        /** Runs the method on {@code instance}, one of {@link #type()}. */
+        /** Runs the method on {@code instance}, one of {@link #type()}; what the method throws comes out as it is. */
         public void run(Object instance) throws Exception {
             try {
                 method.invoke(instance);
             } catch (InvocationTargetException e) {
                 if (e.getCause() instanceof Exception cause) {
+                    throw cause;
+                }
+                if (e.getCause() instanceof Error cause) {
                     throw cause;
                 }
                 throw e;

@@ -61,7 +61,8 @@ public final class WorkerRuntime implements RoleRuntime {
         if (!state.awaitSnapshot(wait)) {
             throw new IllegalStateException("the master sent no state snapshot within " + wait.toMillis() + " ms");
         }
-        tasks = new WorkerTasks(context.messenger(), context.label());
+        FatalErrors fatalErrors = new FatalErrors(context::sendToMaster);
+        tasks = new WorkerTasks(context.messenger(), context.label(), fatalErrors);
         RoleInjector started = RoleInjector.create(context, new AbstractModule() {
             @Override
             protected void configure() {
@@ -79,7 +80,6 @@ public final class WorkerRuntime implements RoleRuntime {
                 tasks.register(entry.name(), () -> entry.run(instance));
             }
         }
-        FatalErrors fatalErrors = new FatalErrors(context::sendToMaster);
         if (context.supervised()) {
             fatalErrors.watchUncaught();
         }

@@ -20,6 +20,7 @@ final class WorkerTasks implements ScheduledTasks {
     private static final Logger log = LoggerFactory.getLogger(WorkerTasks.class);
 
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
+    /** Per schedule, not per task: two schedules of one task each have their own runs. */
     private final Map<String, AtomicBoolean> running = new ConcurrentHashMap<>();
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "clutch-scheduled-task");
@@ -27,9 +28,11 @@ final class WorkerTasks implements ScheduledTasks {
         return t;
     });
     private final ProcessLabel label;
+    private final FatalErrors fatalErrors;
 
-    WorkerTasks(Messenger messenger, ProcessLabel label) {
+    WorkerTasks(Messenger messenger, ProcessLabel label, FatalErrors fatalErrors) {
         this.label = label;
+        this.fatalErrors = fatalErrors;
         messenger.on(ScheduleRun.ACTION, message -> {
             ScheduleRun run = (ScheduleRun) message.payload();
             CompletableFuture<ScheduleResult> result = CompletableFuture.supplyAsync(() -> run(run), threads);
@@ -45,8 +48,6 @@ final class WorkerTasks implements ScheduledTasks {
         if (tasks.put(name, task) != null) {
             log.warn("task '{}' was registered twice in {}: only the last one runs", name, label.fileName());
         }
-        // Kept, not replaced: a run of the task that was there may still be going.
-        running.putIfAbsent(name, new AtomicBoolean());
     }
 
     private ScheduleResult run(ScheduleRun run) {
@@ -55,15 +56,21 @@ final class WorkerTasks implements ScheduledTasks {
         if (task == null) {
             return result(run, false, 0, "no task '" + run.task() + "' is registered in " + label.fileName());
         }
-        AtomicBoolean busy = running.get(run.task());
+        // Bounded: the agent sends the schedules its application declared, a fixed set.
+        AtomicBoolean busy = running.computeIfAbsent(run.schedule(), schedule -> new AtomicBoolean());
         if (!busy.compareAndSet(false, true)) {
-            return result(run, false, 0, "skipped: its previous run in " + label.fileName() + " is still running");
+            return new ScheduleResult(run.schedule(), run.task(), false, true, 0, label.fileName(),
+                    ProcessHandle.current().pid(), "its previous run in " + label.fileName() + " is still running");
         }
         long started = System.nanoTime();
         try {
             task.run();
             return result(run, true, (System.nanoTime() - started) / 1_000_000, null);
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
+            log.error("schedule {}: task '{}' failed: {}", run.schedule(), run.task(), e.toString(), e);
+            if (FatalErrors.isFatal(e)) {
+                fatalErrors.report(e);
+            }
             return result(run, false, (System.nanoTime() - started) / 1_000_000, e.toString());
         } finally {
             busy.set(false);
@@ -71,7 +78,7 @@ final class WorkerTasks implements ScheduledTasks {
     }
 
     private ScheduleResult result(ScheduleRun run, boolean ok, long millis, String error) {
-        return new ScheduleResult(run.schedule(), run.task(), ok, millis, label.fileName(),
+        return new ScheduleResult(run.schedule(), run.task(), ok, false, millis, label.fileName(),
                 ProcessHandle.current().pid(), error);
     }
 
