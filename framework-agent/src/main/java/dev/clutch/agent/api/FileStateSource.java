@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * top-level key becomes a state key (with {@code prefix} before it), its value a string (objects and lists as JSON),
  * so {@code flag.a = on} is the key {@code flag} holding {@code {"a":"on"}} and {@code "flag.a" = on} the key
  * {@code flag.a}; in a {@code .properties} file every key is a state key as written. A change is published once the
- * file has been still for one poll interval, so a half-written file is never read; a file that does not parse keeps
- * the last good state and is logged with its line.
+ * file has been still for one poll interval and did not change while it was read, so a half-written file is never
+ * published; a file that does not parse, or an empty one (a writer that truncated it first), keeps the last good
+ * state and is logged, with its line when it does not parse.
  */
 public final class FileStateSource implements StateSource {
 
@@ -48,8 +49,8 @@ public final class FileStateSource implements StateSource {
         return t;
     });
     private Map<String, String> published = Map.of();
-    private String lastSeen = "";
-    private String lastRead = "";
+    private Stamp lastSeen;
+    private Stamp lastRead;
     /** Whether a good state was published: until then there is none to keep when the file does not parse. */
     private volatile boolean started;
 
@@ -87,30 +88,46 @@ public final class FileStateSource implements StateSource {
     private void poll(SharedState state) {
         // A task that throws would be cancelled without a word: catch everything.
         try {
-            String now = stamp();
+            Stamp now = stamp();
             boolean stillSinceLastPoll = now.equals(lastSeen);
             lastSeen = now;
             if (!stillSinceLastPoll || now.equals(lastRead)) {
                 return;
             }
             lastRead = now;
+            if (now.size() == 0) {
+                // Empty: most likely a writer that truncated the file and has not written it yet (a shell's
+                // redirection does that), not a wish to remove every key from every worker.
+                log.warn("state file {} is empty: the last good state stays published (write {{}} to publish no "
+                        + "keys)", file);
+                return;
+            }
             Map<String, String> values = read();
-            if (values != null) {
+            if (values != null && stamp().equals(now)) {
                 publish(state, values);
+            } else if (values != null) {
+                // Written to while it was read: read again once it is still.
+                lastRead = null;
             }
         } catch (RuntimeException e) {
             log.error("state file {}: {}; the last good state stays published", file, e.toString(), e);
         }
     }
 
-    private String stamp() {
+    /**
+     * What tells one version of the file from another. The file key (inode) too: a file replaced by a move may keep
+     * its size and, within the file system's time granularity, its modification time.
+     */
+    private record Stamp(long modifiedMillis, long size, Object fileKey) {
+        static final Stamp MISSING = new Stamp(-1, -1, null);
+    }
+
+    private Stamp stamp() {
         try {
-            // The file key (inode) too: a file replaced by a move may keep its size and, within the file system's
-            // time granularity, its modification time.
             BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-            return attributes.lastModifiedTime().toMillis() + ":" + attributes.size() + ":" + attributes.fileKey();
+            return new Stamp(attributes.lastModifiedTime().toMillis(), attributes.size(), attributes.fileKey());
         } catch (IOException e) {
-            return "missing";
+            return Stamp.MISSING;
         }
     }
 

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -18,7 +17,7 @@ class FileStateSourceTest {
 
     /** What the source published, as the agent's shared state would hold it. */
     private static final class Published implements SharedState {
-        final Map<String, Object> values = new HashMap<>();
+        final Map<String, Object> values = new java.util.concurrent.ConcurrentHashMap<>();
 
         @Override
         public void put(String key, Object value) {
@@ -76,5 +75,25 @@ class FileStateSourceTest {
         Path file = Files.writeString(dir.resolve("bad.properties"), "key=\\u12\n");
         IOException refused = assertThrows(IOException.class, () -> publish(file, "", new Published()));
         assertTrue(refused.getMessage().contains(file.toString()), refused.getMessage());
+    }
+
+    @Test
+    void anEmptiedFileKeepsTheLastGoodStateAndItsNextContentIsPublished() throws IOException {
+        Path file = Files.writeString(dir.resolve("state.properties"), "a=1\nb=2\n");
+        Published state = new Published();
+        FileStateSource source = new FileStateSource(file, "", Duration.ofMillis(50));
+        try {
+            source.start(state);
+            // A shell's "> state.properties" empties the file before it writes it.
+            Files.writeString(file, "");
+            org.awaitility.Awaitility.await("the state stays while the file is empty")
+                    .during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+                    .until(() -> state.values.equals(Map.of("a", "1", "b", "2")));
+            Files.writeString(file, "a=3\n");
+            org.awaitility.Awaitility.await("the new content is published").atMost(Duration.ofSeconds(5))
+                    .until(() -> state.values.equals(Map.of("a", "3")));
+        } finally {
+            source.close();
+        }
     }
 }
