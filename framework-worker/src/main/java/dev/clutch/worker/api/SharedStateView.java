@@ -27,11 +27,19 @@ public interface SharedStateView {
 
     /**
      * Called for every change after this call, in order, on a thread of its own. What was there before is
-     * {@link #snapshot()}: read it when registering, as a listener is not called for it.
+     * {@link #snapshot()}: read it when registering, as a listener is not called for it. Listeners that fall far
+     * behind (10,000 changes) do not make changes pile up without bound: the changes waiting for them are then merged
+     * per key, each key told once from the value they last heard of to the newest (and not at all if it came back to
+     * that value).
      */
     void onChange(ChangeListener listener);
 
-    /** Called for changes of keys that start with {@code prefix}. */
+    /**
+     * Called for changes of keys that start with {@code prefix} ({@code ""} for every key), as
+     * {@link #onChange(ChangeListener)}.
+     *
+     * @throws NullPointerException when {@code prefix} or {@code listener} is null
+     */
     void onChange(String prefix, ChangeListener listener);
 
     /** One key's change. */

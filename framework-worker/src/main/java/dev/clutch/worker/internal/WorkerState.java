@@ -6,6 +6,8 @@ import dev.clutch.core.message.StateResync;
 import dev.clutch.core.message.StateSnapshot;
 import dev.clutch.worker.api.SharedStateView;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -27,6 +29,7 @@ import org.slf4j.LoggerFactory;
 final class WorkerState implements SharedStateView {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerState.class);
+    private static final int MERGE_UNTOLD_AT = 10_000;
 
     private record Subscription(String prefix, ChangeListener listener) {
     }
@@ -36,6 +39,11 @@ final class WorkerState implements SharedStateView {
     private final Map<String, Object> values = new ConcurrentHashMap<>();
     private final Map<String, Long> keyVersions = new ConcurrentHashMap<>();
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+    /** Changes the listener thread has yet to tell, in order. Guarded by itself, as are the two fields after it. */
+    private final ArrayDeque<Change> untold = new ArrayDeque<>();
+    private boolean telling;
+    /** Past this many untold changes they are merged per key ({@link #mergeUntold()}). */
+    private int mergeAt = MERGE_UNTOLD_AT;
     private final CountDownLatch firstSnapshot = new CountDownLatch(1);
     private final ExecutorService listenerThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "clutch-state-listeners");
@@ -115,16 +123,65 @@ final class WorkerState implements SharedStateView {
     }
 
     private void notify(String key, Object old, Object value, long atVersion) {
-        Change change = new Change(key, old, value, atVersion);
-        for (Subscription subscription : subscriptions) {
-            if (key.startsWith(subscription.prefix())) {
-                listenerThread.execute(() -> {
+        if (subscriptions.isEmpty()) {
+            return;
+        }
+        boolean start;
+        synchronized (untold) {
+            if (untold.size() >= mergeAt) {
+                mergeUntold();
+            }
+            untold.add(new Change(key, old, value, atVersion));
+            start = !telling;
+            telling = true;
+        }
+        if (start) {
+            listenerThread.execute(this::tellListeners);
+        }
+    }
+
+    /**
+     * Listeners this far behind would otherwise hold every change in memory for as long as they stay behind: each
+     * key's waiting changes become one, from the value they last heard of to the newest, in the order the keys first
+     * waited. Holding the lock.
+     */
+    private void mergeUntold() {
+        int before = untold.size();
+        Map<String, Change> merged = new LinkedHashMap<>();
+        for (Change change : untold) {
+            merged.merge(change.key(), change, (first, later) ->
+                    new Change(first.key(), first.oldValue(), later.newValue(), later.version()));
+        }
+        untold.clear();
+        for (Change change : merged.values()) {
+            if (!Objects.equals(change.oldValue(), change.newValue())) {
+                untold.add(change);
+            }
+        }
+        // Many keys, each changed once, do not merge: do not try again before there are twice as many.
+        mergeAt = Math.max(MERGE_UNTOLD_AT, 2 * untold.size());
+        log.warn("state listeners are {} changes behind: merged into {}, one per key", before, untold.size());
+    }
+
+    /** On the listener thread, until no change waits. */
+    private void tellListeners() {
+        while (!closed) {
+            Change change;
+            synchronized (untold) {
+                change = untold.poll();
+                if (change == null) {
+                    telling = false;
+                    return;
+                }
+            }
+            for (Subscription subscription : subscriptions) {
+                if (change.key().startsWith(subscription.prefix())) {
                     try {
                         subscription.listener().changed(change);
                     } catch (Exception e) {
-                        log.error("state listener failed on {}: {}", key, e.toString(), e);
+                        log.error("state listener failed on {}: {}", change.key(), e.toString(), e);
                     }
-                });
+                }
             }
         }
     }
@@ -157,6 +214,8 @@ final class WorkerState implements SharedStateView {
 
     @Override
     public void onChange(String prefix, ChangeListener listener) {
+        Objects.requireNonNull(prefix, "prefix is null: \"\" listens to every key");
+        Objects.requireNonNull(listener, "listener");
         subscriptions.add(new Subscription(prefix, listener));
     }
 

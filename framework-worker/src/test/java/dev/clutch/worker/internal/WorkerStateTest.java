@@ -3,6 +3,7 @@ package dev.clutch.worker.internal;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clutch.core.message.PayloadCodec;
@@ -72,5 +73,36 @@ class WorkerStateTest {
         assertEquals(List.of("flags.a=1", "flags.a=2", "flags.a=null"), heard);
         SharedStateView view = state;
         assertEquals(3, view.version());
+    }
+
+    @Test
+    void listenersFarBehindHaveTheirWaitingChangesMergedPerKey() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        List<SharedStateView.Change> heard = new CopyOnWriteArrayList<>();
+        state.onChange(change -> {
+            release.await();
+            heard.add(change);
+        });
+        state.snapshot(new StateSnapshot(0, new String[0], new byte[0][], new long[0]));
+        for (int version = 1; version <= 30_000; version++) {
+            state.change(change(version, "k" + version % 3, "v" + version));
+        }
+        release.countDown();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> heard.stream().anyMatch(c -> c.version() == 30_000));
+        assertTrue(heard.size() < 20_000, "merged, not 30,000 changes held: " + heard.size());
+        for (String key : List.of("k0", "k1", "k2")) {
+            SharedStateView.Change last = heard.stream().filter(c -> c.key().equals(key))
+                    .reduce((first, second) -> second).orElseThrow();
+            assertEquals(state.get(key).orElseThrow(), last.newValue(), key + ": the newest value is told last");
+        }
+    }
+
+    @Test
+    void aNullPrefixIsRefusedWhenTheListenerIsRegistered() {
+        assertThrows(NullPointerException.class, () -> state.onChange(null, change -> { }));
+        state.snapshot(new StateSnapshot(1, new String[0], new byte[0][], new long[0]));
+        state.change(change(2, "a", "1"));
+        assertEquals(Optional.of("1"), state.get("a"), "changes are still applied");
     }
 }
