@@ -5,9 +5,11 @@ import dev.clutch.core.message.PayloadCodec;
 import dev.clutch.core.message.StateChange;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -39,12 +41,13 @@ final class AgentState implements SharedState {
 
     @Override
     public void put(String key, Object value) {
-        update(Map.of(key, value), Set.of());
+        // Map.of would refuse a null with a bare NullPointerException.
+        update(Collections.singletonMap(key, value), Set.of());
     }
 
     @Override
     public void remove(String key) {
-        update(Map.of(), Set.of(key));
+        update(Map.of(), Collections.singleton(key));
     }
 
     @Override
@@ -54,6 +57,10 @@ final class AgentState implements SharedState {
 
     @Override
     public synchronized void update(Map<String, ?> puts, Set<String> removals) {
+        // Not containsKey(null): immutable maps and sets throw on it.
+        if (puts.keySet().stream().anyMatch(Objects::isNull) || removals.stream().anyMatch(Objects::isNull)) {
+            throw new IllegalArgumentException("a shared state key is null");
+        }
         List<String> keys = new ArrayList<>();
         List<byte[]> values = new ArrayList<>();
         Map<String, Long> sizes = new HashMap<>();

@@ -62,16 +62,22 @@ public final class Setting<T> {
 
     static Setting<Integer> integer(String key, int defaultValue, int min, int max, String description) {
         return new Setting<>(key, defaultValue, null, description, (config, k) -> {
-            int value;
+            Number number;
             try {
-                value = config.getInt(k);
+                number = config.getNumber(k);
             } catch (ConfigException.WrongType e) {
                 throw new IllegalArgumentException("must be a whole number between " + min + " and " + max);
             }
+            // getInt would cut 1.5 to 1 without a word.
+            if (number.doubleValue() != Math.rint(number.doubleValue())) {
+                throw new IllegalArgumentException("must be a whole number between " + min + " and " + max
+                        + ", not " + number);
+            }
+            long value = number.longValue();
             if (value < min || value > max) {
                 throw new IllegalArgumentException("must be between " + min + " and " + max);
             }
-            return value;
+            return (int) value;
         });
     }
 

@@ -86,12 +86,13 @@ class ConfigLoaderTest {
                 "  workers = -1",
                 "  agent.startTimeout = soon",
                 "  ipc.maxFrameBytes = lots",
+                "  worker.maxRequests = 1000.7",
                 "}")));
 
         ConfigurationException e = assertThrows(ConfigurationException.class,
                 () -> load(loader, "prod", Map.of(), Map.of()));
 
-        assertEquals(3, e.problems().size(), e.getMessage());
+        assertEquals(4, e.problems().size(), e.getMessage());
         Path file = classpath.resolve("application.conf");
         assertTrue(e.getMessage().contains("clutch.workers = -1 (" + file + ", line 2): must be between 0 and 1024"),
                 e.getMessage());
@@ -99,6 +100,9 @@ class ConfigLoaderTest {
                 + "duration"), e.getMessage());
         assertTrue(e.getMessage().contains("clutch.ipc.maxFrameBytes = lots (" + file + ", line 4): must be a "
                 + "size"), e.getMessage());
+        // Not cut to 1000 without a word.
+        assertTrue(e.getMessage().contains("clutch.worker.maxRequests = 1000.7 (" + file + ", line 5): must be a "
+                + "whole number"), e.getMessage());
     }
 
     @Test
