@@ -103,6 +103,12 @@ class SharedPortTest {
             assertEquals(503, head.status(), head.body());
             assertEquals("", head.body());
             assertEquals(waited.header("Content-Length"), head.header("Content-Length"));
+            // A client that ends its side after its request (nc -N) while it waits gets the answer too, at once:
+            // its request was read with the end of its input, and cannot go along with the connection any more.
+            RawHttp.Reply halfClosed = RawHttp.send(port, "GET /pid HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII), true);
+            assertEquals(503, halfClosed.status(), halfClosed.body());
+            assertTrue(halfClosed.body().contains("ended its side"), halfClosed.body());
 
             Files.delete(hold);
             ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));

@@ -44,6 +44,7 @@ final class RoundRobinHandoff implements PortSharing {
     private static final long SWEEP_MILLIS = 100;
     private static final LogThrottle expiredLog = new LogThrottle(Duration.ofSeconds(10));
     private static final LogThrottle fullLog = new LogThrottle(Duration.ofSeconds(10));
+    private static final LogThrottle halfClosedLog = new LogThrottle(Duration.ofSeconds(10));
 
     private final String host;
     private final int window;
@@ -100,6 +101,27 @@ final class RoundRobinHandoff implements PortSharing {
             @Override
             public void channelActive(ChannelHandlerContext ctx) {
                 handOff(ctx.channel());
+            }
+
+            /**
+             * Called only for a client that ended its side (a half-close) while its connection waited: Netty's epoll
+             * transport then reads the socket although its reads are off. The bytes cannot go along with the
+             * descriptor, so the connection cannot be handed off any more: it gets the master's 503 now, rather than
+             * nothing when the master closes it at the end of its input.
+             */
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object message) {
+                Channel connection = ctx.channel();
+                if (!waiting.removeIf(w -> w.connection() == connection)) {
+                    // Being answered already: the 503's handler reads the request's first bytes.
+                    ctx.fireChannelRead(message);
+                    return;
+                }
+                halfClosedLog.log(heldBack -> log.info("rr: {} ended its side while it waited for a worker: answered "
+                        + "503{}", connection.remoteAddress(), LogThrottle.andMore(heldBack)));
+                ServiceUnavailable.answer(connection, "no worker took the connection before the client ended its "
+                        + "side of it (a half-close): none was ready, or all were busy; try again shortly");
+                ctx.fireChannelRead(message);
             }
 
             @Override
