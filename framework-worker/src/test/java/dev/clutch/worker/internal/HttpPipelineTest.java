@@ -44,6 +44,15 @@ class HttpPipelineTest {
                 new FatalErrors(message -> { }));
     }
 
+    /** A real server of the pipeline on loopback, in {@code group}: its address. */
+    private static java.net.SocketAddress serve(io.netty.channel.EventLoopGroup group, Dispatcher.Shared shared,
+                                                long idleMillis) throws InterruptedException {
+        return new io.netty.bootstrap.ServerBootstrap().group(group)
+                .channel(io.netty.channel.socket.nio.NioServerSocketChannel.class)
+                .childHandler(new HttpInitializer(shared, 1024, idleMillis))
+                .bind(new java.net.InetSocketAddress("127.0.0.1", 0)).sync().channel().localAddress();
+    }
+
     private static EmbeddedChannel connection() {
         return new EmbeddedChannel(new HttpInitializer(shared(), 1024, 60_000));
     }
@@ -205,11 +214,8 @@ class HttpPipelineTest {
     void aClientStillSendingItsOversizedBodyReads413() throws Exception {
         io.netty.channel.EventLoopGroup group = new io.netty.channel.nio.NioEventLoopGroup(1);
         try (java.net.Socket client = new java.net.Socket()) {
-            io.netty.channel.Channel server = new io.netty.bootstrap.ServerBootstrap().group(group)
-                    .channel(io.netty.channel.socket.nio.NioServerSocketChannel.class)
-                    .childHandler(new HttpInitializer(shared(), 1024, 60_000))
-                    .bind(new java.net.InetSocketAddress("127.0.0.1", 0)).sync().channel();
-            client.connect(server.localAddress());
+            java.net.SocketAddress server = serve(group, shared(), 60_000);
+            client.connect(server);
             client.setSoTimeout(10_000);
             java.io.OutputStream out = client.getOutputStream();
             int bodyBytes = 32 << 20;
@@ -337,12 +343,9 @@ class HttpPipelineTest {
         Dispatcher.Shared shared = shared();
         io.netty.channel.EventLoopGroup group = new io.netty.channel.nio.NioEventLoopGroup(1);
         try (java.net.Socket client = new java.net.Socket()) {
-            io.netty.channel.Channel server = new io.netty.bootstrap.ServerBootstrap().group(group)
-                    .channel(io.netty.channel.socket.nio.NioServerSocketChannel.class)
-                    .childHandler(new HttpInitializer(shared, 1024, 300))
-                    .bind(new java.net.InetSocketAddress("127.0.0.1", 0)).sync().channel();
+            java.net.SocketAddress server = serve(group, shared, 300);
             client.setReceiveBufferSize(4096);
-            client.connect(server.localAddress());
+            client.connect(server);
             client.getOutputStream().write(get("/large").getBytes(StandardCharsets.US_ASCII));
             org.awaitility.Awaitility.await("the response is being written").atMost(Duration.ofSeconds(10))
                     .until(() -> shared.inFlight().count() == 1);
@@ -363,11 +366,8 @@ class HttpPipelineTest {
         io.netty.channel.EventLoopGroup group = new io.netty.channel.nio.NioEventLoopGroup(1);
         try (CapturedLog logged = new CapturedLog(RequestArrival.class);
              java.net.Socket client = new java.net.Socket()) {
-            io.netty.channel.Channel server = new io.netty.bootstrap.ServerBootstrap().group(group)
-                    .channel(io.netty.channel.socket.nio.NioServerSocketChannel.class)
-                    .childHandler(new HttpInitializer(shared(), 1024, 300))
-                    .bind(new java.net.InetSocketAddress("127.0.0.1", 0)).sync().channel();
-            client.connect(server.localAddress());
+            java.net.SocketAddress server = serve(group, shared(), 300);
+            client.connect(server);
             client.setSoTimeout(50);
             java.io.OutputStream out = client.getOutputStream();
             out.write("GET /hello HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
