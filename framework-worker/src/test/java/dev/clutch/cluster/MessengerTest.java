@@ -101,6 +101,17 @@ class MessengerTest {
     }
 
     @Test
+    void aPidNoProcessCanHaveIsRefusedAtTheSenderWhichServesOn() throws Exception {
+        RawHttp.Reply reply = RawHttp.get(ready.port(), "/msg/pid-zero");
+        assertTrue(reply.body().startsWith("refused: no process has pid 0"), reply.body());
+        // The sender's connection to the master stays (the master closes one that sends it a frame it cannot
+        // route, and the process then exits).
+        long sender = Long.parseLong(reply.header("X-Clutch-Worker"));
+        await("the sender lives on").during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+                .until(() -> ProcessHandle.of(sender).map(ProcessHandle::isAlive).orElse(false));
+    }
+
+    @Test
     void unregisteredPayloadIsRefusedAtTheSender() throws Exception {
         String answer = get("unregistered");
         assertTrue(answer.startsWith("refused: cannot send a java.lang.StringBuilder: it is not a registered "

@@ -537,6 +537,10 @@ public final class TestApp implements ClutchApplication {
                         messenger.sendToAgent("record", "x".repeat(17 << 20));
                         yield "sent?";
                     }
+                    case "pid-zero" -> {
+                        messenger.sendTo(0, "whoami", null);
+                        yield "sent?";
+                    }
                     case "unregistered" -> {
                         messenger.sendToAgent("record", new StringBuilder("not registered"));
                         yield "sent?";

@@ -45,6 +45,13 @@ public interface Messenger {
      * Sends a request to one process and completes with its handler's return value, or exceptionally with
      * {@link MessageFailedException} (undeliverable, the handler threw, or no reply within {@code timeout}: see its
      * {@link MessageFailedException#reason() reason}).
+     *
+     * <p>The future completes on the thread that reads this process's messages (as Netty's futures do on their
+     * event loop): code chained with {@code thenApply}, {@code thenAccept} and the like runs there, and while it
+     * runs no message reaches this process. Keep it short; for anything that blocks (another request's
+     * {@code join()} among them) chain with the {@code ...Async} variants and an executor of your own.
+     *
+     * @throws NullPointerException when {@code action} or {@code timeout} is null; nothing is sent
      */
     <R> CompletableFuture<R> request(Target target, String action, Object payload, Duration timeout);
 
@@ -84,7 +91,11 @@ public interface Messenger {
             return new Target("random", 0);
         }
 
+        /** @throws IllegalArgumentException for a pid no process can have (zero or negative) */
         public static Target pid(long pid) {
+            if (pid <= 0) {
+                throw new IllegalArgumentException("no process has pid " + pid + ": a pid is a positive number");
+            }
             return new Target("pid", pid);
         }
     }

@@ -146,7 +146,7 @@ public final class ChildBoot {
         // A message this process fails to handle is its own problem: the connection to the master stays.
         try {
             handle(envelope);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError | AssertionError e) {
             log.error("handling {} failed: {}", envelope.body().getClass().getSimpleName(), e.toString(), e);
         }
     }

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,7 +49,10 @@ public final class ChildMessenger implements Messenger {
     private final HandlerQueue<Envelope> inbound;
     /** Sends whose sender reports them undeliverable in a log of its own: the agent's scheduler, in schedule.log. */
     private static final String REPORTED_BY_SENDER = ScheduleRun.ACTION;
+    /** A handler's failure as the requester gets it, at most: an exception's text can be of any length. */
+    private static final int MAX_FAILURE_CHARS = 2000;
     private final LogThrottle undeliverableLog = new LogThrottle(Duration.ofSeconds(1));
+    private final LogThrottle noHandlerLog = new LogThrottle(Duration.ofSeconds(1));
     private final ScheduledThreadPoolExecutor timeouts = timeouts();
 
     /** A request sent and not yet answered. */
@@ -103,6 +107,7 @@ public final class ChildMessenger implements Messenger {
     }
 
     private void send(Destination to, String action, Object payload) {
+        Objects.requireNonNull(action, "action");
         toMaster(new Envelope(null, to, new AppMessage(AppMessage.Kind.SEND, action, codec.write(payload), 0)));
     }
 
@@ -111,6 +116,10 @@ public final class ChildMessenger implements Messenger {
      *     caller learns at once
      */
     private void toMaster(Envelope envelope) {
+        if (!link.isConnected()) {
+            throw new MessageFailedException(Reason.UNDELIVERABLE, "'" + ((AppMessage) envelope.body()).action()
+                    + "' cannot be sent: this process has lost its connection to the master, and stops");
+        }
         if (!link.isWritable()) {
             throw new MessageFailedException(Reason.BACK_PRESSURE, "too many messages not yet sent to the master "
                     + "(over clutch.ipc.maxPendingBytes): slow down and retry");
@@ -133,6 +142,8 @@ public final class ChildMessenger implements Messenger {
             case "pid" -> Destination.process(target.pid());
             default -> throw new IllegalArgumentException("unknown target " + target);
         };
+        Objects.requireNonNull(action, "action");
+        Objects.requireNonNull(timeout, "timeout");
         byte[] bytes = codec.write(payload);
         long correlation = correlations.incrementAndGet();
         CompletableFuture<Object> reply = new CompletableFuture<>();
@@ -151,8 +162,11 @@ public final class ChildMessenger implements Messenger {
         ScheduledFuture<?> expiry = timeouts.schedule(() -> fail(correlation, Reason.TIMED_OUT,
                 AppMessage.noReplyWithin(action, timeout)), timeout.toMillis(), TimeUnit.MILLISECONDS);
         // Answered requests take their timer with them: at thousands of requests a second, timers that wait out
-        // their full timeout would pile up.
-        reply.whenComplete((value, failure) -> expiry.cancel(false));
+        // their full timeout would pile up. And a future the caller completed or cancelled itself takes its entry.
+        reply.whenComplete((value, failure) -> {
+            expiry.cancel(false);
+            pending.remove(correlation);
+        });
         return (CompletableFuture<R>) reply;
     }
 
@@ -208,7 +222,7 @@ public final class ChildMessenger implements Messenger {
         for (Consumer<Messenger.Undeliverable> listener : undeliverableListeners) {
             try {
                 listener.accept(event);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError | AssertionError e) {
                 // One listener's failure is its own: the others (the agent's scheduler among them) still hear.
                 log.error("a listener of undeliverable messages failed on '{}': {}", event.action(), e.toString(), e);
             }
@@ -232,7 +246,9 @@ public final class ChildMessenger implements Messenger {
                 reply(envelope, message, AppMessage.Kind.REPLY_FAILED, ("no handler for '" + message.action()
                         + "' in " + self).getBytes(StandardCharsets.UTF_8));
             } else {
-                log.warn("no handler for message '{}' from {}", message.action(), envelope.sender().describe());
+                // One line a second: a broadcast reaches every process, also those that do not handle it.
+                noHandlerLog.log(heldBack -> log.warn("no handler for message '{}' from {}{}", message.action(),
+                        envelope.sender().describe(), LogThrottle.andMore(heldBack)));
             }
             return;
         }
@@ -280,8 +296,13 @@ public final class ChildMessenger implements Messenger {
     }
 
     private void replyFailed(Envelope envelope, AppMessage message, Throwable failure) {
+        String why = String.valueOf(failure);
+        if (why.length() > MAX_FAILURE_CHARS) {
+            // The whole text is in this process's log; the requester needs what failed, in a frame that fits.
+            why = why.substring(0, MAX_FAILURE_CHARS) + "… (cut; the whole of it is in " + self + "'s log)";
+        }
         reply(envelope, message, AppMessage.Kind.REPLY_FAILED, (self + " failed to handle '" + message.action()
-                + "': " + failure).getBytes(StandardCharsets.UTF_8));
+                + "': " + why).getBytes(StandardCharsets.UTF_8));
     }
 
     private void reply(Envelope request, AppMessage message, AppMessage.Kind kind, byte[] payload) {
@@ -295,7 +316,7 @@ public final class ChildMessenger implements Messenger {
         if (request != null) {
             try {
                 request.reply().complete(codec.read(payload));
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError e) {
                 request.reply().completeExceptionally(new MessageFailedException(Reason.HANDLER_FAILED,
                         "the reply could not be read: " + e));
             }

@@ -205,6 +205,11 @@ public final class MasterLink implements MessageLink {
         messages.config().setAutoRead(on);
     }
 
+    @Override
+    public boolean isConnected() {
+        return messages != null && messages.isActive();
+    }
+
     /** False while unsent messages to the master are over {@code clutch.ipc.maxPendingBytes}. */
     @Override
     public boolean isWritable() {

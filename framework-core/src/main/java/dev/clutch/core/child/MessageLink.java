@@ -8,6 +8,11 @@ public interface MessageLink {
     /** Whether the link takes more now; false once the pending bytes passed {@code clutch.ipc.maxPendingBytes}. */
     boolean isWritable();
 
+    /** Whether the link still leads anywhere: false once the connection to the master is gone. */
+    default boolean isConnected() {
+        return true;
+    }
+
     /** Sends {@code envelope}, in order after everything sent before it. */
     void post(Envelope envelope);
 

@@ -29,7 +29,11 @@ public record Destination(Kind kind, long pid) {
     public static final Destination RANDOM_WORKER = new Destination(Kind.RANDOM_WORKER, 0);
     public static final Destination EVERYONE = new Destination(Kind.EVERYONE, 0);
 
+    /** @throws IllegalArgumentException for a pid no process can have */
     public static Destination process(long pid) {
+        if (pid <= 0) {
+            throw new IllegalArgumentException("no process has pid " + pid + ": a pid is a positive number");
+        }
         return new Destination(Kind.PROCESS, pid);
     }
 }
