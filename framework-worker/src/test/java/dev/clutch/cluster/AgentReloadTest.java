@@ -183,6 +183,36 @@ class AgentReloadTest {
     }
 
     @Test
+    void afterANewBuildsAgentFailedAWorkerOfTheBuildThatServesIsReplacedAndServes() throws Exception {
+        Path newBuild = baseDir.resolve("new-build");
+        Path crash = baseDir.resolve("crash-agent-at-boot");
+        try (ClusterProcess cluster = cluster(2).env("TEST_NEW_BUILD_FILE", newBuild.toString())
+                .env("TEST_AGENT_CRASH_FILE", crash.toString()).start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
+            // A build with other payload types whose agent fails at its start.
+            Files.writeString(newBuild, "payload type 1999 added");
+            Files.writeString(crash, "crash");
+            try (ClusterProcess reload = command("reload", "--agent")) {
+                assertEquals(1, reload.process().exitValue(), reload.output());
+                assertTrue(reload.output().contains("reload aborted: the new agent (pid "), reload.output());
+            }
+            assertTrue(cluster.output().contains("registers other payload types than the running processes"),
+                    cluster.output());
+
+            // The operator puts the build that serves back; a worker dies meanwhile: its replacement is of the
+            // build that serves, reads its state and serves.
+            Files.delete(newBuild);
+            long dead = ready.workerPids().get(0);
+            ProcessHandle.of(dead).orElseThrow().destroyForcibly();
+            await("the replacement serves").atMost(BOOT).pollInterval(Duration.ofMillis(200)).until(() -> {
+                long pid = Long.parseLong(RawHttp.get(ready.port(), "/pid").body());
+                return !ready.workerPids().contains(pid);
+            });
+            assertEquals(Long.toString(ready.agentPid()), state(ready.port(), "agent-pid"), "the state it serves");
+        }
+    }
+
+    @Test
     void reloadWhoseNewAgentFailsStopsThereAndTheWorkersServeOnWithTheLastState() throws Exception {
         Path crash = baseDir.resolve("crash-agent-at-boot");
         try (ClusterProcess cluster = cluster(2).env("TEST_AGENT_CRASH_FILE", crash.toString()).start()) {

@@ -258,16 +258,34 @@ class SupervisionTest {
     }
 
     @Test
-    void workerOverMaxMemoryIsReplaced() throws Exception {
-        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
+    void workersOverMaxMemoryAreReplacedOneAtATime() throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 2)
                 .property("clutch.worker.maxMemory", "1MiB")
                 .start()) {
             ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
-            long first = ready.workerPids().get(0);
-            cluster.awaitLine("worker-1 (pid " + first + ") uses ", BOOT);
-            assertTrue(cluster.output().contains("MiB resident (clutch.worker.maxMemory): replacing it"));
-            cluster.awaitLine("(pid " + first + ") stopped", BOOT);
+            for (long original : ready.workerPids()) {
+                cluster.awaitLine("(pid " + original + ") uses ", BOOT);
+                cluster.awaitLine("(pid " + original + ") stopped", BOOT);
+            }
+            // Both were over the limit from the start; the second is replaced once the first one's replacement is
+            // ready, not beside it.
+            List<String> lines = cluster.lines();
+            int firstReplacing = indexOf(lines, "MiB resident (clutch.worker.maxMemory): replacing it", 0);
+            int nextReplacing = indexOf(lines, "MiB resident (clutch.worker.maxMemory): replacing it",
+                    firstReplacing + 1);
+            assertTrue(firstReplacing >= 0 && nextReplacing > firstReplacing, cluster.output());
+            int replacementReady = indexOf(lines, " is ready in ", firstReplacing + 1);
+            assertTrue(replacementReady > firstReplacing && replacementReady < nextReplacing, cluster.output());
         }
+    }
+
+    private static int indexOf(List<String> lines, String text, int from) {
+        for (int i = from; i < lines.size(); i++) {
+            if (lines.get(i).contains(text)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Test

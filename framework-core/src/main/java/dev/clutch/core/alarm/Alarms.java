@@ -71,7 +71,8 @@ public final class Alarms {
     private static void deliver(AlarmSink sink, Alarm alarm) {
         try {
             sink.raise(alarm);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+            // A sink's own failure, a missing optional dependency among them, is no reason to stop the master.
             log.error("alarm sink {} failed: {}", sink.getClass().getName(), e.toString(), e);
         }
     }

@@ -3,6 +3,7 @@ package dev.clutch.core.alarm;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
 import dev.clutch.core.api.Alarm;
+import dev.clutch.core.logging.Redaction;
 import dev.clutch.core.spi.AlarmSink;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,12 +26,15 @@ public final class WebhookAlarmSink implements AlarmSink {
     private static final Logger log = LoggerFactory.getLogger(WebhookAlarmSink.class);
 
     private final URI url;
+    /** The URL as the log shows it: its path or query may hold the webhook's token. */
+    private final String shownUrl;
     private final Duration timeout;
     private final int attempts;
     private final HttpClient client;
 
     public WebhookAlarmSink(URI url, Duration timeout, int attempts) {
         this.url = url;
+        this.shownUrl = Redaction.url(url.toString());
         this.timeout = timeout;
         this.attempts = attempts;
         this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
@@ -54,11 +58,12 @@ public final class WebhookAlarmSink implements AlarmSink {
             }
             String why = failure != null ? failure.toString() : "HTTP " + response.statusCode();
             if (attempt >= attempts) {
-                log.error("alarm webhook {} failed {} times, last: {}; alarm not delivered", url, attempt, why);
+                log.error("alarm webhook {} failed {} times, last: {}; alarm not delivered", shownUrl, attempt, why);
                 return;
             }
             long delay = 500L << (attempt - 1);
-            log.warn("alarm webhook {} failed ({}); retry {} of {} in {} ms", url, why, attempt + 1, attempts, delay);
+            log.warn("alarm webhook {} failed ({}); retry {} of {} in {} ms", shownUrl, why, attempt + 1, attempts,
+                    delay);
             CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS).execute(() -> post(body, attempt + 1));
         });
     }

@@ -39,7 +39,9 @@ public final class ClutchSettings {
                     + "well, to `<file>.<yyyy-MM-dd>`, then `.1`, `.2`, ...; 0: no size limit.");
     public static final Setting<Integer> LOG_MAX_HISTORY = Setting.integer("clutch.log.maxHistory", 14, 0, 36500,
             "With daily rotation: days of rotated log files kept; older ones are deleted; 0: all are kept.");
-    public static final Setting<Integer> WORKERS = Setting.integer("clutch.workers", 0, 0, 1024,
+    /** The most workers one master runs. */
+    public static final int MAX_WORKERS = 1024;
+    public static final Setting<Integer> WORKERS = Setting.integer("clutch.workers", 0, 0, MAX_WORKERS,
             "Number of workers; 0: one per available processor (container limits included).")
             .withEnv("CLUTCH_WORKERS");
     public static final Setting<Duration> AGENT_START_TIMEOUT = Setting.duration("clutch.agent.startTimeout", "30s",
@@ -144,8 +146,8 @@ public final class ClutchSettings {
     public static final Setting<Long> WORKER_MAX_MEMORY = Setting.bytes("clutch.worker.maxMemory", "0", 0,
             Long.MAX_VALUE, "A worker whose resident memory passes this is replaced the same way; 0: never.")
             .onReload(Setting.OnReload.MASTER);
-    public static final Setting<String> ALARM_WEBHOOK_URL = Setting.string("clutch.alarm.webhook.url", "",
-            "Alarms are also POSTed here as JSON; empty: only logged.")
+    public static final Setting<String> ALARM_WEBHOOK_URL = Setting.secretUrl("clutch.alarm.webhook.url",
+            "Alarms are also POSTed here as JSON; empty: only logged. Logs show its scheme and host only.")
             .onReload(Setting.OnReload.MASTER);
     public static final Setting<Duration> ALARM_WEBHOOK_TIMEOUT = Setting.duration("clutch.alarm.webhook.timeout",
             "5s", Duration.ofMillis(1), "Timeout of one webhook attempt.")

@@ -48,6 +48,6 @@ public final class ReloadedSettings {
     /** The value as it was written, {@code 30s} rather than a duration's parts; {@code ""} for an empty one. */
     public static Object value(Setting<?> setting, ClutchConfig config) {
         Object value = config.raw().getValue(setting.key()).unwrapped();
-        return "".equals(value) ? "\"\"" : value;
+        return "".equals(value) ? "\"\"" : setting.shown(value);
     }
 }

@@ -3,10 +3,14 @@ package dev.clutch.core.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValue;
+import dev.clutch.core.logging.Redaction;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * One {@code clutch.*} key, declared once: its default, the environment variable that overrides it (if any), how a
@@ -29,6 +33,8 @@ public final class Setting<T> {
     private final String description;
     private final Reader<T> reader;
     private final OnReload onReload;
+    /** How messages and logs show a value: as it is, or without what may be secret. */
+    private final UnaryOperator<String> shown;
 
     /** What a reload does with a new value of a setting in the application's files (see {@link ReloadedSettings}). */
     public enum OnReload {
@@ -44,6 +50,12 @@ public final class Setting<T> {
 
     private Setting(String key, Object defaultValue, String envVar, String description, Reader<T> reader,
                     OnReload onReload) {
+        this(key, defaultValue, envVar, description, reader, onReload, UnaryOperator.identity());
+    }
+
+    private Setting(String key, Object defaultValue, String envVar, String description, Reader<T> reader,
+                    OnReload onReload, UnaryOperator<String> shown) {
+        this.shown = shown;
         this.key = key;
         this.defaultValue = defaultValue;
         this.envVar = envVar;
@@ -124,6 +136,30 @@ public final class Setting<T> {
         });
     }
 
+    /**
+     * An http or https URL, or empty for none; shown in messages and logs without its path, query and user part,
+     * where webhooks carry their token.
+     */
+    static Setting<String> secretUrl(String key, String description) {
+        return new Setting<>(key, "", null, description, (config, k) -> {
+            String value = config.getString(k);
+            if (!value.isBlank()) {
+                URI uri;
+                try {
+                    uri = new URI(value);
+                } catch (URISyntaxException e) {
+                    throw new IllegalArgumentException("must be an http or https URL (" + e.getReason() + ")");
+                }
+                String scheme = String.valueOf(uri.getScheme()).toLowerCase(Locale.ROOT);
+                if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+                    throw new IllegalArgumentException("must be an http or https URL with a host, for example "
+                            + "\"https://alerts.example.com/hooks/clutch\"");
+                }
+            }
+            return value;
+        }, OnReload.RESTART, Redaction::url);
+    }
+
     static Setting<Boolean> bool(String key, boolean defaultValue, String description) {
         return new Setting<>(key, defaultValue, null, description, (config, k) -> {
             try {
@@ -140,12 +176,18 @@ public final class Setting<T> {
 
     /** The same setting, also overridden by the environment variable {@code name}. */
     Setting<T> withEnv(String name) {
-        return new Setting<>(key, defaultValue, name, description, reader, onReload);
+        return new Setting<>(key, defaultValue, name, description, reader, onReload, shown);
     }
 
     /** The same setting, which a reload applies as {@code how} says; {@link OnReload#RESTART} unless declared. */
     Setting<T> onReload(OnReload how) {
-        return new Setting<>(key, defaultValue, envVar, description, reader, how);
+        return new Setting<>(key, defaultValue, envVar, description, reader, how, shown);
+    }
+
+    /** {@code value}, one of this setting's, as messages and logs may show it. */
+    public String shown(Object value) {
+        String text = String.valueOf(value);
+        return text.isEmpty() ? text : shown.apply(text);
     }
 
     public String key() {
@@ -193,7 +235,7 @@ public final class Setting<T> {
             return key + " (missing)";
         }
         ConfigValue value = config.getValue(key);
-        return key + " = " + value.unwrapped() + " (" + Origins.describe(value.origin()) + ")";
+        return key + " = " + shown(value.unwrapped()) + " (" + Origins.describe(value.origin()) + ")";
     }
 
     private static String why(RuntimeException e) {

@@ -12,6 +12,8 @@ import java.util.function.LongConsumer;
 public final class PayloadRegistryCheck {
 
     private volatile String[] expected;
+    /** What was expected before the agent adopted from said hello, until that agent is ready or gone. */
+    private volatile String[] beforeAdoption;
     private volatile LongConsumer adoptNextAgent;
     /** Every process starts again on rebuilt classes: the first to say hello sets the registry for the others. */
     private volatile boolean adoptFirstHello;
@@ -27,7 +29,21 @@ public final class PayloadRegistryCheck {
      *     expected until then: the processes registered before it run another build
      */
     public void adoptFromNextAgent(LongConsumer whenDifferent) {
+        beforeAdoption = null;
         adoptNextAgent = whenDifferent;
+    }
+
+    /**
+     * The agent adopted from (or about to be) exited before it was ready: the types expected before it are expected
+     * again, so that workers of the build that still serves can be replaced.
+     */
+    public void revertAdoption() {
+        adoptNextAgent = null;
+        String[] before = beforeAdoption;
+        if (before != null) {
+            expected = before;
+            beforeAdoption = null;
+        }
     }
 
     /**
@@ -58,6 +74,7 @@ public final class PayloadRegistryCheck {
         if (adopting != null && hello.role() == Role.AGENT) {
             adoptNextAgent = null;
             boolean different = PayloadTypes.difference(expected, hello.payloadTypes()) != null;
+            beforeAdoption = expected;
             expected = hello.payloadTypes() == null ? new String[0] : hello.payloadTypes().clone();
             if (different) {
                 adopting.accept(hello.pid());

@@ -2,6 +2,7 @@ package dev.clutch.core.master;
 
 import dev.clutch.core.api.Role;
 import dev.clutch.core.child.ChildEnvironment;
+import dev.clutch.core.config.ClutchSettings;
 import dev.clutch.core.config.SchedulingPolicy;
 import dev.clutch.core.ipc.TokenBook;
 import dev.clutch.core.logging.LogLayout;
@@ -175,6 +176,10 @@ public final class ChildFactory {
                 .forEach(name -> forwarded.put(name, System.getProperty(name)));
         forwarded.remove("clutch.role");
         forwarded.remove("clutch.app");
+        // The master's own: JMX's remote port would be bound by every child too, and fail their start (give children
+        // JMX through clutch.*.jvmArgs); the webhook is the master's, and a child's command line is visible to ps.
+        forwarded.keySet().removeIf(name -> name.startsWith("com.sun.management."));
+        forwarded.remove(ClutchSettings.ALARM_WEBHOOK_URL.key());
         return forwarded;
     }
 }

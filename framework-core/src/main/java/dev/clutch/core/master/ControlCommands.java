@@ -1,5 +1,6 @@
 package dev.clutch.core.master;
 
+import dev.clutch.core.config.ClutchSettings;
 import dev.clutch.core.control.ControlServer;
 import dev.clutch.core.logging.Plural;
 import dev.clutch.core.message.ControlReply;
@@ -106,8 +107,8 @@ final class ControlCommands {
             }
             case "scale" -> {
                 int workers = args.length == 1 && args[0].matches("\\d{1,4}") ? Integer.parseInt(args[0]) : -1;
-                String refused = workers < 1 || workers > 1024
-                        ? "scale takes a number of workers from 1 to 1024"
+                String refused = workers < 1 || workers > ClutchSettings.MAX_WORKERS
+                        ? "scale takes a number of workers from 1 to " + ClutchSettings.MAX_WORKERS
                         : operations.scale(workers);
                 reply.accept(refused == null ? ok("scaling to " + Plural.of(workers, "worker")) : failed(refused));
             }

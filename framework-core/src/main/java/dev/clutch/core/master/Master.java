@@ -4,6 +4,7 @@ import dev.clutch.core.api.ExitCode;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.alarm.Alarms;
 import dev.clutch.core.config.ClutchConfig;
+import dev.clutch.core.config.ClutchSettings;
 import dev.clutch.core.config.ConfigurationException;
 import dev.clutch.core.control.ControlServer;
 import dev.clutch.core.ipc.ChildConnection;
@@ -279,7 +280,7 @@ public final class Master {
                 if (event != null) {
                     try {
                         handle(event);
-                    } catch (RuntimeException e) {
+                    } catch (RuntimeException | LinkageError | AssertionError e) {
                         logBug("handling " + event, e);
                     }
                 }
@@ -288,7 +289,7 @@ public final class Master {
                     // otherwise count as silence of every child.
                     checkDeadlines(makeUpForStall());
                     advanceStop();
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | LinkageError | AssertionError e) {
                     logBug("checking deadlines", e);
                 }
             }
@@ -302,7 +303,7 @@ public final class Master {
     }
 
     /** A tick that fails fails again 20 times a second: one line per interval says so, with the count. */
-    private void logBug(String doing, RuntimeException e) {
+    private void logBug(String doing, Throwable e) {
         bugLog.log(heldBack -> log.error("master: a bug while {} ({}): {}; the cluster goes on, please report it{}",
                 doing, state, e.toString(), LogThrottle.andMore(heldBack), e));
     }
@@ -497,6 +498,9 @@ public final class Master {
                 } else if (agentReload != null && agentReload.isNew(child)) {
                     String why = agentReload.failure(status);
                     agentReload = null;
+                    // Its build's payload types were adopted at its hello: the build that serves on keeps its own.
+                    payloadCheck.revertAdoption();
+                    switchboard.newAgentFailed();
                     agentDeath.replacementFailed(child, status, why, table);
                     finishReload(ControlCommands.Reloaded.failed("the new " + child.describe() + " " + why
                             + " before it was ready"));
@@ -529,7 +533,14 @@ public final class Master {
                 return;
             }
             case "TTIN", "TTOU" -> {
-                int workers = Math.max(1, supervisor.target() + (name.equals("TTIN") ? 1 : -1));
+                if (!serving()) {
+                    log.warn("received SIG{}: ignored while {}; send it again once the cluster serves", name,
+                            state.name().toLowerCase(java.util.Locale.ROOT));
+                    return;
+                }
+                // The bounds of scale N: at least one worker, at most as many as clutch.workers allows.
+                int workers = Math.min(ClutchSettings.MAX_WORKERS,
+                        Math.max(1, supervisor.target() + (name.equals("TTIN") ? 1 : -1)));
                 log.info("received SIG{}: scaling to {}", name, Plural.of(workers, "worker"));
                 scale(workers);
                 return;
@@ -692,6 +703,7 @@ public final class Master {
         Child agent = launch(Role.AGENT, 0, config.agentStartTimeout());
         if (agent == null) {
             agentReload = null;
+            payloadCheck.revertAdoption();
             agentDeath.launchFailed("see the master's log");
             finishReload(ControlCommands.Reloaded.failed("cannot launch a new agent (the master's log says why)"));
         } else {

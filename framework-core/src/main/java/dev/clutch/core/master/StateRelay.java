@@ -84,6 +84,11 @@ final class StateRelay {
         return serving && generation == servedGeneration;
     }
 
+    /** The generation of payload types of the agent that published the served state. */
+    int servedGeneration() {
+        return servedGeneration;
+    }
+
     /** The served state, whole. */
     StateSnapshot snapshot() {
         return served.snapshot();

@@ -5,6 +5,7 @@ import dev.clutch.core.api.Role;
 import dev.clutch.core.ipc.ChildConnection;
 import dev.clutch.core.ipc.EnvelopeFrames;
 import dev.clutch.core.ipc.FrameRun;
+import dev.clutch.core.logging.LogThrottle;
 import dev.clutch.core.message.AppMessage;
 import dev.clutch.core.message.Destination;
 import dev.clutch.core.message.Envelope;
@@ -16,6 +17,7 @@ import dev.clutch.core.message.Unanswered;
 import dev.clutch.core.message.Undelivered;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -54,6 +56,8 @@ import org.slf4j.LoggerFactory;
 final class Switchboard implements Child.PhaseListener {
 
     private static final Logger log = LoggerFactory.getLogger(Switchboard.class);
+    /** Messages that reached no one can come by the thousand (a stuck requester's replies): a line a second. */
+    private final LogThrottle reachedNoOneLog = new LogThrottle(Duration.ofSeconds(1));
     static final long SLOW_RECEIVER_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
     /** Messages held for one child while it starts, at most this many. */
     static final int MAX_HELD = 10_000;
@@ -325,6 +329,14 @@ final class Switchboard implements Child.PhaseListener {
         log.warn("IPC: the new agent (pid {}) registers other payload types than the running processes: until the "
                 + "reload has replaced them, messages between the old build and the new one fail as undeliverable",
                 agentPid);
+    }
+
+    /**
+     * The reload's new agent exited before it was ready: processes launched from now on belong with the agent whose
+     * state is served, as the workers that serve on do, not with the build of the agent that failed.
+     */
+    void newAgentFailed() {
+        loop.execute(() -> currentGeneration = state.servedGeneration());
     }
 
     /** The shared state as the master has it; safe from any thread. */
@@ -694,13 +706,17 @@ final class Switchboard implements Child.PhaseListener {
             return;
         }
         Route senderRoute = from != null ? from : routes.get(sender.pid());
-        if (tellSender && senderRoute != null && senderRoute.connection != null
-                && senderRoute.connection.isOpen()) {
+        boolean senderReachable = senderRoute != null && senderRoute.connection != null
+                && senderRoute.connection.isOpen();
+        if (tellSender && senderReachable && (correlation != 0 || senderRoute.connection.isWritable())) {
             senderRoute.connection.write(new Envelope(null, Destination.process(sender.pid()), notice));
             markForFlush(senderRoute);
         } else {
-            log.warn("IPC: '{}' from {} to {} reached no one: {}", action, sender.describe(),
-                    envelope.destination(), reason);
+            // A sender that does not read what the master writes it (its handlers are stuck) would otherwise have
+            // a notice per failed send pile up here; a request's notice still goes, since its sender waits for it.
+            String why = tellSender && senderReachable ? " (its sender is not reading its messages: not told)" : "";
+            reachedNoOneLog.log(heldBack -> log.warn("IPC: '{}' from {} to {} reached no one: {}{}{}", action,
+                    sender.describe(), envelope.destination(), reason, why, LogThrottle.andMore(heldBack)));
         }
     }
 

@@ -3,6 +3,7 @@ package dev.clutch.core.master;
 import dev.clutch.core.alarm.Alarms;
 import dev.clutch.core.config.ClutchConfig;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -204,11 +205,16 @@ final class WorkerSupervisor {
     /** A worker reported ready: the worker it replaces, if any, may now drain. */
     void workerReady(Child worker, long nowNanos) {
         worker.heartbeat(nowNanos);
-        Child old = worker.replacing();
-        if (old != null && table.byPid(old.pid()).isPresent()) {
-            log.info("{} is ready: {} drains", worker.describe(), old.describe());
-            actions.stop(old);
+        // Back along the chain: a replacement that failed while it started was replaced in turn, and the worker
+        // it was to replace still waits for a ready successor.
+        for (Child old = worker.replacing(); old != null; old = old.replacing()) {
+            if (table.byPid(old.pid()).isPresent() && old.phase() != Child.Phase.STOPPING) {
+                log.info("{} is ready: {} drains", worker.describe(), old.describe());
+                actions.stop(old);
+            }
         }
+        // Done with: a chain kept across every recycling would only grow.
+        worker.replacing(null);
         if (reload != null && reload.current() == worker) {
             nextReloadStep();
         } else if (reload != null && reload.awaited() == worker && !worker.isRetiring()) {
@@ -256,7 +262,15 @@ final class WorkerSupervisor {
         if (byMemory) {
             nextMemoryCheckNanos = nowNanos + MEMORY_CHECK_NANOS;
         }
-        for (Child worker : table.readyWorkers()) {
+        // One at a time, as a rolling reload goes: workers that reach their limit together (the same traffic, the
+        // same leak) would otherwise all boot at once, beside the ones they replace.
+        if (table.workers().stream().anyMatch(worker -> worker.phase() == Child.Phase.STARTING)) {
+            return;
+        }
+        // The oldest first: a young worker over the limit again must not keep an older one waiting.
+        List<Child> oldestFirst = table.readyWorkers().stream()
+                .sorted(Comparator.comparingLong(Child::launchedAtNanos)).toList();
+        for (Child worker : oldestFirst) {
             if (worker.isRetiring() || (reload != null && (reload.current() != null || reload.awaited() != null))) {
                 continue;
             }
@@ -273,6 +287,7 @@ final class WorkerSupervisor {
                 log.info("{} {}: replacing it, then it drains", worker.describe(), why);
                 worker.retire();
                 launch(worker.workerId(), worker);
+                return;
             }
         }
     }

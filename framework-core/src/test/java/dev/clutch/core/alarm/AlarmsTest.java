@@ -63,4 +63,17 @@ class AlarmsTest {
         assertEquals(List.of(true, true), second.stream().map(body -> body.contains("\"kind\":\"two\"")
                 || body.contains("\"kind\":\"four\"")).toList(), "no webhook, no delivery of three: " + second);
     }
+
+    @Test
+    void aSinkThatThrowsAnErrorDoesNotStopTheOthers() {
+        List<String> heard = new CopyOnWriteArrayList<>();
+        dev.clutch.core.spi.AlarmSink broken = alarm -> {
+            throw new NoClassDefFoundError("an optional dependency the sink needs");
+        };
+        Alarms alarms = new Alarms("app", List.of(broken, alarm -> heard.add(alarm.kind())));
+
+        alarms.raise("worker-hung", "a worker hangs", Map.of(), List.of());
+
+        assertEquals(List.of("worker-hung"), heard);
+    }
 }

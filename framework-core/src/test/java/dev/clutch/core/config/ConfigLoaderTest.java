@@ -87,12 +87,13 @@ class ConfigLoaderTest {
                 "  agent.startTimeout = soon",
                 "  ipc.maxFrameBytes = lots",
                 "  worker.maxRequests = 1000.7",
+                "  alarm.webhook.url = \"hooks.example.com/T0/s3cret\"",
                 "}")));
 
         ConfigurationException e = assertThrows(ConfigurationException.class,
                 () -> load(loader, "prod", Map.of(), Map.of()));
 
-        assertEquals(4, e.problems().size(), e.getMessage());
+        assertEquals(5, e.problems().size(), e.getMessage());
         Path file = classpath.resolve("application.conf");
         assertTrue(e.getMessage().contains("clutch.workers = -1 (" + file + ", line 2): must be between 0 and 1024"),
                 e.getMessage());
@@ -103,6 +104,10 @@ class ConfigLoaderTest {
         // Not cut to 1000 without a word.
         assertTrue(e.getMessage().contains("clutch.worker.maxRequests = 1000.7 (" + file + ", line 5): must be a "
                 + "whole number"), e.getMessage());
+        // Refused at the start, not when the first alarm goes out; and the URL's secret is not repeated.
+        assertTrue(e.getMessage().contains("clutch.alarm.webhook.url = (a URL without scheme or host) (" + file
+                + ", line 6): must be an http or https URL"), e.getMessage());
+        assertTrue(!e.getMessage().contains("s3cret"), e.getMessage());
     }
 
     @Test
