@@ -8,11 +8,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -97,6 +102,7 @@ final class ClassDataSharing {
             if (!Files.isWritable(dir)) {
                 throw new IOException(dir + " is not writable");
             }
+            keepToOwner(dir);
             String prefix = application.replaceAll("[^A-Za-z0-9._-]", "_") + "-";
             Path link = entries.size() == 1 ? launcherLink(dir, entries.get(0)) : null;
             ClassDataSharing sharing = new ClassDataSharing(dir, entries, prefix, link);
@@ -107,6 +113,35 @@ final class ClassDataSharing {
             log.info("class-data sharing off: cannot keep archives in {} ({}); set clutch.cds.dir", dir,
                     e.getMessage());
             return off();
+        }
+    }
+
+    /**
+     * Every child maps the archives found here: a directory another account can write to would let it put code into
+     * this application's processes. One owned by another account is refused; this account's own loses the write
+     * permission of others (a umask of 002 gives it to the group).
+     */
+    private static void keepToOwner(Path dir) throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(dir, PosixFileAttributeView.class);
+        if (view == null) {
+            return;
+        }
+        UserPrincipal owner = view.getOwner();
+        // The owner of a file this process makes: an account without a name (a container's uid) has one too.
+        Path probe = Files.createTempFile(dir, ".owner-", ".tmp");
+        UserPrincipal self;
+        try {
+            self = Files.getOwner(probe);
+        } finally {
+            Files.deleteIfExists(probe);
+        }
+        if (!owner.equals(self)) {
+            throw new IOException(dir + " belongs to " + owner.getName() + ", not to " + self.getName()
+                    + ", and every process would map the archives found there");
+        }
+        Set<PosixFilePermission> permissions = EnumSet.copyOf(view.readAttributes().permissions());
+        if (permissions.removeAll(EnumSet.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE))) {
+            view.setPermissions(permissions);
         }
     }
 
@@ -266,6 +301,7 @@ final class ClassDataSharing {
                 return;
             }
             Files.createDirectories(launcherLink.getParent());
+            keepToOwner(launcherLink.getParent());
             // Built aside and renamed over the old link, so a launcher never finds it half made.
             Path aside = launcherLink.resolveSibling(launcherLink.getFileName() + "." + ProcessHandle.current().pid()
                     + ".part");

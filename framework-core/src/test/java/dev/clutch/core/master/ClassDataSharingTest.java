@@ -32,6 +32,18 @@ class ClassDataSharingTest {
     Path dir;
 
     @Test
+    void theArchiveDirectoryIsWritableByItsOwnerOnly() throws IOException {
+        Path cds = Files.createDirectories(dir.resolve("cds"));
+        Files.setPosixFilePermissions(cds, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+
+        ClassDataSharing sharing = ClassDataSharing.of(true, "flags", cds.toString(), jar().toString());
+
+        assertEquals("rwxr-xr-x", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(cds)), "others may no longer put archives there");
+        assertFalse(sharing.options(Role.WORKER).isEmpty(), "and it is used");
+    }
+
+    @Test
     void aClasspathWithADirectoryGetsNoOptions() throws IOException {
         Path jar = Files.writeString(dir.resolve("app.jar"), "jar");
         String classpath = jar + File.pathSeparator + Files.createDirectories(dir.resolve("classes"));
