@@ -502,14 +502,15 @@ final class Switchboard implements Child.PhaseListener {
     }
 
     /**
-     * One ready worker, chosen at random among those that are not behind with their messages and share the sender's
-     * payload types.
+     * One ready worker, chosen at random among those that are not behind with their messages, share the sender's
+     * payload types and are still connected (one whose connection closed is gone, even before its exit is seen).
      */
     private Route randomWorkerKeepingUp(Route from) {
         Route pick = null;
         int candidates = 0;
         for (Route worker : readyWorkers) {
             if (!worker.slow && (from == null || from.generation == worker.generation)
+                    && worker.connection != null && worker.connection.isOpen()
                     && ThreadLocalRandom.current().nextInt(++candidates) == 0) {
                 pick = worker;
             }
