@@ -119,8 +119,9 @@ final class ControlMessages {
             case "workers" -> Destination.WORKERS;
             case "random" -> Destination.RANDOM_WORKER;
             case "everyone" -> Destination.EVERYONE;
-            default -> target.matches("pid:\\d{1,10}") ? Destination.process(Long.parseLong(target.substring(4)))
-                    : null;
+            // A pid no process can have (pid:0) names no target.
+            default -> target.matches("pid:0*[1-9]\\d{0,9}")
+                    ? Destination.process(Long.parseLong(target.substring(4))) : null;
         };
     }
 

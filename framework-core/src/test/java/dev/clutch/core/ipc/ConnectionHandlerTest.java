@@ -42,7 +42,7 @@ class ConnectionHandlerTest {
         for (Envelope bad : List.of(new Envelope(null, null, new ProcessReady()),
                 new Envelope(null, new Destination(null, 0), new ProcessReady()),
                 new Envelope(null, Destination.MASTER, null),
-                new Envelope(null, Destination.process(0), new ProcessReady()))) {
+                new Envelope(null, new Destination(Destination.Kind.PROCESS, 0), new ProcessReady()))) {
             EmbeddedChannel channel = connection(Hello.ChannelKind.MESSAGES);
             channel.writeInbound(bad);
             assertFalse(channel.isOpen(), bad.toString());
