@@ -275,10 +275,10 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             body = PreparedResponse.bodyOf(response);
         } catch (HttpException e) {
             response = errorResponse(e.status(), e.getMessage(), request.requestId(), Map.of());
-            body = PreparedResponse.bodyOf(response);
+            body = null;
         } catch (Exception | Error e) {
             response = failed(request, e);
-            body = PreparedResponse.bodyOf(response);
+            body = null;
         }
         Collections.reverse(ran);
         for (Filter filter : ran) {
@@ -291,7 +291,8 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             }
         }
         try {
-            return PreparedResponse.of(response, body);
+            // An error response's own body is Clutch's JSON, which cannot fail: made ready here.
+            return body != null ? PreparedResponse.of(response, body) : PreparedResponse.of(response);
         } catch (RuntimeException | Error e) {
             // A header a filter added that is not legal HTTP: the filters have had their turn.
             return PreparedResponse.of(failed(request, e));
@@ -307,9 +308,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     }
 
     private void reportIfFatal(Throwable e) {
-        if (FatalErrors.isFatal(e)) {
-            shared.fatalErrors().report(e);
-        }
+        shared.fatalErrors().reportIfFatal(e);
     }
 
     private static Response toResponse(Object result) {

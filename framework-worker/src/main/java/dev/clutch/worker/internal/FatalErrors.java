@@ -26,6 +26,13 @@ final class FatalErrors {
         return e instanceof VirtualMachineError;
     }
 
+    /** Reports {@code error} if it is fatal; what is not, the caller has handled. */
+    void reportIfFatal(Throwable error) {
+        if (isFatal(error)) {
+            report(error);
+        }
+    }
+
     void report(Throwable error) {
         if (reported.compareAndSet(false, true)) {
             log.error("fatal error: {}; asking the master for a replacement", error.toString(), error);

@@ -68,9 +68,7 @@ final class WorkerTasks implements ScheduledTasks {
             return result(run, true, (System.nanoTime() - started) / 1_000_000, null);
         } catch (Exception | Error e) {
             log.error("schedule {}: task '{}' failed: {}", run.schedule(), run.task(), e.toString(), e);
-            if (FatalErrors.isFatal(e)) {
-                fatalErrors.report(e);
-            }
+            fatalErrors.reportIfFatal(e);
             return result(run, false, (System.nanoTime() - started) / 1_000_000, e.toString());
         } finally {
             busy.set(false);
