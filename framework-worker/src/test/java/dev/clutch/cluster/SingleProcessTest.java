@@ -59,6 +59,26 @@ class SingleProcessTest {
                     .pollInterval(Duration.ofMillis(100))
                     .until(() -> Http.get(ready.url("/state/banner")).body().equals("changed"));
 
+            // What a cluster's scripts send is no reason to suspend or end it.
+            for (String signal : List.of("TTIN", "TTOU", "USR1")) {
+                cluster.signal(signal);
+                cluster.awaitLine("SIG" + signal + " ignored", BOOT);
+            }
+            assertEquals(Long.toString(cluster.pid()), Http.get(ready.url("/pid")).body());
+
+            // It holds the run directory: a second start would share its log files.
+            try (ClusterProcess second = ClusterScenarios.testApp(baseDir, 1).args("start", "--single").start()) {
+                assertEquals(3, second.awaitExit(BOOT), second.output());
+                assertTrue(second.output().contains("another Clutch instance (pid " + cluster.pid()
+                        + ") already runs with run directory " + baseDir.resolve("run")), second.output());
+            }
+            try (ClusterProcess stop = ClusterScenarios.testApp(baseDir, 1).args("stop").start()) {
+                assertEquals(1, stop.awaitExit(BOOT), stop.output());
+                assertTrue(stop.output().contains("but pid " + cluster.pid() + " holds its run directory: either a "
+                        + "single-process run (start --single), which takes no commands (Ctrl-C or kill -TERM "
+                        + cluster.pid() + " stops it)"), stop.output());
+            }
+
             cluster.signal("TERM");
             assertEquals(0, cluster.awaitExit(BOOT));
             String output = cluster.output();

@@ -114,7 +114,7 @@ class StartFailureTest {
             first.awaitReady(Duration.ofSeconds(60));
             try (ClusterProcess second = ClusterScenarios.start(baseDir, 1)) {
                 assertEquals(START_FAILED, second.awaitExit(Duration.ofSeconds(60)));
-                assertTrue(second.output().contains("another master of test-app (pid " + first.pid()
+                assertTrue(second.output().contains("another Clutch instance (pid " + first.pid()
                         + ") already runs with run directory"), second.output());
                 assertFalse(second.output().contains("launched agent"));
                 assertFalse(first.log("master.log").contains("[master:" + second.pid() + "]"),

@@ -84,16 +84,10 @@ public final class Clutch {
         }
         // Whoever reads this console must never be able to stop the cluster by not reading.
         ConsoleRelay.install();
-        if (config.singleProcess()) {
-            if (commandLine.daemon()) {
-                System.err.println("clutch: single-process mode (clutch.mode = single) runs in the foreground: start it"
-                        + " without --daemon");
-                return ExitCode.CONFIG_ERROR;
-            }
-            if (!installMasterLogging(config)) {
-                return ExitCode.START_FAILED;
-            }
-            return SingleProcess.runUntilStopped(applicationClass, config, plugins, startedAtNanos);
+        if (config.singleProcess() && commandLine.daemon()) {
+            System.err.println("clutch: single-process mode (clutch.mode = single) runs in the foreground: start it"
+                    + " without --daemon");
+            return ExitCode.CONFIG_ERROR;
         }
         if (commandLine.daemon()) {
             List<String> startArgs = Arrays.stream(args)
@@ -101,11 +95,12 @@ public final class Clutch {
                     .toList();
             return DaemonStart.run(applicationClass, ChildClasspath.of(applicationClass), startArgs, config);
         }
-        // Before logging: a start refused because another master runs here must not touch that one's log files.
+        // Before logging: a start refused because another instance runs here must not touch that one's log files.
+        // A single-process run takes the run directory too: it writes the same log files a master would.
         RunDirectory runDirectory;
         try {
             runDirectory = RunDirectory.prepare(config.runDir());
-            runDirectory.lock(config.name());
+            runDirectory.lock();
         } catch (IOException e) {
             System.err.println("clutch: cannot start: " + e.getMessage());
             return ExitCode.START_FAILED;
@@ -113,6 +108,13 @@ public final class Clutch {
         if (!installMasterLogging(config)) {
             runDirectory.unlock();
             return ExitCode.START_FAILED;
+        }
+        if (config.singleProcess()) {
+            try {
+                return SingleProcess.runUntilStopped(applicationClass, config, plugins, startedAtNanos);
+            } finally {
+                runDirectory.unlock();
+            }
         }
         plugins.logStart(config, applicationClass.getClassLoader(), LoggerFactory.getLogger(Clutch.class));
         try {

@@ -9,6 +9,7 @@ import dev.clutch.core.config.ConfigLoader;
 import dev.clutch.core.config.ConfigurationException;
 import dev.clutch.core.ipc.IpcTransport;
 import dev.clutch.core.lifecycle.ForeignSignals;
+import dev.clutch.core.lifecycle.Signals;
 import dev.clutch.core.logging.FailureCause;
 import dev.clutch.core.logging.LogLayout;
 import dev.clutch.core.logging.ProcessLabel;
@@ -37,7 +38,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sun.misc.Signal;
 
 /**
  * Runs a child process (agent or worker): connect to the master, start the role's runtime, report ready, then
@@ -94,11 +94,11 @@ public final class ChildBoot {
         LogLayout.install(label, config.logDir());
         log = LoggerFactory.getLogger(ChildBoot.class);
         // Ctrl-C reaches the whole process group; the master decides the order of the stop.
-        Signal.handle(new Signal("INT"), s -> log.debug("SIGINT ignored: the master orchestrates the stop"));
-        Signal.handle(new Signal("TERM"), s -> onTerm(config));
+        Signals.handle("INT", () -> log.debug("SIGINT ignored: the master orchestrates the stop"));
+        Signals.handle("TERM", () -> onTerm(config));
         for (String name : ForeignSignals.names()) {
             // Sent to the process group, they would end the children the master ignores them for.
-            Signal.handle(new Signal(name), s -> log.info("SIG{} ignored: not a Clutch signal", name));
+            Signals.handle(name, () -> log.info("SIG{} ignored: not a Clutch signal", name));
         }
 
         IpcTransport transport = IpcTransport.detect();

@@ -63,9 +63,15 @@ public final class ControlClient {
      */
     public ControlReply send(ControlRequest request, Duration timeout) throws IOException {
         if (!Files.exists(socket)) {
+            String holder = runningHolder();
+            if (holder != null) {
+                throw new IOException("no control socket at " + socket + ", but pid " + holder + " holds its run "
+                        + "directory: either a single-process run (start --single), which takes no commands (Ctrl-C "
+                        + "or kill -TERM " + holder + " stops it), or a master still starting or stopping: try again "
+                        + "in a moment");
+            }
             throw new IOException("no running instance: " + socket + " does not exist (is it started, and with "
-                    + "the same clutch.baseDir / clutch.runDir? a single-process run, start --single, takes no "
-                    + "commands)");
+                    + "the same clutch.baseDir / clutch.runDir?)");
         }
         Kryo kryo = MessageRegistry.framework().newKryo();
         ByteBuffer frame = preambleAndFrame(kryo, request);
@@ -136,6 +142,16 @@ public final class ControlClient {
                     + MessageRegistry.framework().digest() + "), and it did nothing. Run the command with the launcher "
                     + "of the build the master started from; to move the instance to this version, stop it (kill -TERM "
                     + pid + " does it as stop would) and start this build: a reload cannot change Clutch's version");
+        }
+    }
+
+    /** The pid the run directory's pid file names when that process is alive, or null. */
+    private String runningHolder() {
+        String pid = masterPid();
+        try {
+            return ProcessHandle.of(Long.parseLong(pid)).filter(ProcessHandle::isAlive).isPresent() ? pid : null;
+        } catch (NumberFormatException e) {
+            return null;
         }
     }
 

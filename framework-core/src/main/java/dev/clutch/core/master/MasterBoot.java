@@ -17,6 +17,7 @@ import dev.clutch.core.ipc.IpcServer;
 import dev.clutch.core.ipc.IpcTransport;
 import dev.clutch.core.ipc.TokenBook;
 import dev.clutch.core.lifecycle.ForeignSignals;
+import dev.clutch.core.lifecycle.Signals;
 import dev.clutch.core.message.MessageRegistry;
 import dev.clutch.core.message.PayloadCodec;
 import io.netty.channel.EventLoopGroup;
@@ -27,7 +28,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sun.misc.Signal;
 
 /**
  * Assembles and runs a master: run directory, HTTP listener, IPC server, signal handlers, then the {@link Master}
@@ -91,11 +91,13 @@ public final class MasterBoot {
             ControlServer control = ControlServer.start(transport, group, runDirectory.controlSocket(),
                     config.maxFrameBytes(), config.helloTimeout(), master::control);
             resources.onClose(control::close);
+            // Every signal of the operator surface gets a handler, so none takes the JVM's default action (HUP
+            // would run the shutdown hooks, TTIN and TTOU would suspend the master).
             for (String name : SIGNALS) {
-                handle(name, master);
+                Signals.handle(name, () -> master.signal(name));
             }
             for (String name : ForeignSignals.names()) {
-                handle(name, master);
+                Signals.handle(name, () -> master.signal(name));
             }
             if (config.devWatch()) {
                 ClassesWatcher watcher = ClassesWatcher.start(ChildClasspath.of(applicationClass), applicationClass,
@@ -147,19 +149,6 @@ public final class MasterBoot {
         } catch (RuntimeException e) {
             // The children's start reports a configuration that does not load, with file and line.
             log.debug("dev mode: the rebuilt configuration does not load: {}", e.toString());
-        }
-    }
-
-    /**
-     * Every signal of the operator surface gets a handler, so none takes the JVM's default action (HUP would run
-     * the shutdown hooks, TTIN and TTOU would suspend the master).
-     */
-    private static void handle(String name, Master master) {
-        try {
-            Signal.handle(new Signal(name), signal -> master.signal(name));
-        } catch (IllegalArgumentException e) {
-            // Ignored by whoever started us (nohup, a background job) or reserved by the JVM.
-            log.debug("SIG{} cannot be handled here: {}", name, e.getMessage());
         }
     }
 

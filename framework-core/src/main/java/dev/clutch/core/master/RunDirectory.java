@@ -80,19 +80,20 @@ public final class RunDirectory {
     }
 
     /**
-     * Takes the run directory for this master and writes its pid.
+     * Takes the run directory for this master (or single-process run) and writes its pid.
      *
-     * @throws IOException naming the other master's pid when one already runs here
+     * @throws IOException naming the other instance's pid when one already runs here
      */
-    public void lock(String appName) throws IOException {
+    public void lock() throws IOException {
         FileChannel channel = FileChannel.open(pidFile(), StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         FileLock lock = channel.tryLock();
         if (lock == null) {
             String other = new String(Files.readAllBytes(pidFile()), StandardCharsets.UTF_8).trim();
             channel.close();
-            throw new IOException("another master of " + appName + " (pid " + other + ") already runs with run "
-                    + "directory " + dir + ": stop it first, or give this instance its own clutch.runDir");
+            // Whose it is, this start cannot tell: another application's launcher may share the base directory.
+            throw new IOException("another Clutch instance (pid " + other + ") already runs with run directory "
+                    + dir + ": stop it first, or give this instance its own clutch.runDir");
         }
         channel.truncate(0);
         channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)));

@@ -6,6 +6,8 @@ import dev.clutch.core.api.Messenger;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.ipc.IpcTransport;
+import dev.clutch.core.lifecycle.ForeignSignals;
+import dev.clutch.core.lifecycle.Signals;
 import dev.clutch.core.logging.FailureCause;
 import dev.clutch.core.logging.ProcessLabel;
 import dev.clutch.core.master.ReadyLine;
@@ -18,13 +20,13 @@ import dev.clutch.core.plugin.PluginSet;
 import dev.clutch.core.spi.RoleRuntime;
 import io.netty.channel.unix.FileDescriptor;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.LinkedHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sun.misc.Signal;
 
 /**
  * Single-process mode ({@code clutch.mode = single}): the agent and one worker run in this JVM, with the same
@@ -35,6 +37,9 @@ import sun.misc.Signal;
 public final class SingleProcess implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SingleProcess.class);
+
+    private static final List<String> STOP_SIGNALS = List.of("TERM", "INT", "HUP");
+    private static final List<String> SCALE_SIGNALS = List.of("TTIN", "TTOU");
 
     /** Where this mode's life cycle is. */
     public enum State { STARTING, RUNNING, STOPPING, STOPPED }
@@ -87,14 +92,23 @@ public final class SingleProcess implements AutoCloseable {
     public static ExitCode runUntilStopped(Class<? extends ClutchApplication> applicationClass, ClutchConfig config,
                                            PluginSet plugins, long startedAtNanos) {
         CountDownLatch stop = new CountDownLatch(1);
-        for (String signal : new String[] {"TERM", "INT", "HUP"}) {
-            Signal.handle(new Signal(signal), s -> {
+        for (String name : STOP_SIGNALS) {
+            Signals.handle(name, () -> {
                 if (stop.getCount() == 0) {
-                    log.warn("received SIG{} again while stopping: exiting now", s.getName());
+                    log.warn("received SIG{} again while stopping: exiting now", name);
                     Runtime.getRuntime().halt(ExitCode.FAILURE.code());
                 }
                 stop.countDown();
             });
+        }
+        // Without a handler TTIN and TTOU would suspend the process and USR1 end it: a script written for a
+        // cluster must not stop a single-process run by accident.
+        for (String name : SCALE_SIGNALS) {
+            Signals.handle(name, () -> log.warn("SIG{} ignored: a single-process run has one worker, it does not scale",
+                    name));
+        }
+        for (String name : ForeignSignals.names()) {
+            Signals.handle(name, () -> log.info("SIG{} ignored: not a Clutch signal", name));
         }
         log.info("single-process mode: the agent and one worker in this JVM (pid {})", ProcessHandle.current().pid());
         try (SingleProcess process = start(applicationClass, config, plugins, startedAtNanos)) {
