@@ -112,6 +112,13 @@ class OperatorTest {
             }
             assertEquals(Set.copyOf(ready.workerPids()), readyWorkers(baseDir));
 
+            // Another application started from the same base directory shares its run directory.
+            try (ClusterProcess elsewhere = ClusterScenarios.testApp(baseDir, 1).property("clutch.name", "other-app")
+                    .args("reload").start()) {
+                assertEquals(2, elsewhere.awaitExit(Duration.ofSeconds(120)), elsewhere.output());
+                assertTrue(elsewhere.output().contains("reload refused: the instance at " + baseDir.resolve("run")
+                        + " is test-app, not other-app; other-app does not run there"), elsewhere.output());
+            }
             // With a broken configuration the command may have found another application's instance: it asks first.
             try (ClusterProcess elsewhere = ClusterScenarios.testApp(baseDir, 1).property("clutch.name", "other-app")
                     .property("clutch.worker.timeout", "xyz").args("stop").start()) {

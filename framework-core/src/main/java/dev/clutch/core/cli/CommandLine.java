@@ -17,7 +17,7 @@ import java.util.Set;
  * @param overrides configuration values set by flags, keyed by {@code clutch.*} path
  * @param arguments what follows the command that is not a flag (the N of {@code scale N}, the processes of
  *     {@code logs})
- * @param timeoutSeconds the {@code --timeout} of {@code stop}, or 0
+ * @param timeoutSeconds the {@code --timeout} of {@code stop} and {@code reload}, or 0
  * @param agent the {@code --agent} of {@code reload}: a new agent first, then the workers
  * @param logLines the {@code --lines} of {@code logs}
  * @param follow the {@code --follow} of {@code logs}
@@ -35,8 +35,10 @@ public record CommandLine(String command, String env, Map<String, Object> overri
               stop [--timeout S]   stop the running instance, waiting up to S seconds (default 30)
               status [--json]      one row per process of the running instance
               state [--json]       the shared state the agent published, as the master keeps it
-              reload [--agent]     replace every worker, one at a time, with the classes and settings on
-                               disk now; --agent (or a dead agent) starts a new agent first
+              reload [--agent] [--timeout S]
+                               replace every worker, one at a time, with the classes and settings on
+                               disk now; --agent (or a dead agent) starts a new agent first; waits up to
+                               S seconds (default: long enough for every worker's start and drain)
               scale N              run N workers
               logs [master|agent|workers|worker-N ...] [--lines N] [--follow]
                                the last N lines (default 20) of the master's, the agent's and the workers'
@@ -57,7 +59,7 @@ public record CommandLine(String command, String env, Map<String, Object> overri
         String env = null;
         boolean daemon = false;
         boolean json = false;
-        int timeout = 0;
+        Integer timeout = null;
         boolean agent = false;
         Integer lines = null;
         boolean follow = false;
@@ -82,7 +84,10 @@ public record CommandLine(String command, String env, Map<String, Object> overri
                         throw new IllegalArgumentException("unknown option '" + arg + "'");
                     } else if (command == null && COMMANDS.contains(arg)) {
                         command = arg;
-                    } else if (command != null && !command.equals("help")) {
+                    } else if ("help".equals(command)) {
+                        // "--help stop" asks what "stop --help" does: the usage.
+                        continue;
+                    } else if (command != null) {
                         arguments.add(arg);
                     } else {
                         throw new IllegalArgumentException("unknown command '" + arg + "'");
@@ -101,6 +106,12 @@ public record CommandLine(String command, String env, Map<String, Object> overri
             throw new IllegalArgumentException((follow ? "--follow" : "--lines") + " is an option of logs, not of "
                     + command);
         }
+        if (timeout != null && !command.equals("stop") && !command.equals("reload") && !command.equals("help")) {
+            throw new IllegalArgumentException("--timeout is an option of stop and reload, not of " + command);
+        }
+        if (timeout != null && timeout < 1) {
+            throw new IllegalArgumentException("--timeout takes a number of seconds, 1 or more, not " + timeout);
+        }
         if (lines != null && lines < 0) {
             throw new IllegalArgumentException("--lines takes a number of lines, 0 or more, not " + lines);
         }
@@ -113,7 +124,8 @@ public record CommandLine(String command, String env, Map<String, Object> overri
         if (!command.equals("scale") && !command.equals("logs") && !arguments.isEmpty()) {
             throw new IllegalArgumentException("unexpected argument '" + arguments.get(0) + "' for " + command);
         }
-        return new CommandLine(command, env, Map.copyOf(overrides), daemon, json, timeout, List.copyOf(arguments),
+        return new CommandLine(command, env, Map.copyOf(overrides), daemon, json, timeout == null ? 0 : timeout,
+                List.copyOf(arguments),
                 agent, lines == null ? DEFAULT_LOG_LINES : lines, follow);
     }
 

@@ -27,42 +27,46 @@ import java.util.concurrent.TimeoutException;
 public final class OperatorCommands {
 
     private static final Duration QUICK = Duration.ofSeconds(10);
+    private static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(30);
 
     private OperatorCommands() {
     }
 
     /**
-     * @param degraded whether the configuration had problems, replaced by defaults: the instance found may then
-     *     not be this application's, so a command that changes it asks first
+     * @param degraded whether the configuration had problems, replaced by defaults: the run directory may then not
+     *     be this application's (every command that changes the instance checks whose it is; this says why not)
      */
     public static ExitCode run(CommandLine line, ClutchConfig config, boolean degraded) {
         if (line.command().equals("logs")) {
             return logs(line, config);
         }
         ControlClient master = ControlClient.of(config);
+        long started = System.nanoTime();
         try {
-            if (degraded && !line.command().equals("status") && !line.command().equals("state")) {
-                String other = otherApplication(master, config.name());
-                if (other != null) {
-                    System.err.println("clutch: " + line.command() + " refused: the instance at " + config.runDir()
-                            + " is " + other + ", not " + config.name() + "; with the configuration broken this "
-                            + "command cannot tell where " + config.name() + " runs: give -Dclutch.runDir, or fix the "
-                            + "configuration");
-                    return ExitCode.CONFIG_ERROR;
-                }
+            if (line.command().equals("status") || line.command().equals("state")) {
+                return print(master.send(new ControlRequest(line.command(), new String[0]), QUICK), line.json());
+            }
+            Duration given = line.timeoutSeconds() > 0 ? Duration.ofSeconds(line.timeoutSeconds()) : null;
+            // Applications started from one base directory share its run directory: the instance there may be
+            // another application's, which a command that changes it must leave alone.
+            Config running = status(master, given != null && given.compareTo(QUICK) < 0 ? given : QUICK);
+            String app = running.getString("app");
+            if (!app.equals(config.name())) {
+                System.err.println("clutch: " + line.command() + " refused: the instance at " + config.runDir()
+                        + " is " + app + ", not " + config.name() + (degraded
+                        ? "; with the configuration broken this command cannot tell where " + config.name() + " runs:"
+                        + " give -Dclutch.runDir, or fix the configuration"
+                        : "; " + config.name() + " does not run there (applications started from one clutch.baseDir "
+                        + "need a clutch.runDir each)"));
+                return ExitCode.CONFIG_ERROR;
             }
             return switch (line.command()) {
-                case "status" -> print(master.send(new ControlRequest("status", new String[0]), QUICK),
-                        line.json());
-                case "state" -> print(master.send(new ControlRequest("state", new String[0]), QUICK),
-                        line.json());
                 case "scale" -> print(master.send(new ControlRequest("scale",
                         line.arguments().toArray(String[]::new)), QUICK), false);
                 case "reload" -> print(master.send(new ControlRequest("reload", line.agent()
-                        ? new String[] {ControlRequest.RELOAD_AGENT} : new String[0]), reloadTimeout(master, config)),
-                        false);
-                case "stop" -> stop(master, config, Duration.ofSeconds(line.timeoutSeconds() > 0
-                        ? line.timeoutSeconds() : 30));
+                        ? new String[] {ControlRequest.RELOAD_AGENT} : new String[0]),
+                        given != null ? given : reloadTimeout(running, config)), false);
+                case "stop" -> stop(master, config, given != null ? given : DEFAULT_STOP_TIMEOUT, started);
                 default -> throw new IllegalArgumentException("not an operator command: " + line.command());
             };
         } catch (IOException e) {
@@ -89,15 +93,9 @@ public final class OperatorCommands {
         }
     }
 
-    /** The name of the application that answers at this control socket when it is not {@code app}, or null. */
-    private static String otherApplication(ControlClient master, String app) throws IOException {
-        String running = status(master).getString("app");
-        return running.equals(app) ? null : running;
-    }
-
     /** The running instance's {@code status --json}, read with the configuration library's JSON parser. */
-    private static Config status(ControlClient master) throws IOException {
-        ControlReply reply = master.send(new ControlRequest("status", new String[0]), QUICK);
+    private static Config status(ControlClient master, Duration timeout) throws IOException {
+        ControlReply reply = master.send(new ControlRequest("status", new String[0]), timeout);
         if (!reply.ok()) {
             throw new IOException(reply.text());
         }
@@ -113,12 +111,17 @@ public final class OperatorCommands {
         return ExitCode.FAILURE;
     }
 
-    /** Asks the master to stop, then waits until its process is gone; {@code timeout} bounds both. */
-    private static ExitCode stop(ControlClient client, ClutchConfig config, Duration timeout) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    /**
+     * Asks the master to stop, then waits until its process is gone; {@code timeout} from {@code started}
+     * ({@code System.nanoTime()}) bounds both.
+     */
+    private static ExitCode stop(ControlClient client, ClutchConfig config, Duration timeout, long started)
+            throws IOException {
+        long deadline = started + timeout.toNanos();
         Optional<ProcessHandle> master = masterProcess(RunDirectory.pidFileIn(config.runDir()));
+        Duration left = Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
         ExitCode asked = print(client.send(new ControlRequest("stop", new String[0]),
-                timeout.compareTo(QUICK) < 0 ? timeout : QUICK), false);
+                left.compareTo(QUICK) < 0 ? left : QUICK), false);
         if (asked != ExitCode.OK || master.isEmpty()) {
             return asked;
         }
@@ -147,8 +150,8 @@ public final class OperatorCommands {
      * The agent may take its stop and a new one its start, then every worker of the running instance (its target,
      * which {@code scale} may have changed) its start and its drain, one after the other.
      */
-    private static Duration reloadTimeout(ControlClient master, ClutchConfig config) throws IOException {
-        int workers = status(master).getInt("targetWorkers");
+    private static Duration reloadTimeout(Config status, ClutchConfig config) {
+        int workers = status.getInt("targetWorkers");
         return config.workerStartTimeout().plus(config.workerKillTimeout()).multipliedBy(Math.max(1, workers))
                 .plus(config.agentKillTimeout()).plus(config.agentStartTimeout()).plusSeconds(30);
     }

@@ -27,6 +27,23 @@ class CommandLineTest {
         assertEquals("reload", CommandLine.parse(List.of("reload")).command());
         assertTrue(CommandLine.parse(List.of("reload", "--agent")).agent());
         assertEquals(false, CommandLine.parse(List.of("reload")).agent());
+        assertEquals(600, CommandLine.parse(List.of("reload", "--timeout", "600")).timeoutSeconds());
+    }
+
+    @Test
+    void timeoutIsAnOptionOfStopAndReloadInWholeSeconds() {
+        assertEquals("--timeout is an option of stop and reload, not of scale", assertThrows(
+                IllegalArgumentException.class, () -> CommandLine.parse(List.of("scale", "2", "--timeout", "5")))
+                .getMessage());
+        assertEquals("--timeout takes a number of seconds, 1 or more, not 0", assertThrows(
+                IllegalArgumentException.class, () -> CommandLine.parse(List.of("stop", "--timeout", "0")))
+                .getMessage());
+    }
+
+    @Test
+    void helpBeforeOrAfterACommandAsksForTheUsage() {
+        assertEquals("help", CommandLine.parse(List.of("--help", "stop")).command());
+        assertEquals("help", CommandLine.parse(List.of("stop", "--help")).command());
     }
 
     @Test
