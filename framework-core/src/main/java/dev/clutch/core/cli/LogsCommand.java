@@ -87,7 +87,10 @@ final class LogsCommand implements AutoCloseable {
         out.flush();
     }
 
-    /** After {@link #tail}: prints what the files gain, until the thread is interrupted (Ctrl-C ends the JVM). */
+    /**
+     * After {@link #tail}: prints what the files gain, until the thread is interrupted (Ctrl-C ends the JVM) or
+     * nothing reads the output any more (a pipe into {@code head} or {@code grep -m} that closed).
+     */
     void follow() throws IOException, InterruptedException {
         while (!Thread.currentThread().isInterrupted()) {
             List<Entry> entries = new ArrayList<>();
@@ -119,6 +122,10 @@ final class LogsCommand implements AutoCloseable {
             }
             inOrder(entries).forEach(out::println);
             out.flush();
+            if (out.checkError()) {
+                // A PrintStream keeps a broken pipe to itself: without this, follow would poll on for no one.
+                return;
+            }
             Thread.sleep(POLL.toMillis());
         }
     }

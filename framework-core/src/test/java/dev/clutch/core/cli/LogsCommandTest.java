@@ -116,6 +116,36 @@ class LogsCommandTest {
     }
 
     @Test
+    void followingEndsOnceNothingReadsItsOutput() throws Exception {
+        write("master.log", line("10:00:00.000", "master", "started"));
+        Process head = new ProcessBuilder("head", "-n", "1").redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try (LogsCommand logs = new LogsCommand(logDir, List.of(), new PrintStream(head.getOutputStream(), true,
+                StandardCharsets.UTF_8))) {
+            logs.tail(0);
+            Thread following = new Thread(() -> {
+                try {
+                    logs.follow();
+                } catch (InterruptedException | IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "follow");
+            following.start();
+            try {
+                append("master.log", line("10:00:01.000", "master", "the line head takes"));
+                assertTrue(head.waitFor(10, TimeUnit.SECONDS), "head read its line and exited");
+                append("master.log", line("10:00:02.000", "master", "a line no one reads"));
+                following.join(TimeUnit.SECONDS.toMillis(10));
+                assertFalse(following.isAlive(), "follow ended once its pipe was closed");
+            } finally {
+                following.interrupt();
+                following.join(TimeUnit.SECONDS.toMillis(10));
+            }
+        } finally {
+            head.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void aLogDirectoryThatDoesNotExistIsNamed() {
         NoSuchFileException e = assertThrows(NoSuchFileException.class,
                 () -> new LogsCommand(logDir.resolve("nowhere"), List.of(), out).tail(20));
