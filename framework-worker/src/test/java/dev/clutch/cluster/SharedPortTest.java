@@ -3,10 +3,14 @@ package dev.clutch.cluster;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.clutch.core.testing.ClusterProcess;
 import dev.clutch.core.testing.Http;
 import dev.clutch.core.testing.RawHttp;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +56,28 @@ class SharedPortTest {
                 int b = servedBy.get(ready.workerPids().get(1));
                 assertTrue(Math.abs(a - b) <= 2, "rr spreads evenly: " + servedBy);
             }
+        }
+    }
+
+    @Test
+    void anIpv6HostIsServedAndBracketedInTheReadyLine() throws Exception {
+        assumeTrue(ipv6Loopback(), "this machine has no IPv6 loopback");
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
+                .property("clutch.http.host", "::1")
+                .start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));
+            assertEquals("[::1]", ready.host());
+            assertTrue(cluster.output().contains("listening on http://[::1]:" + ready.port()), cluster.output());
+            assertEquals(Long.toString(ready.workerPids().get(0)),
+                    Http.get("http://[::1]:" + ready.port() + "/pid").body());
+        }
+    }
+
+    private static boolean ipv6Loopback() {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("::1"))) {
+            return probe.getLocalPort() > 0;
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -70,6 +70,8 @@ public final class DaemonStart {
     private static ExitCode awaitReady(Process master, Path out, long offset, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
+            // Asked before reading: what a master printed before it exited is then all in what is read.
+            boolean exited = !master.isAlive();
             String printed = readFrom(out, offset);
             var ready = ReadyLine.PATTERN.matcher(printed);
             if (ready.find()) {
@@ -78,7 +80,7 @@ public final class DaemonStart {
                 System.out.println("running as a daemon (master pid " + master.pid() + "); console in " + out);
                 return ExitCode.OK;
             }
-            if (!master.isAlive()) {
+            if (exited) {
                 System.err.println(whatWentWrong(printed));
                 System.err.println("clutch: the daemon exited with code " + master.exitValue() + " before the "
                         + "cluster was ready (console in " + out + ")");

@@ -28,7 +28,7 @@ public interface PortSharing extends AutoCloseable {
     String host();
 
     default String url() {
-        return "http://" + host() + ":" + port();
+        return ReadyLine.url(host(), port());
     }
 
     /** A worker opened its descriptor connection. */

@@ -150,9 +150,7 @@ public final class SingleProcess implements AutoCloseable {
 
     /** {@code http://host:port}, with the port picked when the configured one was 0. */
     public String url() {
-        InetSocketAddress bound = address;
-        int port = bound == null ? config.httpPort() : bound.getPort();
-        return "http://" + config.httpHost() + ":" + port;
+        return ReadyLine.url(config.httpHost(), port());
     }
 
     public int port() {
