@@ -64,6 +64,9 @@ class TestKitMultiProcessTest {
         assertEquals(Messenger.MessageFailedException.Reason.UNDELIVERABLE,
                 ((Messenger.MessageFailedException) unknown.getCause()).reason());
 
+        assertEquals("no process has pid 0: a pid is a positive number", assertThrows(
+                IllegalArgumentException.class, () -> messenger.sendTo(0, "whoami", null)).getMessage());
+
         messenger.sendToWorkers("record", new TestApp.Greeting("kit", 1));
         await("both workers acknowledged to the agent").atMost(Duration.ofSeconds(10))
                 .pollInterval(Duration.ofMillis(100))

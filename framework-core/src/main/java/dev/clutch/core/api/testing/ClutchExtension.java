@@ -1,5 +1,6 @@
 package dev.clutch.core.api.testing;
 
+import java.util.Optional;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -18,16 +19,20 @@ public final class ClutchExtension implements BeforeAllCallback, ParameterResolv
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        if (context.getStore(NAMESPACE).get(TestCluster.class) != null) {
-            // A @Nested class: the enclosing class's application serves it too (stores look up their parents).
-            return;
+        // On the class or one it extends; an enclosing class's is not the class's own.
+        Optional<ClutchTest> own = AnnotationSupport.findAnnotation(context.getRequiredTestClass(), ClutchTest.class);
+        ExtensionContext.Store store = context.getStore(NAMESPACE);
+        if (own.isEmpty()) {
+            if (store.get(TestCluster.class) != null) {
+                // A @Nested class: the enclosing class's application serves it too (stores look up their parents).
+                return;
+            }
+            throw new IllegalStateException("ClutchExtension needs @ClutchTest on "
+                    + context.getRequiredTestClass().getName());
         }
-        ClutchTest settings = AnnotationSupport.findAnnotation(context.getRequiredTestClass(), ClutchTest.class)
-                .orElseThrow(() -> new IllegalStateException("ClutchExtension needs @ClutchTest on "
-                        + context.getRequiredTestClass().getName()));
+        // A @Nested class with its own @ClutchTest gets its own application, which shadows the enclosing one's.
         // Stored as a closeable resource: JUnit closes it after the class, also when a test or the start failed.
-        context.getStore(NAMESPACE).getOrComputeIfAbsent(TestCluster.class, key -> BootedCluster.boot(settings),
-                BootedCluster.class);
+        store.put(TestCluster.class, BootedCluster.boot(own.get()));
     }
 
     @Override

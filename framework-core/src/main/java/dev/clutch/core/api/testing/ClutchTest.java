@@ -3,6 +3,7 @@ package dev.clutch.core.api.testing;
 import dev.clutch.core.api.ClutchApplication;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
@@ -28,8 +29,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>The application starts in env {@code test} (so {@code application-test.conf} applies), with a fresh
  * temporary base directory (its {@code logs/} and {@code run/}, and where relative paths such as
  * {@code clutch.state.file} resolve).
+ *
+ * <p>Subclasses of an annotated class get the application as it does. A {@code @Nested} class shares the
+ * enclosing class's application, unless it has a {@code @ClutchTest} of its own: then it gets its own application,
+ * started before its first test and stopped after its last.
  */
 @Documented
+@Inherited
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.TYPE)
 @ExtendWith(ClutchExtension.class)

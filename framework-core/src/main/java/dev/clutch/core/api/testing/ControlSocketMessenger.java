@@ -68,7 +68,8 @@ final class ControlSocketMessenger implements Messenger {
 
     @Override
     public void sendTo(long pid, String action, Object payload) {
-        send("pid:" + pid, action, payload);
+        // Refused here, as a cluster process's messenger refuses it, not as the master's answer.
+        send("pid:" + Target.pid(pid).pid(), action, payload);
     }
 
     private void send(String target, String action, Object payload) {
