@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.clutch.core.master.ParentWatch;
 import dev.clutch.core.testing.ClusterProcess;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -97,6 +99,26 @@ class StopTest {
         String pending = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
                 .filter(line -> line.startsWith("ShdPnd:")).findFirst().orElseThrow().substring(7).strip();
         return (Long.parseUnsignedLong(pending, 16) & (1L << 14)) != 0;
+    }
+
+    @Test
+    void aMasterStartedForATestStopsWhenTheProcessThatStartedItIsKilled() throws Exception {
+        // Stands in for a test JVM that a CI timeout kills outright: no shutdown hook of its runs.
+        Process starter = new ProcessBuilder("sleep", "600").start();
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
+                .env(ParentWatch.ENV, Long.toString(starter.pid()))
+                .start()) {
+            cluster.awaitReady(Duration.ofSeconds(60));
+
+            starter.destroyForcibly();
+
+            assertEquals(0, cluster.awaitExit(Duration.ofSeconds(30)), cluster.output());
+            assertTrue(cluster.output().contains("the process that started this master (pid " + starter.pid()
+                    + ", CLUTCH_STOP_WITH_PID) has exited: stopping"), cluster.output());
+            await("every process gone").atMost(Duration.ofSeconds(10)).until(() -> cluster.livePids().isEmpty());
+        } finally {
+            starter.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
     }
 
     @Test

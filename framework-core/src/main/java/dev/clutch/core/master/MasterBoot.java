@@ -99,6 +99,7 @@ public final class MasterBoot {
             for (String name : ForeignSignals.names()) {
                 Signals.handle(name, () -> master.signal(name));
             }
+            ParentWatch.install(System.getenv(), master);
             if (config.devWatch()) {
                 ClassesWatcher watcher = ClassesWatcher.start(ChildClasspath.of(applicationClass), applicationClass,
                         config.devPollInterval(), () -> {

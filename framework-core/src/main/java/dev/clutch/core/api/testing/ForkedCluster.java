@@ -6,6 +6,7 @@ import dev.clutch.core.api.Messenger;
 import dev.clutch.core.control.ControlClient;
 import dev.clutch.core.master.ChildClasspath;
 import dev.clutch.core.master.ChildFactory;
+import dev.clutch.core.master.ParentWatch;
 import dev.clutch.core.master.ReadyLine;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -39,13 +40,12 @@ final class ForkedCluster extends BootedCluster {
     private final List<Long> workerPids;
     private final int port;
 
-    private ForkedCluster(Path baseDir, Process master, ControlSocketMessenger messenger, Matcher ready) {
+    private ForkedCluster(Path baseDir, Process master, Thread killOnExit, ControlSocketMessenger messenger,
+                          Matcher ready) {
         super(baseDir);
         this.master = master;
+        this.killOnExit = killOnExit;
         this.messenger = messenger;
-        // A test JVM that dies (a Surefire timeout, a crash) must not leave the cluster running.
-        this.killOnExit = new Thread(() -> kill(master), "clutch-test-cleanup");
-        Runtime.getRuntime().addShutdownHook(killOnExit);
         this.agentPid = Long.parseLong(ready.group(2));
         this.workerPids = Stream.of(ready.group(3).split(",\\s*")).map(Long::parseLong).toList();
         this.port = Integer.parseInt(ready.group(5));
@@ -60,24 +60,32 @@ final class ForkedCluster extends BootedCluster {
         command.addAll(ChildFactory.platformOptions(Runtime.version()));
         BootedCluster.asSystemProperties(overrides, app.config().raw()).forEach(command::add);
         command.addAll(List.of("-cp", ChildClasspath.of(application), application.getName(), "start"));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(baseDir.toFile()).redirectErrorStream(true);
+        // A test JVM killed outright runs no shutdown hook: the master then stops itself.
+        builder.environment().put(ParentWatch.ENV, Long.toString(ProcessHandle.current().pid()));
         Process master;
         try {
-            master = new ProcessBuilder(command).directory(baseDir.toFile()).redirectErrorStream(true).start();
+            master = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the application under test: " + command, e);
         }
+        // From the start on: a test JVM that ends while the cluster boots (a Surefire timeout) must not leave it.
+        Thread killOnExit = new Thread(() -> kill(master), "clutch-test-cleanup");
+        Runtime.getRuntime().addShutdownHook(killOnExit);
         CompletableFuture<Matcher> ready = new CompletableFuture<>();
         Thread echo = new Thread(() -> echo(master, ready), "clutch-test-console");
         echo.setDaemon(true);
         echo.start();
         try {
-            return new ForkedCluster(baseDir, master, messenger, ready.get(BOOT_SECONDS, TimeUnit.SECONDS));
+            return new ForkedCluster(baseDir, master, killOnExit, messenger, ready.get(BOOT_SECONDS,
+                    TimeUnit.SECONDS));
         } catch (InterruptedException | ExecutionException | TimeoutException e) {
             // Told before the kill below, which would make every master one that exited with 137.
             String what = !(e instanceof ExecutionException)
                     ? "did not become ready within " + BOOT_SECONDS + " s"
                     : exitedOrClosed(master) + " before it was ready";
             kill(master);
+            removeHook(killOnExit);
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
@@ -160,8 +168,12 @@ final class ForkedCluster extends BootedCluster {
             kill(master);
         }
         children.stream().filter(ProcessHandle::isAlive).forEach(ForkedCluster::killAndWait);
+        removeHook(killOnExit);
+    }
+
+    private static void removeHook(Thread hook) {
         try {
-            Runtime.getRuntime().removeShutdownHook(killOnExit);
+            Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
             // The hook runs anyway.
         }
