@@ -61,6 +61,12 @@ class DevModeTest {
                     Duration.ofSeconds(5));
             assertTrue(cluster.output().contains("application.conf, line 2): a setting of the master, every process "
                     + "keeps 5s until a stop and a start"), cluster.output());
+            // The worker on the rebuilt classes is its slot's first, not a replacement.
+            try (ClusterProcess status = ClusterScenarios.testApp(baseDir, 1).args("status", "--json").start()) {
+                assertEquals(0, status.awaitExit(RESTART), status.output());
+                assertTrue(status.output().contains("\"role\":\"worker\"") && !status.output().matches(
+                        "(?s).*\"restarts\":[1-9].*"), status.output());
+            }
 
             Files.write(classes.resolve(GREETER.replace('.', '/') + ".class"), new byte[] {1, 2, 3});
             await("the restart for the broken class").atMost(RESTART).pollInterval(Duration.ofMillis(50))
@@ -94,6 +100,31 @@ class DevModeTest {
             // A jar rewritten in place (an mvn install while the application runs) breaks the JVMs that have it open.
             writeJar(library, "second, longer");
             cluster.awaitLine("dev mode: " + library + " changed under the running master", RESTART);
+        }
+    }
+
+    @Test
+    void aReloadAfterAFailedStartStartsAgainWithoutARebuild() throws Exception {
+        // What failed lies outside the classes: a database that was down, say.
+        Path down = Files.createFile(baseDir.resolve("database-down"));
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
+                .property("clutch.dev.watch", "true")
+                .env("TEST_AGENT_CRASH_FILE", down.toString())
+                .start()) {
+            cluster.awaitLine("dev mode: fix the code and rebuild", Duration.ofSeconds(60));
+
+            try (ClusterProcess reload = ClusterScenarios.testApp(baseDir, 1).args("reload").start()) {
+                assertEquals(1, reload.awaitExit(RESTART), reload.output());
+                assertTrue(reload.output().contains("reload aborted: the agent and workers failed to start again "
+                        + "(the master's log says why)"), reload.output());
+            }
+            Files.delete(down);
+            try (ClusterProcess reload = ClusterScenarios.testApp(baseDir, 1).args("reload").start()) {
+                assertEquals(0, reload.awaitExit(RESTART), reload.output());
+                assertTrue(reload.output().contains("reload done: a new agent (pid "), reload.output());
+            }
+            ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(5));
+            assertEquals(Long.toString(ready.workerPids().get(0)), Http.get(ready.url("/pid")).body());
         }
     }
 

@@ -59,7 +59,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>In dev mode ({@code clutch.dev.watch}) a rebuild of the application's classes runs the same stop sequence,
  * which then ends in STARTING_AGENT again instead of STOPPED; a start that fails ends in WAITING_FOR_CHANGE, where
- * the master keeps the port with no children until the next rebuild.
+ * the master keeps the port with no children until the next rebuild, or a reload (HUP, {@code reload}).
  */
 public final class Master {
 
@@ -71,7 +71,7 @@ public final class Master {
         RELOADING,
         STOPPING_WORKERS,
         STOPPING_AGENT,
-        /** Dev mode: the last start failed; the next rebuild starts the agent again. */
+        /** Dev mode: the last start failed; the next rebuild, or a reload, starts the agent again. */
         WAITING_FOR_CHANGE,
         STOPPED
     }
@@ -360,6 +360,7 @@ public final class Master {
         agentDeath.forget();
         // Every process starts again, on the rebuilt classes: there is no old build to keep apart.
         payloadCheck.adoptFromFirstHello();
+        supervisor.startedAgain();
         try {
             takeSettingsFromDisk(true);
         } catch (ConfigurationException e) {
@@ -381,7 +382,8 @@ public final class Master {
      */
     private void launchAgentAndWorkers() {
         launch(Role.AGENT, 0, config.agentStartTimeout());
-        for (int id = 1; id <= config.workers() && state == State.STARTING_AGENT; id++) {
+        // The target, not clutch.workers: a dev-mode start on rebuilt classes keeps what scale set.
+        for (int id = 1; id <= supervisor.target() && state == State.STARTING_AGENT; id++) {
             Child worker = launch(Role.WORKER, id, config.agentStartTimeout().plus(config.workerStartTimeout()));
             if (worker != null) {
                 supervisor.booted(worker);
@@ -472,9 +474,13 @@ public final class Master {
                     worker.deadlineAt(now + config.workerStartTimeout().toNanos());
                 }
             }
-        } else if (state == State.STARTING_WORKERS && table.readyWorkers().size() == config.workers()) {
+        } else if (state == State.STARTING_WORKERS && table.readyWorkers().size() == supervisor.target()) {
             moveTo(State.RUNNING);
             ReadyAnnouncement.announce(table, sharing, millisSinceStart());
+            if (reloadDone != null) {
+                // A reload that started the cluster again after a failed dev-mode start.
+                finishReload(new ControlCommands.Reloaded(table.agent().map(Child::pid).orElse(0L), null, false));
+            }
         }
     }
 
@@ -638,6 +644,14 @@ public final class Master {
      * @return why it did not start, or {@code null}
      */
     private String reload(boolean agent, Consumer<ControlCommands.Reloaded> done) {
+        if (state == State.WAITING_FOR_CHANGE) {
+            // Dev mode after a failed start: what failed may be outside the classes (a database that was down).
+            log.info("reload: starting the agent and workers again after the failed start");
+            startBeganNanos = nanoClock.getAsLong();
+            reloadDone = done;
+            startAgain();
+            return null;
+        }
         if (state != State.RUNNING) {
             String refused = state == State.RELOADING ? "a reload is already running" : "cannot reload while " + state;
             log.info("reload refused: {}", refused);
@@ -840,6 +854,12 @@ public final class Master {
         if (agentReload != null) {
             agentReload = null;
             finishReload(ControlCommands.Reloaded.failed("the master is stopping"));
+        }
+        if (reloadDone != null && (state == State.STARTING_AGENT || state == State.STARTING_WORKERS)) {
+            finishReload(ControlCommands.Reloaded.failed(code == ExitCode.START_FAILED
+                    ? "the agent and workers failed to start again (the master's log says why)"
+                    : next == AfterStop.RESTART ? "the classes changed again before the start was done"
+                    : "the master is stopping"));
         }
         exitCode = code;
         afterStop = next;

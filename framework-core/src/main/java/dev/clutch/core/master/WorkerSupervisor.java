@@ -86,6 +86,15 @@ final class WorkerSupervisor {
         return Math.max(0, forksPerSlot.getOrDefault(slot, 0) - 1);
     }
 
+    /**
+     * Dev mode's start on rebuilt classes: each worker launched then is a slot's first again, and the reforks of the
+     * cluster that was stopped count no more. The target stays what {@code scale} set.
+     */
+    void startedAgain() {
+        forksPerSlot.clear();
+        limiter = new ReforkLimiter(config.reforkLimit(), config.reforkWindow());
+    }
+
     /** Counts a worker launched during the boot, before supervision starts. */
     void booted(Child worker) {
         forksPerSlot.merge(worker.workerId(), 1, Integer::sum);
