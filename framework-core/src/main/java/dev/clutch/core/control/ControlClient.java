@@ -63,6 +63,12 @@ public final class ControlClient {
      */
     public ControlReply send(ControlRequest request, Duration timeout) throws IOException {
         if (!Files.exists(socket)) {
+            Path runDir = socket.getParent();
+            if (Files.isDirectory(runDir) && !Files.isExecutable(runDir)) {
+                throw new IOException("cannot look into " + runDir + ": a run directory is owner-only (0700), and "
+                        + "this one belongs to uid " + Files.getAttribute(runDir, "unix:uid") + ": run the command "
+                        + "as that user");
+            }
             String holder = runningHolder();
             if (holder != null) {
                 throw new IOException("no control socket at " + socket + ", but pid " + holder + " holds its run "

@@ -13,6 +13,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.unix.PeerCredentials;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -113,9 +114,15 @@ public final class ControlServer implements AutoCloseable {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            if (transport.peerCredentials(ctx.channel()).uid() != IpcTransport.processUid()) {
-                log.warn("control: refused a connection from another user");
-                ctx.close();
+            PeerCredentials peer = transport.peerCredentials(ctx.channel());
+            long own = IpcTransport.processUid();
+            if (peer.uid() != own) {
+                // Only root gets past the run directory's 0700: told whom to run as, not left with a closed socket.
+                log.warn("control: refused a command from pid {} of uid {}: this master takes commands from its own "
+                        + "user (uid {}) only", peer.pid(), peer.uid(), own);
+                refuse(ctx, "this master (pid " + ProcessHandle.current().pid() + ") takes commands from its own "
+                        + "user only, uid " + own + ", and this command runs as uid " + peer.uid() + ": run it as "
+                        + "that user (sudo -u '#" + own + "' ...)");
                 return;
             }
             counted = true;
