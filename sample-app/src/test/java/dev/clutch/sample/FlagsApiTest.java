@@ -7,14 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigSyntax;
 import dev.clutch.core.api.testing.ClutchTest;
 import dev.clutch.core.api.testing.TestCluster;
 import dev.clutch.core.testing.Http;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /** The flag API, on the application booted in this JVM by the test kit. */
@@ -109,6 +116,27 @@ class FlagsApiTest {
     }
 
     @Test
+    void aPutKeepsTheFlagsOtherFieldsTheFilesPermissionsAndTheLinkToIt(TestCluster app) throws Exception {
+        Path link = app.baseDir().resolve("flags.conf");
+        Path real = Files.createDirectories(app.baseDir().resolve("shared")).resolve("flags.conf");
+        Files.writeString(real, Files.readString(link) + "\nowned { enabled = false, rollout = 0, owner = payments }\n");
+        Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rw-r-----"));
+        Files.delete(link);
+        Files.createSymbolicLink(link, real);
+        await("the owned flag is published").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                .until(() -> Http.get(app.baseUrl() + "/flags/owned").statusCode() == 200);
+
+        HttpResponse<String> put = Http.put(app.baseUrl() + "/flags/owned", "{\"enabled\": true, \"rollout\": 40}");
+
+        assertEquals(200, put.statusCode(), put.body());
+        assertTrue(Files.isSymbolicLink(link), "the link is kept");
+        assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(real)));
+        Config owned = ConfigFactory.parseFile(real.toFile()).getConfig("owned");
+        assertEquals("payments", owned.getString("owner"), "the field the API does not know is kept");
+        assertEquals(40, owned.getInt("rollout"));
+    }
+
+    @Test
     void anEditOfTheFileReachesTheWorkers(TestCluster app) throws Exception {
         Files.writeString(app.baseDir().resolve("flags.conf"), Files.readString(app.baseDir().resolve("flags.conf"))
                 + "\nhand-edited { enabled = true, rollout = 7 }\n");
@@ -116,6 +144,27 @@ class FlagsApiTest {
         await("the edit is published").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
                 .until(() -> Http.get(app.baseUrl() + "/flags/hand-edited").statusCode() == 200);
         assertEquals(7, json(Http.get(app.baseUrl() + "/flags/hand-edited")).get("rollout").asInt());
+    }
+
+    /** A team that keeps its flags in JSON gets JSON back. */
+    @Nested
+    @ClutchTest(value = FlagsApp.class, config = "clutch.state.file = flags.json")
+    class WithAJsonFile {
+        @Test
+        void theExampleIsSeededAndAPutWrittenAsJson(TestCluster app) throws Exception {
+            Path file = app.baseDir().resolve("flags.json");
+            assertEquals(25, ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults()
+                    .setSyntax(ConfigSyntax.JSON)).getInt("checkout-v2.rollout"));
+
+            HttpResponse<String> put = Http.put(app.baseUrl() + "/flags/checkout-v2",
+                    "{\"enabled\": true, \"rollout\": 60}");
+
+            assertEquals(200, put.statusCode(), put.body());
+            Config written = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults()
+                    .setSyntax(ConfigSyntax.JSON));
+            assertEquals(60, written.getInt("checkout-v2.rollout"), Files.readString(file));
+            assertEquals(100, written.getInt("dark-mode.rollout"), "the other flags are kept");
+        }
     }
 
     private static void assertBadRequest(TestCluster app, String path, String body, String message)

@@ -4,19 +4,27 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValueType;
 import dev.clutch.core.config.ClutchConfig;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Collectors;
 
 /**
  * The flags file ({@code clutch.state.file}): one object per flag, {@code checkout-v2 { enabled = true, rollout =
@@ -48,7 +56,14 @@ final class FlagFile {
                 throw new IOException(SEED + " is missing from the application's resources");
             }
             Files.createDirectories(path.toAbsolutePath().getParent());
-            Files.copy(seed, path);
+            ConfigSyntax syntax = syntaxOf(path);
+            if (syntax == ConfigSyntax.CONF) {
+                Files.copy(seed, path);
+                return;
+            }
+            // A flags.json or flags.properties gets the example in its own format.
+            String example = new String(seed.readAllBytes(), StandardCharsets.UTF_8);
+            Files.writeString(path, render(ConfigFactory.parseString(example), syntax, openingComment(example)));
         }
     }
 
@@ -63,24 +78,70 @@ final class FlagFile {
     }
 
     /**
-     * Sets one flag, keeping the others and the comment the file opens with (written again as it was; other comments
-     * do not survive, nor the order of the flags, which come back sorted).
+     * Sets one flag's {@code enabled} and {@code rollout}, keeping its other fields, the other flags and, in HOCON and
+     * properties files, the comment the file opens with (written again as it was; other comments do not survive,
+     * nor the order of the flags, which come back sorted). The file keeps its format (by its extension), its
+     * permissions, and the link it may be reached through.
      */
     synchronized void set(String name, boolean enabled, int rollout) throws IOException {
-        String original = Files.readString(path, StandardCharsets.UTF_8);
-        Config root = ConfigFactory.parseString(original, ConfigParseOptions.defaults().setOriginDescription(
-                path.toString()));
-        Config updated = root.withValue(ConfigUtil.joinPath(name),
-                ConfigValueFactory.fromMap(Map.of("enabled", enabled, "rollout", rollout)));
-        String text = openingComment(original) + updated.root().render(ConfigRenderOptions.defaults()
-                .setOriginComments(false).setComments(false).setJson(false));
-        Path temporary = Files.createTempFile(path.toAbsolutePath().getParent(), ".flags-", ".conf");
+        // An editor writes through a link to the file it names: the link stays, as it does for them.
+        Path target = path.toRealPath();
+        ConfigSyntax syntax = syntaxOf(target);
+        String original = Files.readString(target, StandardCharsets.UTF_8);
+        Config root = ConfigFactory.parseString(original, ConfigParseOptions.defaults().setSyntax(syntax)
+                .setOriginDescription(target.toString()));
+        String flag = ConfigUtil.joinPath(name);
+        Config fields = root.hasPath(flag) && root.getValue(flag).valueType() == ConfigValueType.OBJECT
+                ? root.getConfig(flag) : ConfigFactory.empty();
+        Config updated = root.withValue(flag, fields
+                .withValue("enabled", ConfigValueFactory.fromAnyRef(enabled))
+                .withValue("rollout", ConfigValueFactory.fromAnyRef(rollout)).root());
+        replace(target, render(updated, syntax, openingComment(original)));
+    }
+
+    /** Writes {@code text} in place of {@code target} at once: readers see the old file or the new, never half. */
+    private static void replace(Path target, String text) throws IOException {
+        Path temporary = Files.createTempFile(target.getParent(), ".flags-", ".tmp");
         try {
-            Files.writeString(temporary, text, StandardCharsets.UTF_8);
-            Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            // Created owner-only: the file keeps what its owner gave it (a group that reads it, say).
+            Files.setPosixFilePermissions(temporary, Files.getPosixFilePermissions(target));
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+                ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+                while (bytes.hasRemaining()) {
+                    channel.write(bytes);
+                }
+                // On disk before the rename: a crash right after it must not leave an empty flags file.
+                channel.force(true);
+            }
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(temporary);
         }
+    }
+
+    private static ConfigSyntax syntaxOf(Path file) {
+        String name = file.getFileName().toString();
+        return name.endsWith(".json") ? ConfigSyntax.JSON
+                : name.endsWith(".properties") ? ConfigSyntax.PROPERTIES : ConfigSyntax.CONF;
+    }
+
+    private static String render(Config flags, ConfigSyntax syntax, String comment) throws IOException {
+        return switch (syntax) {
+            // JSON has no comments.
+            case JSON -> flags.root().render(ConfigRenderOptions.concise().setFormatted(true).setJson(true)) + "\n";
+            case PROPERTIES -> {
+                Properties properties = new Properties();
+                flags.entrySet().forEach(e -> properties.setProperty(e.getKey(),
+                        String.valueOf(e.getValue().unwrapped())));
+                StringWriter written = new StringWriter();
+                properties.store(written, null);
+                // store() opens with the date, which would change the file on every write.
+                yield comment + written.toString().lines().filter(line -> !line.startsWith("#")).sorted()
+                        .map(line -> line + "\n").collect(Collectors.joining());
+            }
+            default -> comment + flags.root().render(ConfigRenderOptions.defaults().setOriginComments(false)
+                    .setComments(false).setJson(false));
+        };
     }
 
     /** The comment lines (and blank lines among them) before the first setting. */
