@@ -2,6 +2,7 @@ package dev.clutch.core.cli;
 
 import dev.clutch.core.api.ExitCode;
 import dev.clutch.core.config.ClutchConfig;
+import dev.clutch.core.config.EnvName;
 import dev.clutch.core.logging.LogLayout;
 import dev.clutch.core.master.ReadyLine;
 import java.io.IOException;
@@ -163,8 +164,7 @@ public final class DaemonStart {
     /** This JVM's options, unless it is Maven's (then only what Clutch needs). */
     private static List<String> jvmOptions() {
         List<String> options = new ArrayList<>();
-        String command = System.getProperty("sun.java.command", "");
-        if (!command.startsWith("org.codehaus.plexus.classworlds")) {
+        if (!EnvName.runningInsideMaven()) {
             options.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         } else {
             System.getProperties().stringPropertyNames().stream().filter(p -> p.startsWith("clutch."))

@@ -1,5 +1,6 @@
 package dev.clutch.core.config;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -8,6 +9,9 @@ public final class EnvName {
 
     public static final String LOCAL = "local";
     public static final String PROD = "prod";
+    /** The main classes Maven starts with: its own launchers, the wrapper's, the Maven daemon's. */
+    private static final List<String> MAVEN_LAUNCHERS = List.of("org.codehaus.plexus.classworlds.",
+            "org.codehaus.classworlds.", "org.apache.maven.wrapper.", "org.mvndaemon.mvnd.");
 
     private EnvName() {
     }
@@ -43,8 +47,17 @@ public final class EnvName {
         return "application-" + env + ".conf";
     }
 
-    static boolean runningInsideMaven() {
-        String command = System.getProperty("sun.java.command", "");
-        return command.startsWith("org.codehaus.plexus.classworlds.launcher.Launcher");
+    /**
+     * Whether this JVM is Maven's ({@code mvn exec:java}, also through the Maven wrapper, the Maven daemon or an
+     * IDE's Maven runner), whose own options are not the application's.
+     */
+    public static boolean runningInsideMaven() {
+        return runningInsideMaven(System.getProperty("sun.java.command", ""),
+                System.getProperty("classworlds.conf"));
+    }
+
+    static boolean runningInsideMaven(String command, String classworldsConf) {
+        // The mvn script names its class-world configuration; the launchers below may not.
+        return classworldsConf != null || MAVEN_LAUNCHERS.stream().anyMatch(command::startsWith);
     }
 }
