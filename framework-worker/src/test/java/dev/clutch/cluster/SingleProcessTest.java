@@ -28,6 +28,7 @@ class SingleProcessTest {
                 .property("clutch.state.file", "flags.conf")
                 .property("clutch.state.filePollInterval", "50ms")
                 .property("clutch.worker.heartbeatIntervl", "1s")
+                .property("clutch.dev.watch", "true")
                 .args("start", "--single")
                 .start()) {
             ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
@@ -37,6 +38,8 @@ class SingleProcessTest {
             assertTrue(cluster.output().contains("plugins: "), "the plugins, as a cluster logs them");
             assertTrue(cluster.output().contains("did you mean clutch.worker.heartbeatInterval?"),
                     "unknown keys warned about, as in a cluster");
+            assertTrue(cluster.output().contains("clutch.dev.watch is on, but a single-process run does not restart "
+                    + "on rebuilt classes"), cluster.output());
 
             assertEquals(Long.toString(cluster.pid()), Http.get(ready.url("/pid")).body());
             assertEquals("hello", Http.get(ready.url("/state/banner")).body());

@@ -110,6 +110,10 @@ public final class Clutch {
             return ExitCode.START_FAILED;
         }
         if (config.singleProcess()) {
+            if (config.devWatch()) {
+                LoggerFactory.getLogger(Clutch.class).warn("clutch.dev.watch is on, but a single-process run does not "
+                        + "restart on rebuilt classes: use the IDE's hot swap, or start without --single for dev mode");
+            }
             try {
                 return SingleProcess.runUntilStopped(applicationClass, config, plugins, startedAtNanos);
             } finally {
