@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
@@ -23,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** The flag API, on the application booted in this JVM by the test kit. */
 @ClutchTest(FlagsApp.class)
@@ -164,6 +168,31 @@ class FlagsApiTest {
                     .setSyntax(ConfigSyntax.JSON));
             assertEquals(60, written.getInt("checkout-v2.rollout"), Files.readString(file));
             assertEquals(100, written.getInt("dark-mode.rollout"), "the other flags are kept");
+        }
+    }
+
+    @Nested
+    @ClutchTest(value = FlagsApp.class, config = "flags.statsEvery = 100ms")
+    class WithStatisticsTenTimesASecond {
+        @Test
+        void aFlagTheWorkersLeaveOutIsNamedInTheStatisticsNotAFailedRun(TestCluster app) throws Exception {
+            ListAppender<ILoggingEvent> events = new ListAppender<>();
+            events.start();
+            Logger agent = (Logger) LoggerFactory.getLogger("dev.clutch.sample.agent.FlagAgent");
+            agent.addAppender(events);
+            try {
+                Path file = app.baseDir().resolve("flags.conf");
+                Files.writeString(file, Files.readString(file) + "\nbroken { enabled = maybe, rollout = 5 }\n"
+                        + "plain = true\n");
+
+                await("statistics of the edited file").atMost(Duration.ofSeconds(10))
+                        .pollInterval(Duration.ofMillis(50))
+                        .until(() -> events.list.stream().map(ILoggingEvent::getFormattedMessage).anyMatch(line ->
+                                line.equals("flag statistics: 3 flags, 2 enabled, average rollout 42%; not valid, "
+                                        + "left out by the workers: broken, plain")));
+            } finally {
+                agent.detachAppender(events);
+            }
         }
     }
 

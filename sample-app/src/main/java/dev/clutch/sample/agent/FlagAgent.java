@@ -1,6 +1,9 @@
 package dev.clutch.sample.agent;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
 import dev.clutch.agent.api.Schedules;
 import dev.clutch.core.api.LifecycleHook;
 import dev.clutch.core.api.Messenger;
@@ -8,6 +11,8 @@ import dev.clutch.sample.FlagNames;
 import dev.clutch.sample.FlagSettings;
 import dev.clutch.sample.FlagUpdate;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,10 +58,23 @@ final class FlagAgent implements LifecycleHook {
     }
 
     private void logStatistics() {
-        Map<String, Config> flags = file.read();
-        long enabled = flags.values().stream().filter(f -> f.getBoolean("enabled")).count();
-        double rollout = flags.values().stream().mapToInt(f -> f.getInt("rollout")).average().orElse(0);
-        log.info("flag statistics: {} flags, {} enabled, average rollout {}%", flags.size(), enabled,
-                Math.round(rollout));
+        int valid = 0;
+        int enabled = 0;
+        long rolloutSum = 0;
+        List<String> invalid = new ArrayList<>();
+        for (Map.Entry<String, ConfigValue> entry : file.read().entrySet()) {
+            try {
+                Config flag = ((ConfigObject) entry.getValue()).toConfig();
+                enabled += flag.getBoolean("enabled") ? 1 : 0;
+                rolloutSum += flag.getInt("rollout");
+                valid++;
+            } catch (ClassCastException | ConfigException e) {
+                // The workers leave such a flag out and say why; here it is only counted.
+                invalid.add(entry.getKey());
+            }
+        }
+        log.info("flag statistics: {} flags, {} enabled, average rollout {}%{}", valid, enabled,
+                valid == 0 ? 0 : Math.round((double) rolloutSum / valid),
+                invalid.isEmpty() ? "" : "; not valid, left out by the workers: " + String.join(", ", invalid));
     }
 }

@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 import dev.clutch.core.config.ClutchConfig;
@@ -21,9 +22,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -67,14 +68,10 @@ final class FlagFile {
         }
     }
 
-    /** Every flag in the file: name → {@code {enabled, rollout}}. */
-    synchronized Map<String, Config> read() {
+    /** Every entry of the file, sorted by flag name: an object ({@code {enabled, rollout}}) when it is valid. */
+    synchronized Map<String, ConfigValue> read() {
         Config root = ConfigFactory.parseFile(path.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
-        Map<String, Config> flags = new LinkedHashMap<>();
-        for (String name : root.root().keySet()) {
-            flags.put(name, root.getConfig(ConfigUtil.joinPath(name)));
-        }
-        return flags;
+        return new TreeMap<>(root.root());
     }
 
     /**
