@@ -95,14 +95,28 @@ final class ReloadSettings {
                     + ReloadedSettings.value(setting, forMaster) + ")");
         }
         if (!masters.isEmpty()) {
-            forMaster = onDisk;
+            forMaster = masterApplying(onDisk);
         }
         for (Setting<?> setting : ReloadedSettings.changed(OnReload.RESTART, started, onDisk)) {
             lines.add(ReloadedSettings.describe(setting, onDisk) + ": a setting of the master, every process keeps "
                     + ReloadedSettings.value(setting, started) + " until a stop and a start"
                     + (setting == ClutchSettings.WORKERS ? " (scale N sets the number of workers now)" : ""));
         }
-        return new Taken(lines, masters.isEmpty() ? null : onDisk);
+        return new Taken(lines, masters.isEmpty() ? null : forMaster);
+    }
+
+    /**
+     * The master's configuration once it applies what it applies at once; every other setting stays as it started,
+     * since the processes keep it too (a hung worker's timeout, say, goes with the heartbeat interval they send at).
+     */
+    private ClutchConfig masterApplying(ClutchConfig onDisk) {
+        Config merged = started.raw();
+        for (Setting<?> setting : ClutchSettings.all()) {
+            if (setting.onReload() == OnReload.MASTER) {
+                merged = merged.withValue(setting.key(), onDisk.raw().getValue(setting.key()));
+            }
+        }
+        return ClutchConfig.of(merged, started.name());
     }
 
     /** The configuration a child launched now would read: the files on disk, not those the master opened. */

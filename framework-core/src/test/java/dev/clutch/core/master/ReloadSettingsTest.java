@@ -16,6 +16,7 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -88,6 +89,23 @@ class ReloadSettingsTest {
         assertTrue(again.lines().get(1).contains("clutch.workers = 3"), again.lines().get(1));
         assertEquals(null, again.forMaster());
         assertTrue(children.command(Role.AGENT).contains("-Dnew=2"), children.command(Role.AGENT).toString());
+    }
+
+    @Test
+    void theMasterAppliesItsOwnSettingsAloneAndKeepsThoseEveryProcessKeeps() throws IOException {
+        ReloadSettings settings = startedWith("clutch.worker.heartbeatInterval = 5s\nclutch.worker.timeout = 30s\n");
+        write("""
+                clutch.worker.heartbeatInterval = 1s
+                clutch.worker.timeout = 3s
+                clutch.worker.maxMemory = 512MiB
+                """);
+
+        ClutchConfig forMaster = settings.take(false).forMaster();
+
+        assertEquals(512L << 20, forMaster.maxMemory());
+        // The workers go on beating every 5 s: a 3 s timeout would take every one of them for hung.
+        assertEquals(Duration.ofSeconds(30), forMaster.workerTimeout());
+        assertEquals(Duration.ofSeconds(5), forMaster.heartbeatInterval());
     }
 
     @Test
