@@ -105,6 +105,12 @@ public final class Setting<T> {
                 throw new IllegalArgumentException("must be a duration of at least " + min.toMillis() + " ms, "
                         + "for example \"5s\" or \"500ms\"");
             }
+            String number = withoutUnit(config, k);
+            if (number != null && !value.isZero()) {
+                // The library reads a bare number as milliseconds: "requestTimeout = 30" would be 30 ms.
+                throw new IllegalArgumentException("has no unit, which would make it " + number + " ms: write "
+                        + "the unit, for example \"" + number + "s\" or \"" + number + "ms\"");
+            }
             return value;
         });
     }
@@ -121,8 +127,20 @@ public final class Setting<T> {
                 throw new IllegalArgumentException("must be a size between " + min + " and " + max
                         + " bytes, for example \"16MiB\"");
             }
+            String number = withoutUnit(config, k);
+            if (number != null && value > 0 && value < 1024) {
+                // "maxMemory = 512" is 512 bytes, surely not what was meant; a large byte count may well be.
+                throw new IllegalArgumentException("has no unit, which would make it " + number + " bytes: write "
+                        + "the unit, for example \"" + number + "MiB\"");
+            }
             return value;
         });
+    }
+
+    /** The value as written when it is a bare number (no unit), or null. */
+    private static String withoutUnit(Config config, String key) {
+        String written = String.valueOf(config.getValue(key).unwrapped()).strip();
+        return written.matches("\\d+(\\.\\d+)?") ? written : null;
     }
 
     static Setting<String> oneOf(String key, String defaultValue, Set<String> allowed, String description) {

@@ -111,6 +111,30 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aDurationOrASmallSizeWithoutItsUnitIsRefusedNotTakenAsMillisecondsOrBytes() throws IOException {
+        ClassLoader loader = withFiles(Map.of("application.conf", String.join("\n",
+                "clutch.http.requestTimeout = 30",
+                "clutch.worker.maxMemory = 512",
+                "clutch.worker.timeout = 0",
+                "clutch.ipc.maxFrameBytes = 16777216")));
+
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> load(loader, "prod", Map.of(), Map.of()));
+
+        assertEquals(2, e.problems().size(), e.getMessage());
+        assertTrue(e.getMessage().contains("clutch.http.requestTimeout = 30 (") && e.getMessage().contains(
+                "has no unit, which would make it 30 ms: write the unit, for example \"30s\" or \"30ms\""),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("clutch.worker.maxMemory = 512 (") && e.getMessage().contains(
+                "has no unit, which would make it 512 bytes: write the unit, for example \"512MiB\""), e.getMessage());
+        // Zero (off) needs no unit, nor does a byte count a person would not write by mistake.
+        ClutchConfig plain = load(withFiles(Map.of("application.conf", "clutch.worker.timeout = 0\n"
+                + "clutch.ipc.maxFrameBytes = 16777216\n")), "prod", Map.of(), Map.of());
+        assertEquals(0, plain.workerTimeout().toMillis());
+        assertEquals(16 << 20, plain.maxFrameBytes());
+    }
+
+    @Test
     void inAMavenProjectErrorsNameTheSourceFileNotItsCopyInTargetClasses(@TempDir Path project) throws IOException {
         Path classes = Files.createDirectories(project.resolve("target/classes"));
         Path source = Files.createDirectories(project.resolve("src/main/resources")).resolve("application.conf");
