@@ -5,6 +5,10 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValueFactory;
+import java.io.File;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -12,7 +16,8 @@ import java.util.function.Consumer;
 /**
  * Loads the layered configuration, lowest first: Clutch's declared defaults (and in env {@code local}, one worker
  * and dev mode's watch), every {@code reference.conf} on the
- * classpath (plugins'), {@code application.conf}, {@code application-<env>.conf}, environment variables, system
+ * classpath (plugins'), {@code application.conf} (or the file {@code -Dconfig.file} names),
+ * {@code application-<env>.conf}, environment variables, system
  * properties, then command-line flags. The master and its children load the same layers from the same classpath.
  */
 public final class ConfigLoader {
@@ -47,6 +52,38 @@ public final class ConfigLoader {
         }
     }
 
+    /**
+     * {@code application.conf} from the classpath or, as the library's own loader does, the one file that
+     * {@code -Dconfig.file}, {@code -Dconfig.resource} or {@code -Dconfig.url} names in its place (an operator's file
+     * outside the jar); the master passes these properties on, so every process reads the same.
+     */
+    private static Config applicationFile(ConfigParseOptions options) {
+        Map<String, String> named = new LinkedHashMap<>();
+        for (String property : List.of("config.file", "config.resource", "config.url")) {
+            String value = System.getProperty(property);
+            if (value != null && !value.isBlank()) {
+                named.put(property, value.strip());
+            }
+        }
+        if (named.size() > 1) {
+            throw new ConfigurationException(List.of("-D" + String.join(", -D", named.keySet()) + " each name the "
+                    + "application's configuration file: give one of them"));
+        }
+        // Named on purpose: a file that is not there is an error, not an empty configuration.
+        ConfigParseOptions required = options.setAllowMissing(false);
+        String file = named.get("config.file");
+        String resource = named.get("config.resource");
+        String url = named.get("config.url");
+        try {
+            return file != null ? ConfigFactory.parseFile(new File(file), required)
+                    : resource != null ? ConfigFactory.parseResources(resource.replaceFirst("^/", ""), required)
+                    : url != null ? ConfigFactory.parseURL(new URL(url), required)
+                    : ConfigFactory.parseResources("application.conf", options);
+        } catch (MalformedURLException e) {
+            throw new ConfigurationException(List.of("-Dconfig.url = " + url + " is not a URL: " + e.getMessage()));
+        }
+    }
+
     private static Config load(ClassLoader classLoader, String env, Config flags, Map<String, String> environment,
                                boolean withFiles) {
         ConfigParseOptions options = ConfigParseOptions.defaults().setClassLoader(classLoader);
@@ -62,8 +99,7 @@ public final class ConfigLoader {
                     .withFallback(ClutchSettings.fromEnvironment(environment))
                     .withFallback(withFiles ? ConfigFactory.parseResources(EnvName.fileOf(env), options)
                             : ConfigFactory.empty())
-                    .withFallback(withFiles ? ConfigFactory.parseResources("application.conf", options)
-                            : ConfigFactory.empty())
+                    .withFallback(withFiles ? applicationFile(options) : ConfigFactory.empty())
                     .withFallback(withFiles ? ConfigFactory.defaultReference(classLoader) : ConfigFactory.empty())
                     .withFallback(env.equals(EnvName.LOCAL) ? ClutchSettings.localDefaults() : ConfigFactory.empty())
                     .withFallback(ClutchSettings.defaults())

@@ -55,6 +55,35 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void configFileNamesTheApplicationsFileInPlaceOfTheOneOnTheClasspath(@TempDir Path etc) throws IOException {
+        ClassLoader loader = withFiles(Map.of("application.conf", "clutch { workers = 2, http.port = 8000 }",
+                "application-prod.conf", "clutch.http.port = 8001"));
+        Path external = Files.writeString(etc.resolve("prod.conf"), "clutch.workers = 5\nclutch.http.host = 10.1.1.1\n");
+        System.setProperty("config.file", external.toString());
+        try {
+            ClutchConfig config = load(loader, "prod", Map.of(), Map.of());
+
+            assertEquals(5, config.workers(), "the named file");
+            assertEquals("10.1.1.1", config.httpHost(), "the named file");
+            assertEquals(8001, config.httpPort(), "application-<env>.conf stays above it");
+
+            System.setProperty("config.file", etc.resolve("missing.conf").toString());
+            ConfigurationException missing = assertThrows(ConfigurationException.class,
+                    () -> load(loader, "prod", Map.of(), Map.of()));
+            assertTrue(missing.getMessage().contains("missing.conf"), missing.getMessage());
+
+            System.setProperty("config.resource", "application.conf");
+            ConfigurationException both = assertThrows(ConfigurationException.class,
+                    () -> load(loader, "prod", Map.of(), Map.of()));
+            assertTrue(both.getMessage().contains("-Dconfig.file, -Dconfig.resource each name the application's "
+                    + "configuration file: give one of them"), both.getMessage());
+        } finally {
+            System.clearProperty("config.file");
+            System.clearProperty("config.resource");
+        }
+    }
+
+    @Test
     void anotherEnvironmentDoesNotReadTheStagingFile() throws IOException {
         ClassLoader loader = withFiles(Map.of("application.conf", "clutch.workers = 2",
                 "application-staging.conf", "clutch.workers = 3"));
