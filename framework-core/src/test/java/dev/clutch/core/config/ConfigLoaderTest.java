@@ -67,6 +67,11 @@ class ConfigLoaderTest {
             assertEquals("10.1.1.1", config.httpHost(), "the named file");
             assertEquals(8001, config.httpPort(), "application-<env>.conf stays above it");
 
+            Files.writeString(external, "include classpath(\"application.conf\")\nclutch.http.host = 10.1.1.2\n");
+            ClutchConfig building = load(loader, "prod", Map.of(), Map.of());
+            assertEquals(2, building.workers(), "the jar's, included");
+            assertEquals("10.1.1.2", building.httpHost());
+
             System.setProperty("config.file", etc.resolve("missing.conf").toString());
             ConfigurationException missing = assertThrows(ConfigurationException.class,
                     () -> load(loader, "prod", Map.of(), Map.of()));
