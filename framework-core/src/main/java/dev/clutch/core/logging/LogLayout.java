@@ -19,6 +19,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.LoggerFactory;
@@ -127,7 +128,13 @@ public final class LogLayout {
      */
     public static void prepareDirectory(Path logDir) throws IOException {
         try {
+            boolean created = !Files.isDirectory(logDir);
             Files.createDirectories(logDir);
+            if (created) {
+                // Access logs hold client addresses and query strings: the owner and its group (a log shipper)
+                // read them, not every user of the host. A directory made by the operator keeps what they gave it.
+                Files.setPosixFilePermissions(logDir, PosixFilePermissions.fromString("rwxr-x---"));
+            }
         } catch (FileAlreadyExistsException e) {
             throw unwritable(logDir, "it exists and is not a directory", e);
         } catch (AccessDeniedException e) {
