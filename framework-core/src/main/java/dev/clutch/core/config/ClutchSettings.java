@@ -17,7 +17,8 @@ public final class ClutchSettings {
             "Application name, shown by ps as `-Dclutch.app=<name>`; empty: derived from the application class.");
     public static final Setting<String> ENV = Setting.string("clutch.env", "",
             "Environment name choosing `application-<env>.conf`; empty: `local` under `mvn exec:java`, `prod` "
-                    + "otherwise.")
+                    + "otherwise. Set by `--env`, `-D` or `CLUTCH_ENV`: a file cannot choose the files (it is warned "
+                    + "about).")
             .withEnv("CLUTCH_ENV");
     public static final Setting<String> MODE = Setting.oneOf("clutch.mode", "multi", Set.of("multi", "single"),
             "`multi`: a master, an agent and workers, each its own JVM; `single` (or `start --single`): all three in "

@@ -11,6 +11,7 @@ import java.net.URL;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -50,6 +51,27 @@ public final class ConfigLoader {
             e.problems().forEach(problem);
             return load(classLoader, env, flags, environment, false);
         }
+    }
+
+    /**
+     * A warning when the application's files set {@code clutch.env} to another env than the one this process runs
+     * as: a file cannot choose the env, which chooses the files, and the value would otherwise do nothing unseen.
+     */
+    public static Optional<String> envSetInFiles(ClassLoader classLoader, String env) {
+        ConfigParseOptions options = ConfigParseOptions.defaults().setClassLoader(classLoader);
+        try {
+            Config files = ConfigFactory.parseResources(EnvName.fileOf(env), options)
+                    .withFallback(applicationFile(options));
+            String key = ClutchSettings.ENV.key();
+            if (files.hasPath(key) && !files.getString(key).strip().equals(env)) {
+                return Optional.of(ClutchSettings.ENV.describe(files) + ": a file cannot choose the env, which "
+                        + "chooses the files; this process runs as env " + env + " (give --env, -Dclutch.env or "
+                        + "CLUTCH_ENV)");
+            }
+        } catch (ConfigException | ConfigurationException e) {
+            // A file that does not load is reported by the load itself, with its line.
+        }
+        return Optional.empty();
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.clutch.core.api.ClutchPlugin;
 import dev.clutch.core.api.PayloadType;
 import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.config.ConfigurationException;
+import dev.clutch.core.config.ConfigLoader;
 import dev.clutch.core.config.EnvName;
 import dev.clutch.core.config.Origins;
 import dev.clutch.core.config.UnknownKeys;
@@ -231,6 +232,7 @@ public final class PluginSet {
     /** What looks like a mistake in {@code config}: an env without its file, keys no one reads. */
     public void warnAbout(ClutchConfig config, ClassLoader classLoader, Logger log) {
         EnvName.withoutItsFile(config.env(), classLoader).ifPresent(log::warn);
+        ConfigLoader.envSetInFiles(classLoader, config.env()).ifPresent(log::warn);
         UnknownKeys.find(config.raw(), names()).forEach(log::warn);
     }
 }

@@ -89,6 +89,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void anEnvSetInAFileIsWarnedAboutSinceItChoosesNothing() throws IOException {
+        ClassLoader loader = withFiles(Map.of("application.conf", "clutch.workers = 2\nclutch.env = staging\n",
+                "application-staging.conf", "clutch.env = staging\n"));
+
+        Optional<String> warning = ConfigLoader.envSetInFiles(loader, "prod");
+
+        assertTrue(warning.orElseThrow().matches("clutch\\.env = staging \\(.*application\\.conf, line 2\\): a "
+                + "file cannot choose the env, which chooses the files; this process runs as env prod \\(give --env, "
+                + "-Dclutch.env or CLUTCH_ENV\\)"), warning.orElseThrow());
+        assertEquals(Optional.empty(), ConfigLoader.envSetInFiles(loader, "staging"), "the env it runs as");
+    }
+
+    @Test
     void anotherEnvironmentDoesNotReadTheStagingFile() throws IOException {
         ClassLoader loader = withFiles(Map.of("application.conf", "clutch.workers = 2",
                 "application-staging.conf", "clutch.workers = 3"));
