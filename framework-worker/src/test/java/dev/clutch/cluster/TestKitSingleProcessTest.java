@@ -50,6 +50,18 @@ class TestKitSingleProcessTest {
     }
 
     @Test
+    void aSenderThatOutrunsASlowReceiverIsHeldBackInsteadOfQueuingWithoutBound(TestCluster app) throws Exception {
+        long pid = ProcessHandle.current().pid();
+
+        // The worker's handler stalls on the first message while the agent sends the others as fast as it can.
+        String flood = Http.get(app.baseUrl() + "/msg/flood?pid=" + pid + "&n=60000&stallMillis=2000").body();
+
+        assertTrue(flood.matches("sent 60000 to " + pid + ", held back [1-9]\\d* times"), flood);
+        await("every message arrives, in order").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .until(() -> Http.get(app.baseUrl() + "/msg/counted?pid=" + pid).body().equals("60000 in order"));
+    }
+
+    @Test
     void theSharedStateIsTheAgentsPublishedState(TestCluster app) throws Exception {
         assertEquals("hello", app.sharedState().get("banner"));
 

@@ -57,6 +57,7 @@ final class LocalHub implements AutoCloseable {
     private final Endpoint agent;
     private final Endpoint worker;
     private final Endpoint test;
+    private final List<Endpoint> endpoints;
 
     private record Pending(Endpoint requester, long correlation, Endpoint receiver, long sentNanos) {
     }
@@ -69,6 +70,7 @@ final class LocalHub implements AutoCloseable {
         this.agent = new Endpoint(new Sender(Role.AGENT, 0, pid), "agent");
         this.worker = new Endpoint(new Sender(Role.WORKER, 1, pid), "worker-1");
         this.test = new Endpoint(new Sender(Role.MASTER, 0, pid), "test");
+        this.endpoints = List.of(agent, worker, test);
         test.ready = true;
     }
 
@@ -285,7 +287,7 @@ final class LocalHub implements AutoCloseable {
 
     @Override
     public void close() {
-        List.of(agent, worker, test).forEach(endpoint -> endpoint.messenger.close());
+        endpoints.forEach(endpoint -> endpoint.messenger.close());
         thread.shutdownNow();
     }
 
@@ -298,6 +300,8 @@ final class LocalHub implements AutoCloseable {
         private volatile RoleRuntime runtime;
         private volatile boolean ready;
         private volatile boolean stopping;
+        /** Its handlers have as many messages waiting as a connection's reading stops at. */
+        private volatile boolean behind;
 
         Endpoint(Sender sender, String name) {
             this.sender = sender;
@@ -311,13 +315,15 @@ final class LocalHub implements AutoCloseable {
 
         @Override
         public boolean isWritable() {
-            return thread.getQueue().remainingCapacity() > 0;
+            // The hub delivers on one thread and cannot hold back one receiver's messages alone: while a receiver's
+            // handlers have fallen behind, the others' sends are refused (BACK_PRESSURE), and its own replies pass.
+            return thread.getQueue().remainingCapacity() > 0
+                    && endpoints.stream().noneMatch(other -> other != this && other.behind);
         }
 
         @Override
         public void reading(boolean on) {
-            // The hub delivers on its own thread and cannot stop one receiver without stopping them all; its
-            // queue's bound (MAX_QUEUED) is what holds back senders in one process.
+            behind = !on;
         }
 
         @Override
