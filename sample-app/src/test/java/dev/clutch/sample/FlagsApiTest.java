@@ -141,6 +141,20 @@ class FlagsApiTest {
     }
 
     @Test
+    void aPutOfAFlagTheFileHasButWorkersLeaveOutReplacesIt(TestCluster app) throws Exception {
+        Path file = app.baseDir().resolve("flags.conf");
+        Files.writeString(file, Files.readString(file) + "\nhalf-typed { enabled = yes-ish, rollout = 5 }\n");
+        await("the broken flag is published").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                .until(() -> app.sharedState().containsKey("flag.half-typed"));
+        assertEquals(404, Http.get(app.baseUrl() + "/flags/half-typed").statusCode(), "left out as invalid");
+
+        HttpResponse<String> put = Http.put(app.baseUrl() + "/flags/half-typed", "{\"enabled\": true, \"rollout\": 5}");
+
+        assertEquals(200, put.statusCode(), "it was there, so it is replaced, not created: " + put.body());
+        assertTrue(json(put).get("enabled").asBoolean(), put.body());
+    }
+
+    @Test
     void anEditOfTheFileReachesTheWorkers(TestCluster app) throws Exception {
         Files.writeString(app.baseDir().resolve("flags.conf"), Files.readString(app.baseDir().resolve("flags.conf"))
                 + "\nhand-edited { enabled = true, rollout = 7 }\n");

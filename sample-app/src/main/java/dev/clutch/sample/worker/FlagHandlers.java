@@ -116,8 +116,9 @@ final class FlagHandlers {
             if (!problems.isEmpty()) {
                 throw HttpException.badRequest(String.join("; ", problems));
             }
-            boolean created = flags.find(name).isEmpty();
             long before = flags.version(name);
+            // A flag in the file that workers leave out as invalid exists all the same: its PUT replaces it.
+            boolean created = before == 0;
             try {
                 messenger.request(Messenger.Target.agent(), FlagNames.SET_ACTION,
                         new FlagUpdate(name, change.enabled(), change.rollout()), settings.applyTimeout()).get();
