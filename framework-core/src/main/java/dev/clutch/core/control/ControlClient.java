@@ -85,7 +85,13 @@ public final class ControlClient {
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             Thread watchdog = closeAfter(timeout, channel, timedOut);
             try {
-                connect(channel);
+                try {
+                    connect(channel);
+                } catch (IOException e) {
+                    // A master whose listen backlog is full leaves connect waiting until the watchdog closes it.
+                    throwIfTimedOut(timedOut, request, timeout, e);
+                    throw e;
+                }
                 try {
                     while (frame.hasRemaining()) {
                         channel.write(frame);
