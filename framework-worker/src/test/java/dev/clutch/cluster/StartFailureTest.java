@@ -125,6 +125,23 @@ class StartFailureTest {
         }
     }
 
+    @Test
+    void aSecondInstanceWithItsOwnRunDirectoryButTheSameLogDirectoryIsRefused() throws Exception {
+        try (ClusterProcess first = ClusterScenarios.start(baseDir, 1)) {
+            first.awaitReady(Duration.ofSeconds(60));
+            try (ClusterProcess second = ClusterScenarios.testApp(baseDir, 1)
+                    .property("clutch.runDir", baseDir.resolve("run-2").toString()).start()) {
+                assertEquals(START_FAILED, second.awaitExit(Duration.ofSeconds(60)));
+                assertTrue(second.output().contains("another Clutch instance (pid " + first.pid() + ") writes its "
+                        + "logs to " + baseDir.resolve("logs") + ": give this instance its own clutch.logDir"),
+                        second.output());
+                assertFalse(first.log("master.log").contains("[master:" + second.pid() + "]"),
+                        "the refused master leaves the running one's log alone");
+            }
+            assertTrue(first.process().isAlive(), "the first cluster is untouched");
+        }
+    }
+
     static void assertNothingLeft(ClusterProcess cluster) {
         await("every process of the test gone").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
                 .until(() -> cluster.livePids().isEmpty());

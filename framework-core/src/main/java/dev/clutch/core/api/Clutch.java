@@ -9,6 +9,7 @@ import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.config.ConfigLoader;
 import dev.clutch.core.config.ConfigurationException;
 import dev.clutch.core.config.EnvName;
+import dev.clutch.core.lifecycle.PidFileLock;
 import dev.clutch.core.lifecycle.StartupProperties;
 import dev.clutch.core.logging.LogLayout;
 import dev.clutch.core.logging.LogRotation;
@@ -39,6 +40,9 @@ import org.slf4j.LoggerFactory;
  * worker; in those it runs that role. It does not return: the process exits with an {@link ExitCode}.
  */
 public final class Clutch {
+
+    /** The log directory's pid file, which keeps a second instance out of it. */
+    private static final String LOG_DIRECTORY_LOCK = ".clutch.pid";
 
     private Clutch() {
     }
@@ -105,10 +109,27 @@ public final class Clutch {
             System.err.println("clutch: cannot start: " + e.getMessage());
             return ExitCode.START_FAILED;
         }
-        if (!installMasterLogging(config)) {
+        PidFileLock logDirectory;
+        try {
+            logDirectory = installMasterLogging(config);
+        } catch (IOException e) {
+            System.err.println("clutch: cannot start: " + e.getMessage());
             runDirectory.unlock();
             return ExitCode.START_FAILED;
         }
+        try {
+            return runInstance(applicationClass, config, plugins, commandLine, runDirectory, startedAtNanos);
+        } finally {
+            if (logDirectory != null) {
+                logDirectory.release();
+            }
+        }
+    }
+
+    /** The cluster's master, or the single-process run, on a run directory and log directory it holds. */
+    private static ExitCode runInstance(Class<? extends ClutchApplication> applicationClass, ClutchConfig config,
+                                        PluginSet plugins, CommandLine commandLine, RunDirectory runDirectory,
+                                        long startedAtNanos) {
         if (config.singleProcess()) {
             if (config.devWatch()) {
                 LoggerFactory.getLogger(Clutch.class).warn("clutch.dev.watch is on, but a single-process run does not "
@@ -145,23 +166,24 @@ public final class Clutch {
     /**
      * Clutch's log layout in the master and, for the files of the whole cluster, their rotation.
      *
-     * @return false, the reason printed, when the log directory cannot be written: logback would otherwise drop
-     *     every line of every process without a word
+     * @return the hold on the log directory, or null when the application's own logback configuration applies
+     * @throws IOException when the log directory cannot be written (logback would otherwise drop every line of every
+     *     process without a word), or another instance writes to it
      */
-    private static boolean installMasterLogging(ClutchConfig config) {
+    private static PidFileLock installMasterLogging(ClutchConfig config) throws IOException {
+        PidFileLock held = null;
         if (LogLayout.applies()) {
-            try {
-                LogLayout.prepareDirectory(config.logDir());
-            } catch (IOException e) {
-                System.err.println("clutch: cannot start: " + e.getMessage());
-                return false;
-            }
+            LogLayout.prepareDirectory(config.logDir());
+            // Two instances in one log directory would write, and rotate, the same files.
+            held = PidFileLock.take(config.logDir().resolve(LOG_DIRECTORY_LOCK), other -> "another Clutch instance "
+                    + "(pid " + other + ") writes its logs to " + config.logDir() + ": give this instance its own "
+                    + "clutch.logDir");
             // Before the master opens its own file, so a restart does not go on in yesterday's.
             LogRotation.start(config.logDir(), new LogRotation.Policy(config.logRotateDaily(),
                     config.logMaxFileSize(), config.logMaxHistoryDays()));
         }
         LogLayout.install(new ProcessLabel(Role.MASTER, 0), config.logDir());
-        return true;
+        return held;
     }
 
     /** Children are launched with the application class as their main class. */

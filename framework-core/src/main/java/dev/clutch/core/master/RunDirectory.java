@@ -1,14 +1,11 @@
 package dev.clutch.core.master;
 
 import dev.clutch.core.ipc.IpcTransport;
+import dev.clutch.core.lifecycle.PidFileLock;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
@@ -20,7 +17,7 @@ public final class RunDirectory {
     private static final int MAX_SOCKET_PATH_BYTES = 107;
 
     private final Path dir;
-    private FileChannel lockChannel;
+    private PidFileLock lock;
 
     private RunDirectory(Path dir) {
         this.dir = dir;
@@ -85,35 +82,17 @@ public final class RunDirectory {
      * @throws IOException naming the other instance's pid when one already runs here
      */
     public void lock() throws IOException {
-        FileChannel channel = FileChannel.open(pidFile(), StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
-        FileLock lock = channel.tryLock();
-        if (lock == null) {
-            String other = new String(Files.readAllBytes(pidFile()), StandardCharsets.UTF_8).trim();
-            channel.close();
-            // Whose it is, this start cannot tell: another application's launcher may share the base directory.
-            throw new IOException("another Clutch instance (pid " + other + ") already runs with run directory "
-                    + dir + ": stop it first, or give this instance its own clutch.runDir");
-        }
-        channel.truncate(0);
-        channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)));
-        lockChannel = channel;
+        // Whose it is, this start cannot tell: another application's launcher may share the base directory.
+        lock = PidFileLock.take(pidFile(), other -> "another Clutch instance (pid " + other + ") already runs with "
+                + "run directory " + dir + ": stop it first, or give this instance its own clutch.runDir");
     }
 
     /** Releases the run directory (if this master holds it) and empties the pid file. */
     public void unlock() {
-        if (lockChannel == null) {
-            return;
+        if (lock != null) {
+            lock.release();
+            lock = null;
         }
-        try {
-            // Emptied, not removed: a master starting meanwhile may have the file open to lock it next, and would
-            // otherwise lock a removed file while a third one locked a new one.
-            lockChannel.truncate(0);
-            lockChannel.close();
-        } catch (IOException ignored) {
-            // Best effort at exit: the lock goes with the process anyway.
-        }
-        lockChannel = null;
     }
 
     /** Removes the sockets; the directory stays for the next start. */
