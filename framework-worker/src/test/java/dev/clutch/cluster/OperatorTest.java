@@ -275,6 +275,36 @@ class OperatorTest {
     }
 
     @Test
+    void scalingAwayTheSlotAReloadIsAtLetsTheReloadGoOn() throws Exception {
+        Path hold = baseDir.resolve("hold");
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 2)
+                .env("TEST_WORKER_HOLD_FILE", hold.toString()).start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
+            // worker-1's replacement comes after worker-2 in the master's table: a reload then starts with worker-2.
+            ClusterProcess.signal(ready.workerPids().get(0), "KILL");
+            await("worker-1 replaced").atMost(BOOT).pollInterval(Duration.ofMillis(100))
+                    .until(() -> count(cluster, "launched worker-1 (pid ") == 2 && readyWorkers(baseDir).size() == 2);
+            Files.createFile(hold);
+
+            cluster.signal("HUP");
+            await("the reload's new worker-2, held back").atMost(BOOT).pollInterval(Duration.ofMillis(100))
+                    .until(() -> count(cluster, "launched worker-2 (pid ") == 2);
+            try (ClusterProcess scale = command(baseDir, "scale", "1")) {
+                assertEquals(0, scale.process().exitValue(), scale.output());
+            }
+            Files.delete(hold);
+
+            cluster.awaitLine("reload done", BOOT);
+            assertEquals(1, readyWorkers(baseDir).size());
+            assertFalse(readyWorkers(baseDir).contains(ready.workerPids().get(0)));
+        }
+    }
+
+    private static long count(ClusterProcess cluster, String text) {
+        return cluster.lines().stream().filter(line -> line.contains(text)).count();
+    }
+
+    @Test
     void stopTimeoutBoundsTheWaitForAMasterThatDoesNotAnswer() throws Exception {
         try (ClusterProcess cluster = ClusterScenarios.start(baseDir, 1)) {
             cluster.awaitReady(BOOT);

@@ -113,6 +113,14 @@ final class WorkerSupervisor {
                 actions.stop(worker);
             }
         }
+        if (reload != null && (scaledAway(reload.current()) || scaledAway(reload.awaited()))) {
+            // The worker the reload waited for was just stopped with its slot: it will never be ready.
+            nextReloadStep();
+        }
+    }
+
+    private boolean scaledAway(Child worker) {
+        return worker != null && worker.workerId() > target;
     }
 
     /**
