@@ -96,6 +96,16 @@ class HttpBehaviourTest {
     }
 
     @Test
+    void aValueOfAnotherTypeIs400NotCoerced() throws Exception {
+        for (String times : new String[] {"2.5", "\"3\""}) {
+            HttpResponse<String> response = send(to("/echo").POST(HttpRequest.BodyPublishers.ofString(
+                    "{\"name\": \"clutch\", \"times\": " + times + "}")));
+            assertEquals(400, response.statusCode(), times + ": " + response.body());
+            assertTrue(response.body().contains("the body is not valid JSON for Greeting (line 1"), response.body());
+        }
+    }
+
+    @Test
     void bodyOverTheLimitIs413() throws Exception {
         HttpResponse<String> response = send(to("/echo").POST(HttpRequest.BodyPublishers.ofString(
                 "{\"name\":\"" + "x".repeat(2048) + "\",\"times\":1}")));
