@@ -217,13 +217,12 @@ class OperatorTest {
             assertTrue(ClusterProcess.isRunning(ready.agentPid()), "a reload leaves the agent alone");
 
             // A worker still starting when a reload begins may run the build from before it: replaced as well.
-            long launchesBefore = cluster.lines().stream().filter(l -> l.contains("launched worker-2 ")).count();
+            long launchesBefore = cluster.count("launched worker-2 ");
             cluster.signal("TTIN");
             cluster.signal("HUP");
-            await("the second reload").atMost(BOOT).until(() -> cluster.lines().stream()
-                    .filter(l -> l.contains("reload done")).count() == 2);
-            assertEquals(launchesBefore + 2, cluster.lines().stream().filter(l -> l.contains("launched worker-2 "))
-                    .count(), "worker-2 of the scale-up, then its replacement: " + cluster.output());
+            await("the second reload").atMost(BOOT).until(() -> cluster.count("reload done") == 2);
+            assertEquals(launchesBefore + 2, cluster.count("launched worker-2 "),
+                    "worker-2 of the scale-up, then its replacement: " + cluster.output());
         }
     }
 
@@ -283,12 +282,12 @@ class OperatorTest {
             // worker-1's replacement comes after worker-2 in the master's table: a reload then starts with worker-2.
             ClusterProcess.signal(ready.workerPids().get(0), "KILL");
             await("worker-1 replaced").atMost(BOOT).pollInterval(Duration.ofMillis(100))
-                    .until(() -> count(cluster, "launched worker-1 (pid ") == 2 && readyWorkers(baseDir).size() == 2);
+                    .until(() -> cluster.count("launched worker-1 (pid ") == 2 && readyWorkers(baseDir).size() == 2);
             Files.createFile(hold);
 
             cluster.signal("HUP");
             await("the reload's new worker-2, held back").atMost(BOOT).pollInterval(Duration.ofMillis(100))
-                    .until(() -> count(cluster, "launched worker-2 (pid ") == 2);
+                    .until(() -> cluster.count("launched worker-2 (pid ") == 2);
             try (ClusterProcess scale = command(baseDir, "scale", "1")) {
                 assertEquals(0, scale.process().exitValue(), scale.output());
             }
@@ -298,10 +297,6 @@ class OperatorTest {
             assertEquals(1, readyWorkers(baseDir).size());
             assertFalse(readyWorkers(baseDir).contains(ready.workerPids().get(0)));
         }
-    }
-
-    private static long count(ClusterProcess cluster, String text) {
-        return cluster.lines().stream().filter(line -> line.contains(text)).count();
     }
 
     @Test

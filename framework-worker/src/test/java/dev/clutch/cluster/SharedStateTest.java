@@ -166,7 +166,7 @@ class SharedStateTest {
                         return reply.status() == 200 && !reply.header("X-Clutch-Worker").equals(Long.toString(old))
                                 && reply.body().equals("last");
                     });
-            assertEquals(1, cluster.lines().stream().filter(l -> l.contains("launched agent ")).count(),
+            assertEquals(1, cluster.count("launched agent "),
                     "the agent stays dead: the state came from the master");
         }
     }

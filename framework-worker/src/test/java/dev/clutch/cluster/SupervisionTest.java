@@ -35,7 +35,7 @@ class SupervisionTest {
     }
 
     private static long launches(ClusterProcess cluster, String label) {
-        return cluster.lines().stream().filter(l -> l.contains("launched " + label + " ")).count();
+        return cluster.count("launched " + label + " ");
     }
 
     /** A cluster whose workers are taken for hung after 2 s without a heartbeat. */

@@ -187,6 +187,11 @@ public final class ClusterProcess implements AutoCloseable {
         return String.join("\n", lines());
     }
 
+    /** How many console lines so far contain {@code text}. */
+    public long count(String text) {
+        return lines().stream().filter(line -> line.contains(text)).count();
+    }
+
     /** Waits for the ready line and parses it. */
     public Ready awaitReady(Duration timeout) {
         await("cluster ready line").atMost(timeout).pollInterval(Duration.ofMillis(50))
