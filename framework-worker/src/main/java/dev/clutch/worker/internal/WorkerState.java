@@ -38,6 +38,11 @@ final class WorkerState implements SharedStateView {
     private final Consumer<Object> toMaster;
     private final Map<String, Object> values = new ConcurrentHashMap<>();
     private final Map<String, Long> keyVersions = new ConcurrentHashMap<>();
+    /**
+     * Held while a snapshot or change is applied and while {@link #snapshot()} copies: a change of several keys is
+     * one version, and a copy never sees half of it. A single {@link #get} needs no lock.
+     */
+    private final Object applying = new Object();
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     /** Changes the listener thread has yet to tell, in order. Guarded by itself, as are the two fields after it. */
     private final ArrayDeque<Change> untold = new ArrayDeque<>();
@@ -77,21 +82,25 @@ final class WorkerState implements SharedStateView {
         Map<String, Object> fresh = new java.util.HashMap<>();
         for (int i = 0; i < snapshot.keys().length; i++) {
             fresh.put(snapshot.keys()[i], codec.read(snapshot.values()[i]));
-            keyVersions.put(snapshot.keys()[i], snapshot.keyVersions()[i]);
         }
-        for (String key : values.keySet()) {
-            if (!fresh.containsKey(key)) {
-                keyVersions.remove(key);
-                notify(key, values.remove(key), null, snapshot.version());
+        synchronized (applying) {
+            for (int i = 0; i < snapshot.keys().length; i++) {
+                keyVersions.put(snapshot.keys()[i], snapshot.keyVersions()[i]);
             }
+            for (String key : values.keySet()) {
+                if (!fresh.containsKey(key)) {
+                    keyVersions.remove(key);
+                    notify(key, values.remove(key), null, snapshot.version());
+                }
+            }
+            fresh.forEach((key, value) -> {
+                Object old = values.put(key, value);
+                if (!Objects.equals(old, value)) {
+                    notify(key, old, value, snapshot.version());
+                }
+            });
+            version = snapshot.version();
         }
-        fresh.forEach((key, value) -> {
-            Object old = values.put(key, value);
-            if (!Objects.equals(old, value)) {
-                notify(key, old, value, snapshot.version());
-            }
-        });
-        version = snapshot.version();
         resyncing = false;
         firstSnapshot.countDown();
     }
@@ -108,18 +117,24 @@ final class WorkerState implements SharedStateView {
             toMaster.accept(new StateResync());
             return;
         }
-        for (int i = 0; i < change.keys().length; i++) {
-            String key = change.keys()[i];
-            Object value = change.values()[i] == null ? null : codec.read(change.values()[i]);
-            Object old = value == null ? values.remove(key) : values.put(key, value);
-            if (value == null) {
-                keyVersions.remove(key);
-            } else {
-                keyVersions.put(key, change.version());
-            }
-            notify(key, old, value, change.version());
+        Object[] decoded = new Object[change.keys().length];
+        for (int i = 0; i < decoded.length; i++) {
+            decoded[i] = change.values()[i] == null ? null : codec.read(change.values()[i]);
         }
-        version = change.version();
+        synchronized (applying) {
+            for (int i = 0; i < decoded.length; i++) {
+                String key = change.keys()[i];
+                Object value = decoded[i];
+                Object old = value == null ? values.remove(key) : values.put(key, value);
+                if (value == null) {
+                    keyVersions.remove(key);
+                } else {
+                    keyVersions.put(key, change.version());
+                }
+                notify(key, old, value, change.version());
+            }
+            version = change.version();
+        }
     }
 
     private void notify(String key, Object old, Object value, long atVersion) {
@@ -178,7 +193,9 @@ final class WorkerState implements SharedStateView {
                 if (change.key().startsWith(subscription.prefix())) {
                     try {
                         subscription.listener().changed(change);
-                    } catch (Exception e) {
+                    } catch (Exception | LinkageError | AssertionError e) {
+                        // Caught as a handler's are: one failing listener must not silence the others, nor stop
+                        // every later change from being told (the loop would end with telling still set).
                         log.error("state listener failed on {}: {}", change.key(), e.toString(), e);
                     }
                 }
@@ -194,7 +211,9 @@ final class WorkerState implements SharedStateView {
 
     @Override
     public Map<String, Object> snapshot() {
-        return Map.copyOf(values);
+        synchronized (applying) {
+            return Map.copyOf(values);
+        }
     }
 
     @Override

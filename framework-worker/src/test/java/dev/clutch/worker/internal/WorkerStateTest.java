@@ -105,4 +105,42 @@ class WorkerStateTest {
         state.change(change(2, "a", "1"));
         assertEquals(Optional.of("1"), state.get("a"), "changes are still applied");
     }
+
+    @Test
+    void aListenerThatFailsWithAnErrorSilencesNeitherTheOthersNorLaterChanges() {
+        List<String> heard = new CopyOnWriteArrayList<>();
+        state.onChange(change -> {
+            throw new AssertionError("a listener's assert");
+        });
+        state.onChange(change -> heard.add(change.key() + "=" + change.newValue()));
+        state.snapshot(new StateSnapshot(0, new String[0], new byte[0][], new long[0]));
+        state.change(change(1, "a", "1"));
+        await("the first change told").atMost(Duration.ofSeconds(5)).until(() -> heard.size() == 1);
+        state.change(change(2, "a", "2"));
+
+        await("the later change told too").atMost(Duration.ofSeconds(5)).until(() -> heard.size() == 2);
+        assertEquals(List.of("a=1", "a=2"), heard);
+    }
+
+    @Test
+    void aSnapshotNeverHoldsHalfOfAChangeOfSeveralKeys() throws Exception {
+        state.snapshot(new StateSnapshot(0, new String[0], new byte[0][], new long[0]));
+        int changes = 200_000;
+        Thread ipc = new Thread(() -> {
+            for (int version = 1; version <= changes; version++) {
+                byte[] value = codec.write(version);
+                state.change(new StateChange(version, new String[] {"a", "b"}, new byte[][] {value, value}));
+            }
+        }, "test-ipc");
+        ipc.setDaemon(true);
+        ipc.start();
+        try {
+            while (ipc.isAlive() && state.version() < changes) {
+                java.util.Map<String, Object> snapshot = state.snapshot();
+                assertEquals(snapshot.get("a"), snapshot.get("b"), "a and b change together, in one version");
+            }
+        } finally {
+            ipc.join(Duration.ofSeconds(30).toMillis());
+        }
+    }
 }
