@@ -90,4 +90,27 @@ class SingleProcessTest {
             assertTrue(output.contains("TEST-HOOK agent app serverDidReady"), output);
         }
     }
+
+    @Test
+    void aHookThatHangsFailsTheStartWithinTheStartTimeoutsNamingWhereItHangs() throws Exception {
+        String output = ClusterScenarios.failedStart(ClusterScenarios.testApp(baseDir, 1)
+                .property("clutch.agent.startTimeout", "4s")
+                .property("clutch.worker.startTimeout", "1s")
+                .env("TEST_AGENT_HANG", "1")
+                .args("start", "--single"), 3);
+        assertTrue(output.contains("TEST: agent hangs in willReady"), output);
+        assertTrue(output.contains("the start did not finish within 5000 ms (clutch.agent.startTimeout + "
+                + "clutch.worker.startTimeout): a hook or constructor of the application hangs"), output);
+        assertTrue(output.matches("(?s).*where clutch-single-start was stuck.*TestApp\\$\\w+\\.willReady.*"), output);
+    }
+
+    @Test
+    void anAssertFailingInAHookFailsTheStartAndStopsWhatStarted() throws Exception {
+        String output = ClusterScenarios.failedStart(ClusterScenarios.testApp(baseDir, 1)
+                .env("TEST_WORKER_ASSERT", "1")
+                .args("start", "--single"), 3);
+        assertTrue(output.contains("willReady failed: java.lang.AssertionError: TEST: a worker's assert fails"),
+                output);
+        assertTrue(output.contains("stopped"), output);
+    }
 }

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The application the cluster scenarios start. Its hooks report each step on the console, and misbehave on demand
  * through environment variables (children inherit the master's environment):
- * {@code TEST_AGENT_HANG}, {@code TEST_AGENT_EXIT=<code>}, {@code TEST_AGENT_CRASH_FILE}, {@code TEST_WORKER_THROW}.
+ * {@code TEST_AGENT_HANG}, {@code TEST_AGENT_EXIT=<code>}, {@code TEST_AGENT_CRASH_FILE}, {@code TEST_WORKER_THROW},
+ * {@code TEST_WORKER_ASSERT}.
  */
 public final class TestApp implements ClutchApplication {
 
@@ -612,6 +613,9 @@ public final class TestApp implements ClutchApplication {
                 case WORKER -> {
                     if (System.getenv("TEST_WORKER_THROW") != null) {
                         throw new IllegalStateException("TEST: worker refuses to start");
+                    }
+                    if (System.getenv("TEST_WORKER_ASSERT") != null) {
+                        throw new AssertionError("TEST: a worker's assert fails");
                     }
                     String holdFile = System.getenv("TEST_WORKER_HOLD_FILE");
                     if (holdFile != null) {

@@ -86,7 +86,11 @@ public final class HookRunner {
         long start = System.nanoTime();
         try {
             step.call(hook);
-        } catch (Exception | LinkageError e) {
+        } catch (VirtualMachineError fatal) {
+            throw fatal;
+        } catch (Exception | Error e) {
+            // An assert, a ServiceConfigurationError: the hook failed, named as such; in runLogged and runReversed
+            // the hooks after it still run.
             throw new HookFailedException(hook.getClass().getName() + "." + stepName + " failed: " + e, e);
         }
         long millis = (System.nanoTime() - start) / 1_000_000;

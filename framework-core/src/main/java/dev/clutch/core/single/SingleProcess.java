@@ -5,6 +5,8 @@ import dev.clutch.core.child.ProcessContext;
 import dev.clutch.core.api.Messenger;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.config.ClutchConfig;
+import dev.clutch.core.config.ClutchSettings;
+import dev.clutch.core.config.Setting;
 import dev.clutch.core.ipc.IpcTransport;
 import dev.clutch.core.lifecycle.ForeignSignals;
 import dev.clutch.core.lifecycle.Signals;
@@ -16,10 +18,12 @@ import dev.clutch.core.message.ClusterReady;
 import dev.clutch.core.message.Envelope;
 import dev.clutch.core.message.PayloadCodec;
 import dev.clutch.core.message.StateSnapshot;
+import dev.clutch.core.message.StopRequest;
 import dev.clutch.core.plugin.PluginSet;
 import dev.clutch.core.spi.RoleRuntime;
 import io.netty.channel.unix.FileDescriptor;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.LinkedHashMap;
@@ -50,7 +54,8 @@ public final class SingleProcess implements AutoCloseable {
     private final PayloadCodec codec;
     private final LocalHub hub;
     private final IpcTransport transport = IpcTransport.detect();
-    private final Map<Role, RoleRuntime> running = new LinkedHashMap<>();
+    /** Filled on the start's thread, read by close() on the caller's. */
+    private final Map<Role, RoleRuntime> running = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     private volatile InetSocketAddress address;
     private volatile State state = State.STARTING;
 
@@ -73,11 +78,17 @@ public final class SingleProcess implements AutoCloseable {
         ClutchApplication application = applicationClass.getDeclaredConstructor().newInstance();
         SingleProcess process = new SingleProcess(application, plugins, config);
         try {
-            process.startRole(Role.AGENT, process.hub.agent());
-            process.startRole(Role.WORKER, process.hub.worker());
-            process.announceReady(startedAtNanos);
+            BoundedStep.run("clutch-single-start", config.agentStartTimeout().plus(config.workerStartTimeout()),
+                    "the start", ClutchSettings.AGENT_START_TIMEOUT.key() + " + "
+                            + ClutchSettings.WORKER_START_TIMEOUT.key(), () -> {
+                        process.startRole(Role.AGENT, process.hub.agent());
+                        process.startRole(Role.WORKER, process.hub.worker());
+                        process.announceReady(startedAtNanos);
+                        return null;
+                    });
             return process;
-        } catch (Exception | LinkageError e) {
+        } catch (Exception | Error e) {
+            // Any Error too (an assert in a hook): what started must not go on running in a test's JVM.
             process.close();
             throw e;
         }
@@ -118,13 +129,17 @@ public final class SingleProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return ExitCode.FAILURE;
-        } catch (Exception | LinkageError e) {
+        } catch (Exception | LinkageError | AssertionError e) {
             log.error("start failed: {}", FailureCause.describe(e), e);
             return ExitCode.START_FAILED;
         }
     }
 
     private void startRole(Role role, LocalHub.Endpoint endpoint) throws Exception {
+        if (state != State.STARTING) {
+            // The start outlasted its limit and was given up: do not start what close() no longer stops.
+            throw new IllegalStateException("the start was given up, not starting the " + role.label());
+        }
         RoleRuntime runtime = RoleRuntime.find(role);
         ProcessLabel label = new ProcessLabel(role, role == Role.WORKER ? 1 : 0);
         hub.starting(endpoint, runtime);
@@ -138,10 +153,19 @@ public final class SingleProcess implements AutoCloseable {
     private void announceReady(long startedAtNanos) throws Exception {
         long pid = ProcessHandle.current().pid();
         ClusterReady ready = new ClusterReady(pid, new long[] {pid}, url());
-        for (RoleRuntime runtime : running.values()) {
+        List<RoleRuntime> started;
+        synchronized (running) {
+            started = List.copyOf(running.values());
+        }
+        for (RoleRuntime runtime : started) {
             runtime.clusterReady(ready);
         }
-        state = State.RUNNING;
+        synchronized (this) {
+            if (state != State.STARTING) {
+                throw new IllegalStateException("the start was given up before it finished");
+            }
+            state = State.RUNNING;
+        }
         long millis = (System.nanoTime() - startedAtNanos) / 1_000_000;
         String line = ReadyLine.format(millis, pid, new long[] {pid}, url()) + " (single process)";
         System.out.print(line + System.lineSeparator());
@@ -189,8 +213,8 @@ public final class SingleProcess implements AutoCloseable {
         }
         state = State.STOPPING;
         try {
-            stopRole(Role.WORKER, hub.worker(), config.workerKillTimeout());
-            stopRole(Role.AGENT, hub.agent(), config.agentKillTimeout());
+            stopRole(Role.WORKER, hub.worker(), config.workerKillTimeout(), ClutchSettings.WORKER_KILL_TIMEOUT);
+            stopRole(Role.AGENT, hub.agent(), config.agentKillTimeout(), ClutchSettings.AGENT_KILL_TIMEOUT);
         } finally {
             hub.close();
             state = State.STOPPED;
@@ -198,15 +222,23 @@ public final class SingleProcess implements AutoCloseable {
         }
     }
 
-    private void stopRole(Role role, LocalHub.Endpoint endpoint, java.time.Duration timeout) {
+    private void stopRole(Role role, LocalHub.Endpoint endpoint, Duration timeout, Setting<Duration> setting) {
         RoleRuntime runtime = running.remove(role);
         if (runtime == null) {
             return;
         }
         try {
             hub.leaving(endpoint);
-            runtime.stop(timeout);
-        } catch (RuntimeException e) {
+            // As a cluster's master waits for a child: its timeout, then the grace before a kill.
+            BoundedStep.run("clutch-single-stop-" + role.label(), timeout.plus(StopRequest.GRACE),
+                    "the " + role.label() + "'s stop", setting.key() + " + " + StopRequest.GRACE.toSeconds() + " s",
+                    () -> {
+                        runtime.stop(timeout);
+                        return null;
+                    });
+        } catch (BoundedStep.StepTimeoutException e) {
+            log.error("{}; going on with the stop", e.getMessage(), e.getCause());
+        } catch (Exception | LinkageError | AssertionError e) {
             log.error("stopping the {} failed: {}", role.label(), e.toString(), e);
         } finally {
             try {
