@@ -200,6 +200,17 @@ class OperatorTest {
             ClusterProcess.signal(worker, "USR1");
             cluster.awaitLine("SIGUSR1 ignored: not a Clutch signal", BOOT);
             assertTrue(ClusterProcess.isRunning(worker), "the worker survived SIGUSR1");
+            // The master's own signals too: HUP to the group (a closed terminal) would end every child at once.
+            for (String signal : List.of("HUP", "TTIN", "TTOU")) {
+                ClusterProcess.signal(worker, signal);
+                ClusterProcess.signal(ready.agentPid(), signal);
+                cluster.awaitLine("SIG" + signal + " ignored: the master's signal, send it to the master (pid "
+                        + cluster.pid() + ")", BOOT);
+            }
+            await("both children logged SIGTTOU").atMost(BOOT).pollInterval(Duration.ofMillis(100))
+                    .until(() -> cluster.count("SIGTTOU ignored: the master's signal") == 2);
+            assertTrue(ClusterProcess.isRunning(worker), "the worker survived HUP, TTIN and TTOU");
+            assertTrue(ClusterProcess.isRunning(ready.agentPid()), "the agent survived HUP, TTIN and TTOU");
             assertEquals(200, RawHttp.get(ready.port(), "/pid").status());
 
             cluster.signal("TTIN");

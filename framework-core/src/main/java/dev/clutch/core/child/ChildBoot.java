@@ -29,6 +29,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.unix.FileDescriptor;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -44,6 +45,8 @@ import org.slf4j.LoggerFactory;
  * serve until the master says stop. A child whose master is gone stops by itself within a second: no orphans.
  */
 public final class ChildBoot {
+
+    private static final List<String> MASTER_SIGNALS = List.of("HUP", "TTIN", "TTOU");
 
     /** How long a child that lost its master may spend stopping before it halts. */
     private static final long MASTER_LOST_GRACE_MILLIS = 700;
@@ -96,6 +99,12 @@ public final class ChildBoot {
         // Ctrl-C reaches the whole process group; the master decides the order of the stop.
         Signals.handle("INT", () -> log.debug("SIGINT ignored: the master orchestrates the stop"));
         Signals.handle("TERM", () -> onTerm(config));
+        // The master's reload and scale signals: sent to the process group (a closed terminal, kill -HUP -- -pgid,
+        // pkill -f), HUP would end every child at once, without a drain, and TTIN or TTOU suspend it.
+        for (String name : MASTER_SIGNALS) {
+            Signals.handle(name, () -> log.info("SIG{} ignored: the master's signal, send it to the master (pid {})",
+                    name, ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L)));
+        }
         for (String name : ForeignSignals.names()) {
             // Sent to the process group, they would end the children the master ignores them for.
             Signals.handle(name, () -> log.info("SIG{} ignored: not a Clutch signal", name));
