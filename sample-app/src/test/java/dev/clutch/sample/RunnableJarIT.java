@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clutch.core.testing.ClusterProcess;
 import dev.clutch.core.testing.RawHttp;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +29,11 @@ class RunnableJarIT {
 
     @TempDir
     Path baseDir;
+
+    /** The settings every start and command of these tests gives in {@code JAVA_OPTS}. */
+    private String settings() {
+        return "-Dclutch.baseDir=" + baseDir + " -Dclutch.http.host=127.0.0.1";
+    }
 
     private ClusterProcess jar(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
@@ -99,13 +107,96 @@ class RunnableJarIT {
         assertTrue(new String(noJava.getInputStream().readAllBytes()).contains("set JAVA_HOME to a JDK 17 or newer"));
     }
 
+    @Test
+    void aReloadAfterTheReleaseLinkMovedRunsTheNewRelease() throws Exception {
+        Path first = install(baseDir.resolve("releases").resolve("1"));
+        Path second = install(baseDir.resolve("releases").resolve("2"));
+        Path current = Files.createSymbolicLink(baseDir.resolve("current"), first);
+        Path script = current.resolve("bin").resolve("flags");
+        try (ClusterProcess cluster = launcher(script, settings(), "start", "--workers", "1", "--port", "0")) {
+            ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(90));
+            long before = ready.workerPids().get(0);
+            assertTrue(opens(before, first.resolve("flags.jar")), "the worker runs release 1");
+
+            // A deploy as the README describes it: the link moves to the new release in one rename.
+            Path moving = Files.createSymbolicLink(baseDir.resolve("current.new"), second);
+            Files.move(moving, current, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            try (ClusterProcess reload = launcher(script, settings(), "reload")) {
+                assertEquals(0, reload.awaitExit(Duration.ofSeconds(90)), reload.output());
+            }
+            await("the old worker gone").atMost(Duration.ofSeconds(30)).until(() -> !ClusterProcess.isRunning(before));
+            List<Long> workers = cluster.livePids().stream()
+                    .filter(pid -> pid != cluster.pid() && pid != ready.agentPid()).toList();
+            assertEquals(1, workers.size(), workers.toString());
+            assertTrue(opens(workers.get(0), second.resolve("flags.jar")), "the new worker runs release 2");
+            cluster.signal("TERM");
+            assertEquals(0, cluster.awaitExit(Duration.ofSeconds(60)), cluster.output());
+        }
+    }
+
+    @Test
+    void jmxInJavaOptsReachesTheDaemonMasterNotTheJvmThatStartsItNorTheCommands() throws Exception {
+        int jmxPort;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            jmxPort = probe.getLocalPort();
+        }
+        String jmx = "-Dcom.sun.management.jmxremote.port=" + jmxPort;
+        String options = settings() + " " + jmx + " -Dcom.sun.management.jmxremote.host=127.0.0.1"
+                + " -Dcom.sun.management.jmxremote.authenticate=false -Dcom.sun.management.jmxremote.ssl=false";
+        try (ClusterProcess start = launcher(LAUNCHER, options, "start", "--daemon", "--workers", "1", "--port", "0")) {
+            // Given JMX too, this JVM held the port while the daemon tried to bind it, and the start failed.
+            assertEquals(0, start.awaitExit(Duration.ofSeconds(90)), start.output());
+            List<Long> withJmx = new ArrayList<>();
+            for (long pid : start.livePids()) {
+                if (ClusterProcess.commandLine(pid).contains(jmx)) {
+                    withJmx.add(pid);
+                }
+            }
+            assertEquals(1, withJmx.size(), "the master only, not its children");
+            try (ClusterProcess status = launcher(LAUNCHER, options, "status")) {
+                assertEquals(0, status.awaitExit(Duration.ofSeconds(60)), status.output());
+                assertTrue(status.output().contains("flags running"), status.output());
+            }
+            try (ClusterProcess stop = launcher(LAUNCHER, options, "stop")) {
+                assertEquals(0, stop.awaitExit(Duration.ofSeconds(60)), stop.output());
+            }
+            await("every process gone").atMost(Duration.ofSeconds(10)).until(() -> start.livePids().isEmpty());
+        }
+    }
+
+    /** A release as a deploy lays it out: {@code <dir>/flags.jar} and {@code <dir>/bin/flags}. */
+    private static Path install(Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("bin"));
+        Files.copy(JAR, dir.resolve("flags.jar"));
+        Files.copy(LAUNCHER, dir.resolve("bin").resolve("flags"), StandardCopyOption.COPY_ATTRIBUTES);
+        return dir;
+    }
+
+    /** Whether process {@code pid} has {@code file} open (a JVM keeps the jars it loads classes from open). */
+    private static boolean opens(long pid, Path file) throws Exception {
+        Path real = file.toRealPath();
+        try (var descriptors = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return descriptors.anyMatch(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).equals(real);
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        }
+    }
+
     /** {@code target/bin/flags}, the launcher the build writes beside the jar. */
     private ClusterProcess launcher(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
+        return launcher(LAUNCHER, settings(), args);
+    }
+
+    private ClusterProcess launcher(Path script, String javaOpts, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(script.toString()));
         command.addAll(List.of(args));
         return ClusterProcess.builder(baseDir).command(command)
                 .env("JAVA_HOME", System.getProperty("java.home"))
-                .env("JAVA_OPTS", "-Dclutch.baseDir=" + baseDir + " -Dclutch.http.host=127.0.0.1")
+                .env("JAVA_OPTS", javaOpts)
                 .env("CLUTCH_CDS_DIR", baseDir.resolve("cds").toString())
                 .start();
     }

@@ -22,6 +22,11 @@ import java.util.List;
  */
 public final class DaemonStart {
 
+    /**
+     * Set by the application's launcher on {@code start --daemon}: the whole of {@code JAVA_OPTS}, of which it gave
+     * this JVM only the settings ({@code -D}), for the master.
+     */
+    static final String MASTER_JAVA_OPTS_ENV = "CLUTCH_MASTER_JAVA_OPTS";
     private static final int MAX_LINES_SHOWN = 40;
     /** Under one headline: enough for a message's list of problems or a child's last words. */
     private static final int MAX_DETAIL_LINES = 12;
@@ -59,6 +64,7 @@ public final class DaemonStart {
                     .redirectErrorStream(true);
             // The log files have every line: the console file keeps what needs a look (warnings, errors, crashes).
             daemon.environment().put(LogLayout.QUIET_CONSOLE_ENV, "1");
+            daemon.environment().remove(MASTER_JAVA_OPTS_ENV);
             Process master = daemon.start();
             return awaitReady(master, out, offset, config.agentStartTimeout().plus(config.workerStartTimeout())
                     .plusSeconds(30));
@@ -161,11 +167,24 @@ public final class DaemonStart {
         return text.startsWith("at ") || (text.startsWith("... ") && text.endsWith(" more"));
     }
 
-    /** This JVM's options, unless it is Maven's (then only what Clutch needs). */
+    /**
+     * This JVM's options, unless it is Maven's (then only what Clutch needs), and the master's own that the
+     * application's launcher kept from this JVM ({@link #MASTER_JAVA_OPTS_ENV}): a JMX port bound here would be in
+     * use when the daemon binds it.
+     */
     private static List<String> jvmOptions() {
         List<String> options = new ArrayList<>();
         if (!EnvName.runningInsideMaven()) {
             options.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+            String masterOptions = System.getenv(MASTER_JAVA_OPTS_ENV);
+            if (masterOptions != null && !masterOptions.isBlank()) {
+                // Split as the launcher splits JAVA_OPTS: on blanks, no quotes.
+                for (String option : masterOptions.strip().split("\\s+")) {
+                    if (!options.contains(option)) {
+                        options.add(option);
+                    }
+                }
+            }
         } else {
             System.getProperties().stringPropertyNames().stream().filter(p -> p.startsWith("clutch."))
                     .forEach(p -> options.add("-D" + p + "=" + System.getProperty(p)));
