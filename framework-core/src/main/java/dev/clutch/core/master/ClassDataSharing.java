@@ -234,6 +234,13 @@ final class ClassDataSharing {
                 log.info("class-data sharing: children start from {} from now on", recordingFor);
                 linkForLaunchers(recordingFor);
                 deleteOlderArchives(recordingFor);
+            } else {
+                // The JVM's own warning is silenced (QUIET): without this line the faster start would never come,
+                // without a word.
+                log.warn("class-data sharing: the worker that recorded the archive (pid {}) stopped without writing "
+                        + "one, so children start without; a JDK without its base archive (lib/server/classes.jsa, "
+                        + "missing from a jlink image made without --generate-cds-archive) cannot record: start a "
+                        + "worker with -Xlog:cds (clutch.worker.jvmArgs) to see why", pid);
             }
         } catch (IOException e) {
             log.info("class-data sharing: could not keep the archive {}: {}", recording, e.getMessage());

@@ -73,6 +73,29 @@ class ClassDataSharingTest {
     }
 
     @Test
+    void aRecorderThatStopsWithoutWritingAnArchiveIsSaidWithWhatToDo() throws IOException {
+        ClassDataSharing sharing = ClassDataSharing.of(true, "flags", dir.resolve("cds").toString(), jar().toString());
+        sharing.options(Role.WORKER);
+        sharing.launched(42);
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(ClassDataSharing.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events =
+                new ch.qos.logback.core.read.ListAppender<>();
+        events.start();
+        logger.addAppender(events);
+        try {
+            sharing.exited(42, 0, true);
+        } finally {
+            logger.detachAppender(events);
+        }
+
+        assertEquals(List.of(), sharing.options(Role.AGENT));
+        assertTrue(events.list.stream().anyMatch(e -> e.getFormattedMessage().contains("the worker that recorded "
+                + "the archive (pid 42) stopped without writing one") && e.getFormattedMessage().contains(
+                "-Xlog:cds")), events.list.toString());
+    }
+
+    @Test
     void anArchiveWhoseRecorderWasKilledIsNotUsedAndTheNextWorkerRecordsAgain() throws IOException {
         ClassDataSharing sharing = ClassDataSharing.of(true, "flags", dir.resolve("cds").toString(), jar().toString());
         Path cut = Path.of(optionValue(sharing.options(Role.WORKER), "-XX:ArchiveClassesAtExit="));
