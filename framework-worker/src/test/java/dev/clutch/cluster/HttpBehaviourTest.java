@@ -88,6 +88,21 @@ class HttpBehaviourTest {
     }
 
     @Test
+    void theHealthRouteSkipsTheApplicationsFilters() throws Exception {
+        HttpResponse<String> health = Http.get(ready.url("/_clutch/health"));
+        assertEquals(200, health.statusCode());
+        assertEquals(java.util.Optional.empty(), health.headers().firstValue("X-Powered-By"), "no filter ran");
+        assertEquals("test-app", Http.get(ready.url("/pid")).headers().firstValue("X-Powered-By").orElse(null),
+                "they run on the application's non-blocking routes");
+    }
+
+    @Test
+    void theClientsAddressIsHostColonPort() throws Exception {
+        String client = Http.get(ready.url("/client")).body();
+        assertTrue(client.matches("127\\.0\\.0\\.1:\\d{1,5}"), client);
+    }
+
+    @Test
     void malformedJsonIs400SayingWhere() throws Exception {
         HttpResponse<String> response = send(to("/echo").POST(HttpRequest.BodyPublishers.ofString(
                 "{\"name\": \"clutch\",\n \"times\": }")));

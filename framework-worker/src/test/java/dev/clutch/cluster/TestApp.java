@@ -201,6 +201,7 @@ public final class TestApp implements ClutchApplication {
                 Lifecycle.addHook(binder()).to(StateAtLoad.class);
                 Lifecycle.addHook(binder()).to(DevGreeting.class);
                 routes.nonBlocking().get("/pid", Pid.class);
+                routes.nonBlocking().get("/client", Client.class);
                 routes.nonBlocking().get("/netty-platform", NettyPlatform.class);
                 routes.nonBlocking().get("/hang", Hang.class);
                 routes.get("/oom", Oom.class);
@@ -223,6 +224,14 @@ public final class TestApp implements ClutchApplication {
         @Override
         public Object handle(Request request) {
             return ProcessHandle.current().pid();
+        }
+    }
+
+    /** GET /client: the client's address as the request gives it. */
+    static final class Client implements Handler {
+        @Override
+        public Object handle(Request request) {
+            return request.remoteAddress();
         }
     }
 

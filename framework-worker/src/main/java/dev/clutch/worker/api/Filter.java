@@ -4,6 +4,10 @@ package dev.clutch.worker.api;
  * Cross-cutting work around every request (authentication, metrics, headers). Filters run in the order they are
  * bound: {@code before} in that order, {@code after} in reverse. Throwing {@link HttpException} from {@code before}
  * answers at once, without the handler.
+ *
+ * <p>They run on the thread of the route's handler: a handler thread for a blocking route, the connection's event
+ * loop for a {@linkplain Routes#nonBlocking() non-blocking} one, where a filter must not block either. They do not run
+ * for {@code /_clutch/health}, which load balancers and probes call without credentials.
  */
 public interface Filter {
 

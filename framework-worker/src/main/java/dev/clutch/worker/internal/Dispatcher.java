@@ -166,9 +166,18 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     /** The client's address as text, made once per connection: the requests of a kept-alive one share it. */
     private String client(ChannelHandlerContext ctx) {
         if (client == null) {
-            client = String.valueOf(ctx.channel().remoteAddress());
+            client = hostAndPort(ctx.channel().remoteAddress());
         }
         return client;
+    }
+
+    /** {@code host:port}, an IPv6 host in brackets; an address's own toString starts with a slash. */
+    static String hostAndPort(java.net.SocketAddress address) {
+        if (address instanceof java.net.InetSocketAddress inet && inet.getAddress() != null) {
+            String host = inet.getAddress().getHostAddress();
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
+        }
+        return String.valueOf(address);
     }
 
     private Exchange begin(ChannelHandlerContext ctx, String method, String uri, boolean keepAlive,
@@ -265,8 +274,10 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         List<Filter> ran = new ArrayList<>();
         Response response;
         PreparedResponse.Body body;
+        // Probes must not meet the application's authentication, nor wait on a filter's remote call.
+        List<Filter> filters = route.handler() == HealthHandler.class ? List.of() : shared.filters();
         try {
-            for (Filter filter : shared.filters()) {
+            for (Filter filter : filters) {
                 filter.before(request);
                 ran.add(filter);
             }
