@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import dev.clutch.agent.api.Schedules;
+import dev.clutch.core.config.UnitlessDuration;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
@@ -49,6 +50,11 @@ final class AgentSchedules implements Schedules {
 
     @Override
     public Schedule every(String interval) {
+        String number = UnitlessDuration.numberOf(interval);
+        if (number != null) {
+            throw new IllegalArgumentException("schedule interval '" + interval + "' " + UnitlessDuration.problem(
+                    number));
+        }
         Duration duration;
         try {
             duration = ConfigFactory.empty().withValue("d", ConfigValueFactory.fromAnyRef(interval)).getDuration("d");

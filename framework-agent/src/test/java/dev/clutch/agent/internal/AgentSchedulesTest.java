@@ -68,5 +68,8 @@ class AgentSchedulesTest {
         IllegalArgumentException every = assertThrows(IllegalArgumentException.class, () -> schedules.every("soon"));
         assertEquals("schedule interval 'soon' is not a duration: write it like \"10s\", \"500ms\" or \"5m\"",
                 every.getMessage());
+        IllegalArgumentException bare = assertThrows(IllegalArgumentException.class, () -> schedules.every("30"));
+        assertEquals("schedule interval '30' has no unit, which would make it 30 ms: write the unit, for example "
+                + "\"30s\" or \"30ms\"", bare.getMessage());
     }
 }

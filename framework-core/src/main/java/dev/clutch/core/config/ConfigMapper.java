@@ -60,7 +60,13 @@ public final class ConfigMapper {
         } else if (raw == double.class || raw == Double.class) {
             return config.getDouble(path);
         } else if (raw == Duration.class) {
-            return config.getDuration(path);
+            Duration duration = config.getDuration(path);
+            String number = UnitlessDuration.numberOf(config.getValue(path).unwrapped());
+            if (number != null && !duration.isZero()) {
+                throw new ConfigException.BadValue(config.getValue(path).origin(), path,
+                        UnitlessDuration.problem(number));
+            }
+            return duration;
         } else if (raw == ConfigMemorySize.class) {
             return config.getMemorySize(path);
         } else if (raw == Config.class) {

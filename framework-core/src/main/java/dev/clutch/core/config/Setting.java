@@ -107,9 +107,7 @@ public final class Setting<T> {
             }
             String number = withoutUnit(config, k);
             if (number != null && !value.isZero()) {
-                // The library reads a bare number as milliseconds: "requestTimeout = 30" would be 30 ms.
-                throw new IllegalArgumentException("has no unit, which would make it " + number + " ms: write "
-                        + "the unit, for example \"" + number + "s\" or \"" + number + "ms\"");
+                throw new IllegalArgumentException(UnitlessDuration.problem(number));
             }
             return value;
         });
@@ -139,8 +137,7 @@ public final class Setting<T> {
 
     /** The value as written when it is a bare number (no unit), or null. */
     private static String withoutUnit(Config config, String key) {
-        String written = String.valueOf(config.getValue(key).unwrapped()).strip();
-        return written.matches("\\d+(\\.\\d+)?") ? written : null;
+        return UnitlessDuration.numberOf(config.getValue(key).unwrapped());
     }
 
     static Setting<String> oneOf(String key, String defaultValue, Set<String> allowed, String description) {

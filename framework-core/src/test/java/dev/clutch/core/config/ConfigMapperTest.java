@@ -86,6 +86,19 @@ class ConfigMapperTest {
     }
 
     @Test
+    void aDurationWithoutAUnitIsRefusedNamingKeyFileAndLine() throws Exception {
+        Config config = file("flags {\n  file = f\n  staleAfter = 7\n  audit = no\n  mode = safe\n  owners = []\n"
+                + "  weights {}\n  limits { maxRollout = 1, maxBody = 1KiB }\n  tiers = []\n}\n");
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TypedConfig.read(config, "flags", Flags.class));
+
+        assertTrue(e.getMessage().matches("bad configuration for Flags: .*application.conf: 3: .*flags.staleAfter.*"
+                + "has no unit, which would make it 7 ms: write the unit, for example \"7s\" or \"7ms\".*"),
+                e.getMessage());
+    }
+
+    @Test
     void aValueTheRecordRefusesNamesTheObjectAndWhy() throws Exception {
         Config config = file("flags {\n  limits { maxRollout = 150, maxBody = 1MiB }\n}\n");
 
