@@ -34,8 +34,13 @@ final class ChildStopper {
             return;
         }
         // The child spends up to the timeout draining, then closes and runs its beforeClose hooks: the kill
-        // waits for that too.
-        child.enter(Child.Phase.STOPPING, nanoClock.getAsLong() + timeout.toNanos() + StopRequest.GRACE.toNanos());
+        // waits for that too. A worker taken for hung keeps the kill it was promised (a second after its thread
+        // dump): it cannot act on a stop order.
+        long deadline = nanoClock.getAsLong() + timeout.toNanos() + StopRequest.GRACE.toNanos();
+        if (child.killAtNanos() != 0 && child.killAtNanos() - deadline < 0) {
+            deadline = child.killAtNanos();
+        }
+        child.enter(Child.Phase.STOPPING, deadline);
         if (child.role() == Role.WORKER) {
             sharing.workerLeaving(child.pid());
         }
@@ -70,6 +75,8 @@ final class ChildStopper {
         if (child.wasKilled()) {
             log.warn("{} is still alive {} ms after it was killed: killing it again", child.describe(),
                     TimeUnit.NANOSECONDS.toMillis(KILL_GRACE_NANOS));
+        } else if (child.killAtNanos() != 0) {
+            log.warn("{} was taken for hung: killed after its thread dump, as announced", child.describe());
         } else if (child.stopOrderPending()) {
             log.warn("{} had not taken {} handed to it when its stop time came (clutch.worker.killTimeout): "
                     + "killed", child.describe(), Plural.of(sharing.untaken(child.pid()), "connection"));
