@@ -75,4 +75,26 @@ class SettingsReloadTest {
                     refused.text());
         }
     }
+
+    @Test
+    void aReloadWhoseNewWorkerCannotBeLaunchedIsAbortedWithTheAlarmAndTheCause() throws Exception {
+        Path conf = files.resolve("application.conf");
+        Files.writeString(conf, "# as started\n");
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
+                .classpath(files + File.pathSeparator + System.getProperty("java.class.path"))
+                .start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
+            ControlClient master = new ControlClient(baseDir.resolve("run/control.sock"), 1024 * 1024);
+
+            // No process can be started with a NUL in its command line: the launch itself fails.
+            Files.writeString(conf, "clutch.worker.jvmArgs = [\"-Dtest.broken=a\\u0000b\"]\n");
+            ControlReply reloaded = master.send(new ControlRequest("reload", new String[0]), BOOT);
+
+            assertFalse(reloaded.ok(), reloaded.text());
+            assertTrue(reloaded.text().contains("cannot launch a new worker-1: java.io.IOException"), reloaded.text());
+            cluster.awaitLine("ALARM reload-aborted: reload aborted: cannot launch a new worker-1: java.io.IOException",
+                    BOOT);
+            assertEquals(200, Http.get(ready.url("/_clutch/health")).statusCode(), "the old worker serves on");
+        }
+    }
 }

@@ -27,7 +27,9 @@ import dev.clutch.core.message.StateResync;
 import io.netty.channel.EventLoop;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -99,6 +101,8 @@ public final class Master {
     private final ProcessTable table = new ProcessTable();
     private final Switchboard switchboard;
     private final Alarms alarms;
+    /** What the last launch that failed threw, for the reply and the alarm of a reload it stopped. */
+    private String lastLaunchFailure;
     private final WorkerSupervisor supervisor;
     private final ControlCommands commands;
     private final PayloadRegistryCheck payloadCheck;
@@ -150,6 +154,11 @@ public final class Master {
             @Override
             public Child launchWorker(int slot) {
                 return launch(Role.WORKER, slot, config.workerStartTimeout());
+            }
+
+            @Override
+            public String lastLaunchFailure() {
+                return lastLaunchFailure;
             }
 
             @Override
@@ -718,8 +727,11 @@ public final class Master {
         if (agent == null) {
             agentReload = null;
             payloadCheck.revertAdoption();
-            agentDeath.launchFailed("see the master's log");
-            finishReload(ControlCommands.Reloaded.failed("cannot launch a new agent (the master's log says why)"));
+            String why = "cannot launch a new agent: " + lastLaunchFailure;
+            agentDeath.launchFailed(lastLaunchFailure);
+            alarms.raise("reload-aborted", "reload aborted: " + why + "; the workers keep serving without an agent",
+                    new LinkedHashMap<>(Map.of("role", Role.AGENT.label(), "exit", why)), List.of());
+            finishReload(ControlCommands.Reloaded.failed(why));
         } else {
             agentReload.launched(agent);
         }
@@ -910,6 +922,7 @@ public final class Master {
             log.info("launched {}", child.describe());
             return child;
         } catch (IOException | RuntimeException e) {
+            lastLaunchFailure = e.toString();
             if (serving() && role == Role.AGENT) {
                 log.error("cannot launch a new agent: {} (the reload stops there)", e.toString());
             } else if (serving()) {

@@ -1,6 +1,7 @@
 package dev.clutch.core.master;
 
 import dev.clutch.core.alarm.Alarms;
+import dev.clutch.core.api.Role;
 import dev.clutch.core.config.ClutchConfig;
 import java.time.Duration;
 import java.util.Comparator;
@@ -31,6 +32,9 @@ final class WorkerSupervisor {
     interface Actions {
         /** Launches a worker for {@code slot}; {@code null} if the launch failed. */
         Child launchWorker(int slot);
+
+        /** What the last launch that failed threw. */
+        String lastLaunchFailure();
 
         /** Asks a worker to drain and stop. */
         void stop(Child worker);
@@ -163,7 +167,11 @@ final class WorkerSupervisor {
         reload.await(null);
         Child replacement = launch(old.workerId(), old);
         if (replacement == null) {
-            finishReload("cannot launch a new worker-" + old.workerId());
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("role", Role.WORKER.label());
+            details.put("workerId", old.workerId());
+            abortReload("cannot launch a new worker-" + old.workerId() + ": " + actions.lastLaunchFailure(), details,
+                    List.of());
             return;
         }
         reload.started(replacement);
@@ -174,11 +182,15 @@ final class WorkerSupervisor {
         if (reload != null && reload.current() == worker) {
             Map<String, Object> details = details(worker);
             details.put("exit", how);
-            alarms.raise("reload-aborted", "reload aborted: the new " + worker.describe() + " " + how
-                    + " before it was ready; the old workers keep serving", details,
+            abortReload("the new " + worker.describe() + " " + how + " before it was ready", details,
                     worker.process().lastStderrLines());
-            finishReload("the new " + worker.describe() + " " + how + " before it was ready");
         }
+    }
+
+    /** Ends the reload where it is, with the {@code reload-aborted} alarm: the workers not yet replaced serve on. */
+    private void abortReload(String why, Map<String, Object> details, List<String> stderr) {
+        alarms.raise("reload-aborted", "reload aborted: " + why + "; the old workers keep serving", details, stderr);
+        finishReload(why);
     }
 
     private void finishReload(String failure) {
@@ -256,7 +268,8 @@ final class WorkerSupervisor {
     /** One pass: hung workers, recycling, then the count. */
     void tick(long nowNanos) {
         if (reload != null && reload.current() != null && isGone(reload.current())) {
-            finishReload("the new " + reload.current().describe() + " was stopped before it was ready");
+            abortReload("the new " + reload.current().describe() + " was stopped before it was ready",
+                    details(reload.current()), List.of());
         } else if (reload != null && reload.awaited() != null
                 && (isGone(reload.awaited()) || reload.awaited().isRetiring())) {
             // The old worker it waited for died, was stopped, or hit a fatal error (its replacement is on its way)
