@@ -21,6 +21,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -45,6 +46,8 @@ public final class ChildMessenger implements Messenger {
     private final Map<Long, PendingRequest> pending = new ConcurrentHashMap<>();
     private final List<Consumer<Undeliverable>> undeliverableListeners = new CopyOnWriteArrayList<>();
     private final AtomicLong correlations = new AtomicLong();
+    /** Past {@link #close()}: a send fails as STOPPED, not as whatever the closed link would make of it. */
+    private volatile boolean closed;
     private final ExecutorService handlerThread = Executors.newSingleThreadExecutor(daemon("clutch-messages"));
     private final HandlerQueue<Envelope> inbound;
     /** Sends whose sender reports them undeliverable in a log of its own: the agent's scheduler, in schedule.log. */
@@ -116,6 +119,10 @@ public final class ChildMessenger implements Messenger {
      *     caller learns at once
      */
     private void toMaster(Envelope envelope) {
+        if (closed) {
+            throw new MessageFailedException(Reason.STOPPED, "'" + ((AppMessage) envelope.body()).action()
+                    + "' cannot be sent: this process is stopping");
+        }
         if (!link.isConnected()) {
             throw new MessageFailedException(Reason.UNDELIVERABLE, "'" + ((AppMessage) envelope.body()).action()
                     + "' cannot be sent: this process has lost its connection to the master, and stops");
@@ -159,8 +166,15 @@ public final class ChildMessenger implements Messenger {
             pending.remove(correlation);
             throw e;
         }
-        ScheduledFuture<?> expiry = timeouts.schedule(() -> fail(correlation, Reason.TIMED_OUT,
-                AppMessage.noReplyWithin(action, timeout)), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> expiry;
+        try {
+            expiry = timeouts.schedule(() -> fail(correlation, Reason.TIMED_OUT,
+                    AppMessage.noReplyWithin(action, timeout)), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // Closed since the message left: its reply would find no one.
+            fail(correlation, Reason.STOPPED, "this process is stopping");
+            return (CompletableFuture<R>) reply;
+        }
         // Answered requests take their timer with them: at thousands of requests a second, timers that wait out
         // their full timeout would pile up. And a future the caller completed or cancelled itself takes its entry.
         reply.whenComplete((value, failure) -> {
@@ -331,6 +345,7 @@ public final class ChildMessenger implements Messenger {
     }
 
     public void close() {
+        closed = true;
         handlerThread.shutdownNow();
         timeouts.shutdownNow();
         pending.values().forEach(request -> request.reply().completeExceptionally(new MessageFailedException(

@@ -340,6 +340,10 @@ final class LocalHub implements AutoCloseable {
                     }
                 });
             } catch (RejectedExecutionException e) {
+                if (thread.isShutdown()) {
+                    throw new Messenger.MessageFailedException(Messenger.MessageFailedException.Reason.STOPPED,
+                            "the in-memory hub is closed: this process is stopping");
+                }
                 throw new Messenger.MessageFailedException(Messenger.MessageFailedException.Reason.BACK_PRESSURE,
                         "too many messages queued in this process (over " + MAX_QUEUED + "): slow down and retry");
             }
