@@ -66,6 +66,12 @@ class TestKitMultiProcessTest {
 
         assertEquals("no process has pid 0: a pid is a positive number", assertThrows(
                 IllegalArgumentException.class, () -> messenger.sendTo(0, "whoami", null)).getMessage());
+        // Thrown at the call, nothing sent, as a cluster process's messenger does.
+        assertThrows(NullPointerException.class, () -> messenger.request(Messenger.Target.agent(), "whoami", null,
+                null));
+        // A timeout of weeks is a timeout, not a malformed command to the master.
+        assertEquals("agent:" + app.agentPid(), messenger.request(Messenger.Target.agent(), "whoami", null,
+                Duration.ofDays(30)).get(60, java.util.concurrent.TimeUnit.SECONDS));
 
         messenger.sendToWorkers("record", new TestApp.Greeting("kit", 1));
         await("both workers acknowledged to the agent").atMost(Duration.ofSeconds(10))

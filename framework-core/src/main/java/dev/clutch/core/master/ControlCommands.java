@@ -157,7 +157,7 @@ final class ControlCommands {
     /** {@code message <target> <action> send|request <timeoutMillis> <base64 payload>}. */
     private void message(String[] args, Consumer<ControlReply> reply) {
         if (args.length != 5 || !(args[2].equals("send") || args[2].equals("request"))
-                || !args[3].matches("\\d{1,9}")) {
+                || !args[3].matches("\\d{1,18}")) {
             reply.accept(failed("message takes: <target> <action> send|request <timeoutMillis> <base64 payload>"));
             return;
         }

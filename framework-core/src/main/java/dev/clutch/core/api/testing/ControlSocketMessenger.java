@@ -14,6 +14,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -73,6 +74,7 @@ final class ControlSocketMessenger implements Messenger {
     }
 
     private void send(String target, String action, Object payload) {
+        Objects.requireNonNull(action, "action");
         ControlReply reply = call(target, action, "send", codec.write(payload), SEND_TIMEOUT);
         if (!reply.ok()) {
             Undeliverable event = new Undeliverable(action, reply.text());
@@ -90,6 +92,9 @@ final class ControlSocketMessenger implements Messenger {
             case "pid" -> "pid:" + target.pid();
             default -> throw new IllegalArgumentException("unknown target " + target);
         };
+        // Thrown here, nothing sent, as a cluster process's messenger does.
+        Objects.requireNonNull(action, "action");
+        Objects.requireNonNull(timeout, "timeout");
         byte[] bytes = codec.write(payload);
         // Completed by hand, not by supplyAsync, so that it fails with the MessageFailedException itself, as a
         // cluster process's messenger does, not wrapped in a CompletionException.
