@@ -30,9 +30,12 @@ public interface Request {
     String bodyText();
 
     /**
-     * The body read as JSON into {@code type}.
+     * The body read as JSON into {@code type}, strictly: a property {@code type} does not have, a value of another
+     * type ({@code 2.5} or {@code "3"} for an {@code int}), or {@code null} for a primitive (a record's primitive left
+     * out too) is refused, not coerced. A property that may be left out is an {@code Integer} or an
+     * {@code Optional}.
      *
-     * @throws HttpException 400 naming what does not parse
+     * @throws HttpException 400 naming what does not parse, with line and column
      */
     <T> T bodyAs(Class<T> type);
 

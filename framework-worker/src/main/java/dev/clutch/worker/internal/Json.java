@@ -13,7 +13,8 @@ import dev.clutch.worker.api.HttpException;
 /**
  * The worker's JSON mapper: Java time as ISO strings, {@code Optional} as its value or null, unknown properties
  * refused (a typo is a 400, not silence), and values of the type asked for only: {@code 50.9} or {@code "50"} for
- * an {@code int} is a 400, not a silent 50.
+ * an {@code int} is a 400, not a silent 50, and so is {@code null} for one, or a record's {@code int} left out: a
+ * property that may be left out is an {@code Integer} or an {@code Optional}.
  */
 final class Json {
 
@@ -23,6 +24,7 @@ final class Json {
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .build();
 
@@ -50,6 +52,8 @@ final class Json {
                     ? " (line " + p.getLocation().getLineNr() + ", column " + p.getLocation().getColumnNr() + ")"
                     : "";
             String what = e instanceof JsonProcessingException p ? p.getOriginalMessage() : e.getMessage();
+            // Advice to the server's author, not to its client.
+            what = what.replaceFirst(" \\(set DeserializationConfig\\..*\\)$", "");
             throw HttpException.badRequest("the body is not valid JSON for " + type.getSimpleName() + where + ": "
                     + what);
         }

@@ -2,6 +2,7 @@ package dev.clutch.worker.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clutch.worker.api.HttpException;
 import java.nio.charset.StandardCharsets;
@@ -28,5 +29,20 @@ class JsonTest {
                 () -> Json.read("null".getBytes(StandardCharsets.UTF_8), Settings.class));
         assertEquals(400, refused.status());
         assertEquals("the body is JSON null: expected Settings", refused.getMessage());
+    }
+
+    record Rollout(String name, int percent) {
+    }
+
+    @Test
+    void nullOrNothingForAPrimitiveIsA400NotZero() {
+        for (String body : new String[] {"{\"name\": \"a\", \"percent\": null}", "{\"name\": \"a\"}"}) {
+            HttpException refused = assertThrows(HttpException.class,
+                    () -> Json.read(body.getBytes(StandardCharsets.UTF_8), Rollout.class));
+            assertEquals(400, refused.status());
+            assertTrue(refused.getMessage().startsWith("the body is not valid JSON for Rollout (line 1"),
+                    refused.getMessage());
+            assertTrue(refused.getMessage().endsWith("Cannot map `null` into type `int`"), refused.getMessage());
+        }
     }
 }
