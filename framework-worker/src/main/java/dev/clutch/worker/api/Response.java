@@ -58,8 +58,9 @@ public final class Response {
     }
 
     /**
-     * A body sent with chunked transfer encoding, one chunk per element, as the iterable produces them: for
-     * responses whose size is not known in advance.
+     * A body sent with chunked transfer encoding, one chunk per element: for responses whose size is not known in
+     * advance. The iterable is read whole on the handler's thread before anything is written (a failure while it
+     * produces is still a 500), so the body must fit in memory; it is not streamed.
      */
     public static Response chunked(int status, String contentType, Iterable<String> chunks) {
         return new Response(status, contentType, null, null, Objects.requireNonNull(chunks));
@@ -75,8 +76,20 @@ public final class Response {
         return status;
     }
 
+    /** The headers, names in lower case; read-only: {@link #header} sets one. */
     public Map<String, String> headers() {
-        return headers;
+        return java.util.Collections.unmodifiableMap(headers);
+    }
+
+    /**
+     * A copy, headers and all, that changes apart from this one. What a handler returns reaches the filters as a
+     * copy, so that a response kept and returned again (a constant) does not gather their headers request after
+     * request.
+     */
+    public Response copy() {
+        Response copy = new Response(status, null, body, json, chunks);
+        copy.headers.putAll(headers);
+        return copy;
     }
 
     /** The body bytes, or {@code null} for a JSON or chunked body. */

@@ -324,7 +324,8 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
 
     private static Response toResponse(Object result) {
         if (result instanceof Response response) {
-            return response;
+            // The filters' headers go on this request's copy only (Response.copy).
+            return response.copy();
         }
         if (result == null) {
             return Response.status(204);

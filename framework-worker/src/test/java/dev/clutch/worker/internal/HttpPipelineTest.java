@@ -1,6 +1,8 @@
 package dev.clutch.worker.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clutch.worker.api.Route;
@@ -32,12 +34,14 @@ class HttpPipelineTest {
         Route blockingHello = new Route("GET", "/blocking-hello", HelloHandler.class, true);
         Route unchanged = new Route("GET", "/unchanged", NotModifiedHandler.class, false);
         Route chunks = new Route("GET", "/chunks", ChunksHandler.class, false);
+        Route constant = new Route("GET", "/constant", ConstantHandler.class, false);
         return new Dispatcher.Shared(new RouteTable(Set.of(hello, helloPost, opaque, nothing, interim, large,
-                blockingHello, unchanged, chunks)),
+                blockingHello, unchanged, chunks, constant)),
                 Map.of(HelloHandler.class, HelloHandler::new, OpaqueHandler.class, OpaqueHandler::new,
                         NullJsonHandler.class, NullJsonHandler::new, InterimStatusHandler.class,
                         InterimStatusHandler::new, LargeHandler.class, LargeHandler::new,
-                        NotModifiedHandler.class, NotModifiedHandler::new, ChunksHandler.class, ChunksHandler::new),
+                        NotModifiedHandler.class, NotModifiedHandler::new, ChunksHandler.class, ChunksHandler::new,
+                        ConstantHandler.class, ConstantHandler::new),
                 filters,
                 Executors.newSingleThreadExecutor(),
                 Duration.ofSeconds(5), new InFlight(), new Draining(), new ResponseWriter(false), new RequestIds(),
@@ -92,6 +96,16 @@ class HttpPipelineTest {
         @Override
         public Object handle(dev.clutch.worker.api.Request request) {
             return dev.clutch.worker.api.Response.chunked(200, "text/plain", List.of("one ", "two ", "three"));
+        }
+    }
+
+    /** Returns the same response every time, as a handler keeping a constant would. */
+    static final class ConstantHandler implements dev.clutch.worker.api.Handler {
+        static final dev.clutch.worker.api.Response ACCEPTED = dev.clutch.worker.api.Response.status(202);
+
+        @Override
+        public Object handle(dev.clutch.worker.api.Request request) {
+            return ACCEPTED;
         }
     }
 
@@ -302,6 +316,27 @@ class HttpPipelineTest {
         assertTrue(response.startsWith("HTTP/1.1 500"), response);
         assertTrue(response.toLowerCase(java.util.Locale.ROOT).contains("x-stamped: yes"), response);
         assertEquals(List.of(500), seen);
+    }
+
+    @Test
+    void aResponseReturnedAgainDoesNotKeepTheHeadersFiltersGaveItForAnotherRequest() {
+        // A CORS filter of the kind that answers only some origins.
+        dev.clutch.worker.api.Filter cors = new dev.clutch.worker.api.Filter() {
+            @Override
+            public void after(dev.clutch.worker.api.Request request, dev.clutch.worker.api.Response response) {
+                request.header("origin").ifPresent(origin -> response.header("Access-Control-Allow-Origin", origin));
+            }
+        };
+        EmbeddedChannel channel = new EmbeddedChannel(new HttpInitializer(shared(List.of(cors)), 1024, 60_000));
+        String first = exchange(channel, "GET /constant HTTP/1.1\r\nHost: x\r\nOrigin: https://a.example\r\n\r\n");
+        assertTrue(first.contains("access-control-allow-origin: https://a.example"), first);
+
+        String second = exchange(channel, get("/constant"));
+        assertTrue(second.startsWith("HTTP/1.1 202"), second);
+        assertFalse(second.toLowerCase(java.util.Locale.ROOT).contains("access-control-allow-origin"), second);
+        assertTrue(ConstantHandler.ACCEPTED.headers().isEmpty(), "the handler's constant is as it was");
+        assertThrows(UnsupportedOperationException.class,
+                () -> ConstantHandler.ACCEPTED.headers().put("x-a", "b"), "headers are set through header()");
     }
 
     @Test
