@@ -5,8 +5,10 @@ package dev.clutch.core.api;
  * {@code didLoad}, {@code willReady}, {@code didReady}, {@code serverDidReady}, and {@code beforeClose} at stop.
  * Bind implementations with {@link Lifecycle#addHook(com.google.inject.Binder)}; they are called in binding order
  * (plugins' hooks first, in plugin order, then the application's) at start, and in reverse order at close. A hook
- * that throws during start fails the start of the whole cluster, with the hook named in the log; a hook slower
- * than half a second is logged with its duration.
+ * that throws in {@code configDidLoad}, {@code didLoad}, {@code willReady} or {@code didReady} fails the start of
+ * the whole cluster, with the hook named in the log; one that throws in {@code serverDidReady} or
+ * {@code beforeClose} is logged and the other hooks still run. A hook slower than half a second is logged with its
+ * duration.
  */
 public interface LifecycleHook {
 

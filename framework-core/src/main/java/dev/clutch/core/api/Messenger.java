@@ -46,9 +46,10 @@ public interface Messenger {
      * {@link MessageFailedException} (undeliverable, the handler threw, or no reply within {@code timeout}: see its
      * {@link MessageFailedException#reason() reason}).
      *
-     * <p>The future completes on the thread that reads this process's messages (as Netty's futures do on their
-     * event loop): code chained with {@code thenApply}, {@code thenAccept} and the like runs there, and while it
-     * runs no message reaches this process. Keep it short; for anything that blocks (another request's
+     * <p>A reply or a failure the master reports completes the future on the thread that reads this process's
+     * messages (as Netty's futures do on their event loop), a timeout on Clutch's one timer thread: code chained with
+     * {@code thenApply}, {@code thenAccept} and the like runs there, and while it runs no message reaches this
+     * process, or no other request times out. Keep it short; for anything that blocks (another request's
      * {@code join()} among them) chain with the {@code ...Async} variants and an executor of your own.
      *
      * @throws NullPointerException when {@code action} or {@code timeout} is null; nothing is sent
@@ -60,7 +61,10 @@ public interface Messenger {
 
     void off(String action);
 
-    /** Called for each plain send that could not be delivered. */
+    /**
+     * Called for each plain send that could not be delivered, on the thread that reads this process's messages:
+     * keep it short, as a future's callbacks (see {@link #request}).
+     */
     void onUndeliverable(Consumer<Undeliverable> listener);
 
     /**

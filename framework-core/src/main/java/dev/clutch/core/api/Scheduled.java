@@ -21,7 +21,7 @@ import java.lang.annotation.Target;
  *
  * List the class in {@link ClutchApplication#scheduled()} (or a plugin's). The agent reads the annotations and
  * triggers each run; the method runs in the process {@link #on()} names, on one instance that process's injector
- * made at start. Methods take no arguments; give exactly one of {@link #every()} and {@link #cron()}; names are
+ * made at start for it (one per method: mark the class {@code @Singleton} for its methods to share one). Methods take no arguments; give exactly one of {@link #every()} and {@link #cron()}; names are
  * unique. Every run's result goes to {@code schedule.log}; a run never overlaps its own previous run.
  */
 @Documented

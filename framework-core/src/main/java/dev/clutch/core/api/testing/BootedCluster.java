@@ -87,6 +87,11 @@ abstract class BootedCluster implements TestCluster, ExtensionContext.Store.Clos
                             + "classpath: put it under src/test/resources");
                 }
                 Path target = baseDir.resolve(Path.of(name).getFileName().toString());
+                if (Files.exists(target)) {
+                    throw new IOException("@ClutchTest(files) names two resources called " + target.getFileName()
+                            + " (" + resource + " among them): each is copied into the base directory by its file "
+                            + "name");
+                }
                 Files.copy(in, target);
             }
         }

@@ -56,7 +56,10 @@ public @interface ClutchTest {
     /** Configuration on top of everything else, one HOCON {@code key = value} each. */
     String[] config() default {};
 
-    /** Classpath resources copied into the base directory before the start (state files, for instance). */
+    /**
+     * Classpath resources copied into the base directory before the start (state files, for instance), each by its
+     * file name ({@code fixtures/flags.conf} becomes {@code flags.conf}).
+     */
     String[] files() default {};
 
     /** How the application under test runs. */
