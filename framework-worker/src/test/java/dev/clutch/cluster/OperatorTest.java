@@ -219,6 +219,8 @@ class OperatorTest {
             cluster.signal("TTOU");
             await("1 worker").atMost(BOOT).pollInterval(Duration.ofMillis(500))
                     .until(() -> readyWorkers(baseDir).size() == 1 && cluster.livePids().size() == 3);
+            cluster.signal("TTOU");
+            cluster.awaitLine("received SIGTTOU: already 1 worker, the fewest there can be", BOOT);
 
             Set<Long> before = readyWorkers(baseDir);
             cluster.signal("HUP");

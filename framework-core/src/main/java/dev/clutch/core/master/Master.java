@@ -403,7 +403,8 @@ public final class Master {
     private void onConnected(ChildConnection connection) {
         Child child = table.byPid(connection.sender().pid()).orElse(null);
         if (child == null) {
-            log.warn("IPC: {} is not a child of this master; connection closed", connection);
+            // Also a child whose exit was handled first: it connected and died at once.
+            log.warn("IPC: {} is no running child of this master; connection closed", connection);
             connection.close();
             return;
         }
@@ -528,8 +529,8 @@ public final class Master {
                         // A reload's new worker (the reload stops) or a replacement (tried again within the limit).
                         log.error("{} exited before it was ready ({}){}", child.describe(), how, child.stderrTail());
                     } else {
-                        log.error("{} exited unexpectedly ({}): replacing it{}", child.describe(), how,
-                                child.stderrTail());
+                        log.error("{} exited unexpectedly ({}): {}{}", child.describe(), how,
+                                supervisor.replacement(nanoClock.getAsLong()), child.stderrTail());
                     }
                     supervisor.workerFailed(child, ExitStatus.ended(status));
                 }
@@ -556,6 +557,11 @@ public final class Master {
                 // The bounds of scale N: at least one worker, at most as many as clutch.workers allows.
                 int workers = Math.min(ClutchSettings.MAX_WORKERS,
                         Math.max(1, supervisor.target() + (name.equals("TTIN") ? 1 : -1)));
+                if (workers == supervisor.target()) {
+                    log.info("received SIG{}: already {}, the {}", name, Plural.of(workers, "worker"),
+                            workers == 1 ? "fewest there can be" : "most clutch.workers allows");
+                    return;
+                }
                 log.info("received SIG{}: scaling to {}", name, Plural.of(workers, "worker"));
                 scale(workers);
                 return;

@@ -50,6 +50,11 @@ final class ReforkLimiter {
         return crossed;
     }
 
+    /** How long until a replacement may be forked; zero when it may now. */
+    Duration waitFrom(long nowNanos) {
+        return Duration.ofNanos(Math.max(0, notBeforeNanos - nowNanos));
+    }
+
     /** The wait before the next fork, zero when none. */
     Duration currentBackoff() {
         return Duration.ofNanos(backoffNanos);

@@ -177,6 +177,13 @@ final class WorkerSupervisor {
         reload.started(replacement);
     }
 
+    /** How a worker that died is replaced: "replacing it", or when the refork limit holds the replacement back. */
+    String replacement(long nowNanos) {
+        long waitMillis = limiter.waitFrom(nowNanos).toMillis();
+        return waitMillis == 0 ? "replacing it" : "its replacement waits " + waitMillis
+                + " ms (clutch.worker.refork.limit: workers died too often)";
+    }
+
     /** The new worker of the current reload step died or timed out before it was ready. */
     void workerFailed(Child worker, String how) {
         if (reload != null && reload.current() == worker) {
