@@ -36,6 +36,25 @@ class StartFailureTest {
     }
 
     @Test
+    void anAgentStoppedDuringItsStartEndsTheStartThenRunsBeforeCloseAndNeverDidReady() throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
+                .env("TEST_AGENT_SLOW_START_MS", "3000").start()) {
+            cluster.awaitLine("TEST: agent is slow in willReady", Duration.ofSeconds(60));
+            cluster.signal("TERM");
+            cluster.awaitExit(Duration.ofSeconds(60));
+            assertNothingLeft(cluster);
+            String output = cluster.output();
+            int willReadyDone = output.indexOf("TEST: agent's willReady is done");
+            int beforeClose = output.indexOf("TEST: agent beforeClose");
+            assertTrue(willReadyDone >= 0 && beforeClose > willReadyDone, "beforeClose after the start ended: "
+                    + output);
+            assertFalse(output.contains("TEST: agent didReady"), "no didReady for a start told to stop: " + output);
+            assertTrue(output.contains("agent stopped before it was ready (told to stop during the start)"), output);
+            assertFalse(output.contains("failed to start"), output);
+        }
+    }
+
+    @Test
     void aLogDirectoryThatCannotBeWrittenFailsTheStartNamingTheKey() throws Exception {
         Path notADirectory = java.nio.file.Files.writeString(baseDir.resolve("logs-file"), "");
         String output = ClusterScenarios.failedStart(ClusterScenarios.testApp(baseDir, 1)

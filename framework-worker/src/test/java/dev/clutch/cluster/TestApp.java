@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * The application the cluster scenarios start. Its hooks report each step on the console, and misbehave on demand
  * through environment variables (children inherit the master's environment):
  * {@code TEST_AGENT_HANG}, {@code TEST_AGENT_EXIT=<code>}, {@code TEST_AGENT_CRASH_FILE}, {@code TEST_WORKER_THROW},
- * {@code TEST_WORKER_ASSERT}.
+ * {@code TEST_WORKER_ASSERT}, {@code TEST_AGENT_SLOW_START_MS=<ms>}.
  */
 public final class TestApp implements ClutchApplication {
 
@@ -604,6 +604,12 @@ public final class TestApp implements ClutchApplication {
         public void willReady() throws Exception {
             switch (label.role()) {
                 case AGENT -> {
+                    String slow = System.getenv("TEST_AGENT_SLOW_START_MS");
+                    if (slow != null) {
+                        log.info("TEST: agent is slow in willReady");
+                        Thread.sleep(Long.parseLong(slow));
+                        log.info("TEST: agent's willReady is done");
+                    }
                     if (System.getenv("TEST_AGENT_HANG") != null) {
                         log.info("TEST: agent hangs in willReady");
                         Thread.sleep(Long.MAX_VALUE);
@@ -649,6 +655,11 @@ public final class TestApp implements ClutchApplication {
         @Override
         public void serverDidReady() {
             log.info("TEST: {} pid {} received cluster-ready", label.fileName(), ProcessHandle.current().pid());
+        }
+
+        @Override
+        public void didReady() {
+            log.info("TEST: {} didReady", label.fileName());
         }
 
         @Override

@@ -59,6 +59,8 @@ public final class ChildBoot {
     private final ChildEnvironment environment = ChildEnvironment.current();
     private final ProcessLabel label = ProcessLabel.current();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** The start has ended, ready or not: a stop waits for it. */
+    private final CountDownLatch startEnded = new CountDownLatch(1);
     private final AtomicBoolean stopping = new AtomicBoolean();
     private volatile ExitCode exitCode = ExitCode.OK;
     private volatile boolean linked;
@@ -70,7 +72,7 @@ public final class ChildBoot {
         return t;
     });
     private Logger log;
-    private RoleRuntime runtime;
+    private volatile RoleRuntime runtime;
     private MasterLink link;
     private volatile ChildMessenger messenger;
 
@@ -122,8 +124,11 @@ public final class ChildBoot {
             messenger = new ChildMessenger(codec, link, label.fileName());
             link.connect(this::onMessage, this::masterLost);
             linked = true;
+            failIfStopping();
             runtime.start(new Context(new ProcessContext.Parts(application, plugins, config, label, transport, codec,
                     messenger)));
+            // Told to stop meanwhile: no ready and no didReady; the stop's beforeClose follows.
+            failIfStopping();
             link.send(Envelope.toMaster(new ProcessReady())).syncUninterruptibly();
             runtime.ready();
             readyHooksDone.complete(true);
@@ -139,6 +144,8 @@ public final class ChildBoot {
                 exitCode = ExitCode.START_FAILED;
                 stopped.countDown();
             }
+        } finally {
+            startEnded.countDown();
         }
         awaitStop();
         if (messenger != null) {
@@ -192,6 +199,12 @@ public final class ChildBoot {
         }
     }
 
+    private void failIfStopping() {
+        if (stopping.get()) {
+            throw new IllegalStateException("told to stop during the start");
+        }
+    }
+
     /** Stops on a thread of its own: the caller may be the IPC thread the stop needs. */
     private void stopAsync(Duration timeout, String askedBy) {
         if (!stopping.compareAndSet(false, true)) {
@@ -201,9 +214,22 @@ public final class ChildBoot {
         Thread thread = new Thread(() -> {
             log.info("stopping, as asked by {} (up to {} ms)", askedBy, timeout.toMillis());
             try {
-                if (runtime != null) {
-                    runtime.stop(timeout);
+                RoleRuntime started = runtime;
+                if (started != null) {
+                    long deadline = System.nanoTime() + timeout.toNanos();
+                    if (startEnded.getCount() > 0) {
+                        // The stop must not run beside the start (beforeClose before willReady has ended, hooks the
+                        // start registers after it never closed): it ends the start's waits, then waits for it.
+                        started.abandonStart();
+                        if (!startEnded.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                            log.warn("the start has not ended within the stop's {} ms: stopping beside it",
+                                    timeout.toMillis());
+                        }
+                    }
+                    started.stop(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
                 log.error("stop failed: {}", e.toString(), e);
                 exitCode = ExitCode.FAILURE;

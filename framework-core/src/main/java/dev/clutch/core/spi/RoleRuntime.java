@@ -31,6 +31,14 @@ public interface RoleRuntime {
     default void onMessage(Object body) {
     }
 
+    /**
+     * A stop came while {@link #start} runs, on another thread: end now any wait the start is in that only the
+     * cluster could end (a worker's wait for the agent's state); the start may then throw. {@link #stop} follows
+     * once the start has ended.
+     */
+    default void abandonStart() {
+    }
+
     /** Stops gracefully: finish in-flight work within {@code timeout}, then release everything. */
     void stop(Duration timeout);
 

@@ -40,6 +40,8 @@ public final class WorkerRuntime implements RoleRuntime {
     private WorkerTasks tasks;
     /** Messages that came before the state view existed: the master sends the snapshot as soon as it can. */
     private final List<Object> early = new ArrayList<>();
+    /** A stop came before the state view existed (guarded by {@link #early}). */
+    private boolean abandoned;
 
     @Override
     public Role role() {
@@ -50,6 +52,9 @@ public final class WorkerRuntime implements RoleRuntime {
     public void start(ChildContext context) throws Exception {
         WorkerState view = new WorkerState(context.payloads(), context::sendToMaster);
         synchronized (early) {
+            if (abandoned) {
+                throw new IllegalStateException("stopped before the start");
+            }
             state = view;
             early.forEach(this::dispatch);
             early.clear();
@@ -138,6 +143,18 @@ public final class WorkerRuntime implements RoleRuntime {
     @Override
     public void clusterReady(ClusterReady cluster) {
         hooks.runLogged("serverDidReady", LifecycleHook::serverDidReady);
+    }
+
+    @Override
+    public void abandonStart() {
+        WorkerState view;
+        synchronized (early) {
+            abandoned = true;
+            view = state;
+        }
+        if (view != null) {
+            view.close();
+        }
     }
 
     @Override
