@@ -2,6 +2,7 @@ package dev.clutch.archetype;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clutch.core.testing.ClusterProcess;
@@ -41,9 +42,17 @@ class GeneratedProjectIT {
                 "src/main/resources/META-INF/services/dev.clutch.core.api.ClutchPlugin",
                 "src/test/java/com/example/hello/HelloTest.java",
                 "target/surefire-reports/TEST-com.example.hello.HelloTest.xml",
-                "src/main/launcher/hello-service", "target/hello-service.jar", "target/bin/hello-service")) {
+                "target/hello-service.jar", "target/bin/hello-service")) {
             assertTrue(Files.exists(PROJECT.resolve(file)), file + " in " + PROJECT);
         }
+    }
+
+    @Test
+    void itsLauncherIsTheOneOfTheFrameworkVersionItBuildsWithNotACopyOfItsOwn() throws Exception {
+        assertFalse(Files.exists(PROJECT.resolve("src/main/launcher")), "no copy to fall behind an upgrade");
+        assertEquals(Files.readString(Path.of("..", "framework-core", "src", "main", "launcher", "launcher")),
+                Files.readString(PROJECT.resolve("target/bin/hello-service")));
+        assertTrue(Files.isExecutable(PROJECT.resolve("target/bin/hello-service")));
     }
 
     /**
