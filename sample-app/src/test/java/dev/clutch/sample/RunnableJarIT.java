@@ -105,6 +105,19 @@ class RunnableJarIT {
         assertTrue(noJava.waitFor(30, TimeUnit.SECONDS));
         assertEquals(2, noJava.exitValue());
         assertTrue(new String(noJava.getInputStream().readAllBytes()).contains("set JAVA_HOME to a JDK 17 or newer"));
+
+        Path oldJdk = baseDir.resolve("jdk-11");
+        Files.createDirectories(oldJdk.resolve("bin"));
+        Files.writeString(oldJdk.resolve("release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"11.0.2\"\n");
+        Path java = Files.writeString(oldJdk.resolve("bin").resolve("java"), "#!/bin/sh\nexit 0\n");
+        java.toFile().setExecutable(true);
+        ProcessBuilder tooOld = new ProcessBuilder(launcher.toString(), "status").redirectErrorStream(true);
+        tooOld.environment().put("JAVA_HOME", oldJdk.toString());
+        Process refused = tooOld.start();
+        assertTrue(refused.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(2, refused.exitValue());
+        assertTrue(new String(refused.getInputStream().readAllBytes()).contains("is a JDK 11: Clutch needs JDK 17 or "
+                + "newer; set JAVA_HOME to one"));
     }
 
     @Test
