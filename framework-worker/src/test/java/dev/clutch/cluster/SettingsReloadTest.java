@@ -29,13 +29,18 @@ class SettingsReloadTest {
     @TempDir
     Path files;
 
+    /** A 1-worker cluster whose application.conf is {@code conf}, empty at the start, for a deploy to change. */
+    private ClusterProcess startWithConfigurationIn(Path conf) throws Exception {
+        Files.writeString(conf, "# as started\n");
+        return ClusterScenarios.testApp(baseDir, 1)
+                .classpath(files + File.pathSeparator + System.getProperty("java.class.path"))
+                .start();
+    }
+
     @Test
     void aReloadAppliesTheWorkersAndTheMastersSettingsAndSaysWhichWaitForARestart() throws Exception {
         Path conf = files.resolve("application.conf");
-        Files.writeString(conf, "# as started\n");
-        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
-                .classpath(files + File.pathSeparator + System.getProperty("java.class.path"))
-                .start()) {
+        try (ClusterProcess cluster = startWithConfigurationIn(conf)) {
             ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
             ControlClient master = new ControlClient(baseDir.resolve("run/control.sock"), 1024 * 1024);
 
@@ -79,10 +84,7 @@ class SettingsReloadTest {
     @Test
     void aReloadWhoseNewWorkerCannotBeLaunchedIsAbortedWithTheAlarmAndTheCause() throws Exception {
         Path conf = files.resolve("application.conf");
-        Files.writeString(conf, "# as started\n");
-        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
-                .classpath(files + File.pathSeparator + System.getProperty("java.class.path"))
-                .start()) {
+        try (ClusterProcess cluster = startWithConfigurationIn(conf)) {
             ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
             ControlClient master = new ControlClient(baseDir.resolve("run/control.sock"), 1024 * 1024);
 

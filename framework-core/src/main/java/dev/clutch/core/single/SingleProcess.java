@@ -88,6 +88,10 @@ public final class SingleProcess implements AutoCloseable {
                     });
             return process;
         } catch (Exception | Error e) {
+            if (e instanceof BoundedStep.StepTimeoutException) {
+                // As a cluster's child told to stop during its start: end the waits only the cluster could end.
+                process.abandonStarts();
+            }
             // Any Error too (an assert in a hook): what started must not go on running in a test's JVM.
             process.close();
             throw e;
@@ -148,6 +152,12 @@ public final class SingleProcess implements AutoCloseable {
         hub.ready(endpoint);
         runtime.ready();
         log.info("{} is ready", label.fileName());
+    }
+
+    private void abandonStarts() {
+        synchronized (running) {
+            running.values().forEach(RoleRuntime::abandonStart);
+        }
     }
 
     private void announceReady(long startedAtNanos) throws Exception {
