@@ -279,7 +279,10 @@ public final class ChildBoot {
             haltAt(at != 0 ? at : System.nanoTime() + StopRequest.GRACE.toNanos(), exitCode);
             return;
         }
-        log.warn("lost the master's IPC connection: stopping");
+        // A master that is still there closed the connection itself: a frame of this process it refused.
+        boolean masterAlive = ProcessHandle.current().parent().map(ProcessHandle::isAlive).orElse(false);
+        log.warn(masterAlive ? "the master closed this process's IPC connection (its log says why): stopping"
+                : "lost the master's IPC connection: stopping");
         exitCode = ExitCode.MASTER_LOST;
         haltAt(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MASTER_LOST_GRACE_MILLIS), ExitCode.MASTER_LOST);
         stopAsync(Duration.ofMillis(MASTER_LOST_GRACE_MILLIS / 2), "the loss of the master");

@@ -326,6 +326,7 @@ public final class Master {
             onReceived(e.connection(), e.envelope());
         } else if (event instanceof MasterEvent.Disconnected e) {
             log.debug("{} closed", e.connection());
+            withdrawIfMessagesClosed(e.connection());
         } else if (event instanceof MasterEvent.Exited e) {
             onExited(e.pid(), e.status());
         } else if (event instanceof MasterEvent.SignalReceived e) {
@@ -398,6 +399,16 @@ public final class Master {
                 supervisor.booted(worker);
             }
         }
+    }
+
+    /**
+     * A worker whose message connection closed while it runs (the master refused one of its frames) stops by itself
+     * within a second: connections handed to it meanwhile would go with it.
+     */
+    private void withdrawIfMessagesClosed(ChildConnection connection) {
+        table.byPid(connection.sender().pid())
+                .filter(child -> child.role() == Role.WORKER && child.messages() == connection)
+                .ifPresent(worker -> sharing.workerLeaving(worker.pid()));
     }
 
     private void onConnected(ChildConnection connection) {
