@@ -79,6 +79,8 @@ public final class ControlClient {
             throw new IOException("no running instance: " + socket + " does not exist (is it started, and with "
                     + "the same clutch.baseDir / clutch.runDir?)");
         }
+        // The answer must come from this user's master, not from sockets another user put in its place.
+        RunDirectory.checkParents(socket.getParent());
         Kryo kryo = MessageRegistry.framework().newKryo();
         ByteBuffer frame = preambleAndFrame(kryo, request);
         AtomicBoolean timedOut = new AtomicBoolean();

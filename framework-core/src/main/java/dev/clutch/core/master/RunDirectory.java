@@ -5,8 +5,12 @@ import dev.clutch.core.lifecycle.PidFileLock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * The instance's run directory: owner-only (0700), it holds the IPC socket, so no other user can even reach it.
@@ -30,6 +34,7 @@ public final class RunDirectory {
      */
     public static RunDirectory prepare(Path dir) throws IOException {
         Files.createDirectories(dir);
+        checkParents(dir);
         long owner = ((Number) Files.getAttribute(dir, "unix:uid")).longValue();
         if (owner != IpcTransport.processUid()) {
             // Owner-only would mean that other user: it could replace the sockets this master listens on.
@@ -46,6 +51,48 @@ public final class RunDirectory {
                     + MAX_SOCKET_PATH_BYTES + " bytes): set clutch.runDir to a shorter path");
         }
         return runDirectory;
+    }
+
+    /**
+     * Refuses a run directory that another user could replace with one of their own, sockets and all, which would
+     * hand them a child's token or answer an operator's command: every directory above it (as written and as
+     * resolved through links) must belong to this user or root, and be writable by others only with the sticky bit
+     * ({@code /tmp}). A directory writable by its group passes (a umask of 002 makes one; the group is the user's).
+     *
+     * @throws IOException naming the directory and why, and what to do
+     */
+    public static void checkParents(Path dir) throws IOException {
+        long self = IpcTransport.processUid();
+        Set<Path> parents = new LinkedHashSet<>();
+        for (Path p = dir.toAbsolutePath().normalize().getParent(); p != null; p = p.getParent()) {
+            parents.add(p);
+        }
+        if (Files.exists(dir)) {
+            for (Path p = dir.toRealPath().getParent(); p != null; p = p.getParent()) {
+                parents.add(p);
+            }
+        }
+        for (Path parent : parents) {
+            if (!Files.exists(parent)) {
+                continue;
+            }
+            // The link itself too: whoever owns it could point it elsewhere.
+            for (LinkOption[] how : List.of(new LinkOption[0], new LinkOption[] {LinkOption.NOFOLLOW_LINKS})) {
+                long owner = ((Number) Files.getAttribute(parent, "unix:uid", how)).longValue();
+                int mode = (Integer) Files.getAttribute(parent, "unix:mode", how);
+                boolean link = how.length > 0 && Files.isSymbolicLink(parent);
+                String problem = owner != self && owner != 0 ? "belongs to uid " + owner
+                        : !link && (mode & 0002) != 0 && (mode & 01000) == 0
+                        ? "is writable by every user (mode " + Integer.toOctalString(mode & 07777) + ", no sticky bit)"
+                        : null;
+                if (problem != null) {
+                    throw new IOException("run directory " + dir + ": " + parent + (link ? " (a link) " : " ")
+                            + problem + ", so another user could put a run directory of their own in its place: "
+                            + "set clutch.runDir (or clutch.baseDir) under directories only this user or root can "
+                            + "change");
+                }
+            }
+        }
     }
 
     public Path path() {
