@@ -61,8 +61,15 @@ public final class LogLayout {
     private static final Pattern PROCESS_FILE_NAMES = Pattern.compile("(master|agent|worker-\\d+)\\.log");
 
     private static final String TIME_FORMAT = "yyyy-MM-dd HH:mm:ss.SSS";
+    /**
+     * The message with each control character but tab and newline (ESC, CR, ...) as {@code ?}, and each of its lines
+     * after the first indented by a tab: a client's text in it (a request's path) can neither start a forged entry
+     * of its own nor drive the terminal of whoever reads the log.
+     */
+    private static final String MESSAGE = "%replace(%replace(%msg){'[\\x00-\\x08\\x0B-\\x1F\\x7F]', '?'})"
+            + "{'\\n', '\n\t'}";
     private static final String PATTERN = "%d{" + TIME_FORMAT + "} %-5level [%property{clutch.process}] "
-            + "[%thread] %logger{36} - %msg%n%ex";
+            + "[%thread] %logger{36} - " + MESSAGE + "%n%ex";
     /** The length of the time at the start of each entry. */
     public static final int TIME_CHARS = TIME_FORMAT.length();
     /** The start of a line {@link #PATTERN} writes; group 1 is the level. */
@@ -211,7 +218,7 @@ public final class LogLayout {
         }
     }
 
-    private static PatternLayoutEncoder encoder(LoggerContext context) {
+    static PatternLayoutEncoder encoder(LoggerContext context) {
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
         encoder.setPattern(PATTERN);
