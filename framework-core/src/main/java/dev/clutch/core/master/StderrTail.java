@@ -24,6 +24,8 @@ final class StderrTail {
 
     static final int KEPT_LINES = 30;
     private static final int MAX_KEPT_LINE_CHARS = 2000;
+    /** The longest line copied as one; a longer one is copied in pieces of this length. */
+    static final int MAX_LINE_CHARS = 64 * 1024;
 
     private final Deque<String> last = new ArrayDeque<>(KEPT_LINES);
     private final CountDownLatch ended = new CountDownLatch(1);
@@ -42,7 +44,8 @@ final class StderrTail {
 
     private void copy(InputStream stream, PrintStream console, Path alsoTo) {
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+            StringBuilder buffer = new StringBuilder();
+            for (String line = nextLine(reader, buffer); line != null; line = nextLine(reader, buffer)) {
                 // One write per line, so lines of different processes never split each other on the console.
                 console.print(line + System.lineSeparator());
                 console.flush();
@@ -56,6 +59,27 @@ final class StderrTail {
         } finally {
             ended.countDown();
         }
+    }
+
+    /**
+     * The next line, without its end ({@code \n}, {@code \r\n}), or its first {@link #MAX_LINE_CHARS} characters,
+     * the rest following as further lines: a child printing megabytes without a newline must not fill the master's
+     * heap. {@code null} at the end of the stream.
+     */
+    static String nextLine(BufferedReader reader, StringBuilder buffer) throws IOException {
+        buffer.setLength(0);
+        for (int c = reader.read(); c != -1; c = reader.read()) {
+            if (c == '\n') {
+                return buffer.toString();
+            }
+            if (c != '\r') {
+                buffer.append((char) c);
+            }
+            if (buffer.length() >= MAX_LINE_CHARS) {
+                return buffer.toString();
+            }
+        }
+        return buffer.length() > 0 ? buffer.toString() : null;
     }
 
     /**
