@@ -155,6 +155,28 @@ class FlagsApiTest {
     }
 
     @Test
+    void aPutToAFileThatUsesSubstitutionsIsRefusedRatherThanLosingThem(TestCluster app) throws Exception {
+        Path file = app.baseDir().resolve("flags.conf");
+        String original = Files.readString(file);
+        Files.writeString(file, original + "\nbase { enabled = false, rollout = 0 }\nderived = ${base} { rollout = 5 }\n");
+        try {
+            await("the derived flag is published").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> Http.get(app.baseUrl() + "/flags/derived").statusCode() == 200);
+
+            HttpResponse<String> put = Http.put(app.baseUrl() + "/flags/base", "{\"enabled\": true, \"rollout\": 9}");
+
+            assertEquals(500, put.statusCode(), put.body());
+            assertTrue(put.body().contains("includes other files or uses substitutions (${...}), which a rewrite would "
+                    + "lose: change it by hand"), put.body());
+            assertTrue(Files.readString(file).contains("derived = ${base}"), "the file is as it was");
+        } finally {
+            Files.writeString(file, original);
+            await("the original flags are back").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> Http.get(app.baseUrl() + "/flags/derived").statusCode() == 404);
+        }
+    }
+
+    @Test
     void anEditOfTheFileReachesTheWorkers(TestCluster app) throws Exception {
         Files.writeString(app.baseDir().resolve("flags.conf"), Files.readString(app.baseDir().resolve("flags.conf"))
                 + "\nhand-edited { enabled = true, rollout = 7 }\n");

@@ -14,7 +14,6 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -23,9 +22,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
+import java.util.regex.Pattern;
 
 /**
  * The flags file ({@code clutch.state.file}): one object per flag, {@code checkout-v2 { enabled = true, rollout =
@@ -36,11 +34,21 @@ import java.util.stream.Collectors;
 final class FlagFile {
 
     private static final String SEED = "default-flags.conf";
+    /** An include at the start of a line, or a substitution: HOCON the rewrite cannot keep. */
+    private static final Pattern USES_INCLUDES_OR_SUBSTITUTIONS =
+            Pattern.compile("(?m)^\\s*include\\b|\\$\\{");
     private final Path path;
 
     @Inject
     FlagFile(ClutchConfig config) {
         this.path = config.baseDir().resolve(config.stateFile());
+        if (path.getFileName().toString().endsWith(".properties")) {
+            // Clutch publishes each key of a properties file on its own (flag.a.enabled): no flag object would reach
+            // the workers, which would serve none.
+            throw new IllegalArgumentException("clutch.state.file = " + config.stateFile() + ": this application keeps "
+                    + "each flag as one object ({enabled, rollout}), which a properties file cannot hold: use a "
+                    + ".conf (HOCON) or .json file");
+        }
     }
 
     Path path() {
@@ -62,7 +70,7 @@ final class FlagFile {
                 Files.copy(seed, path);
                 return;
             }
-            // A flags.json or flags.properties gets the example in its own format.
+            // A flags.json gets the example as JSON.
             String example = new String(seed.readAllBytes(), StandardCharsets.UTF_8);
             Files.writeString(path, render(ConfigFactory.parseString(example), syntax, openingComment(example)));
         }
@@ -75,16 +83,22 @@ final class FlagFile {
     }
 
     /**
-     * Sets one flag's {@code enabled} and {@code rollout}, keeping its other fields, the other flags and, in HOCON and
-     * properties files, the comment the file opens with (written again as it was; other comments do not survive,
-     * nor the order of the flags, which come back sorted). The file keeps its format (by its extension), its
-     * permissions, and the link it may be reached through.
+     * Sets one flag's {@code enabled} and {@code rollout}, keeping its other fields, the other flags and, in a HOCON
+     * file, the comment the file opens with (written again as it was; other comments do not survive, nor the order
+     * of the flags, which come back sorted). The file keeps its format (by its extension), its permissions, and the
+     * link it may be reached through.
+     *
+     * @throws IllegalStateException when the file includes others or uses substitutions, which a rewrite would lose
      */
     synchronized void set(String name, boolean enabled, int rollout) throws IOException {
         // An editor writes through a link to the file it names: the link stays, as it does for them.
         Path target = path.toRealPath();
         ConfigSyntax syntax = syntaxOf(target);
         String original = Files.readString(target, StandardCharsets.UTF_8);
+        if (syntax == ConfigSyntax.CONF && USES_INCLUDES_OR_SUBSTITUTIONS.matcher(original).find()) {
+            throw new IllegalStateException(target + " includes other files or uses substitutions (${...}), which a "
+                    + "rewrite would lose: change it by hand");
+        }
         Config root = ConfigFactory.parseString(original, ConfigParseOptions.defaults().setSyntax(syntax)
                 .setOriginDescription(target.toString()));
         String flag = ConfigUtil.joinPath(name);
@@ -117,25 +131,13 @@ final class FlagFile {
     }
 
     private static ConfigSyntax syntaxOf(Path file) {
-        String name = file.getFileName().toString();
-        return name.endsWith(".json") ? ConfigSyntax.JSON
-                : name.endsWith(".properties") ? ConfigSyntax.PROPERTIES : ConfigSyntax.CONF;
+        return file.getFileName().toString().endsWith(".json") ? ConfigSyntax.JSON : ConfigSyntax.CONF;
     }
 
-    private static String render(Config flags, ConfigSyntax syntax, String comment) throws IOException {
+    private static String render(Config flags, ConfigSyntax syntax, String comment) {
         return switch (syntax) {
             // JSON has no comments.
             case JSON -> flags.root().render(ConfigRenderOptions.concise().setFormatted(true).setJson(true)) + "\n";
-            case PROPERTIES -> {
-                Properties properties = new Properties();
-                flags.entrySet().forEach(e -> properties.setProperty(e.getKey(),
-                        String.valueOf(e.getValue().unwrapped())));
-                StringWriter written = new StringWriter();
-                properties.store(written, null);
-                // store() opens with the date, which would change the file on every write.
-                yield comment + written.toString().lines().filter(line -> !line.startsWith("#")).sorted()
-                        .map(line -> line + "\n").collect(Collectors.joining());
-            }
             default -> comment + flags.root().render(ConfigRenderOptions.defaults().setOriginComments(false)
                     .setComments(false).setJson(false));
         };

@@ -123,14 +123,18 @@ final class FlagHandlers {
                 messenger.request(Messenger.Target.agent(), FlagNames.SET_ACTION,
                         new FlagUpdate(name, change.enabled(), change.rollout()), settings.applyTimeout()).get();
             } catch (ExecutionException e) {
-                if (e.getCause() instanceof Messenger.MessageFailedException failed
-                        && failed.reason() == Messenger.MessageFailedException.Reason.TIMED_OUT) {
+                Messenger.MessageFailedException.Reason reason = e.getCause()
+                        instanceof Messenger.MessageFailedException failed ? failed.reason() : null;
+                if (reason == Messenger.MessageFailedException.Reason.TIMED_OUT) {
                     // The agent may be slow, not gone: it can still write the file after this answer.
-                    throw new HttpException(503, "the agent did not confirm the change within "
+                    throw new HttpException(504, "the agent did not confirm the change within "
                             + settings.applyTimeout().toMillis() + " ms: it may still be applied; GET the flag to "
                             + "see");
                 }
-                throw new HttpException(503, "the agent could not write the change: " + e.getCause().getMessage());
+                // The agent tried and failed (a file it must not rewrite, a full disk): retrying will not help. Not
+                // reached at all (no agent, too busy): it may, later.
+                throw new HttpException(reason == Messenger.MessageFailedException.Reason.HANDLER_FAILED ? 500 : 503,
+                        "the agent could not write the change: " + e.getCause().getMessage());
             }
             long deadline = System.nanoTime() + settings.applyTimeout().toNanos();
             // Ours, or a later change of the same flag by someone else (the last write wins, as in the file).
