@@ -57,7 +57,9 @@ awk -F'\t' -v n="${#labels[@]}" '
         for (i = 2; i <= k; i++) for (j = i; j > 1 && sorted[j - 1] > sorted[j]; j--) {
           t = sorted[j]; sorted[j] = sorted[j - 1]; sorted[j - 1] = t
         }
-        line = line sprintf(" %.1f (%.1f-%.1f) |", sorted[int((k + 1) / 2)], sorted[1], sorted[k])
+        # An even count: the mean of the two middle values.
+        mid = k % 2 ? sorted[(k + 1) / 2] : (sorted[k / 2] + sorted[k / 2 + 1]) / 2
+        line = line sprintf(" %.1f (%.1f-%.1f) |", mid, sorted[1], sorted[k])
       }
       print line
     }

@@ -14,8 +14,14 @@ DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-64}
 WARMUP=${WARMUP:-5}
 work=$(mktemp -d /tmp/clutch-bench.XXXXXX)
+# The archives of this run's clusters, not the user's own cache.
+export CLUTCH_CDS_DIR="$work/cds"
 pids=()
 cleanup() {
+  # The archive-recording daemon runs in a session of its own: Ctrl-C does not reach it.
+  if [ -S "$work/first/run/control.sock" ]; then
+    JAVA_OPTS="-Dclutch.baseDir=$work/first" sample-app/target/bin/flags stop > /dev/null 2>&1 || true
+  fi
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   sleep 1
   for pid in "${pids[@]}"; do pkill -KILL -P "$pid" 2>/dev/null || true; kill -KILL "$pid" 2>/dev/null || true; done
@@ -46,7 +52,8 @@ wrk_run() {
     END { printf "%d %.2f %.2f\n", rps, p50, p99 }' <<<"$out"
 }
 
-median() { sort -n | awk '{ a[NR]=$1 } END { print a[int((NR+1)/2)] }'; }
+# An even count: the mean of the two middle values.
+median() { sort -n | awk '{ a[NR]=$1 } END { print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2) }'; }
 
 # A deployed application runs on the class-data archive its first clean stop recorded: one start and stop first.
 first="$work/first"; mkdir -p "$first"

@@ -12,6 +12,10 @@ RUNS=${RUNS:-5}
 work=$(mktemp -d /tmp/clutch-bench-msg.XXXXXX)
 master=""
 cleanup() {
+  # The archive-recording daemon runs in a session of its own: Ctrl-C does not reach it.
+  if [ -S "$work/run/control.sock" ] && [ -z "$master" ]; then
+    "$work/app/bin/messenger" stop > /dev/null 2>&1 || true
+  fi
   [ -n "$master" ] && kill -TERM "$master" 2>/dev/null || true
   sleep 1
   [ -n "$master" ] && pkill -KILL -P "$master" 2>/dev/null || true
@@ -77,7 +81,8 @@ latency "under HTTP load" >> "$work/latency"
 wait "$wrk_pid" || true
 cat "$work/latency"
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# An even count: the mean of the two middle values.
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 for worker in worker-1 worker-2; do
   rate=$(grep "BENCH $worker burst" "$work/measured" | sed 's/.*= \([0-9]*\) msg\/s/\1/' | median)
   echo "BENCH summary $worker: median of $RUNS warm bursts of $N = $rate msg/s"

@@ -13,7 +13,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-RUNS=${RUNS:-5}
+# Exported: http.sh and messenger.sh take as many rounds, so the command recorded below is what ran.
+export RUNS=${RUNS:-5}
 work=$(mktemp -d /tmp/clutch-bench-all.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 command -v wrk >/dev/null || { echo "bench/run.sh needs wrk: apt-get install -y wrk" >&2; exit 2; }
