@@ -29,6 +29,7 @@ public final class WebhookAlarmSink implements AlarmSink {
     /** The URL as the log shows it: its path or query may hold the webhook's token. */
     private final String shownUrl;
     private final Duration timeout;
+    private static final long MAX_RETRY_DELAY_MILLIS = 30_000;
     private final int attempts;
     private final HttpClient client;
 
@@ -57,15 +58,30 @@ public final class WebhookAlarmSink implements AlarmSink {
                 return;
             }
             String why = failure != null ? failure.toString() : "HTTP " + response.statusCode();
+            if (failure == null && !worthRetrying(response.statusCode())) {
+                log.error("alarm webhook {} refused the alarm ({}): not retried, the same request would be refused "
+                        + "again; alarm not delivered", shownUrl, why);
+                return;
+            }
             if (attempt >= attempts) {
                 log.error("alarm webhook {} failed {} times, last: {}; alarm not delivered", shownUrl, attempt, why);
                 return;
             }
-            long delay = 500L << (attempt - 1);
+            long delay = retryDelayMillis(attempt);
             log.warn("alarm webhook {} failed ({}); retry {} of {} in {} ms", shownUrl, why, attempt + 1, attempts,
                     delay);
             CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS).execute(() -> post(body, attempt + 1));
         });
+    }
+
+    /** A server error, a timeout (408) or too many requests (429) may pass later; another 4xx will not. */
+    static boolean worthRetrying(int status) {
+        return status >= 500 || status == 408 || status == 429 || status < 400;
+    }
+
+    /** 0.5 s, doubling, at most 30 s: an alarm of twenty attempts still arrives within minutes, not days. */
+    static long retryDelayMillis(int attempt) {
+        return Math.min(MAX_RETRY_DELAY_MILLIS, 500L << Math.min(attempt - 1, 16));
     }
 
     static String json(Alarm alarm) {

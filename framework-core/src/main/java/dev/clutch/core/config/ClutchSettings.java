@@ -154,7 +154,8 @@ public final class ClutchSettings {
             "5s", Duration.ofMillis(1), "Timeout of one webhook attempt.")
             .onReload(Setting.OnReload.MASTER);
     public static final Setting<Integer> ALARM_WEBHOOK_ATTEMPTS = Setting.integer("clutch.alarm.webhook.attempts",
-            3, 1, 20, "Attempts per alarm before the webhook gives up (logged).")
+            3, 1, 20, "Attempts per alarm before the webhook gives up (logged); retries 0.5 s apart, doubling up to "
+                    + "30 s, none after a 4xx other than 408 and 429.")
             .onReload(Setting.OnReload.MASTER);
     public static final Setting<String> STATE_FILE = Setting.string("clutch.state.file", "",
             "A HOCON, JSON or properties file the agent publishes as shared state and follows; relative to "
