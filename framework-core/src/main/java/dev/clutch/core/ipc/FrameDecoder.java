@@ -62,8 +62,11 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                     out.add(new FrameRun(in.readRetainedSlice(runBytes), runFrames));
                 }
                 in.skipBytes(in.readableBytes());
-                throw new TooLongFrameException("frame of " + Integer.toUnsignedString(length) + " bytes, limit "
-                        + maxFrameBytes);
+                if (length < 0) {
+                    // No frame at all: the stream is corrupt, and no setting would make it fit.
+                    throw new MalformedFrameException("a corrupt length prefix (" + length + ")", null);
+                }
+                throw new TooLongFrameException("frame of " + length + " bytes, limit " + maxFrameBytes);
             }
             int frameBytes = Integer.BYTES + length;
             if (in.writerIndex() - at < frameBytes) {

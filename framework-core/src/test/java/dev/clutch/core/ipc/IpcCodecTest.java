@@ -158,6 +158,14 @@ class IpcCodecTest {
     }
 
     @Test
+    void aNegativeLengthIsACorruptStreamNotAnOversizedFrame() {
+        ByteBuf frame = Unpooled.buffer().writeInt(-1).writeBytes(new byte[8]);
+        MalformedFrameException refused = assertThrows(MalformedFrameException.class,
+                () -> channel().writeInbound(frame));
+        assertEquals("a corrupt length prefix (-1)", refused.getMessage());
+    }
+
+    @Test
     void frameOverTheLimitIsRefusedByTheReader() {
         ByteBuf frame = Unpooled.buffer().writeInt(MAX_FRAME + 1).writeBytes(new byte[MAX_FRAME + 1]);
         assertThrows(TooLongFrameException.class, () -> channel().writeInbound(frame));

@@ -123,7 +123,19 @@ final class HttpServer {
     /** On the IPC thread: one connection accepted by the master. */
     private void registerConnection(FileDescriptor fd) {
         taken++;
-        Channel connection = transport.socketFromFd(fd);
+        Channel connection;
+        try {
+            connection = transport.socketFromFd(fd);
+        } catch (RuntimeException e) {
+            // Not a socket the worker can serve (its client already gone, say): the descriptor must not leak.
+            log.warn("cannot serve a connection handed over by the master (fd {}): {}", fd.intValue(), e.toString());
+            try {
+                fd.close();
+            } catch (IOException ignored) {
+                // Closed is what it was to be.
+            }
+            return;
+        }
         connection.pipeline().addLast(initializer);
         group.next().register(connection).addListener(f -> {
             if (!f.isSuccess()) {
