@@ -96,6 +96,10 @@ public record CommandLine(String command, String env, Map<String, Object> overri
             }
         }
         command = command == null ? "start" : command;
+        if (command.equals("help")) {
+            // Asked wherever it stands ("reload --agent --help"): the usage, whatever the other words.
+            return new CommandLine("help", env, Map.of(), false, false, 0, List.of(), false, DEFAULT_LOG_LINES, false);
+        }
         if (command.equals("scale") && (arguments.size() != 1 || !arguments.get(0).matches("\\d{1,4}"))) {
             throw new IllegalArgumentException("scale takes one number of workers, e.g. 'scale 4'");
         }

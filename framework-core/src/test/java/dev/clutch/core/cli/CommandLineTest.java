@@ -44,6 +44,10 @@ class CommandLineTest {
     void helpBeforeOrAfterACommandAsksForTheUsage() {
         assertEquals("help", CommandLine.parse(List.of("--help", "stop")).command());
         assertEquals("help", CommandLine.parse(List.of("stop", "--help")).command());
+        // After the command's own options and arguments too.
+        assertEquals("help", CommandLine.parse(List.of("reload", "--agent", "--help")).command());
+        assertEquals("help", CommandLine.parse(List.of("logs", "-f", "--help")).command());
+        assertEquals("help", CommandLine.parse(List.of("scale", "4", "--help")).command());
     }
 
     @Test
