@@ -177,6 +177,32 @@ class FlagsApiTest {
     }
 
     @Test
+    void anInvalidFlagIsWarnedAboutOncePerChangeNotOncePerRequest(TestCluster app) throws Exception {
+        ListAppender<ILoggingEvent> events = new ListAppender<>();
+        events.start();
+        Logger view = (Logger) LoggerFactory.getLogger("dev.clutch.sample.worker.FlagView");
+        view.addAppender(events);
+        Path file = app.baseDir().resolve("flags.conf");
+        String original = Files.readString(file);
+        try {
+            Files.writeString(file, original + "\nShouting { enabled = true, rollout = 5 }\n");
+            await("the edit is published").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> app.sharedState().containsKey("flag.Shouting"));
+            for (int i = 0; i < 5; i++) {
+                assertEquals(404, Http.get(app.baseUrl() + "/flags/Shouting").statusCode(), "not a name a PUT takes");
+                Http.get(app.baseUrl() + "/flags");
+            }
+            assertEquals(1, events.list.stream().filter(e -> e.getFormattedMessage().startsWith("flag Shouting in "
+                    + "the flags file is not valid")).count(), events.list.toString());
+        } finally {
+            view.detachAppender(events);
+            Files.writeString(file, original);
+            await("the original flags are back").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> !app.sharedState().containsKey("flag.Shouting"));
+        }
+    }
+
+    @Test
     void anEditOfTheFileReachesTheWorkers(TestCluster app) throws Exception {
         Files.writeString(app.baseDir().resolve("flags.conf"), Files.readString(app.baseDir().resolve("flags.conf"))
                 + "\nhand-edited { enabled = true, rollout = 7 }\n");
@@ -219,13 +245,13 @@ class FlagsApiTest {
             try {
                 Path file = app.baseDir().resolve("flags.conf");
                 Files.writeString(file, Files.readString(file) + "\nbroken { enabled = maybe, rollout = 5 }\n"
-                        + "plain = true\n");
+                        + "plain = true\ntoo-far { enabled = true, rollout = 150 }\n");
 
                 await("statistics of the edited file").atMost(Duration.ofSeconds(10))
                         .pollInterval(Duration.ofMillis(50))
                         .until(() -> events.list.stream().map(ILoggingEvent::getFormattedMessage).anyMatch(line ->
                                 line.equals("flag statistics: 3 flags, 2 enabled, average rollout 42%; not valid, "
-                                        + "left out by the workers: broken, plain")));
+                                        + "left out by the workers: broken, plain, too-far")));
             } finally {
                 agent.detachAppender(events);
             }

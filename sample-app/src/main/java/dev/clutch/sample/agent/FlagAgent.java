@@ -65,8 +65,15 @@ final class FlagAgent implements LifecycleHook {
         for (Map.Entry<String, ConfigValue> entry : file.read().entrySet()) {
             try {
                 Config flag = ((ConfigObject) entry.getValue()).toConfig();
-                enabled += flag.getBoolean("enabled") ? 1 : 0;
-                rolloutSum += flag.getInt("rollout");
+                int rollout = flag.getInt("rollout");
+                boolean on = flag.getBoolean("enabled");
+                if (!FlagNames.isValid(entry.getKey()) || rollout < 0 || rollout > 100) {
+                    // What the workers leave out is not counted as valid here either.
+                    invalid.add(entry.getKey());
+                    continue;
+                }
+                enabled += on ? 1 : 0;
+                rolloutSum += rollout;
                 valid++;
             } catch (ClassCastException | ConfigException e) {
                 // The workers leave such a flag out and say why; here it is only counted.

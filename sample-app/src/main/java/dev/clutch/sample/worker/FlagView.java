@@ -9,8 +9,10 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +23,8 @@ final class FlagView {
     private static final Logger log = LoggerFactory.getLogger(FlagView.class);
 
     private final SharedStateView state;
+    /** The version of each invalid flag already warned about: a client asking again does not flood the log. */
+    private final Map<String, Long> warned = new ConcurrentHashMap<>();
 
     @Inject
     FlagView(SharedStateView state) {
@@ -43,6 +47,10 @@ final class FlagView {
             return Optional.empty();
         }
         try {
+            if (!FlagNames.isValid(name)) {
+                // A hand edit can add one the API could never PUT.
+                throw new ConfigException.BadValue(name, FlagNames.rule());
+            }
             // The file source publishes each flag's object as JSON, which HOCON reads.
             Config flag = ConfigFactory.parseString(Objects.toString(value.get()));
             int rollout = flag.getInt("rollout");
@@ -51,7 +59,10 @@ final class FlagView {
             }
             return Optional.of(new Flag(name, flag.getBoolean("enabled"), rollout, state.versionOf(key)));
         } catch (ConfigException e) {
-            log.warn("flag {} in the flags file is not valid and is left out: {}", name, e.getMessage());
+            long version = state.versionOf(key);
+            if (!Objects.equals(warned.put(name, version), version)) {
+                log.warn("flag {} in the flags file is not valid and is left out: {}", name, e.getMessage());
+            }
             return Optional.empty();
         }
     }
