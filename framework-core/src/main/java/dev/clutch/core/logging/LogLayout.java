@@ -12,6 +12,8 @@ import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import ch.qos.logback.core.joran.spi.JoranException;
+import ch.qos.logback.core.status.OnErrorConsoleStatusListener;
+import ch.qos.logback.core.status.StatusManager;
 import dev.clutch.core.api.Role;
 import java.io.IOException;
 import java.net.URL;
@@ -172,6 +174,7 @@ public final class LogLayout {
 
     private static void apply(LoggerContext context, ProcessLabel label, Path logDir) {
         context.putProperty("clutch.process", label.withPid());
+        reportLogbackErrors(context);
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.INFO);
         root.addAppender(console(context, label.role() == Role.MASTER ? "System.out" : "System.err",
@@ -197,6 +200,23 @@ public final class LogLayout {
             }
         }
         applyOverlay(context);
+    }
+
+    /**
+     * Logback tells its own failures (a log file it cannot open or write: a full disk, a file another user owns)
+     * only to its status manager, where no one reads them: they go to stderr, which reaches the console and, from a
+     * child, the master.
+     */
+    static void reportLogbackErrors(LoggerContext context) {
+        StatusManager statuses = context.getStatusManager();
+        statuses.getCopyOfStatusListenerList().stream().filter(OnErrorConsoleStatusListener.class::isInstance)
+                .forEach(statuses::remove);
+        OnErrorConsoleStatusListener errors = new OnErrorConsoleStatusListener();
+        errors.setContext(context);
+        // Only what happens from now on: the errors of a layout replaced are not this one's.
+        errors.setRetrospective(0);
+        errors.start();
+        statuses.add(errors);
     }
 
     /**
