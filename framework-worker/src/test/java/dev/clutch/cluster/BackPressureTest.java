@@ -47,6 +47,11 @@ class BackPressureTest {
         return ClusterScenarios.messenger(ready, what);
     }
 
+    /** The cluster's lines from number {@code from} on: each test looks only at what its own actions logged. */
+    private static java.util.stream.Stream<String> linesSince(int from) {
+        return cluster.lines().stream().skip(from);
+    }
+
     /** A request to a random worker through the control socket, as the test kit sends it; the reply's text. */
     private static String requestRandomWorker(String action) throws IOException {
         ControlReply reply = ClusterScenarios.controlRequest(baseDir, "random", action, Duration.ofSeconds(5));
@@ -124,27 +129,64 @@ class BackPressureTest {
         // one reads nothing until its handlers catch up.)
         // Then, while it is still stuck, state changes, more than its connection may hold: not queued for it
         // without bound, but given to it as one snapshot once it catches up.
+        int linesBefore = cluster.lines().size();
         String flood = get("flood?notMe=" + workers + "&n=" + total + "&stallMillis=8000&stateChanges=200"
                 + "&stateBytes=1000");
 
         assertTrue(flood.startsWith("sent " + total + " to "), flood);
         String stuck = flood.replaceAll("sent \\d+ to (\\d+),.*", "$1");
-        assertTrue(cluster.lines().stream().noneMatch(l -> l.contains("(pid " + stuck + ") has caught up")),
+        assertTrue(linesSince(linesBefore).noneMatch(l -> l.contains("(pid " + stuck + ") has caught up")),
                 "the agent went on while the worker was still stuck");
-        assertTrue(cluster.lines().stream().anyMatch(l -> l.contains("(pid " + stuck + ") is not keeping up")),
+        assertTrue(linesSince(linesBefore).anyMatch(l -> l.contains("(pid " + stuck + ") is not keeping up")),
                 "the master says which process fell behind");
         // While it is stuck, a message for a random worker goes to the other one instead of failing.
         for (int i = 0; i < 8; i++) {
             String whoami = requestRandomWorker("whoami");
             assertTrue(!whoami.endsWith(":" + stuck), "a random worker's message reached the stuck one: " + whoami);
         }
-        assertTrue(cluster.lines().stream().anyMatch(l -> l.contains("(pid " + stuck + ") is not reading its "
+        assertTrue(linesSince(linesBefore).anyMatch(l -> l.contains("(pid " + stuck + ") is not reading its "
                 + "messages: it gets the whole state once it catches up")), cluster.output());
-        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.lines().stream().anyMatch(l ->
+        await().atMost(Duration.ofSeconds(10)).until(() -> linesSince(linesBefore).anyMatch(l ->
                 l.contains("'count' could not be delivered") && l.contains("is not keeping up")));
-        await().atMost(Duration.ofSeconds(30)).until(() -> cluster.lines().stream().anyMatch(l ->
+        await().atMost(Duration.ofSeconds(30)).until(() -> linesSince(linesBefore).anyMatch(l ->
                 l.contains("(pid " + stuck + ") has caught up")));
         await("the stuck worker has the latest state").atMost(Duration.ofSeconds(10)).until(() ->
                 stateOf(stuck, "burst").startsWith("200:"));
+    }
+
+    @Test
+    void failedRequestsOfAProcessThatReadsNothingAreNotQueuedForItInTheMaster() throws Exception {
+        String workers = ready.workerPids().get(0) + "," + ready.workerPids().get(1);
+        int linesBefore = cluster.lines().size();
+        String flood = get("flood?notMe=" + workers + "&n=40000&stallMillis=12000");
+        String stuck = flood.replaceAll("sent \\d+ to (\\d+),.*", "$1");
+
+        // The stuck worker's HTTP threads still serve: its requests to no one fail in the master, and the notices
+        // would go to a process that reads nothing. The master keeps none of them: they fail at their timeout.
+        String failures = null;
+        for (int i = 0; i < 32 && failures == null; i++) {
+            RawHttp.Reply reply = RawHttp.get(ready.port(), "/msg/ask-nobody?n=1000");
+            assertEquals(200, reply.status(), reply.body());
+            if (stuck.equals(reply.header("X-Clutch-Worker"))) {
+                failures = reply.body();
+            }
+        }
+        assertTrue(failures != null && failures.matches("\\{(BACK_PRESSURE=\\d+, )?TIMED_OUT=\\d+}"),
+                "the stuck worker's requests failed at their timeout or at the source: " + failures);
+        // The master says so, at most a line a second: one more request after the burst shows it.
+        await("the master logs what it did not tell").atMost(Duration.ofSeconds(8))
+                .pollInterval(Duration.ofMillis(300)).until(() -> {
+                    RawHttp.get(ready.port(), "/msg/ask-nobody?n=1");
+                    return linesSince(linesBefore).anyMatch(l -> l.contains("reached no one: no process of this "
+                            + "cluster has pid 999999999 (its sender is not reading its messages: not told)")
+                            && l.contains("(pid " + stuck + ")"));
+                });
+
+        await("once it reads again, its requests are told at once").atMost(Duration.ofSeconds(60)).until(() -> {
+            RawHttp.Reply reply = RawHttp.get(ready.port(), "/msg/ask-nobody?n=100");
+            return stuck.equals(reply.header("X-Clutch-Worker")) && reply.body().equals("{UNDELIVERABLE=100}");
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> linesSince(linesBefore).anyMatch(l ->
+                l.contains("(pid " + stuck + ") has caught up")));
     }
 }

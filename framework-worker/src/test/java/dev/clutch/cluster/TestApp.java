@@ -543,6 +543,30 @@ public final class TestApp implements ClutchApplication {
                     case "nobody" -> messenger.request(Messenger.Target.agent(), "nobody", null, TIMEOUT).get();
                     case "unknown-pid" -> messenger.request(Messenger.Target.pid(999_999_999L), "whoami", null,
                             TIMEOUT).get();
+                    case "ask-nobody" -> {
+                        // Many requests that reach no one, at once: how each one failed, counted by reason.
+                        int n = Integer.parseInt(request.queryParam("n").orElseThrow());
+                        java.util.Map<String, Integer> reasons = new java.util.TreeMap<>();
+                        List<java.util.concurrent.CompletableFuture<Object>> asked = new java.util.ArrayList<>();
+                        for (int i = 0; i < n; i++) {
+                            try {
+                                asked.add(messenger.request(Messenger.Target.pid(999_999_999L), "nobody-" + i,
+                                        null, Duration.ofSeconds(2)));
+                            } catch (Messenger.MessageFailedException failed) {
+                                reasons.merge(failed.reason().name(), 1, Integer::sum);
+                            }
+                        }
+                        for (java.util.concurrent.CompletableFuture<Object> future : asked) {
+                            try {
+                                future.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                                reasons.merge("ANSWERED", 1, Integer::sum);
+                            } catch (java.util.concurrent.ExecutionException e) {
+                                reasons.merge(e.getCause() instanceof Messenger.MessageFailedException failed
+                                        ? failed.reason().name() : e.getCause().toString(), 1, Integer::sum);
+                            }
+                        }
+                        yield reasons.toString();
+                    }
                     case "oversized" -> {
                         messenger.sendToAgent("record", "x".repeat(17 << 20));
                         yield "sent?";

@@ -709,12 +709,18 @@ final class Switchboard implements Child.PhaseListener {
         Route senderRoute = from != null ? from : routes.get(sender.pid());
         boolean senderReachable = senderRoute != null && senderRoute.connection != null
                 && senderRoute.connection.isOpen();
-        if (tellSender && senderReachable && (correlation != 0 || senderRoute.connection.isWritable())) {
+        if (tellSender && senderReachable && !senderRoute.slow
+                && (correlation != 0 || senderRoute.connection.isWritable())) {
             senderRoute.connection.write(new Envelope(null, Destination.process(sender.pid()), notice));
             markForFlush(senderRoute);
+            if (!senderRoute.connection.isWritable()) {
+                // A sender that does not read what the master writes it (its handlers are stuck) would have a
+                // notice per failed request pile up here: it is held back like any sender to a slow receiver, and
+                // past the grace its requests fail at their timeout instead.
+                fallingBehind(senderRoute, senderRoute);
+            }
         } else {
-            // A sender that does not read what the master writes it (its handlers are stuck) would otherwise have
-            // a notice per failed send pile up here; a request's notice still goes, since its sender waits for it.
+            // A send's notice to a sender that is not reading is dropped at once: no one waits for it.
             String why = tellSender && senderReachable ? " (its sender is not reading its messages: not told)" : "";
             reachedNoOneLog.log(heldBack -> log.warn("IPC: '{}' from {} to {} reached no one: {}{}{}", action,
                     sender.describe(), envelope.destination(), reason, why, LogThrottle.andMore(heldBack)));
