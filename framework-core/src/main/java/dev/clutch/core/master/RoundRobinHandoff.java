@@ -170,12 +170,23 @@ final class RoundRobinHandoff implements PortSharing {
             return false;
         }
         target.descriptors.sendDescriptor(((UnixChannel) connection).fd()).addListener(written -> {
-            // The worker holds its own copy now; the master's copy goes.
-            connection.close();
-            if (!written.isSuccess()) {
-                target.sent.decrementAndGet();
-                log.warn("rr: could not hand a connection to pid {}: {}", target.pid, written.cause().toString());
+            if (written.isSuccess()) {
+                // The worker holds its own copy now; the master's copy goes.
+                connection.close();
+                return;
             }
+            target.sent.decrementAndGet();
+            log.error("rr: could not hand a connection to pid {} ({}): the client goes to another worker, and pid {} "
+                    + "gets no more connections; replace it with a reload, or with kill -TERM {}", target.pid,
+                    written.cause().toString(), target.pid, target.pid);
+            // The worker never got it, so the client is not lost. Closing the broken connection (Netty's auto-close
+            // does too, for an I/O error) takes that worker out of the choice, so the client cannot come back to it.
+            target.descriptors.close();
+            server.eventLoop().execute(() -> {
+                if (connection.isOpen()) {
+                    handOff(connection);
+                }
+            });
         });
         return true;
     }
