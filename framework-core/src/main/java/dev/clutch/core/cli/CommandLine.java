@@ -48,6 +48,7 @@ public record CommandLine(String command, String env, Map<String, Object> overri
 
     private static final Set<String> COMMANDS = Set.of("start", "stop", "status", "state", "reload", "scale",
             "logs");
+    private static final Set<String> START_OPTIONS = Set.of("--daemon", "--single", "--workers", "--port");
     /** How many lines {@code logs} prints without {@code --lines}. */
     static final int DEFAULT_LOG_LINES = 20;
 
@@ -63,10 +64,14 @@ public record CommandLine(String command, String env, Map<String, Object> overri
         boolean agent = false;
         Integer lines = null;
         boolean follow = false;
+        List<String> startOptions = new ArrayList<>();
         List<String> arguments = new ArrayList<>();
         Map<String, Object> overrides = new LinkedHashMap<>();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
+            if (START_OPTIONS.contains(arg)) {
+                startOptions.add(arg);
+            }
             switch (arg) {
                 case "--help", "-h" -> command = "help";
                 case "--workers" -> overrides.put("clutch.workers", number(arg, value(args, ++i, arg)));
@@ -102,6 +107,15 @@ public record CommandLine(String command, String env, Map<String, Object> overri
         }
         if (command.equals("scale") && (arguments.size() != 1 || !arguments.get(0).matches("\\d{1,4}"))) {
             throw new IllegalArgumentException("scale takes one number of workers, e.g. 'scale 4'");
+        }
+        if (!startOptions.isEmpty() && !command.equals("start")) {
+            // Ignoring it would act on the running instance as if it were not there ("stop --port 8081" stops
+            // whatever runs from this run directory, whichever port it serves).
+            throw new IllegalArgumentException(startOptions.get(0) + " is an option of start, not of " + command
+                    + (command.equals("scale") ? ": scale N sets the number of workers" : ""));
+        }
+        if (json && !command.equals("status") && !command.equals("state")) {
+            throw new IllegalArgumentException("--json is an option of status and state, not of " + command);
         }
         if (agent && !command.equals("reload")) {
             throw new IllegalArgumentException("--agent is an option of reload, not of " + command);

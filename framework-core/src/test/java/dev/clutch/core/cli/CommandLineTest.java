@@ -76,6 +76,24 @@ class CommandLineTest {
     }
 
     @Test
+    void startOptionsAreRefusedByTheOtherCommands() {
+        assertEquals("--port is an option of start, not of stop", assertThrows(IllegalArgumentException.class,
+                () -> CommandLine.parse(List.of("stop", "--port", "8081"))).getMessage());
+        assertEquals("--workers is an option of start, not of scale: scale N sets the number of workers",
+                assertThrows(IllegalArgumentException.class,
+                        () -> CommandLine.parse(List.of("scale", "3", "--workers", "3"))).getMessage());
+        assertEquals("--daemon is an option of start, not of reload", assertThrows(IllegalArgumentException.class,
+                () -> CommandLine.parse(List.of("--daemon", "reload"))).getMessage());
+        assertEquals("--single is an option of start, not of logs", assertThrows(IllegalArgumentException.class,
+                () -> CommandLine.parse(List.of("logs", "--single"))).getMessage());
+        assertEquals("--json is an option of status and state, not of stop", assertThrows(
+                IllegalArgumentException.class, () -> CommandLine.parse(List.of("stop", "--json"))).getMessage());
+        // --env names the instance's configuration for every command.
+        assertEquals("prod", CommandLine.parse(List.of("status", "--env", "prod", "--json")).env());
+        assertEquals(3, CommandLine.parse(List.of("--workers", "3", "--daemon")).overrides().get("clutch.workers"));
+    }
+
+    @Test
     void unknownOptionOrCommandIsNamed() {
         assertEquals("unknown option '--wrokers'", assertThrows(IllegalArgumentException.class,
                 () -> CommandLine.parse(List.of("start", "--wrokers", "3"))).getMessage());
