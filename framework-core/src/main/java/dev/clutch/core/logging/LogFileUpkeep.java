@@ -77,6 +77,11 @@ final class LogFileUpkeep {
 
     private static void reopen(FileAppender<?> appender, Path path) {
         try {
+            if (path.getParent() != null && !Files.isDirectory(path.getParent())) {
+                // The whole directory was deleted: made again as at the start, not with logback's defaults, which
+                // would let every user of the host read the access logs.
+                LogLayout.prepareDirectory(path.getParent());
+            }
             // Under the appender's own lock: a line is written either to the moved file or to the new one.
             appender.openFile(appender.getFile());
             FOLLOWED.replace(appender, Objects.requireNonNullElse(identity(path), ANONYMOUS));

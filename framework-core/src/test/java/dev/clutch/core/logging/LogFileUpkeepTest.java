@@ -10,6 +10,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.FileAppender;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -71,6 +72,24 @@ class LogFileUpkeepTest {
         context.stop();
 
         assertEquals("in the new file\n", Files.readString(file));
+    }
+
+    @Test
+    void aDeletedDirectoryIsMadeAgainOwnerAndGroupOnly() throws Exception {
+        Path logs = dir.resolve("logs");
+        Path file = logs.resolve("worker-1.log");
+        LogLayout.prepareDirectory(logs);
+        logger.addAppender(followed(file));
+        logger.info("gone with the directory");
+
+        Files.delete(file);
+        Files.delete(logs);
+        Awaitility.await().atMost(REOPEN_TIMEOUT).until(() -> Files.exists(file));
+        logger.info("in the new directory");
+        context.stop();
+
+        assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(logs)));
+        assertEquals("in the new directory\n", Files.readString(file));
     }
 
     @Test
