@@ -163,16 +163,12 @@ class BackPressureTest {
 
         // The stuck worker's HTTP threads still serve: its requests to no one fail in the master, and the notices
         // would go to a process that reads nothing. The master keeps none of them: they fail at their timeout.
-        String failures = null;
-        for (int i = 0; i < 32 && failures == null; i++) {
-            RawHttp.Reply reply = RawHttp.get(ready.port(), "/msg/ask-nobody?n=1000");
-            assertEquals(200, reply.status(), reply.body());
-            if (stuck.equals(reply.header("X-Clutch-Worker"))) {
-                failures = reply.body();
-            }
-        }
-        assertTrue(failures != null && failures.matches("\\{(BACK_PRESSURE=\\d+, )?TIMED_OUT=\\d+}"),
+        String failures = onWorker(stuck, "/msg/ask-nobody?n=1000");
+        assertTrue(failures.matches("\\{(BACK_PRESSURE=\\d+, )?TIMED_OUT=\\d+}"),
                 "the stuck worker's requests failed at their timeout or at the source: " + failures);
+        // Still stuck, it asks the agent, which answers at once: the answer cannot be delivered to it, and once
+        // it reads again its request fails then, not after its 90 s timeout.
+        onWorker(stuck, "/msg/ask-agent-patiently");
         // The master says so, at most a line a second: one more request after the burst shows it.
         await("the master logs what it did not tell").atMost(Duration.ofSeconds(8))
                 .pollInterval(Duration.ofMillis(300)).until(() -> {
@@ -188,5 +184,21 @@ class BackPressureTest {
         });
         await().atMost(Duration.ofSeconds(30)).until(() -> linesSince(linesBefore).anyMatch(l ->
                 l.contains("(pid " + stuck + ") has caught up")));
+        await("its request answered while it was stuck fails").atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertTrue(onWorker(stuck, "/msg/patient-outcome").matches("failed \\(HANDLER_FAILED\\): agent "
+                        + "\\(pid \\d+\\) answered, but the answer was dropped: worker-\\d+ \\(pid " + stuck
+                        + "\\) was not keeping up with its messages .*")));
+    }
+
+    /** GET {@code path} from worker {@code pid}, over as many connections as it takes to reach it. */
+    private static String onWorker(String pid, String path) throws IOException {
+        for (int i = 0; i < 32; i++) {
+            RawHttp.Reply reply = RawHttp.get(ready.port(), path);
+            if (pid.equals(reply.header("X-Clutch-Worker"))) {
+                assertEquals(200, reply.status(), reply.body());
+                return reply.body();
+            }
+        }
+        throw new AssertionError("worker " + pid + " was not reached in 32 connections to port " + ready.port());
     }
 }

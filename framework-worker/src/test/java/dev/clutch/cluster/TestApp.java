@@ -487,6 +487,8 @@ public final class TestApp implements ClutchApplication {
     /** Drives the worker's messenger from HTTP: GET /msg/{what}. */
     static final class MessengerRoute implements Handler {
         private static final Duration TIMEOUT = Duration.ofSeconds(5);
+        private static final java.util.concurrent.atomic.AtomicReference<String> PATIENT_OUTCOME =
+                new java.util.concurrent.atomic.AtomicReference<>("not asked");
         private final Messenger messenger;
 
         @Inject
@@ -567,6 +569,19 @@ public final class TestApp implements ClutchApplication {
                         }
                         yield reasons.toString();
                     }
+                    case "ask-agent-patiently" -> {
+                        // A request whose outcome is looked at later (/msg/patient-outcome): this worker may be
+                        // stuck reading its messages meanwhile.
+                        PATIENT_OUTCOME.set("pending");
+                        messenger.request(Messenger.Target.agent(), "whoami", null, Duration.ofSeconds(90))
+                                .whenComplete((reply, failure) -> PATIENT_OUTCOME.set(failure == null
+                                        ? "answered: " + reply
+                                        : failure instanceof Messenger.MessageFailedException failed
+                                        ? "failed (" + failed.reason() + "): " + failed.getMessage()
+                                        : "failed with " + failure));
+                        yield "asked";
+                    }
+                    case "patient-outcome" -> PATIENT_OUTCOME.get();
                     case "oversized" -> {
                         messenger.sendToAgent("record", "x".repeat(17 << 20));
                         yield "sent?";

@@ -126,7 +126,7 @@ public interface Messenger {
             RECEIVER_EXITED,
             /**
              * The receiver has no handler for the action, its handler failed, or its reply could not be sent or
-             * read.
+             * read (or was dropped because this process had stopped reading its messages for too long).
              */
             HANDLER_FAILED,
             /** No reply within the request's timeout. */

@@ -17,6 +17,7 @@ import dev.clutch.core.message.Unanswered;
 import dev.clutch.core.message.Undelivered;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -102,6 +103,16 @@ final class Switchboard implements Child.PhaseListener {
                 return size() > MAX_NOTED_REQUESTS;
             }
         });
+        /**
+         * Replies to this process's requests dropped while it was slow, by correlation, with who answered: it is
+         * told once it catches up, so its requests fail then and not at their timeout (which may be far off).
+         */
+        final Map<Long, String> lostReplies = new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, String> eldest) {
+                return size() > MAX_NOTED_REQUESTS;
+            }
+        };
 
         Route(Sender sender) {
             this.sender = sender;
@@ -380,6 +391,7 @@ final class Switchboard implements Child.PhaseListener {
             }
             route.behindSinceNanos = 0;
             route.slow = false;
+            tellLostReplies(route);
             resumeSenders(route);
             if (route.stateBehind) {
                 route.stateBehind = false;
@@ -566,10 +578,46 @@ final class Switchboard implements Child.PhaseListener {
     private void deliverToOne(Object message, Route target, Route from, Consumer<String> masterOutcome) {
         String failure = deliver(message, target, from);
         if (failure != null) {
+            if (target.slow) {
+                noteLostReplies(message, target, from);
+            }
             fail(message, from, masterOutcome, failure);
         } else {
             noteRequests(message, target);
         }
+    }
+
+    private static void noteLostReplies(Object message, Route target, Route from) {
+        String replier = from != null ? from.describe() : "the master";
+        if (message instanceof FrameRun run) {
+            EnvelopeFrames.forEachRequestOrReply(run.frames(), (kind, correlation) -> {
+                if (kind == AppMessage.Kind.REPLY || kind == AppMessage.Kind.REPLY_FAILED) {
+                    target.lostReplies.put(correlation, replier);
+                }
+            });
+        } else if (message instanceof Envelope envelope && envelope.body() instanceof AppMessage app
+                && (app.kind() == AppMessage.Kind.REPLY || app.kind() == AppMessage.Kind.REPLY_FAILED)) {
+            target.lostReplies.put(app.correlation(), replier);
+        }
+    }
+
+    /**
+     * A process that caught up learns which of its requests were answered while it was slow: their replies were
+     * dropped (holding them would let a stuck requester grow the master's memory), so they fail now.
+     */
+    private void tellLostReplies(Route route) {
+        if (route.lostReplies.isEmpty()) {
+            return;
+        }
+        log.warn("IPC: {} missed {} replies to its requests while it was not keeping up: those requests fail",
+                route.describe(), route.lostReplies.size());
+        route.lostReplies.forEach((correlation, replier) -> sendFromMaster(route, new AppMessage(
+                AppMessage.Kind.REPLY_FAILED, "", (replier + " answered, but the answer was dropped: "
+                + route.describe() + " was not keeping up with its messages (over clutch.ipc.maxPendingBytes for "
+                + TimeUnit.NANOSECONDS.toMillis(SLOW_RECEIVER_GRACE_NANOS) + " ms); the request may have done its "
+                + "work").getBytes(StandardCharsets.UTF_8), correlation)));
+        route.lostReplies.clear();
+        flushAll();
     }
 
     private static void noteRequests(Object message, Route target) {
