@@ -1,6 +1,7 @@
 package dev.clutch.cluster;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,6 +47,11 @@ class ScheduleTest {
                     });
             assertFalse(cluster.output().contains("TEST: overlapping runs"));
             assertFalse(cluster.log("schedule.log").contains("schedule slow-a: failed"), cluster.log("schedule.log"));
+
+            // The agent's "slow" task runs most of the time: a stop lets the run in progress end, not interrupts it.
+            cluster.signal("TERM");
+            assertEquals(0, cluster.awaitExit(Duration.ofSeconds(60)), cluster.output());
+            assertFalse(cluster.log("schedule.log").contains("schedule slow: failed"), cluster.log("schedule.log"));
         }
     }
 

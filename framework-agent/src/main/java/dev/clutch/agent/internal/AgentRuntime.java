@@ -42,7 +42,10 @@ public final class AgentRuntime implements RoleRuntime {
     private final List<StateSource> sources = new ArrayList<>();
     private final AgentSchedules schedules = new AgentSchedules();
     private ChildContext context;
+    /** Guards {@link #scheduler} and {@link #stopped}: the cluster-ready hooks and a stop run on two threads. */
+    private final Object schedulerLock = new Object();
     private Scheduler scheduler;
+    private boolean stopped;
 
     @Override
     public Role role() {
@@ -162,16 +165,24 @@ public final class AgentRuntime implements RoleRuntime {
     public void clusterReady(ClusterReady cluster) {
         log.info("cluster ready: {} workers, serving {}", cluster.workerPids().length, cluster.url());
         hooks.runLogged("serverDidReady", LifecycleHook::serverDidReady);
-        if (scheduler == null) {
-            scheduler = new Scheduler(schedules.seal(), context.messenger(), context.config().env());
-            scheduler.start();
+        synchronized (schedulerLock) {
+            // A stop that came while the hooks ran has closed what the schedules would use: none start.
+            if (scheduler == null && !stopped) {
+                scheduler = new Scheduler(schedules.seal(), context.messenger(), context.config().env());
+                scheduler.start();
+            }
         }
     }
 
     @Override
     public void stop(Duration timeout) {
-        if (scheduler != null) {
-            scheduler.close();
+        Scheduler started;
+        synchronized (schedulerLock) {
+            stopped = true;
+            started = scheduler;
+        }
+        if (started != null) {
+            started.close(timeout);
         }
         for (StateSource source : sources) {
             try {

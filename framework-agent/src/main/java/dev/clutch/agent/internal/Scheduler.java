@@ -14,8 +14,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * Triggers the declared schedules from the agent once the cluster is ready, and writes every run's result to the
  * {@code clutch.schedule} log ({@code schedule.log}).
  */
-final class Scheduler implements AutoCloseable {
+final class Scheduler {
 
     private static final Logger results = LoggerFactory.getLogger(LogLayout.SCHEDULE_LOGGER);
     private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
@@ -41,13 +41,15 @@ final class Scheduler implements AutoCloseable {
     private final Messenger messenger;
     private final String env;
     private final Map<String, AtomicBoolean> running = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor(daemon("clutch-scheduler"));
+    private final ScheduledThreadPoolExecutor clock = new ScheduledThreadPoolExecutor(1, daemon("clutch-scheduler"));
     private final ExecutorService agentTasks = Executors.newCachedThreadPool(daemon("clutch-schedule-task"));
 
     Scheduler(List<AgentSchedules.Spec> specs, Messenger messenger, String env) {
         this.specs = specs;
         this.messenger = messenger;
         this.env = env;
+        // Each one-worker run cancels its long-run line when it ends: gone from the queue then, not 30 min later.
+        clock.setRemoveOnCancelPolicy(true);
         messenger.on(ScheduleRun.RESULT_ACTION, message -> {
             log((ScheduleResult) message.payload());
             return null;
@@ -196,9 +198,21 @@ final class Scheduler implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
+    /**
+     * Triggers no more runs, and gives the agent's running tasks up to {@code timeout} to end before interrupting
+     * them (a worker's run ends in the worker, which the master stops on its own).
+     */
+    void close(Duration timeout) {
         clock.shutdownNow();
-        agentTasks.shutdownNow();
+        agentTasks.shutdown();
+        try {
+            if (!agentTasks.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                log.warn("schedule tasks still running after the stop's {} ms: interrupted", timeout.toMillis());
+                agentTasks.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            agentTasks.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 }
