@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigValueType;
 import dev.clutch.core.logging.Plural;
 import java.io.IOException;
 import java.io.Reader;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +41,9 @@ import org.slf4j.LoggerFactory;
 public final class FileStateSource implements StateSource {
 
     private static final Logger log = LoggerFactory.getLogger(FileStateSource.class);
+
+    /** Reads at the start before a file that keeps changing is taken as it is. */
+    private static final int START_READS = 10;
 
     private final Path file;
     private final String prefix;
@@ -59,9 +64,18 @@ public final class FileStateSource implements StateSource {
      *     {@code clutch.baseDir}: resolve it against that setting of the injected {@code com.typesafe.config.Config}
      *     first, as the source behind {@code clutch.state.file} does
      * @param prefix put before every key the file has
-     * @param pollInterval how often the file is checked for a change
+     * @param pollInterval how often the file is checked for a change, at least 1 ms
+     * @throws IllegalArgumentException when an argument is missing or the interval is under 1 ms
      */
     public FileStateSource(Path file, String prefix, Duration pollInterval) {
+        if (file == null || prefix == null || pollInterval == null) {
+            throw new IllegalArgumentException("FileStateSource needs a file, a prefix (\"\" for none) and a poll "
+                    + "interval; got " + file + ", " + prefix + ", " + pollInterval);
+        }
+        if (pollInterval.toMillis() < 1) {
+            throw new IllegalArgumentException("the poll interval of state file " + file + " must be at least 1 ms, "
+                    + "not " + pollInterval.toNanos() + " ns");
+        }
         this.file = file.toAbsolutePath();
         this.prefix = prefix;
         this.pollInterval = pollInterval;
@@ -72,10 +86,12 @@ public final class FileStateSource implements StateSource {
         if (!Files.isRegularFile(file)) {
             throw new IOException("state file " + file + " does not exist (clutch.state.file)");
         }
-        lastSeen = stamp();
-        Map<String, String> initial = read();
+        Map<String, String> initial = readWhileStill();
         if (initial == null) {
             throw new IOException("state file " + file + " does not parse; see the error above");
+        }
+        if (lastSeen.size() == 0) {
+            log.warn("state file {} is empty: no keys are published until it has some", file);
         }
         publish(state, initial);
         started = true;
@@ -83,6 +99,21 @@ public final class FileStateSource implements StateSource {
         long millis = pollInterval.toMillis();
         poller.scheduleWithFixedDelay(() -> poll(state), millis, millis, TimeUnit.MILLISECONDS);
         log.info("publishing {} as shared state ({} keys)", file, initial.size());
+    }
+
+    /**
+     * The file's values as of one stamp: a file written to while it is read (an editor saving as the agent starts)
+     * is read again, a few times at most, so the start does not publish half of it.
+     */
+    private Map<String, String> readWhileStill() {
+        for (int attempt = 1; ; attempt++) {
+            lastSeen = stamp();
+            Map<String, String> values = read();
+            if (values == null || stamp().equals(lastSeen) || attempt == START_READS) {
+                return values;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
     }
 
     private void poll(SharedState state) {
@@ -95,6 +126,11 @@ public final class FileStateSource implements StateSource {
                 return;
             }
             lastRead = now;
+            if (now.equals(Stamp.MISSING)) {
+                log.warn("state file {} is gone or cannot be read (deleted, or being replaced): the last good state "
+                        + "stays published", file);
+                return;
+            }
             if (now.size() == 0) {
                 // Empty: most likely a writer that truncated the file and has not written it yet (a shell's
                 // redirection does that), not a wish to remove every key from every worker.
@@ -109,7 +145,8 @@ public final class FileStateSource implements StateSource {
                 // Written to while it was read: read again once it is still.
                 lastRead = null;
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // An Error too (a file nested deep enough to overflow the parser's stack): the file is still followed.
             log.error("state file {}: {}; the last good state stays published", file, e.toString(), e);
         }
     }
@@ -139,8 +176,16 @@ public final class FileStateSource implements StateSource {
             Properties properties = new Properties();
             try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                 properties.load(reader);
-            } catch (IOException | IllegalArgumentException e) {
-                log.error("state file {} does not parse{}: {}", file, kept, e.getMessage());
+            } catch (CharacterCodingException e) {
+                log.error("state file {} is not UTF-8 text{}", file, kept);
+                return null;
+            } catch (IOException e) {
+                log.error("state file {} cannot be read{}: {}", file, kept, e.toString());
+                return null;
+            } catch (IllegalArgumentException e) {
+                // Properties says only what is wrong (a malformed unicode escape), never on which line.
+                log.error("state file {} does not parse{}: {} (the properties format does not tell the line)", file,
+                        kept, e.getMessage());
                 return null;
             }
             Map<String, String> values = new HashMap<>();
