@@ -28,13 +28,21 @@ public interface Schedules {
 
     /** A schedule being declared; one of the {@code run…} methods ends it. */
     interface Schedule {
-        /** The name in logs; by default the task's name. */
+        /**
+         * The name in {@code schedule.log}, and what guards its runs against overlapping: by default the worker
+         * task's name, or {@code agent-task-<n>} (numbered in declaration order) for an agent task, so give agent
+         * tasks a name that stays put.
+         */
         Schedule named(String name);
 
         /** Also run once as soon as the cluster is ready. */
         Schedule immediate();
 
-        /** Only in these environments ({@code clutch.env}). */
+        /**
+         * Only in these environments ({@code clutch.env}); without this call, in every one.
+         *
+         * @throws IllegalArgumentException when none is given, or one is blank or given twice
+         */
         Schedule inEnvs(String... envs);
 
         void runOnAgent(Task task);

@@ -113,7 +113,22 @@ final class AgentSchedules implements Schedules {
 
         @Override
         public Schedule inEnvs(String... envNames) {
-            this.envs = Set.of(envNames);
+            if (envNames == null || envNames.length == 0) {
+                throw new IllegalArgumentException("inEnvs() needs at least one environment; leave it out to run "
+                        + "the schedule in every one");
+            }
+            Set<String> named = new java.util.LinkedHashSet<>();
+            for (String env : envNames) {
+                if (env == null || env.isBlank()) {
+                    throw new IllegalArgumentException("inEnvs" + java.util.Arrays.toString(envNames)
+                            + ": an environment name is blank");
+                }
+                if (!named.add(env)) {
+                    throw new IllegalArgumentException("inEnvs" + java.util.Arrays.toString(envNames) + ": '" + env
+                            + "' is given twice");
+                }
+            }
+            this.envs = Set.copyOf(named);
             return this;
         }
 

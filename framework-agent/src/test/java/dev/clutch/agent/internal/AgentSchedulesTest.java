@@ -72,4 +72,16 @@ class AgentSchedulesTest {
         assertEquals("schedule interval '30' has no unit, which would make it 30 ms: write the unit, for example "
                 + "\"30s\" or \"30ms\"", bare.getMessage());
     }
+
+    @Test
+    void envsAreGivenOnceEachAndAtLeastOne() {
+        assertEquals("inEnvs() needs at least one environment; leave it out to run the schedule in every one",
+                assertThrows(IllegalArgumentException.class, () -> schedules.every("1s").inEnvs()).getMessage());
+        assertEquals("inEnvs[prod, prod]: 'prod' is given twice", assertThrows(IllegalArgumentException.class,
+                () -> schedules.every("1s").inEnvs("prod", "prod")).getMessage());
+        assertEquals("inEnvs[prod,  ]: an environment name is blank", assertThrows(IllegalArgumentException.class,
+                () -> schedules.every("1s").inEnvs("prod", " ")).getMessage());
+        schedules.every("1s").inEnvs("prod", "staging").runOnAllWorkers("t");
+        assertEquals(java.util.Set.of("prod", "staging"), schedules.specs().get(0).envs());
+    }
 }
