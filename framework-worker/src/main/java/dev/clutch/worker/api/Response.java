@@ -66,7 +66,10 @@ public final class Response {
         return new Response(status, contentType, null, null, Objects.requireNonNull(chunks));
     }
 
-    /** Adds or replaces a header. */
+    /**
+     * Adds or replaces a header. {@code Content-Length}, {@code Transfer-Encoding} and {@code Connection} are the
+     * framework's, set from the body and the connection: given here, they are left out.
+     */
     public Response header(String name, String value) {
         headers.put(name.toLowerCase(Locale.ROOT), value);
         return this;

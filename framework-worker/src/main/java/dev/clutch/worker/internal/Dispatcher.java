@@ -225,16 +225,17 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         }
         String path;
         Map<String, List<String>> query;
+        RouteTable.Match match;
         try {
             QueryStringDecoder uri = new QueryStringDecoder(target);
             path = uri.path();
             query = uri.parameters();
+            match = shared.routes().match(request.method().name(), uri.rawPath());
         } catch (IllegalArgumentException e) {
             exchange.keepAlive = false;
             exchange.finish(error(400, "malformed URI: " + e.getMessage(), requestId));
             return;
         }
-        RouteTable.Match match = shared.routes().match(request.method().name(), path);
         if (match instanceof RouteTable.NotFound) {
             exchange.finish(error(404, "no route for " + request.method() + " " + path, requestId));
         } else if (match instanceof RouteTable.MethodNotAllowed notAllowed) {
@@ -257,6 +258,11 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         exchange.armTimeout(shared.requestTimeout());
         try {
             shared.executor().execute(() -> {
+                if (exchange.answered.get()) {
+                    // Timed out while it waited for a thread: the client has its 503 and may retry, so the handler
+                    // must not run (a POST would be done twice).
+                    return;
+                }
                 PreparedResponse response = invoke(route, request);
                 exchange.ctx.executor().execute(() -> exchange.finish(response));
             });
@@ -470,10 +476,14 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
                 shared.writer().write(ctx, client(ctx), method, uri, requestId,
                                 http10 ? response.unchunked() : response, keep, started)
                         .addListener(written -> done(keep && written.isSuccess()));
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // Answered already, so nothing else ends this request: without done() the drain would wait for it.
                 log.error("{} {} (request {}): the response could not be written: {}", method, uri, requestId,
                         e.toString(), e);
                 done(false);
+                if (e instanceof Error fatal) {
+                    throw fatal;
+                }
             }
         }
 
@@ -484,7 +494,10 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             // A drain that began while this response was written skipped the connection then: it closes now.
             if (keepConnection && !shared.draining().isDraining()) {
                 next(ctx);
-            } else if (lingerOnClose) {
+            } else if (lingerOnClose || (keepAlive && !waiting.isEmpty()) || keepConnection) {
+                // The client may have sent more (pipelined, or after a keep-alive response the drain then ended):
+                // a plain close with its bytes unread would reset the connection and could destroy this response.
+                // Its unanswered requests are the client's to send again (RFC 9112, 9.3.2).
                 closeOnceTheClientHasRead(ctx);
             } else {
                 ctx.close();

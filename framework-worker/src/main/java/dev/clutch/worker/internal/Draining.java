@@ -5,6 +5,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The worker's open HTTP connections and whether it is draining. While draining, every response closes its
@@ -14,12 +15,20 @@ final class Draining {
 
     private static final AttributeKey<Boolean> BUSY = AttributeKey.valueOf("clutch.busy");
     private static final AttributeKey<Boolean> RECEIVING = AttributeKey.valueOf("clutch.receiving");
+    /** How long a connection that opens during the drain may take to send its request. */
+    static final long LATE_CONNECTION_GRACE_MILLIS = 1000;
 
     private final ChannelGroup connections = new DefaultChannelGroup("http", GlobalEventExecutor.INSTANCE);
     private volatile boolean draining;
 
     void track(Channel channel) {
         connections.add(channel);
+        if (draining) {
+            // Accepted as the listener closed: its request may be on its way, so it gets a moment to send it (and is
+            // answered with Connection: close); still idle then, it closes as the others did.
+            channel.eventLoop().schedule(() -> closeIfIdle(channel), LATE_CONNECTION_GRACE_MILLIS,
+                    TimeUnit.MILLISECONDS);
+        }
     }
 
     boolean isDraining() {
@@ -52,12 +61,19 @@ final class Draining {
         draining = true;
         for (Channel channel : connections) {
             // On the connection's own thread, so no request can slip in between the check and the close.
-            channel.eventLoop().execute(() -> {
-                if (!isBusy(channel) && !isReceiving(channel)) {
-                    channel.close();
-                }
-            });
+            channel.eventLoop().execute(() -> closeIfIdle(channel));
         }
+    }
+
+    private static void closeIfIdle(Channel channel) {
+        if (!isBusy(channel) && !isReceiving(channel)) {
+            channel.close();
+        }
+    }
+
+    /** Connections still open. */
+    int open() {
+        return connections.size();
     }
 
     /**
@@ -78,6 +94,6 @@ final class Draining {
 
     /** Cuts whatever is still open. */
     void closeAll() {
-        connections.close().awaitUninterruptibly(1, java.util.concurrent.TimeUnit.SECONDS);
+        connections.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
     }
 }

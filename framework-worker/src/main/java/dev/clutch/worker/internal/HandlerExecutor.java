@@ -13,9 +13,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Where blocking handlers run: a virtual thread per request on JDK 21+, a bounded pool before that. Either way a
- * worker at its limit refuses work (the client gets 503) instead of queueing, or running, without limit: a handler
- * past its request timeout keeps running, and a client could otherwise pile them up.
+ * Where blocking handlers run: a virtual thread per request on JDK 21+, a bounded pool with a short bounded queue
+ * before that. Either way a worker at its limit refuses work (the client gets 503) instead of queueing, or running,
+ * without limit: a handler past its request timeout keeps running, and a client could otherwise pile them up. A
+ * request that times out while queued is answered 503 and its handler never runs.
  */
 final class HandlerExecutor {
 

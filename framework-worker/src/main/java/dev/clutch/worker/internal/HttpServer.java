@@ -197,8 +197,8 @@ final class HttpServer {
         }
         draining.start();
         if (!inFlight.awaitIdle(timeout) || !draining.awaitClosed(deadline)) {
-            log.warn("{} requests still in flight after {} ms: closing their connections", inFlight.count(),
-                    timeout.toMillis());
+            log.warn("{} requests still in flight and {} connections open after {} ms: closing them",
+                    inFlight.count(), draining.open(), timeout.toMillis());
         }
         draining.closeAll();
     }

@@ -2,6 +2,7 @@ package dev.clutch.worker.internal;
 
 import dev.clutch.worker.api.Response;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
@@ -53,6 +54,11 @@ record PreparedResponse(HttpResponseStatus status, HttpHeaders headers, byte[] b
         for (Map.Entry<String, String> header : response.headers().entrySet()) {
             headers.set(header.getKey(), header.getValue());
         }
+        // How the body is framed is the writer's to say: a handler's length beside chunks, or one copied from
+        // another response, would tell the client to read the wrong number of bytes.
+        headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+        headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        headers.remove(HttpHeaderNames.CONNECTION);
         return new PreparedResponse(HttpResponseStatus.valueOf(response.status()), headers, body.bytes(),
                 body.chunks());
     }

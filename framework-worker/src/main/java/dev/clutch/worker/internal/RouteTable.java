@@ -1,6 +1,8 @@
 package dev.clutch.worker.internal;
 
 import dev.clutch.worker.api.Route;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -53,37 +55,51 @@ final class RouteTable {
         }
     }
 
-    Match match(String method, String path) {
-        // A route whose every segment is literal is the most specific one for its path: if it takes this method,
-        // the full scan would find it first too.
-        String trimmed = withoutTrailingSlash(path);
-        List<Compiled> literal = byLiteralPath.get(trimmed);
-        if (literal != null) {
-            for (Compiled compiled : literal) {
-                if (accepts(compiled.route(), method)) {
-                    return new Found(compiled.route(), Map.of());
+    /**
+     * @param rawPath the request's path as sent, percent-encoded: split first, then each segment decoded, so an
+     *     encoded slash ({@code %2F}) is part of a segment, not a separator
+     * @throws IllegalArgumentException for a segment whose percent-encoding is malformed
+     */
+    Match match(String method, String rawPath) {
+        String trimmed = withoutTrailingSlash(rawPath);
+        boolean encoded = trimmed.indexOf('%') >= 0;
+        String[] segments = null;
+        // HEAD is served by the GET route of a path unless the path has a HEAD route of its own.
+        for (String wanted : method.equals("HEAD") ? List.of("HEAD", "GET") : List.of(method)) {
+            // A route whose every segment is literal is the most specific one for its path: if it takes this
+            // method, the full scan would find it first too.
+            List<Compiled> literal = encoded ? null : byLiteralPath.get(trimmed);
+            if (literal != null) {
+                for (Compiled compiled : literal) {
+                    if (compiled.route().method().equals(wanted)) {
+                        return new Found(compiled.route(), Map.of());
+                    }
+                }
+            }
+            if (segments == null) {
+                segments = segments(trimmed);
+                if (encoded) {
+                    for (int i = 0; i < segments.length; i++) {
+                        segments[i] = decode(segments[i]);
+                    }
+                }
+            }
+            for (Compiled compiled : routes) {
+                if (compiled.route().method().equals(wanted) && matches(compiled.segments(), segments)) {
+                    return new Found(compiled.route(), params(compiled.segments(), segments));
                 }
             }
         }
-        String[] segments = segments(trimmed);
-        Set<String> allowed = null;
+        Set<String> allowed = new TreeSet<>();
         for (Compiled compiled : routes) {
-            if (!matches(compiled.segments(), segments)) {
-                continue;
+            if (matches(compiled.segments(), segments)) {
+                allowed.add(compiled.route().method());
             }
-            if (accepts(compiled.route(), method)) {
-                return new Found(compiled.route(), params(compiled.segments(), segments));
-            }
-            if (allowed == null) {
-                allowed = new TreeSet<>();
-            }
-            allowed.add(compiled.route().method());
         }
-        return allowed == null ? new NotFound() : new MethodNotAllowed(allowed);
-    }
-
-    private static boolean accepts(Route route, String method) {
-        return route.method().equals(method) || (method.equals("HEAD") && route.method().equals("GET"));
+        if (allowed.contains("GET")) {
+            allowed.add("HEAD");
+        }
+        return allowed.isEmpty() ? new NotFound() : new MethodNotAllowed(allowed);
     }
 
     private static boolean matches(String[] template, String[] actual) {
@@ -126,6 +142,11 @@ final class RouteTable {
     /** @param trimmed a path without its trailing slash */
     private static String[] segments(String trimmed) {
         return trimmed.equals("/") ? new String[0] : trimmed.substring(1).split("/", -1);
+    }
+
+    /** A path segment's percent-encoding decoded; a '+' in a path is itself, not a space as in a query. */
+    private static String decode(String segment) {
+        return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
     private static String withoutTrailingSlash(String path) {

@@ -84,18 +84,21 @@ class HttpPipelineTest {
         }
     }
 
-    /** A 304 given a body by mistake. */
+    /** A 304 given a body, and its length, by mistake. */
     static final class NotModifiedHandler implements dev.clutch.worker.api.Handler {
         @Override
         public Object handle(dev.clutch.worker.api.Request request) {
-            return dev.clutch.worker.api.Response.text(304, "stale").header("etag", "\"v1\"");
+            return dev.clutch.worker.api.Response.text(304, "stale").header("etag", "\"v1\"")
+                    .header("Content-Length", "5");
         }
     }
 
     static final class ChunksHandler implements dev.clutch.worker.api.Handler {
         @Override
         public Object handle(dev.clutch.worker.api.Request request) {
-            return dev.clutch.worker.api.Response.chunked(200, "text/plain", List.of("one ", "two ", "three"));
+            // Framing headers copied from elsewhere: the framework frames the body itself.
+            return dev.clutch.worker.api.Response.chunked(200, "text/plain", List.of("one ", "two ", "three"))
+                    .header("content-length", "99").header("Transfer-Encoding", "gzip");
         }
     }
 
@@ -248,6 +251,77 @@ class HttpPipelineTest {
         }
     }
 
+    /** Counts its runs: a request answered 503 before its turn must not be one of them. */
+    static final class CountingHandler implements dev.clutch.worker.api.Handler {
+        static final java.util.concurrent.atomic.AtomicInteger RUNS = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public Object handle(dev.clutch.worker.api.Request request) {
+            return "run " + RUNS.incrementAndGet();
+        }
+    }
+
+    @Test
+    void aBlockingRequestThatTimesOutWhileQueuedGets503AndItsHandlerNeverRuns() throws Exception {
+        Route counted = new Route("POST", "/counted", CountingHandler.class, true);
+        // The pool of JDK 17, one thread, taken: the request waits in its queue past its timeout.
+        java.util.concurrent.ExecutorService oneThread = Executors.newSingleThreadExecutor();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        oneThread.execute(() -> {
+            try {
+                release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Dispatcher.Shared shared = new Dispatcher.Shared(new RouteTable(Set.of(counted)),
+                Map.of(CountingHandler.class, CountingHandler::new), List.of(), oneThread, Duration.ofMillis(200),
+                new InFlight(), new Draining(), new ResponseWriter(false), new RequestIds(),
+                new FatalErrors(message -> { }));
+        io.netty.channel.EventLoopGroup group = new io.netty.channel.nio.NioEventLoopGroup(1);
+        try (java.net.Socket client = new java.net.Socket()) {
+            client.connect(serve(group, shared, 60_000));
+            client.setSoTimeout(10_000);
+            client.getOutputStream().write(("POST /counted HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String response = new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertTrue(response.startsWith("HTTP/1.1 503"), response);
+
+            release.countDown();
+            oneThread.shutdown();
+            assertTrue(oneThread.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(0, CountingHandler.RUNS.get(), "the client has its 503 and may retry: the handler ran anyway");
+        } finally {
+            release.countDown();
+            oneThread.shutdownNow();
+            group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    @Test
+    void aConnectionOpenedDuringTheDrainIsServedOnceOrClosedWhenIdle() throws Exception {
+        io.netty.channel.EventLoopGroup group = new io.netty.channel.nio.NioEventLoopGroup(1);
+        Dispatcher.Shared shared = shared();
+        try (java.net.Socket idle = new java.net.Socket(); java.net.Socket asking = new java.net.Socket()) {
+            // An idle timeout far beyond the test's bounds: only the drain can close the idle connection in time.
+            java.net.SocketAddress server = serve(group, shared, 600_000);
+            shared.draining().start();
+            idle.connect(server);
+            asking.connect(server);
+            asking.getOutputStream().write(get("/hello").getBytes(StandardCharsets.US_ASCII));
+
+            asking.setSoTimeout(10_000);
+            String answer = new String(asking.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+            assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), answer);
+            idle.setSoTimeout(10_000);
+            assertEquals(-1, idle.getInputStream().read(), "the idle connection is closed, not left to the drain's end");
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> shared.draining().open() == 0);
+        } finally {
+            group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
     @Test
     void aTargetThatIsNoPathIs400AndAnAbsoluteUrlIsServed() {
         for (String target : List.of("?a=1", "hello", "*")) {
@@ -291,7 +365,10 @@ class HttpPipelineTest {
         assertTrue(lower.contains("content-length: 13"), response);
         assertTrue(response.endsWith("\r\n\r\none two three"), response);
         String chunked = exchange(connection(), get("/chunks"));
-        assertTrue(chunked.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked"), chunked);
+        String chunkedLower = chunked.toLowerCase(java.util.Locale.ROOT);
+        assertTrue(chunkedLower.contains("transfer-encoding: chunked"), chunked);
+        assertTrue(!chunkedLower.contains("content-length") && !chunkedLower.contains("gzip"),
+                "only the framework frames the body: " + chunked);
     }
 
     @Test

@@ -64,6 +64,14 @@ class RouteTableTest {
     }
 
     @Test
+    void theRawPathIsSplitBeforeItsSegmentsAreDecoded() {
+        assertEquals(Map.of("name", "a/b c+d"), found("GET", "/flags/a%2Fb%20c+d").params());
+        assertEquals(NEW_FLAG, found("GET", "/flags/ne%77").route(), "an encoded literal segment is that segment");
+        assertInstanceOf(RouteTable.NotFound.class, table.match("GET", "/flags%2Fx"), "one segment, not two");
+        assertThrows(IllegalArgumentException.class, () -> table.match("GET", "/flags/%zz"));
+    }
+
+    @Test
     void anEmptySegmentBindsNoParameter() {
         assertInstanceOf(RouteTable.NotFound.class, table.match("GET", "/flags/"));
         assertInstanceOf(RouteTable.NotFound.class, table.match("GET", "/flags//x"));
@@ -71,12 +79,27 @@ class RouteTableTest {
     }
 
     @Test
-    void anotherMethodIsNotAllowedNamingEveryMethodThePathTakes() {
+    void anotherMethodIsNotAllowedNamingEveryMethodThePathTakesHeadWithGet() {
         RouteTable.MethodNotAllowed notAllowed = assertInstanceOf(RouteTable.MethodNotAllowed.class,
                 table.match("DELETE", "/flags/new"));
-        assertEquals(List.of("GET", "POST", "PUT"), List.copyOf(notAllowed.allowed()));
-        assertEquals(Set.of("GET"), assertInstanceOf(RouteTable.MethodNotAllowed.class,
+        assertEquals(List.of("GET", "HEAD", "POST", "PUT"), List.copyOf(notAllowed.allowed()));
+        assertEquals(Set.of("GET", "HEAD"), assertInstanceOf(RouteTable.MethodNotAllowed.class,
                 table.match("POST", "/health")).allowed());
+    }
+
+    @Test
+    void aHeadRouteOfItsOwnWinsOverTheGetRouteOfItsPathWhateverTheOrder() {
+        Route headFlag = route("HEAD", "/flags/{name}");
+        Route headHealth = route("HEAD", "/health");
+        for (List<Route> declared : List.of(List.of(FLAG, headFlag, HEALTH, headHealth),
+                List.of(headHealth, headFlag, HEALTH, FLAG))) {
+            RouteTable withHead = new RouteTable(declared);
+            assertEquals(headFlag, assertInstanceOf(RouteTable.Found.class, withHead.match("HEAD", "/flags/x"))
+                    .route(), declared.toString());
+            assertEquals(headHealth, assertInstanceOf(RouteTable.Found.class, withHead.match("HEAD", "/health"))
+                    .route(), declared.toString());
+            assertEquals(FLAG, assertInstanceOf(RouteTable.Found.class, withHead.match("GET", "/flags/x")).route());
+        }
     }
 
     @Test
