@@ -14,7 +14,8 @@ import dev.clutch.worker.api.HttpException;
  * The worker's JSON mapper: Java time as ISO strings, {@code Optional} as its value or null, unknown properties
  * refused (a typo is a 400, not silence), and values of the type asked for only: {@code 50.9} or {@code "50"} for
  * an {@code int} is a 400, not a silent 50, and so is {@code null} for one, or a record's {@code int} left out: a
- * property that may be left out is an {@code Integer} or an {@code Optional}.
+ * property that may be left out is an {@code Integer} or an {@code Optional}. One value per body: anything after
+ * it is a 400.
  */
 final class Json {
 
@@ -25,6 +26,8 @@ final class Json {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            // {"a":1} xyz is not JSON: two values, or one and garbage, are refused like any other malformed body.
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .build();
 
@@ -51,7 +54,8 @@ final class Json {
             String where = e instanceof JsonProcessingException p && p.getLocation() != null
                     ? " (line " + p.getLocation().getLineNr() + ", column " + p.getLocation().getColumnNr() + ")"
                     : "";
-            String what = e instanceof JsonProcessingException p ? p.getOriginalMessage() : e.getMessage();
+            String what = e instanceof JsonProcessingException p && p.getOriginalMessage() != null
+                    ? p.getOriginalMessage() : String.valueOf(e.getMessage());
             // Advice to the server's author, not to its client.
             what = what.replaceFirst(" \\(set DeserializationConfig\\..*\\)$", "");
             throw HttpException.badRequest("the body is not valid JSON for " + type.getSimpleName() + where + ": "

@@ -31,7 +31,8 @@ final class WorkerState implements SharedStateView {
     private static final Logger log = LoggerFactory.getLogger(WorkerState.class);
     private static final int MERGE_UNTOLD_AT = 10_000;
 
-    private record Subscription(String prefix, ChangeListener listener) {
+    /** @param since the version when it was registered: what it had then, it reads from the snapshot */
+    private record Subscription(String prefix, ChangeListener listener, long since) {
     }
 
     private final PayloadCodec codec;
@@ -138,7 +139,7 @@ final class WorkerState implements SharedStateView {
     }
 
     private void notify(String key, Object old, Object value, long atVersion) {
-        if (subscriptions.isEmpty()) {
+        if (subscriptions.isEmpty() || closed) {
             return;
         }
         boolean start;
@@ -190,7 +191,8 @@ final class WorkerState implements SharedStateView {
                 }
             }
             for (Subscription subscription : subscriptions) {
-                if (change.key().startsWith(subscription.prefix())) {
+                // Changes still waiting to be told when it registered are in the snapshot it read then.
+                if (change.version() > subscription.since() && change.key().startsWith(subscription.prefix())) {
                     try {
                         subscription.listener().changed(change);
                     } catch (Exception | LinkageError | AssertionError e) {
@@ -235,7 +237,9 @@ final class WorkerState implements SharedStateView {
     public void onChange(String prefix, ChangeListener listener) {
         Objects.requireNonNull(prefix, "prefix is null: \"\" listens to every key");
         Objects.requireNonNull(listener, "listener");
-        subscriptions.add(new Subscription(prefix, listener));
+        synchronized (applying) {
+            subscriptions.add(new Subscription(prefix, listener, version));
+        }
     }
 
     void close() {

@@ -45,4 +45,16 @@ class JsonTest {
             assertTrue(refused.getMessage().endsWith("Cannot map `null` into type `int`"), refused.getMessage());
         }
     }
+
+    @Test
+    void anythingAfterTheValueIsA400() {
+        String rollout = "{\"name\": \"a\", \"percent\": 1}";
+        for (String body : new String[] {rollout + " xyz", rollout + "{}"}) {
+            HttpException refused = assertThrows(HttpException.class,
+                    () -> Json.read(body.getBytes(StandardCharsets.UTF_8), Rollout.class), body);
+            assertEquals(400, refused.status());
+            assertTrue(refused.getMessage().startsWith("the body is not valid JSON for Rollout (line 1"),
+                    refused.getMessage());
+        }
+    }
 }

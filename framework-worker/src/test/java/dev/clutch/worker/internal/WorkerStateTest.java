@@ -99,6 +99,26 @@ class WorkerStateTest {
     }
 
     @Test
+    void aListenerRegisteredWhileAnotherIsBehindHearsOnlyTheChangesAfterItsRegistration() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        state.onChange(change -> release.await());
+        state.snapshot(new StateSnapshot(0, new String[0], new byte[0][], new long[0]));
+        state.change(change(1, "a", "1"));
+        state.change(change(2, "a", "2"));
+
+        // The first listener still holds changes 1 and 2 back: the new one has them from the snapshot.
+        List<String> heard = new CopyOnWriteArrayList<>();
+        state.onChange(change -> heard.add(change.key() + "=" + change.newValue()));
+        assertEquals(java.util.Map.of("a", "2"), state.snapshot());
+        state.change(change(3, "a", "3"));
+        release.countDown();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !heard.isEmpty());
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5)).until(() -> heard.size() == 1);
+        assertEquals(List.of("a=3"), heard);
+    }
+
+    @Test
     void aNullPrefixIsRefusedWhenTheListenerIsRegistered() {
         assertThrows(NullPointerException.class, () -> state.onChange(null, change -> { }));
         state.snapshot(new StateSnapshot(1, new String[0], new byte[0][], new long[0]));
