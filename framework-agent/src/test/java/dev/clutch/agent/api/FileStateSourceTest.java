@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.clutch.core.testing.CapturedLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,29 +102,20 @@ class FileStateSourceTest {
     void aDeletedFileIsSaidToBeGoneKeepsTheLastGoodStateAndItsReturnIsPublished() throws IOException {
         Path file = Files.writeString(dir.resolve("state.properties"), "a=1\n");
         Published state = new Published();
-        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
-                .getLogger(FileStateSource.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events =
-                new ch.qos.logback.core.read.ListAppender<>();
-        events.start();
-        logger.addAppender(events);
         FileStateSource source = new FileStateSource(file, "", Duration.ofMillis(50));
-        try {
+        try (CapturedLog logged = new CapturedLog(FileStateSource.class)) {
             source.start(state);
             Files.delete(file);
             org.awaitility.Awaitility.await("the deletion is logged as such").atMost(Duration.ofSeconds(5))
-                    .until(() -> events.list.stream().anyMatch(e -> e.getFormattedMessage().equals("state file "
-                            + file + " is gone or cannot be read (deleted, or being replaced): the last good state "
-                            + "stays published")));
+                    .until(() -> logged.contains("state file " + file + " is gone or cannot be read (deleted, or "
+                            + "being replaced): the last good state stays published"));
             assertEquals(Map.of("a", "1"), state.values);
-            assertTrue(events.list.stream().noneMatch(e -> e.getFormattedMessage().contains("does not parse")),
-                    "a missing file is not a parse error");
+            assertTrue(!logged.contains("does not parse"), "a missing file is not a parse error");
             Files.writeString(file, "a=2\n");
             org.awaitility.Awaitility.await("the file that came back is published").atMost(Duration.ofSeconds(5))
                     .until(() -> state.values.equals(Map.of("a", "2")));
         } finally {
             source.close();
-            logger.detachAppender(events);
         }
     }
 

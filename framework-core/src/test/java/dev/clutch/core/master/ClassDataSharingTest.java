@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.clutch.core.api.ExitCode;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.config.ClutchSettings;
+import dev.clutch.core.testing.CapturedLog;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -77,22 +78,16 @@ class ClassDataSharingTest {
         ClassDataSharing sharing = ClassDataSharing.of(true, "flags", dir.resolve("cds").toString(), jar().toString());
         sharing.options(Role.WORKER);
         sharing.launched(42);
-        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
-                .getLogger(ClassDataSharing.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events =
-                new ch.qos.logback.core.read.ListAppender<>();
-        events.start();
-        logger.addAppender(events);
-        try {
+        List<ch.qos.logback.classic.spi.ILoggingEvent> events;
+        try (CapturedLog logged = new CapturedLog(ClassDataSharing.class)) {
             sharing.exited(42, 0, true);
-        } finally {
-            logger.detachAppender(events);
+            events = logged.events();
         }
 
         assertEquals(List.of(), sharing.options(Role.AGENT));
-        assertTrue(events.list.stream().anyMatch(e -> e.getFormattedMessage().contains("the worker that recorded "
+        assertTrue(events.stream().anyMatch(e -> e.getFormattedMessage().contains("the worker that recorded "
                 + "the archive (pid 42) stopped without writing one") && e.getFormattedMessage().contains(
-                "-Xlog:cds")), events.list.toString());
+                "-Xlog:cds")), events.toString());
     }
 
     @Test

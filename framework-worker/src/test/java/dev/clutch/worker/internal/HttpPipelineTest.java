@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.clutch.core.testing.CapturedLog;
 import dev.clutch.worker.api.Route;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -187,32 +188,6 @@ class HttpPipelineTest {
         assertEquals(List.of(), logged.events().stream().filter(e -> e.getLevel().isGreaterOrEqual(
                 ch.qos.logback.classic.Level.ERROR)).map(Object::toString).toList());
         assertTrue(logged.contains("maxPipelineDepth exceeded"), logged.events().toString());
-    }
-
-    /** What one class logs, from its making until {@link #close()}. */
-    private static final class CapturedLog implements AutoCloseable {
-        private final ch.qos.logback.classic.Logger logger;
-        private final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
-                new ch.qos.logback.core.read.ListAppender<>();
-
-        CapturedLog(Class<?> type) {
-            logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(type);
-            appender.start();
-            logger.addAppender(appender);
-        }
-
-        List<ch.qos.logback.classic.spi.ILoggingEvent> events() {
-            return appender.list;
-        }
-
-        boolean contains(String text) {
-            return appender.list.stream().anyMatch(e -> e.getFormattedMessage().contains(text));
-        }
-
-        @Override
-        public void close() {
-            logger.detachAppender(appender);
-        }
     }
 
     @Test
