@@ -1,17 +1,10 @@
 package dev.clutch.agent.internal;
 
 import com.google.inject.AbstractModule;
-import com.google.inject.Binding;
 import com.google.inject.Injector;
 import com.google.inject.Key;
 import com.google.inject.TypeLiteral;
-import com.google.inject.multibindings.MapBinderBinding;
-import com.google.inject.multibindings.MultibinderBinding;
 import com.google.inject.multibindings.Multibinder;
-import com.google.inject.multibindings.MultibindingsTargetVisitor;
-import com.google.inject.multibindings.OptionalBinderBinding;
-import com.google.inject.spi.DefaultBindingTargetVisitor;
-import com.google.inject.spi.LinkedKeyBinding;
 import dev.clutch.agent.api.FileStateSource;
 import dev.clutch.agent.api.Schedules;
 import dev.clutch.agent.api.SharedState;
@@ -66,7 +59,7 @@ public final class AgentRuntime implements RoleRuntime {
             }
         });
         hooks = started.hooks();
-        refuseLoneStateSource(started.injector());
+        LoneStateSources.refuse(started.injector());
         declareAnnotated(started.injector());
         sources.addAll(started.injector().getInstance(Key.get(new TypeLiteral<Set<StateSource>>() { })));
         ClutchConfig config = context.config();
@@ -78,53 +71,6 @@ public final class AgentRuntime implements RoleRuntime {
             source.start(state);
         }
         hooks.run("willReady", LifecycleHook::willReady);
-    }
-
-    /**
-     * A source bound on its own would never be started: the agent starts only the set's. Bound on its own and
-     * also put into the set ({@code addBinding().to(StateSource.class)}) is fine.
-     */
-    private static void refuseLoneStateSource(Injector injector) {
-        Key<StateSource> single = Key.get(StateSource.class);
-        Binding<StateSource> lone = injector.getExistingBinding(single);
-        Binding<Set<StateSource>> set = injector.getBinding(Key.get(new TypeLiteral<Set<StateSource>>() { }));
-        boolean inTheSet = set.acceptTargetVisitor(new SetElementsLinkTo(single));
-        if (lone != null && !inTheSet) {
-            throw new IllegalStateException("StateSource is bound on its own (" + lone.getSource() + "), so the "
-                    + "agent would never start it: bind each source into the set, with "
-                    + "Multibinder.newSetBinder(binder(), StateSource.class).addBinding().to(YourSource.class)");
-        }
-    }
-
-    /** Whether an element of a Multibinder's set is bound to {@code key}. */
-    private static final class SetElementsLinkTo extends DefaultBindingTargetVisitor<Set<StateSource>, Boolean>
-            implements MultibindingsTargetVisitor<Set<StateSource>, Boolean> {
-        private final Key<?> key;
-
-        SetElementsLinkTo(Key<?> key) {
-            this.key = key;
-        }
-
-        @Override
-        public Boolean visit(MultibinderBinding<? extends Set<StateSource>> multibinding) {
-            return multibinding.getElements().stream()
-                    .anyMatch(e -> e instanceof LinkedKeyBinding<?> linked && linked.getLinkedKey().equals(key));
-        }
-
-        @Override
-        public Boolean visit(MapBinderBinding<? extends Set<StateSource>> mapbinding) {
-            return false;
-        }
-
-        @Override
-        public Boolean visit(OptionalBinderBinding<? extends Set<StateSource>> optionalbinding) {
-            return false;
-        }
-
-        @Override
-        protected Boolean visitOther(Binding<? extends Set<StateSource>> binding) {
-            return false;
-        }
     }
 
     /** The {@code @Scheduled} methods: the agent triggers them all, and runs its own. */
