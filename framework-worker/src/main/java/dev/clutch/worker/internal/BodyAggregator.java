@@ -1,7 +1,9 @@
 package dev.clutch.worker.internal;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
@@ -22,19 +24,29 @@ final class BodyAggregator extends HttpObjectAggregator {
     }
 
     /**
-     * Only {@code 100 Continue} is written here. Netty would write its 413 (body over the limit) or 417 (an
-     * expectation it does not know) at once too, out of turn: without them, the first becomes an
-     * {@link OversizedRequest} and the second reaches the dispatcher, which answers both in order. (Netty is not
-     * asked about them at all: for a 417 it also makes the decoder skip the body, which then reads as a request.)
+     * Only {@code 100 Continue} is written here, and only when it is the connection's turn to answer. Netty would
+     * write its 413 (body over the limit) or 417 (an expectation it does not know) at once too, out of turn: without
+     * them, the first becomes an {@link OversizedRequest} and the second reaches the dispatcher, which answers both
+     * in order. (Netty is not asked about them at all: for a 417 it also makes the decoder skip the body, which then
+     * reads as a request.)
      */
     @Override
     protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
         boolean tooLarge = HttpUtil.is100ContinueExpected(start)
                 && HttpUtil.getContentLength(start, -1L) > maxContentLength;
-        if (unsupportedExpectation(start) || tooLarge) {
+        if (unsupportedExpectation(start) || tooLarge || !answersInTurn(pipeline.channel())) {
             return null;
         }
         return super.newContinueResponse(start, maxContentLength, pipeline);
+    }
+
+    /**
+     * Whether a {@code 100 Continue} written now would be read as the answer to this request: not while an earlier
+     * request's response is in progress (the client would take it for that one's), nor once the output is shut
+     * (the connection lingers after a 413). The client then sends its body when its wait for the 100 runs out.
+     */
+    private static boolean answersInTurn(Channel channel) {
+        return !Draining.isBusy(channel) && !(channel instanceof DuplexChannel duplex && duplex.isOutputShutdown());
     }
 
     /** An {@code Expect} other than {@code 100-continue}, the only one HTTP/1.1 defines: answered 417. */

@@ -1,5 +1,6 @@
 package dev.clutch.worker.internal;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -174,7 +175,7 @@ class HttpPipelineTest {
         // A blocking route keeps each request in flight while the rest are decoded: far more than the codec's 128.
         channel.writeInbound(Unpooled.copiedBuffer(get("/blocking-hello").repeat(1000), StandardCharsets.US_ASCII));
         StringBuilder all = new StringBuilder();
-        org.awaitility.Awaitility.await("the request in progress is answered, then the connection closes")
+        await("the request in progress is answered, then the connection closes")
                 .atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> {
                     channel.runPendingTasks();
                     all.append(responses(channel));
@@ -291,7 +292,7 @@ class HttpPipelineTest {
             assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), answer);
             idle.setSoTimeout(10_000);
             assertEquals(-1, idle.getInputStream().read(), "the idle connection is closed, not left to the drain's end");
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> shared.draining().open() == 0);
+            await().atMost(Duration.ofSeconds(5)).until(() -> shared.draining().open() == 0);
         } finally {
             group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         }
@@ -426,6 +427,25 @@ class HttpPipelineTest {
     }
 
     @Test
+    void expectContinuePipelinedBehindARequestInProgressGetsNo100OutOfTurn() {
+        EmbeddedChannel channel = connection();
+        channel.writeInbound(Unpooled.copiedBuffer(get("/blocking-hello") + "POST /hello HTTP/1.1\r\nHost: x\r\n"
+                + "Expect: 100-continue\r\nContent-Length: 2\r\n\r\n", StandardCharsets.US_ASCII));
+        StringBuilder first = new StringBuilder();
+        await("the request in progress is answered").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(10)).until(() -> {
+                    channel.runPendingTasks();
+                    first.append(responses(channel));
+                    return first.indexOf("hello") >= 0;
+                });
+        assertTrue(first.toString().startsWith("HTTP/1.1 200"), "a 100 ahead of the first response: " + first);
+        assertTrue(first.indexOf("100 Continue") < 0, first.toString());
+
+        // The client gives up waiting for its 100 and sends the body: served in its turn.
+        assertTrue(exchange(channel, "hi").startsWith("HTTP/1.1 200"));
+    }
+
+    @Test
     void clientThatStopsReadingItsResponseIsClosedAfterTheIdleTimeout() throws Exception {
         Dispatcher.Shared shared = shared();
         io.netty.channel.EventLoopGroup group = new io.netty.channel.nio.NioEventLoopGroup(1);
@@ -434,11 +454,11 @@ class HttpPipelineTest {
             client.setReceiveBufferSize(4096);
             client.connect(server);
             client.getOutputStream().write(get("/large").getBytes(StandardCharsets.US_ASCII));
-            org.awaitility.Awaitility.await("the response is being written").atMost(Duration.ofSeconds(10))
+            await("the response is being written").atMost(Duration.ofSeconds(10))
                     .until(() -> shared.inFlight().count() == 1);
 
             // The client reads nothing: once the response has not moved for the idle time, the connection goes.
-            org.awaitility.Awaitility.await("the stuck response is given up").atMost(Duration.ofSeconds(10))
+            await("the stuck response is given up").atMost(Duration.ofSeconds(10))
                     .until(() -> shared.inFlight().count() == 0);
             client.setSoTimeout(10_000);
             byte[] received = client.getInputStream().readAllBytes();
@@ -459,7 +479,7 @@ class HttpPipelineTest {
             java.io.OutputStream out = client.getOutputStream();
             out.write("GET /hello HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
             // A header byte every 50 ms: never idle for 300 ms, but never done either.
-            org.awaitility.Awaitility.await("the server gives up on the request").atMost(Duration.ofSeconds(10))
+            await("the server gives up on the request").atMost(Duration.ofSeconds(10))
                     .pollInterval(Duration.ofMillis(50)).until(() -> {
                         try {
                             out.write('X');
