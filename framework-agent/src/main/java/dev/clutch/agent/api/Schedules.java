@@ -21,6 +21,7 @@ public interface Schedules {
     /** Runs every {@code interval}, written like {@code "10s"}, {@code "500ms"} or {@code "5m"}. */
     Schedule every(String interval);
 
+    /** Runs every {@code interval}, which must be positive. */
     Schedule every(Duration interval);
 
     /** Runs on a cron expression with seconds (Quartz syntax), e.g. {@code "0 0/5 * * * ?"}. */
@@ -45,6 +46,7 @@ public interface Schedules {
          */
         Schedule inEnvs(String... envs);
 
+        /** Runs {@code task} in the agent, on a thread of its own. */
         void runOnAgent(Task task);
 
         /** Runs the worker task {@code task} on one ready worker, chosen at random for each run. */
@@ -57,6 +59,7 @@ public interface Schedules {
     /** What a schedule runs in the agent. */
     @FunctionalInterface
     interface Task {
+        /** Runs once; returning is an ok run, throwing a failed one (its exception is in {@code schedule.log}). */
         void run() throws Exception;
     }
 }

@@ -47,6 +47,11 @@ public final class Clutch {
     private Clutch() {
     }
 
+    /**
+     * Runs {@code applicationClass} in the role this process has: the master when a user started it (with the
+     * command line {@code args}: {@code start}, {@code stop}, {@code status}, ...), else the agent or a worker.
+     * Never returns: the process exits with an {@link ExitCode}.
+     */
     public static void run(Class<? extends ClutchApplication> applicationClass, String... args) {
         long startedAtNanos = System.nanoTime();
         StartupProperties.applyDefaults();

@@ -22,6 +22,7 @@ public enum ExitCode {
         this.code = code;
     }
 
+    /** The process exit status. */
     public int code() {
         return code;
     }

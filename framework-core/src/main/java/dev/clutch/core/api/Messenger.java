@@ -33,6 +33,7 @@ public interface Messenger {
     /** To every ready worker. */
     void sendToWorkers(String action, Object payload);
 
+    /** To the agent. */
     void sendToAgent(String action, Object payload);
 
     /** To one ready worker, chosen at random. */
@@ -59,6 +60,7 @@ public interface Messenger {
     /** Handles messages with this action, one at a time in arrival order; for a request, the return value is the reply. */
     void on(String action, MessageHandler handler);
 
+    /** Stops handling {@code action}: its later messages find no handler (a request then fails). */
     void off(String action);
 
     /**
@@ -87,10 +89,12 @@ public interface Messenger {
 
     /** The one process a request goes to. */
     record Target(String kind, long pid) {
+        /** The agent. */
         public static Target agent() {
             return new Target("agent", 0);
         }
 
+        /** One ready worker, chosen at random for each request. */
         public static Target randomWorker() {
             return new Target("random", 0);
         }

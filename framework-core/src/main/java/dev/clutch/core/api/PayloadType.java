@@ -6,6 +6,7 @@ package dev.clutch.core.api;
  */
 public record PayloadType(int id, Class<?> type) {
 
+    /** {@code type} under the wire ID {@code id}, which must never change between the builds of a cluster. */
     public static PayloadType of(int id, Class<?> type) {
         return new PayloadType(id, type);
     }

@@ -44,7 +44,7 @@ public @interface Scheduled {
     /** Where it runs. */
     Run on() default Run.ONE_WORKER;
 
-    /** The schedule's name in logs; empty: {@code ClassName.method}. */
+    /** The schedule's name in logs; empty: {@code SimpleClassName.method}. */
     String name() default "";
 
     /** Where a scheduled method runs. */

@@ -11,6 +11,11 @@ package dev.clutch.worker.api;
  */
 public interface Filter {
 
+    /**
+     * Called before the handler, in the order the filters were added.
+     *
+     * @throws HttpException to answer with its status at once: neither the handler nor later filters run
+     */
     default void before(Request request) throws Exception {
     }
 

@@ -11,5 +11,10 @@ package dev.clutch.worker.api;
 @FunctionalInterface
 public interface Handler {
 
+    /**
+     * Answers {@code request}: the value returned becomes the response, as the class comment says.
+     *
+     * @throws HttpException for an error status the client should see; any other exception answers 500
+     */
     Object handle(Request request) throws Exception;
 }

@@ -17,14 +17,17 @@ public class HttpException extends RuntimeException {
         this.status = status;
     }
 
+    /** The error status the client gets, 400-599. */
     public int status() {
         return status;
     }
 
+    /** A 400: the request is wrong, and {@code message} tells the client how. */
     public static HttpException badRequest(String message) {
         return new HttpException(400, message);
     }
 
+    /** A 404: what the request names does not exist. */
     public static HttpException notFound(String message) {
         return new HttpException(404, message);
     }

@@ -19,8 +19,10 @@ public interface Request {
     /** The first value of a query parameter. */
     Optional<String> queryParam(String name);
 
+    /** Every query parameter with all its values, decoded, in the order the client sent them. */
     Map<String, List<String>> queryParams();
 
+    /** The first value of a request header; the name's case does not matter. */
     Optional<String> header(String name);
 
     /** The body as bytes (at most {@code clutch.http.maxBodyBytes}). */

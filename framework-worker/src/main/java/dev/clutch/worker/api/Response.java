@@ -44,10 +44,12 @@ public final class Response {
         return new Response(status, "application/json", null, value, null);
     }
 
+    /** {@code status} with {@code text} as {@code text/plain} in UTF-8. */
     public static Response text(int status, String text) {
         return new Response(status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8), null, null);
     }
 
+    /** {@code status} with {@code body} (copied) as {@code contentType}. */
     public static Response bytes(int status, String contentType, byte[] body) {
         return new Response(status, contentType, body.clone(), null, null);
     }
@@ -75,6 +77,7 @@ public final class Response {
         return this;
     }
 
+    /** The HTTP status, 200-599. */
     public int status() {
         return status;
     }

@@ -8,10 +8,16 @@ package dev.clutch.worker.api;
  */
 public interface ScheduledTasks {
 
+    /**
+     * Registers {@code task} under {@code name}, the task a schedule names. Registering a name again replaces its
+     * task (and logs a warning); a run of a name with no task is reported to the agent as failed.
+     */
     void register(String name, Task task);
 
+    /** One scheduled task. */
     @FunctionalInterface
     interface Task {
+        /** Runs once; returning is an ok run, throwing a failed one (its exception is in {@code schedule.log}). */
         void run() throws Exception;
     }
 }

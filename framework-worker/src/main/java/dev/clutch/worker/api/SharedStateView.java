@@ -4,8 +4,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The state the agent publishes, as this worker sees it: the whole snapshot before any of the application's code
- * runs in the worker (its hooks and constructors can read it), then every change in order. When the agent dies the
+ * The state the agent publishes, as this worker sees it: the whole snapshot before the application's modules, hooks
+ * and routes run in the worker (their constructors can read it), then every change in order. When the agent dies the
  * worker keeps the last state it had. Inject it.
  */
 public interface SharedStateView {
@@ -44,13 +44,16 @@ public interface SharedStateView {
 
     /** One key's change. */
     record Change(String key, Object oldValue, Object newValue, long version) {
+        /** Whether the change removed the key ({@code newValue} is then {@code null}). */
         public boolean removed() {
             return newValue == null;
         }
     }
 
+    /** Hears the changes of the state. */
     @FunctionalInterface
     interface ChangeListener {
+        /** Called once per change, in version order; an exception is logged and the next change still comes. */
         void changed(Change change) throws Exception;
     }
 }

@@ -9,6 +9,7 @@ import java.util.Map;
 /** The application a {@link ClutchTest} booted, as its tests see it. */
 public interface TestCluster {
 
+    /** How it was booted: as a real cluster of processes, or as one process in the test's JVM. */
     ClutchTest.Mode mode();
 
     /** {@code http://127.0.0.1:<port>}. */
@@ -19,13 +20,16 @@ public interface TestCluster {
         return URI.create(baseUrl() + path);
     }
 
+    /** The HTTP port it serves on, a free one picked for the test. */
     int port();
 
     /** The application's base directory: its logs, its run directory, its relative files. */
     Path baseDir();
 
+    /** The agent's pid, as the ready line gave it; in {@link ClutchTest.Mode#SINGLE}, the test JVM's. */
     long agentPid();
 
+    /** The workers' pids, as the ready line gave them; in {@link ClutchTest.Mode#SINGLE}, the test JVM's alone. */
     List<Long> workerPids();
 
     /**
