@@ -13,7 +13,7 @@ public final class UnitlessDuration {
     /** The number as written when {@code written} (a configuration value, unwrapped) has no unit; otherwise null. */
     public static String numberOf(Object written) {
         String text = String.valueOf(written).strip();
-        return text.matches("\\d+(\\.\\d+)?") ? text : null;
+        return text.matches("[+-]?\\d+(\\.\\d+)?") ? text : null;
     }
 
     /** What to say of such a number: it "has no unit, which would make it 30 ms: write ...". */

@@ -99,6 +99,17 @@ class ConfigMapperTest {
     }
 
     @Test
+    void aNegativeDurationWithoutAUnitIsRefusedToo() throws Exception {
+        Config config = file("flags {\n  file = f\n  staleAfter = -30\n  audit = no\n  mode = safe\n  owners = []\n"
+                + "  weights {}\n  limits { maxRollout = 1, maxBody = 1KiB }\n  tiers = []\n}\n");
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TypedConfig.read(config, "flags", Flags.class));
+
+        assertTrue(e.getMessage().contains("has no unit, which would make it -30 ms"), e.getMessage());
+    }
+
+    @Test
     void aValueTheRecordRefusesNamesTheObjectAndWhy() throws Exception {
         Config config = file("flags {\n  limits { maxRollout = 150, maxBody = 1MiB }\n}\n");
 
