@@ -2,6 +2,7 @@ package dev.clutch.core.cli;
 
 import dev.clutch.core.api.ExitCode;
 import dev.clutch.core.config.ClutchConfig;
+import dev.clutch.core.config.ConfigLoader;
 import dev.clutch.core.config.EnvName;
 import dev.clutch.core.logging.LogLayout;
 import dev.clutch.core.master.ReadyLine;
@@ -186,8 +187,9 @@ public final class DaemonStart {
                 }
             }
         } else {
-            System.getProperties().stringPropertyNames().stream().filter(p -> p.startsWith("clutch."))
-                    .forEach(p -> options.add("-D" + p + "=" + System.getProperty(p)));
+            // Only what loads the same configuration: Maven's own properties are not the application's.
+            ConfigLoader.configurationProperties(System.getProperties())
+                    .forEach((name, value) -> options.add("-D" + name + "=" + value));
         }
         if (options.stream().noneMatch(o -> o.startsWith("--enable-native-access"))) {
             options.add("--enable-native-access=ALL-UNNAMED");

@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -27,6 +29,21 @@ public final class ConfigLoader {
     private static final List<String> PROCESS_LABELS = List.of("clutch.role", "clutch.app");
 
     private ConfigLoader() {
+    }
+
+    /**
+     * The system properties that shape the configuration: Clutch's settings ({@code clutch.*}) and Typesafe
+     * Config's choice of file ({@code config.file}, {@code config.resource}, {@code config.url}). A process started
+     * for this one passes them on, so that it loads the same configuration.
+     */
+    public static Map<String, String> configurationProperties(Properties properties) {
+        Map<String, String> found = new TreeMap<>();
+        for (String name : properties.stringPropertyNames()) {
+            if (name.startsWith("clutch.") || name.startsWith("config.")) {
+                found.put(name, properties.getProperty(name));
+            }
+        }
+        return found;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.clutch.core.master;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.child.ChildEnvironment;
 import dev.clutch.core.config.ClutchSettings;
+import dev.clutch.core.config.ConfigLoader;
 import dev.clutch.core.config.SchedulingPolicy;
 import dev.clutch.core.ipc.TokenBook;
 import dev.clutch.core.logging.LogLayout;
@@ -171,9 +172,7 @@ public final class ChildFactory {
                 }
             }
         }
-        System.getProperties().stringPropertyNames().stream()
-                .filter(name -> name.startsWith("clutch.") || name.startsWith("config."))
-                .forEach(name -> forwarded.put(name, System.getProperty(name)));
+        forwarded.putAll(ConfigLoader.configurationProperties(System.getProperties()));
         forwarded.remove("clutch.role");
         forwarded.remove("clutch.app");
         // The master's own: JMX's remote port would be bound by every child too, and fail their start (give children

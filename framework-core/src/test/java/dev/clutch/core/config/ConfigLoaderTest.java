@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -276,5 +277,20 @@ class ConfigLoaderTest {
                 () -> load(loader, "prod", Map.of(), Map.of("CLUTCH_WORKERS", "many")));
         assertTrue(e.getMessage().contains("clutch.workers = many (environment variable CLUTCH_WORKERS): must be a "
                 + "whole number"), e.getMessage());
+    }
+
+    @Test
+    void theConfigurationPropertiesAreClutchsSettingsAndTypesafeConfigsChoiceOfFile() {
+        Properties properties = new Properties();
+        properties.setProperty("clutch.workers", "3");
+        properties.setProperty("config.file", "/etc/app/production.conf");
+        properties.setProperty("config.resource", "other.conf");
+        properties.setProperty("maven.repo.local", "/root/.m2");
+        properties.setProperty("user.dir", "/work");
+        properties.setProperty("clutchy", "no");
+
+        assertEquals(Map.of("clutch.workers", "3", "config.file", "/etc/app/production.conf",
+                        "config.resource", "other.conf"),
+                ConfigLoader.configurationProperties(properties));
     }
 }
