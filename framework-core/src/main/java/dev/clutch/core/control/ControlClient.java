@@ -81,6 +81,8 @@ public final class ControlClient {
         }
         // The answer must come from this user's master, not from sockets another user put in its place.
         RunDirectory.checkParents(socket.getParent());
+        RunDirectory.checkOwner(socket.getParent(), "its sockets could be that user's, and a master takes commands "
+                + "from its own user only: run the command as that user");
         Kryo kryo = MessageRegistry.framework().newKryo();
         ByteBuffer frame = preambleAndFrame(kryo, request);
         AtomicBoolean timedOut = new AtomicBoolean();
@@ -252,6 +254,12 @@ public final class ControlClient {
 
     private static void throwIfTimedOut(AtomicBoolean timedOut, ControlRequest request, Duration timeout,
                                         IOException cause) throws IOException {
+        if (timedOut.get() && request.command().equals("reload")) {
+            // A reload answers when the last process is replaced: a slow one is still going, not lost.
+            throw new IOException("no answer from the master within " + timeout.toMillis() + " ms: the reload may "
+                    + "still be under way (follow it with status or logs; --timeout S waits longer), or the master "
+                    + "is stopped or overloaded", cause);
+        }
         if (timedOut.get()) {
             throw new IOException("no answer from the master within " + timeout.toMillis() + " ms: it is stopped "
                     + "or overloaded, and may still carry out '" + request.command() + "' once it runs again (check "

@@ -35,13 +35,8 @@ public final class RunDirectory {
     public static RunDirectory prepare(Path dir) throws IOException {
         Files.createDirectories(dir);
         checkParents(dir);
-        long owner = ((Number) Files.getAttribute(dir, "unix:uid")).longValue();
-        if (owner != IpcTransport.processUid()) {
-            // Owner-only would mean that other user: it could replace the sockets this master listens on.
-            throw new IOException("run directory " + dir + " belongs to uid " + owner + ", not to this user (uid "
-                    + IpcTransport.processUid() + "): give this instance a run directory of its own (clutch.runDir) "
-                    + "or make this user its owner");
-        }
+        // Owner-only would mean that other user: it could replace the sockets this master listens on.
+        checkOwner(dir, "give this instance a run directory of its own (clutch.runDir) or make this user its owner");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         RunDirectory runDirectory = new RunDirectory(dir);
         // control.sock is the longest socket name here.
@@ -91,6 +86,25 @@ public final class RunDirectory {
                             + "set clutch.runDir (or clutch.baseDir) under directories only this user or root can "
                             + "change");
                 }
+            }
+        }
+    }
+
+    /**
+     * Refuses a run directory (or a link in its place) that belongs to another user, who could have put sockets of
+     * their own in it.
+     *
+     * @param whatToDo the end of the message: what the user can do about it
+     * @throws IOException naming the directory, its owner and this user
+     */
+    public static void checkOwner(Path dir, String whatToDo) throws IOException {
+        long self = IpcTransport.processUid();
+        for (LinkOption[] how : List.of(new LinkOption[0], new LinkOption[] {LinkOption.NOFOLLOW_LINKS})) {
+            long owner = ((Number) Files.getAttribute(dir, "unix:uid", how)).longValue();
+            if (owner != self) {
+                boolean link = how.length > 0 && Files.isSymbolicLink(dir);
+                throw new IOException("run directory " + dir + (link ? " (a link)" : "") + " belongs to uid " + owner
+                        + ", not to this user (uid " + self + "): " + whatToDo);
             }
         }
     }

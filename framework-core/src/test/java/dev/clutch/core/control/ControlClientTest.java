@@ -2,7 +2,9 @@ package dev.clutch.core.control;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.clutch.core.ipc.IpcTransport;
 import dev.clutch.core.message.ControlReply;
 import dev.clutch.core.message.ControlRequest;
 import dev.clutch.core.message.MessageRegistry;
@@ -48,7 +50,18 @@ class ControlClientTest {
             // Reads the request and keeps the connection open, answering nothing: a stopped master.
         }, Duration.ofMillis(300));
 
-        assertTrue(e.getMessage().startsWith("no answer from the master within 300 ms"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("no answer from the master within 300 ms: it is stopped or overloaded"),
+                e.getMessage());
+    }
+
+    @Test
+    void aReloadThatOutlastsItsTimeoutIsSaidToBeStillUnderWay() throws Exception {
+        IOException e = againstPeer("reload", connection -> {
+            // Reads the request and answers nothing yet: a master whose rolling reload is still going.
+        }, Duration.ofMillis(300));
+
+        assertTrue(e.getMessage().startsWith("no answer from the master within 300 ms: the reload may still be under "
+                + "way (follow it with status or logs; --timeout S waits longer)"), e.getMessage());
     }
 
     @Test
@@ -93,12 +106,34 @@ class ControlClientTest {
         assertTrue(e.getMessage().contains("does not answer as a Clutch master does"), e.getMessage());
     }
 
+    @Test
+    void aRunDirectoryOfAnotherUserIsNotTrustedWithACommand() throws Exception {
+        // Only root can give a directory away; others cannot make this case.
+        assumeTrue(IpcTransport.processUid() == 0, "needs root to give a directory to another user");
+        Path theirs = Files.createDirectory(dir.resolve("theirs"));
+        Path socket = theirs.resolve("control.sock");
+        try (ServerSocketChannel listening = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            listening.bind(UnixDomainSocketAddress.of(socket));
+            Files.setAttribute(theirs, "unix:uid", 65534);
+
+            IOException e = assertThrows(IOException.class, () -> new ControlClient(socket, 64 * 1024)
+                    .send(new ControlRequest("stop", new String[0]), Duration.ofSeconds(5)));
+
+            assertTrue(e.getMessage().startsWith("run directory " + theirs + " belongs to uid 65534, not to this user "
+                    + "(uid 0): its sockets could be that user's"), e.getMessage());
+        }
+    }
+
     private static ByteBuffer withPreamble(byte[] preamble, byte[] rest) {
         return ByteBuffer.allocate(preamble.length + rest.length).put(preamble).put(rest).flip();
     }
 
-    /** Sends {@code status} to a peer that accepts one connection and does {@code peer} with it. */
     private IOException againstPeer(Consumer<SocketChannel> peer, Duration timeout) throws Exception {
+        return againstPeer("status", peer, timeout);
+    }
+
+    /** Sends {@code command} to a peer that accepts one connection and does {@code peer} with it. */
+    private IOException againstPeer(String command, Consumer<SocketChannel> peer, Duration timeout) throws Exception {
         Path socket = dir.resolve("peer-" + System.nanoTime() + ".sock");
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(socket));
@@ -115,7 +150,7 @@ class ControlClientTest {
             try {
                 return assertThrows(IOException.class, () -> {
                     ControlReply reply = new ControlClient(socket, 64 * 1024).send(
-                            new ControlRequest("status", new String[0]), timeout);
+                            new ControlRequest(command, new String[0]), timeout);
                     throw new AssertionError("answered: " + reply.text());
                 });
             } finally {
