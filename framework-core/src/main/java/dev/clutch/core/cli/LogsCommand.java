@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -80,7 +81,7 @@ final class LogsCommand implements AutoCloseable {
                 // The window starts inside a line.
                 last = last.subList(1, last.size());
             }
-            entries.addAll(entries(last.subList(Math.max(0, last.size() - lines), last.size()), log.rank()));
+            entries.addAll(lastLines(entries(last, log.rank()), lines));
         }
         List<String> merged = inOrder(entries);
         merged.subList(Math.max(0, merged.size() - lines), merged.size()).forEach(out::println);
@@ -146,6 +147,8 @@ final class LogsCommand implements AutoCloseable {
             return files.filter(f -> LogLayout.isProcessLog(f.getFileName().toString()) && shown(f))
                     .sorted(Comparator.comparing(LogsCommand::rank).thenComparing(Path::toString))
                     .toList();
+        } catch (AccessDeniedException e) {
+            throw unreadable(e);
         }
     }
 
@@ -153,6 +156,15 @@ final class LogsCommand implements AutoCloseable {
         String process = file.getFileName().toString().replaceFirst("\\.log$", "");
         return processes.isEmpty() || processes.contains(process)
                 || (processes.contains("workers") && process.startsWith("worker-"));
+    }
+
+    /** What a bare "permission denied" leaves out: whose the logs are, and who may read them. */
+    private static AccessDeniedException unreadable(AccessDeniedException e) {
+        AccessDeniedException explained = new AccessDeniedException(e.getFile(), null, "this user may not read it: "
+                + "a log directory Clutch makes is its owner's and its group's (0750), so run logs as the user that "
+                + "runs the instance or as a member of its group");
+        explained.initCause(e);
+        return explained;
     }
 
     /** master, agent, then the workers by number: the order of lines logged in the same millisecond. */
@@ -171,6 +183,23 @@ final class LogsCommand implements AutoCloseable {
     private static List<String> inOrder(List<Entry> entries) {
         entries.sort(Comparator.comparing(Entry::time).thenComparing(Entry::rank));
         return entries.stream().flatMap(entry -> entry.lines().stream()).toList();
+    }
+
+    /**
+     * The entries that hold the last {@code lines} lines, the oldest cut to fit: cut, a stack trace keeps the time of
+     * the line that logged it, and is not taken for older than every other line.
+     */
+    private static List<Entry> lastLines(List<Entry> entries, int lines) {
+        List<Entry> kept = new ArrayList<>();
+        int left = lines;
+        for (int i = entries.size() - 1; i >= 0 && left > 0; i--) {
+            Entry entry = entries.get(i);
+            List<String> all = entry.lines();
+            List<String> taken = all.subList(Math.max(0, all.size() - left), all.size());
+            kept.add(0, new Entry(entry.time(), entry.rank(), new ArrayList<>(taken)));
+            left -= taken.size();
+        }
+        return kept;
     }
 
     /** Lines grouped into entries: a stack trace stays under the line that logged it. */
@@ -210,10 +239,21 @@ final class LogsCommand implements AutoCloseable {
         /** The file at {@code path}, open, or {@code null} if it went away meanwhile. */
         static OpenLog open(Path path, int rank) throws IOException {
             try {
-                Object key = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
-                return new OpenLog(FileChannel.open(path), key, rank);
+                // The key is read on both sides of the open: the same, the channel is the file it names, and not
+                // one a rotation put at the path in between (which would be taken for rotated and read twice).
+                for (int attempt = 0; ; attempt++) {
+                    Object before = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+                    FileChannel channel = FileChannel.open(path);
+                    Object after = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+                    if (Objects.equals(before, after) || attempt == 2) {
+                        return new OpenLog(channel, after, rank);
+                    }
+                    channel.close();
+                }
             } catch (NoSuchFileException rotatedAway) {
                 return null;
+            } catch (AccessDeniedException e) {
+                throw unreadable(e);
             }
         }
 

@@ -5,15 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import dev.clutch.core.ipc.IpcTransport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +56,40 @@ class LogsCommandTest {
                 line("10:00:02.000", "worker-10", "serving"),
                 line("10:00:02.500", "agent", "polled"),
                 line("10:00:03.000", "master", "ready")), printedLines());
+    }
+
+    @Test
+    void aStackTraceCutByTheCountKeepsItsTimeAndIsNotTakenForTheOldest() throws IOException {
+        write("master.log", line("10:00:00.000", "master", "one"), line("10:00:01.000", "master", "two"),
+                line("10:00:02.000", "master", "three"), line("10:00:03.000", "master", "four"));
+        write("agent.log", line("10:00:05.000", "agent", "failed to poll"), "java.io.IOException: refused",
+                "\tat dev.acme.Poller.poll(Poller.java:12)", "\tat dev.acme.Agent.run(Agent.java:40)",
+                "\tat java.base/java.lang.Thread.run(Thread.java:840)");
+
+        try (LogsCommand logs = new LogsCommand(logDir, List.of(), out)) {
+            logs.tail(3);
+        }
+
+        // The newest lines are the end of the agent's stack trace, logged after all of the master's.
+        assertEquals(List.of("\tat dev.acme.Poller.poll(Poller.java:12)", "\tat dev.acme.Agent.run(Agent.java:40)",
+                "\tat java.base/java.lang.Thread.run(Thread.java:840)"), printedLines());
+    }
+
+    @Test
+    void aLogDirectoryThisUserMayNotReadIsExplained() throws IOException {
+        // Root reads every directory; others cannot make this case.
+        assumeFalse(IpcTransport.processUid() == 0, "root may read any directory");
+        write("master.log", line("10:00:00.000", "master", "launched"));
+        Files.setPosixFilePermissions(logDir, PosixFilePermissions.fromString("-wx------"));
+        try {
+            AccessDeniedException e = assertThrows(AccessDeniedException.class,
+                    () -> new LogsCommand(logDir, List.of(), out).tail(20));
+
+            assertTrue(e.getMessage().startsWith(logDir + ": this user may not read it: a log directory Clutch makes "
+                    + "is its owner's and its group's (0750)"), e.getMessage());
+        } finally {
+            Files.setPosixFilePermissions(logDir, PosixFilePermissions.fromString("rwx------"));
+        }
     }
 
     @Test
