@@ -27,7 +27,8 @@ final class AgentDeath {
     void happened(Child agent, int status, ProcessTable table) {
         String how = ExitStatus.describe(status);
         record(agent, status, how, table, "agent-died", agent.describe() + " died (" + how + "); it is not "
-                + "restarted, the workers keep serving with the state they have");
+                + "restarted, the workers keep serving with the state they have: once its log says why, run reload "
+                + "(or kill -HUP " + ProcessHandle.current().pid() + ", the master) to start a new agent");
     }
 
     /**
