@@ -106,6 +106,34 @@ class SupervisionTest {
     }
 
     @Test
+    void oneWorkerThatDiesAtEveryBootIsReforkedWithAGrowingWaitBelowTheReforkLimitAndAlarmed() throws Exception {
+        Path crash = baseDir.resolve("crash-at-boot");
+        // The default refork limit (60 a minute): a single JVM that dies at each boot never reaches it.
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
+                .env("TEST_WORKER_CRASH_FILE", crash.toString())
+                .start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
+            Files.writeString(crash, "crash");
+            ProcessHandle.of(ready.workerPids().get(0)).orElseThrow().destroyForcibly();
+
+            cluster.awaitLine("ALARM crash-loop: 3 workers in a row exited before they were ready, the last "
+                    + "worker-1 (pid ", BOOT);
+            assertTrue(cluster.output().contains("replacements now wait 1000 ms, doubling up to 60 s, until one is "
+                    + "ready"), cluster.output());
+            long atAlarm = launches(cluster, "worker-1");
+            assertEquals(4, atAlarm, "the first worker and three immediate replacements");
+            // Then 1 s, 2 s, 4 s apart, each after a boot: over the next 5 s at most two more forks.
+            await().pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(6)).until(() -> true);
+            long later = launches(cluster, "worker-1");
+            assertTrue(later - atAlarm <= 2, (later - atAlarm) + " forks in 5 s after the alarm");
+
+            Files.delete(crash);
+            await("the worker count is restored").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> RawHttp.get(ready.port(), "/pid").status() == 200);
+        }
+    }
+
+    @Test
     void hungWorkerIsKilledAfterTheTimeoutWithAThreadDumpInItsLogAndReplaced() throws Exception {
         try (ClusterProcess cluster = quickToHang(1).start()) {
             ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
@@ -311,6 +339,8 @@ class SupervisionTest {
                             + ready.agentPid() + ") died (killed by signal 9 (SIGKILL))"));
             await("the alarm posted to the webhook").atMost(Duration.ofSeconds(10)).until(() -> !posted.isEmpty());
             assertTrue(posted.get(0).contains("\"kind\":\"agent-died\""), posted.get(0));
+            assertTrue(cluster.log("common-error.log").contains("run reload (or kill -HUP " + cluster.pid()
+                    + ", the master) to start a new agent"), cluster.log("common-error.log"));
             assertTrue(posted.get(0).contains("\"pid\":" + ready.agentPid()), posted.get(0));
             cluster.awaitLine("the agent (pid " + ready.agentPid() + ") died", Duration.ofSeconds(10));
             for (int i = 0; i < 10; i++) {

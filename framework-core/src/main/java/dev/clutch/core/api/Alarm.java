@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * Something an operator must know about, raised by the master.
  *
- * @param kind what happened, e.g. {@code agent-died}, {@code worker-hung}, {@code refork-limit}
+ * @param kind what happened: {@code agent-died}, {@code worker-hung}, {@code refork-limit}, {@code crash-loop} or
+ *     {@code reload-aborted}
  * @param app the application's name ({@code clutch.name}, or the one derived from its class)
  * @param message one sentence for people
  * @param details facts for tools (pid, exit code, signal, …)

@@ -543,7 +543,7 @@ public final class Master {
                         log.error("{} exited unexpectedly ({}): {}{}", child.describe(), how,
                                 supervisor.replacement(nanoClock.getAsLong()), child.stderrTail());
                     }
-                    supervisor.workerFailed(child, ExitStatus.ended(status));
+                    supervisor.workerFailed(child, ExitStatus.ended(status), nanoClock.getAsLong());
                 }
             }
             case STOPPING_WORKERS, STOPPING_AGENT -> log.info("{} stopped ({})", child.describe(), how);
@@ -839,7 +839,7 @@ public final class Master {
                     if (agentReload != null && agentReload.isNew(child)) {
                         agentReload.failed(what);
                     } else {
-                        supervisor.workerFailed(child, what);
+                        supervisor.workerFailed(child, what, now);
                     }
                 } else {
                     failStart(child, what);

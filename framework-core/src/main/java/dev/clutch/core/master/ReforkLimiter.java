@@ -7,18 +7,25 @@ import java.util.Deque;
 /**
  * When a worker that died after cluster-ready may be replaced: at once while fewer than {@code limit} replacements
  * were forked in the last {@code window}; past that, after a backoff that starts at 1 s and doubles up to 60 s, and
- * falls back once forks are rare again. Capacity always comes back, never in a tight fork loop.
+ * falls back once forks are rare again. Apart from that count, replacements wait the same way once
+ * {@value #FAILED_BOOTS_BEFORE_BACKOFF} in a row exited before they were ready, until one is: a worker that dies at
+ * every boot would otherwise be forked again as fast as a JVM starts, below any limit a large cluster needs.
+ * Capacity always comes back, never in a tight fork loop.
  */
 final class ReforkLimiter {
 
     static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+    static final int FAILED_BOOTS_BEFORE_BACKOFF = 3;
 
     private final int limit;
     private final long windowNanos;
     private final Deque<Long> forks = new ArrayDeque<>();
     private long backoffNanos;
     private long notBeforeNanos;
+    private int failedBoots;
+    private long bootBackoffNanos;
+    private long bootNotBeforeNanos;
 
     ReforkLimiter(int limit, Duration window) {
         this.limit = limit;
@@ -28,7 +35,7 @@ final class ReforkLimiter {
     /** Whether a replacement may be forked now. */
     boolean mayFork(long nowNanos) {
         forget(nowNanos);
-        return nowNanos - notBeforeNanos >= 0;
+        return nowNanos - notBeforeNanos >= 0 && (bootBackoffNanos == 0 || nowNanos - bootNotBeforeNanos >= 0);
     }
 
     /**
@@ -50,14 +57,43 @@ final class ReforkLimiter {
         return crossed;
     }
 
+    /**
+     * Records a worker that exited, or was killed, before it was ready.
+     *
+     * @return true if this failure starts the wait between replacements: the moment to raise the alarm, once per
+     *     run of failures
+     */
+    boolean failedBeforeReady(long nowNanos) {
+        failedBoots++;
+        if (failedBoots < FAILED_BOOTS_BEFORE_BACKOFF) {
+            return false;
+        }
+        boolean starts = bootBackoffNanos == 0;
+        bootBackoffNanos = starts ? FIRST_BACKOFF.toNanos() : Math.min(bootBackoffNanos * 2, MAX_BACKOFF.toNanos());
+        bootNotBeforeNanos = nowNanos + bootBackoffNanos;
+        return starts;
+    }
+
+    /** A worker became ready: the failures before it no longer hold replacements back. */
+    void workerReady() {
+        failedBoots = 0;
+        bootBackoffNanos = 0;
+    }
+
+    /** How many workers in a row exited before they were ready. */
+    int failedBoots() {
+        return failedBoots;
+    }
+
     /** How long until a replacement may be forked; zero when it may now. */
     Duration waitFrom(long nowNanos) {
-        return Duration.ofNanos(Math.max(0, notBeforeNanos - nowNanos));
+        long bootWait = bootBackoffNanos == 0 ? 0 : bootNotBeforeNanos - nowNanos;
+        return Duration.ofNanos(Math.max(0, Math.max(notBeforeNanos - nowNanos, bootWait)));
     }
 
     /** The wait before the next fork, zero when none. */
     Duration currentBackoff() {
-        return Duration.ofNanos(backoffNanos);
+        return Duration.ofNanos(Math.max(backoffNanos, bootBackoffNanos));
     }
 
     private void forget(long nowNanos) {

@@ -180,16 +180,29 @@ final class WorkerSupervisor {
     /** How a worker that died is replaced: "replacing it", or when the refork limit holds the replacement back. */
     String replacement(long nowNanos) {
         long waitMillis = limiter.waitFrom(nowNanos).toMillis();
-        return waitMillis == 0 ? "replacing it" : "its replacement waits " + waitMillis
-                + " ms (clutch.worker.refork.limit: workers died too often)";
+        return waitMillis == 0 ? "replacing it" : "its replacement waits " + waitMillis + " ms ("
+                + (limiter.failedBoots() >= ReforkLimiter.FAILED_BOOTS_BEFORE_BACKOFF
+                ? "the workers before it exited before they were ready"
+                : "clutch.worker.refork.limit: workers died too often") + ")";
     }
 
-    /** The new worker of the current reload step died or timed out before it was ready. */
-    void workerFailed(Child worker, String how) {
+    /**
+     * A worker died, or timed out before it was ready: the current reload step's new one ends the reload; a
+     * replacement that never became ready counts towards the wait between replacements.
+     */
+    void workerFailed(Child worker, String how, long nowNanos) {
+        Map<String, Object> details = details(worker);
+        details.put("exit", how);
         if (reload != null && reload.current() == worker) {
-            Map<String, Object> details = details(worker);
-            details.put("exit", how);
             abortReload("the new " + worker.describe() + " " + how + " before it was ready", details,
+                    worker.process().lastStderrLines());
+        } else if (worker.phase() == Child.Phase.STARTING && limiter.failedBeforeReady(nowNanos)) {
+            details.put("failedInARow", limiter.failedBoots());
+            details.put("nextForkAfterMillis", limiter.currentBackoff().toMillis());
+            alarms.raise("crash-loop", limiter.failedBoots() + " workers in a row exited before they were ready, "
+                    + "the last " + worker.describe() + " (" + how + "): replacements now wait "
+                    + limiter.currentBackoff().toMillis() + " ms, doubling up to " + ReforkLimiter.MAX_BACKOFF
+                    .toSeconds() + " s, until one is ready; its log says why it failed", details,
                     worker.process().lastStderrLines());
         }
     }
@@ -241,6 +254,7 @@ final class WorkerSupervisor {
     /** A worker reported ready: the worker it replaces, if any, may now drain. */
     void workerReady(Child worker, long nowNanos) {
         worker.heartbeat(nowNanos);
+        limiter.workerReady();
         // Back along the chain: a replacement that failed while it started was replaced in turn, and the worker
         // it was to replace still waits for a ready successor.
         for (Child old = worker.replacing(); old != null; old = old.replacing()) {

@@ -42,4 +42,32 @@ class ReforkLimiterTest {
         assertFalse(limiter.forked(later), "the window has forgotten the old forks");
         assertEquals(Duration.ZERO, limiter.currentBackoff());
     }
+
+    @Test
+    void replacementsThatDieBeforeTheyAreReadyWaitFromTheThirdInARowUntilOneIsReady() {
+        ReforkLimiter limiter = new ReforkLimiter(60, Duration.ofSeconds(60));
+        long now = 0;
+        for (int i = 1; i <= 2; i++) {
+            limiter.forked(now);
+            assertFalse(limiter.failedBeforeReady(now));
+            assertTrue(limiter.mayFork(now), "failure " + i + " is replaced at once");
+        }
+        limiter.forked(now);
+        assertTrue(limiter.failedBeforeReady(now), "the third in a row starts the wait");
+        assertEquals(Duration.ofSeconds(1), limiter.waitFrom(now));
+        assertFalse(limiter.mayFork(now + SECOND / 2));
+
+        for (long seconds : new long[] {2, 4, 8, 16, 32, 60, 60}) {
+            now += limiter.currentBackoff().toNanos();
+            assertTrue(limiter.mayFork(now));
+            limiter.forked(now);
+            assertFalse(limiter.failedBeforeReady(now), "the alarm once per run of failures");
+            assertEquals(Duration.ofSeconds(seconds), limiter.currentBackoff());
+        }
+
+        limiter.workerReady();
+        assertTrue(limiter.mayFork(now), "a ready worker ends the wait");
+        assertEquals(Duration.ZERO, limiter.currentBackoff());
+        assertFalse(limiter.failedBeforeReady(now), "and the count starts again");
+    }
 }
