@@ -2,11 +2,14 @@ package dev.clutch.cluster;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clutch.core.master.ParentWatch;
 import dev.clutch.core.testing.ClusterProcess;
+import dev.clutch.core.testing.RawHttp;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +18,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class StopTest {
 
@@ -37,6 +42,26 @@ class StopTest {
             }
             assertTrue(output.indexOf("TEST: worker-1 beforeClose") < output.indexOf("TEST: agent beforeClose"));
             StartFailureTest.assertNothingLeft(cluster);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"rr", "none"})
+    void aConnectionMadeWhileTheWorkersStopIsRefusedInsteadOfWaitingForTheMastersExit(String policy) throws Exception {
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
+                .property("clutch.cluster.schedulingPolicy", policy)
+                .property("clutch.worker.killTimeout", "2s")
+                .env("TEST_WORKER_HANG_ON_CLOSE", "1").start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));
+            cluster.signal("TERM");
+            cluster.awaitLine("TEST: worker-1 beforeClose", Duration.ofSeconds(10));
+
+            // The port went with the start of the stop: the kernel refuses, so a client or a load balancer goes
+            // elsewhere at once, rather than waiting for a worker that will not come until the master exits.
+            assertThrows(ConnectException.class, () -> RawHttp.get(ready.port(), "/pid"));
+
+            // The hung worker is killed after its 2 s and the 3 s grace; the stop ends as before.
+            assertEquals(0, cluster.awaitExit(Duration.ofSeconds(30)), cluster.output());
         }
     }
 

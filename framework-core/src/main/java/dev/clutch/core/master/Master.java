@@ -897,6 +897,10 @@ public final class Master {
         for (Child worker : table.workers()) {
             stopper.askToStop(worker, config.workerKillTimeout());
         }
+        if (next == AfterStop.EXIT) {
+            // Dev mode's restart keeps the port: connections wait for the workers of the new build.
+            sharing.stopAccepting();
+        }
         advanceStop();
     }
 

@@ -31,6 +31,15 @@ public interface PortSharing extends AutoCloseable {
         return ReadyLine.url(host(), port());
     }
 
+    /**
+     * The cluster stops for good: the port takes no new connection from now on, so the kernel refuses them and a
+     * client or load balancer goes elsewhere at once, and connections the master holds get a 503. Connections the
+     * workers took are served to the end.
+     */
+    default void stopAccepting() {
+        close();
+    }
+
     /** A worker opened its descriptor connection. */
     default void descriptorsConnected(long pid, ChildConnection descriptors) {
     }

@@ -3,6 +3,7 @@ package dev.clutch.core.master;
 import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.ipc.ChildConnection;
 import dev.clutch.core.ipc.IpcTransport;
+import dev.clutch.core.logging.Plural;
 import dev.clutch.core.logging.LogThrottle;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -40,6 +41,7 @@ final class RoundRobinHandoff implements PortSharing {
 
     private static final Logger log = LoggerFactory.getLogger(RoundRobinHandoff.class);
     private static final int MAX_WAITING = 4096;
+    private static final String STOPPING = "the server is stopping; try again shortly";
     /** How often waiting connections are checked against {@code clutch.http.queueTimeout}. */
     private static final long SWEEP_MILLIS = 100;
     private static final LogThrottle expiredLog = new LogThrottle(Duration.ofSeconds(10));
@@ -53,6 +55,8 @@ final class RoundRobinHandoff implements PortSharing {
     private final Duration queueTimeout;
     private final Set<Long> readyWithoutDescriptors = new HashSet<>();
     private boolean sweeping;
+    /** Set on the IPC thread once the cluster stops for good. */
+    private boolean stopping;
     private volatile List<Target> rotation = List.of();
     private long next;
     private Channel server;
@@ -133,6 +137,10 @@ final class RoundRobinHandoff implements PortSharing {
 
     /** On the IPC thread: pass the connection to the next worker with room, or queue it. */
     private void handOff(Channel connection) {
+        if (stopping) {
+            ServiceUnavailable.answer(connection, STOPPING);
+            return;
+        }
         Target target = nextWithRoom();
         if (target != null && send(target, connection)) {
             return;
@@ -313,6 +321,26 @@ final class RoundRobinHandoff implements PortSharing {
     @Override
     public String host() {
         return host;
+    }
+
+    @Override
+    public void stopAccepting() {
+        server.eventLoop().execute(() -> {
+            // The workers are leaving: a connection left waiting would only be reset when the master exits.
+            stopping = true;
+            server.close();
+            int answered = 0;
+            for (Waiting w = waiting.poll(); w != null; w = waiting.poll()) {
+                if (w.connection().isOpen()) {
+                    ServiceUnavailable.answer(w.connection(), STOPPING);
+                    answered++;
+                }
+            }
+            if (answered > 0) {
+                log.info("rr: the server is stopping: answered 503 to {} waiting for a worker",
+                        Plural.of(answered, "connection"));
+            }
+        });
     }
 
     @Override
