@@ -150,6 +150,11 @@ final class Child {
         }
     }
 
+    /** How long until the current phase's deadline, zero once it has passed. */
+    Duration untilDeadline(long nowNanos) {
+        return Duration.ofNanos(Math.max(0, deadlineNanos - nowNanos));
+    }
+
     boolean isPastDeadline(long nowNanos) {
         return phase != Phase.READY && nowNanos - deadlineNanos > 0;
     }

@@ -49,7 +49,7 @@ final class ChildStopper {
             return;
         }
         child.awaitStopOrder(timeout);
-        sendPendingStopOrder(child);
+        sendPendingStopOrder(child, nanoClock.getAsLong());
     }
 
     /**
@@ -68,7 +68,7 @@ final class ChildStopper {
 
     /** Each tick of the master: sends the stop order that may go now, kills a stopping child past its time. */
     void tick(Child child, long nowNanos) {
-        sendPendingStopOrder(child);
+        sendPendingStopOrder(child, nowNanos);
         if (child.phase() != Child.Phase.STOPPING || !child.isPastDeadline(nowNanos) || !child.process().isAlive()) {
             return;
         }
@@ -89,9 +89,14 @@ final class ChildStopper {
     }
 
     /** A worker gets its stop order once it has taken every connection handed to it, so none is lost. */
-    private void sendPendingStopOrder(Child child) {
+    private void sendPendingStopOrder(Child child, long nowNanos) {
         if (child.stopOrderPending() && sharing.allTaken(child.pid())) {
-            child.send(new StopRequest(child.stopOrderTimeout().toMillis()));
+            // Sent late (the worker was still taking connections), the order carries what is left of its time: a
+            // worker counting the whole timeout from now would be killed in its drain or its beforeClose hooks.
+            Duration left = child.untilDeadline(nowNanos).minus(StopRequest.GRACE);
+            long millis = left.isNegative() ? 0 : Math.min(child.stopOrderTimeout().toMillis(),
+                    left.plusNanos(999_999).toMillis());
+            child.send(new StopRequest(millis));
             child.stopOrderSent();
         }
     }
