@@ -52,7 +52,7 @@ final class ReforkLimiter {
             return false;
         }
         boolean crossed = backoffNanos == 0;
-        backoffNanos = crossed ? FIRST_BACKOFF.toNanos() : Math.min(backoffNanos * 2, MAX_BACKOFF.toNanos());
+        backoffNanos = nextBackoff(backoffNanos);
         notBeforeNanos = nowNanos + backoffNanos;
         return crossed;
     }
@@ -69,7 +69,7 @@ final class ReforkLimiter {
             return false;
         }
         boolean starts = bootBackoffNanos == 0;
-        bootBackoffNanos = starts ? FIRST_BACKOFF.toNanos() : Math.min(bootBackoffNanos * 2, MAX_BACKOFF.toNanos());
+        bootBackoffNanos = nextBackoff(bootBackoffNanos);
         bootNotBeforeNanos = nowNanos + bootBackoffNanos;
         return starts;
     }
@@ -94,6 +94,11 @@ final class ReforkLimiter {
     /** The wait before the next fork, zero when none. */
     Duration currentBackoff() {
         return Duration.ofNanos(Math.max(backoffNanos, bootBackoffNanos));
+    }
+
+    /** 1 s after none, then twice the last, up to 60 s. */
+    private static long nextBackoff(long lastNanos) {
+        return lastNanos == 0 ? FIRST_BACKOFF.toNanos() : Math.min(lastNanos * 2, MAX_BACKOFF.toNanos());
     }
 
     private void forget(long nowNanos) {
