@@ -67,6 +67,43 @@ class LogFilesTest {
         }
     }
 
+    /**
+     * With the application's own logback configuration every process logs as it says, Clutch writes none of its
+     * own files, and the log directory still takes what the children print outside logging (a thread dump).
+     */
+    @Test
+    void anApplicationsOwnLoggingRulesAndTheLogDirectoryStillTakesThreadDumps() throws Exception {
+        Path own = baseDir.resolve("own.log");
+        Path configuration = Files.writeString(baseDir.resolve("own-logback.xml"), """
+                <configuration>
+                  <appender name="OWN" class="ch.qos.logback.core.FileAppender">
+                    <file>%s</file>
+                    <encoder><pattern>OWN %%logger{0} %%msg%%n</pattern></encoder>
+                  </appender>
+                  <root level="INFO"><appender-ref ref="OWN"/></root>
+                </configuration>
+                """.formatted(own));
+        Path logs = baseDir.resolve("logs");
+
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1)
+                .property("logback.configurationFile", configuration.toString())
+                .start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));
+            assertEquals(200, Http.get(ready.url("/pid")).statusCode());
+
+            String lines = Files.readString(own);
+            assertTrue(lines.contains("OWN Master master: "), "the master's lines: " + lines);
+            assertTrue(lines.contains("OWN HttpServer serving HTTP on"), "a worker's lines: " + lines);
+            assertTrue(Files.isDirectory(logs), "the log directory is made for the children's crash reports");
+            assertFalse(Files.exists(logs.resolve("master.log")), "Clutch's own files are not written");
+
+            long worker = ready.workerPids().get(0);
+            ClusterProcess.signal(worker, "QUIT");
+            await("the worker's thread dump in its file").atMost(Duration.ofSeconds(30))
+                    .until(() -> cluster.log("worker-1.log").contains("Full thread dump"));
+        }
+    }
+
     private static String requestId(ClusterProcess.Ready ready) throws Exception {
         return Http.get(ready.url("/pid")).headers().firstValue("X-Request-Id").orElseThrow();
     }

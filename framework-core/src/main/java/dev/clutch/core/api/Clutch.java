@@ -23,6 +23,7 @@ import dev.clutch.core.single.SingleProcess;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -177,7 +178,9 @@ public final class Clutch {
      */
     private static PidFileLock installMasterLogging(ClutchConfig config) throws IOException {
         PidFileLock held = null;
-        if (LogLayout.applies()) {
+        if (!LogLayout.applies()) {
+            prepareForCrashReports(config.logDir());
+        } else {
             LogLayout.prepareDirectory(config.logDir());
             // Two instances in one log directory would write, and rotate, the same files.
             held = PidFileLock.take(config.logDir().resolve(LOG_DIRECTORY_LOCK), other -> "another Clutch instance "
@@ -189,6 +192,21 @@ public final class Clutch {
         }
         LogLayout.install(new ProcessLabel(Role.MASTER, 0), config.logDir());
         return held;
+    }
+
+    /**
+     * Under the application's own logging, the log directory still takes the children's crash reports (hs_err) and
+     * what they print outside logging (a hung worker's thread dump), and the JVM does not create it. Not a reason to
+     * refuse the start: that logging may not use the directory at all (a console only, a read-only file system).
+     */
+    private static void prepareForCrashReports(Path logDir) {
+        try {
+            LogLayout.prepareDirectory(logDir);
+        } catch (IOException e) {
+            LoggerFactory.getLogger(Clutch.class).warn("{} (meanwhile the children's crash reports go to their "
+                    + "working directory or /tmp, and what they print outside logging only to the console)",
+                    e.getMessage());
+        }
     }
 
     /** Children are launched with the application class as their main class. */
