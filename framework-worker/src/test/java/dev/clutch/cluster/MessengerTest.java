@@ -27,7 +27,8 @@ class MessengerTest {
 
     @BeforeAll
     static void startCluster() throws IOException {
-        cluster = ClusterScenarios.start(baseDir, 2);
+        // Each worker asks the agent something while it starts, and waits for the answer.
+        cluster = ClusterScenarios.testApp(baseDir, 2).env("TEST_WORKER_ASKS_AGENT", "1").start();
         ready = cluster.awaitReady(Duration.ofSeconds(60));
     }
 
@@ -45,6 +46,15 @@ class MessengerTest {
     @Test
     void requestToTheAgentIsAnsweredWithARegisteredPayload() throws Exception {
         assertEquals("ada from agent", get("echo-agent?name=ada"));
+    }
+
+    @Test
+    void aProcessStillStartingGetsTheAnswersToItsOwnRequests() throws Exception {
+        // Messages for a process that is starting wait until it is ready; the answers it waits for must not.
+        for (int worker = 1; worker <= 2; worker++) {
+            assertTrue(cluster.log("worker-" + worker + ".log").contains("TEST: the agent answered while worker-"
+                    + worker + " starts: agent:" + ready.agentPid()), cluster.output());
+        }
     }
 
     @Test

@@ -625,10 +625,12 @@ public final class TestApp implements ClutchApplication {
     static final class ReportingHook implements LifecycleHook {
         private static final Logger log = LoggerFactory.getLogger(ReportingHook.class);
         private final ProcessLabel label;
+        private final Messenger messenger;
 
         @Inject
-        ReportingHook(ProcessLabel label) {
+        ReportingHook(ProcessLabel label, Messenger messenger) {
             this.label = label;
+            this.messenger = messenger;
         }
 
         @Override
@@ -667,6 +669,11 @@ public final class TestApp implements ClutchApplication {
                 case WORKER -> {
                     if (System.getenv("TEST_WORKER_THROW") != null) {
                         throw new IllegalStateException("TEST: worker refuses to start");
+                    }
+                    if (System.getenv("TEST_WORKER_ASKS_AGENT") != null) {
+                        Object answer = messenger.request(Messenger.Target.agent(), "whoami", null,
+                                java.time.Duration.ofSeconds(10)).get();
+                        log.info("TEST: the agent answered while {} starts: {}", label.fileName(), answer);
                     }
                     if (System.getenv("TEST_WORKER_ASSERT") != null) {
                         throw new AssertionError("TEST: a worker's assert fails");

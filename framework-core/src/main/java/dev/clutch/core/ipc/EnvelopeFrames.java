@@ -161,6 +161,13 @@ public final class EnvelopeFrames {
         }
     }
 
+    /** Whether a run of application-message frames holds a reply (or a handler's failure) to a request. */
+    public static boolean anyReply(ByteBuf run) {
+        boolean[] found = new boolean[1];
+        forEachRequestOrReply(run, (kind, correlation) -> found[0] |= kind != AppMessage.Kind.REQUEST);
+        return found[0];
+    }
+
     /** Kryo's positive variable-length long at {@code at}; -1 when it runs past {@code end}. */
     static long varLong(ByteBuf buf, int at, int end) {
         long value = 0;

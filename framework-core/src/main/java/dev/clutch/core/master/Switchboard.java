@@ -545,33 +545,48 @@ final class Switchboard implements Child.PhaseListener {
     }
 
     private void deliverOrHold(Object message, Route target, Route from, Consumer<String> masterOutcome) {
-        if (target.phase == Child.Phase.STARTING) {
-            // What is delivered is checked in deliver(); what is held, here: it is delivered unchecked later.
-            String apart = betweenGenerations(from, target);
-            if (apart != null) {
-                fail(message, from, masterOutcome, apart);
-                return;
+        if (target.phase != Child.Phase.STARTING) {
+            deliverToOne(message, target, from, masterOutcome);
+        } else if (message instanceof FrameRun run && EnvelopeFrames.anyReply(run.frames())) {
+            // The answers to requests a process makes while it starts (a hook that asks the agent and waits) go to
+            // it at once: held until it is ready, they would only time out. Slices: deliver and hold copy them.
+            for (ByteBuf frame : EnvelopeFrames.split(run.frames())) {
+                if (EnvelopeFrames.anyReply(frame)) {
+                    deliverToOne(new FrameRun(frame, 1), target, from, masterOutcome);
+                } else {
+                    hold(new FrameRun(frame, 1), target, from, masterOutcome);
+                }
             }
-            int count = message instanceof FrameRun run ? run.count() : 1;
-            long bytes = message instanceof FrameRun run ? run.frames().readableBytes() : 0;
-            if (target.heldFull == null && target.heldMessages + count > MAX_HELD) {
-                target.heldFull = target.describe() + " is still starting and already holds " + target.heldMessages
-                        + " messages (at most " + MAX_HELD + ")";
-            } else if (target.heldFull == null && target.heldBytes + bytes > maxHeldBytes) {
-                target.heldFull = target.describe() + " is still starting and already holds " + target.heldBytes
-                        + " bytes of messages (at most clutch.ipc.maxPendingBytes, " + maxHeldBytes + ")";
-            }
-            if (target.heldFull != null) {
-                fail(message, from, masterOutcome, target.heldFull);
-            } else {
-                // A copy: a held slice would pin the whole read buffer it came in.
-                target.held.add(message instanceof FrameRun run ? new FrameRun(run.frames().copy(), count) : message);
-                target.heldMessages += count;
-                target.heldBytes += bytes;
-            }
+        } else {
+            hold(message, target, from, masterOutcome);
+        }
+    }
+
+    /** Keeps a message for a process that is starting until it is ready, within the bounds on what it holds. */
+    private void hold(Object message, Route target, Route from, Consumer<String> masterOutcome) {
+        // What is delivered is checked in deliver(); what is held, here: it is delivered unchecked later.
+        String apart = betweenGenerations(from, target);
+        if (apart != null) {
+            fail(message, from, masterOutcome, apart);
             return;
         }
-        deliverToOne(message, target, from, masterOutcome);
+        int count = message instanceof FrameRun run ? run.count() : 1;
+        long bytes = message instanceof FrameRun run ? run.frames().readableBytes() : 0;
+        if (target.heldFull == null && target.heldMessages + count > MAX_HELD) {
+            target.heldFull = target.describe() + " is still starting and already holds " + target.heldMessages
+                    + " messages (at most " + MAX_HELD + ")";
+        } else if (target.heldFull == null && target.heldBytes + bytes > maxHeldBytes) {
+            target.heldFull = target.describe() + " is still starting and already holds " + target.heldBytes
+                    + " bytes of messages (at most clutch.ipc.maxPendingBytes, " + maxHeldBytes + ")";
+        }
+        if (target.heldFull != null) {
+            fail(message, from, masterOutcome, target.heldFull);
+        } else {
+            // A copy: a held slice would pin the whole read buffer it came in.
+            target.held.add(message instanceof FrameRun run ? new FrameRun(run.frames().copy(), count) : message);
+            target.heldMessages += count;
+            target.heldBytes += bytes;
+        }
     }
 
     /** Delivers to one process; the requests among the message are noted until it answers them. */
