@@ -135,6 +135,7 @@ final class Switchboard implements Child.PhaseListener {
     private final Map<Long, Route> exited = new HashMap<>();
     private final List<Route> readyWorkers = new ArrayList<>();
     private final List<Route> toFlush = new ArrayList<>();
+    private boolean flushing;
     private Route agent;
     private final StateRelay state = new StateRelay();
     /** The generation of the processes launched from now on; a new agent with other payload types starts the next. */
@@ -374,13 +375,25 @@ final class Switchboard implements Child.PhaseListener {
 
     /** The end of one read: what its messages were written to leaves now, in few system calls. */
     void flushAll() {
-        for (Route route : toFlush) {
-            route.flushPending = false;
-            if (route.connection != null) {
-                route.connection.flush();
-            }
+        if (flushing) {
+            // Called again from inside a flush (below): the loop already running flushes what was added.
+            return;
         }
-        toFlush.clear();
+        flushing = true;
+        try {
+            // By index, not an iterator: a flush can make a connection writable again, and Netty says so at once,
+            // inside it (writabilityChanged); what that sends (the state, lost-reply notices) joins this list then.
+            for (int i = 0; i < toFlush.size(); i++) {
+                Route route = toFlush.get(i);
+                route.flushPending = false;
+                if (route.connection != null) {
+                    route.connection.flush();
+                }
+            }
+            toFlush.clear();
+        } finally {
+            flushing = false;
+        }
     }
 
     void writabilityChanged(ChildConnection connection) {
