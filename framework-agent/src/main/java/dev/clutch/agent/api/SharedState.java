@@ -7,6 +7,9 @@ import java.util.Set;
  * The state the agent publishes to every worker. Values are what a message's payload may hold: strings, primitives,
  * the JDK's lists, sets, maps and time types, {@code UUID}, and the application's registered payload types. Every change counts one version; workers get changes in order, and a joining worker gets the
  * whole state first. Inject it in the agent.
+ *
+ * <p>Changes never wait for the cluster: while the master is not reading from the agent (a receiver of its messages
+ * is behind), they are merged per key, and go out as one change (one version) once it reads again.
  */
 public interface SharedState {
 

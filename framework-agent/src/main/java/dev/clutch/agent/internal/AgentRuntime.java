@@ -48,7 +48,7 @@ public final class AgentRuntime implements RoleRuntime {
     @Override
     public void start(ChildContext context) throws Exception {
         this.context = context;
-        AgentState state = new AgentState(context.payloads(), context::sendToMaster,
+        AgentState state = new AgentState(context.payloads(), context::sendToMaster, context::masterKeepsUp,
                 context.config().maxFrameBytes());
         RoleInjector started = RoleInjector.create(context, new AbstractModule() {
             @Override

@@ -323,6 +323,11 @@ public final class ChildBoot {
         }
 
         @Override
+        public boolean masterKeepsUp() {
+            return link.isWritable();
+        }
+
+        @Override
         public void receiveDescriptors(Consumer<FileDescriptor> receiver, Runnable afterBatch) throws IOException {
             link.receiveDescriptors(receiver, afterBatch);
         }

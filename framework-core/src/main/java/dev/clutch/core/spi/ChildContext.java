@@ -41,6 +41,15 @@ public interface ChildContext {
     void sendToMaster(Object body);
 
     /**
+     * Whether what this process sends the master goes out now: false while more than
+     * {@code clutch.ipc.maxPendingBytes} wait to be sent (the master has stopped reading from this process because
+     * a receiver is behind, say).
+     */
+    default boolean masterKeepsUp() {
+        return true;
+    }
+
+    /**
      * Opens the descriptor connection to the master; every file descriptor the master passes (the listening
      * socket, accepted connections) goes to {@code receiver}, and {@code afterBatch} runs after each batch read,
      * both on the IPC thread.
