@@ -46,9 +46,12 @@ final class ReforkLimiter {
      */
     boolean forked(long nowNanos) {
         forget(nowNanos);
+        if (forks.size() < limit - 1 || forks.isEmpty()) {
+            // Forks are rare again. With a limit of 1 every fork reaches it, the first in a quiet window too.
+            backoffNanos = 0;
+        }
         forks.addLast(nowNanos);
         if (forks.size() < limit) {
-            backoffNanos = 0;
             return false;
         }
         boolean crossed = backoffNanos == 0;

@@ -33,6 +33,20 @@ class ReforkLimiterTest {
     }
 
     @Test
+    void withALimitOfOneTheBackoffStillEndsOnceForksAreRareAgain() {
+        ReforkLimiter limiter = new ReforkLimiter(1, Duration.ofSeconds(10));
+        assertTrue(limiter.forked(0), "the first fork reaches a limit of 1");
+        assertEquals(Duration.ofSeconds(1), limiter.currentBackoff());
+        assertFalse(limiter.forked(SECOND), "the same crossing");
+        assertEquals(Duration.ofSeconds(2), limiter.currentBackoff());
+
+        long later = 20 * SECOND;
+        assertTrue(limiter.mayFork(later));
+        assertTrue(limiter.forked(later), "a new crossing, after a quiet window: alarmed again");
+        assertEquals(Duration.ofSeconds(1), limiter.currentBackoff(), "starting from 1 s again");
+    }
+
+    @Test
     void backoffEndsOnceForksAreRareAgain() {
         ReforkLimiter limiter = new ReforkLimiter(2, Duration.ofSeconds(10));
         limiter.forked(0);
