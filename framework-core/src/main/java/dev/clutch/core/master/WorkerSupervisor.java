@@ -77,6 +77,10 @@ final class WorkerSupervisor {
         if (next.reforkLimit() != config.reforkLimit() || !next.reforkWindow().equals(config.reforkWindow())) {
             limiter = new ReforkLimiter(next.reforkLimit(), next.reforkWindow());
         }
+        if (next.maxRequests() != config.maxRequests() || next.maxRequestsJitter() != config.maxRequestsJitter()) {
+            // Each worker's limit is drawn again from the new ones, also for workers a reload leaves in place.
+            table.workers().forEach(worker -> worker.requestLimit(0));
+        }
         config = next;
     }
 
@@ -421,11 +425,15 @@ final class WorkerSupervisor {
         }
     }
 
-    /** The worker of {@code slot} that waits for its replacement (fatal error, recycling), if any. */
+    /**
+     * The worker of {@code slot} that waits for its replacement (fatal error, recycling), if any; the newest when
+     * there are several (a replacement that failed in turn while it started): the new one drains it, and through
+     * it the ones it was to replace.
+     */
     private Child retiringWorker(int slot) {
         return table.workers().stream()
                 .filter(w -> w.workerId() == slot && w.isRetiring() && w.phase() != Child.Phase.STOPPING)
-                .findFirst().orElse(null);
+                .max(Comparator.comparingLong(Child::launchedAtNanos)).orElse(null);
     }
 
     private boolean hasWorker(int slot) {
