@@ -7,6 +7,7 @@ import com.esotericsoftware.kryo.io.KryoBufferOverflowException;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.util.Pool;
 import dev.clutch.core.api.PayloadType;
+import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -60,6 +61,7 @@ public final class PayloadCodec {
                 throw new IllegalArgumentException("payload type " + type.type().getName() + " has ID " + type.id()
                         + ": application IDs start at " + MessageRegistry.FIRST_APPLICATION_ID);
             }
+            requireCreatable(type);
             Class<?> previous = types.put(type.id(), type.type());
             if (previous != null) {
                 throw new IllegalArgumentException("payload ID " + type.id() + " is given to both "
@@ -74,6 +76,25 @@ public final class PayloadCodec {
             });
         }
         return new PayloadCodec(Map.copyOf(types), maxBytes);
+    }
+
+    /**
+     * Kryo creates what it reads through a constructor without arguments (a record through its canonical one): a
+     * type without one would be sent without a word and fail in every receiver.
+     */
+    private static void requireCreatable(PayloadType declared) {
+        Class<?> type = declared.type();
+        if (type.isRecord() || type.isEnum() || type.isInterface() || type.isArray() || type.isPrimitive()
+                || Modifier.isAbstract(type.getModifiers())) {
+            return;
+        }
+        try {
+            type.getDeclaredConstructor();
+        } catch (NoSuchMethodException e) {
+            throw new IllegalArgumentException("payload type " + type.getName() + " (ID " + declared.id() + ") has no "
+                    + "constructor without arguments, which Kryo needs to create one when it reads it: add one (it "
+                    + "may be private), or make it a record");
+        }
     }
 
     /**

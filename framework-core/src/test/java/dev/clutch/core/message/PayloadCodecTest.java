@@ -108,6 +108,37 @@ class PayloadCodecTest {
                 refused.getMessage());
     }
 
+    /** Written field by field, but no constructor for Kryo to create one with when it reads it. */
+    static final class OnlyWithArguments {
+        final String name;
+
+        OnlyWithArguments(String name) {
+            this.name = name;
+        }
+    }
+
+    /** A private constructor without arguments is enough. */
+    static final class PrivatelyCreated {
+        String name;
+
+        private PrivatelyCreated() {
+        }
+    }
+
+    @Test
+    void aTypeKryoCannotCreateWhenItReadsOneIsRefusedWhenRegisteredNotWhenAMessageArrives() {
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> PayloadCodec.of(
+                List.of(PayloadType.of(1001, OnlyWithArguments.class)), 1 << 20));
+        assertEquals("payload type " + OnlyWithArguments.class.getName() + " (ID 1001) has no constructor without "
+                + "arguments, which Kryo needs to create one when it reads it: add one (it may be private), or make "
+                + "it a record", refused.getMessage());
+
+        PayloadCodec privately = PayloadCodec.of(List.of(PayloadType.of(1001, PrivatelyCreated.class)), 1 << 20);
+        PrivatelyCreated sent = new PrivatelyCreated();
+        sent.name = "x";
+        assertEquals("x", ((PrivatelyCreated) privately.read(privately.write(sent))).name);
+    }
+
     @Test
     void aCollectionClaimingMoreElementsThanItsBytesIsRefusedBeforeAllocating() {
         Output forged = new Output(32);
