@@ -37,10 +37,22 @@ final class WorkerTasks implements ScheduledTasks {
             ScheduleRun run = (ScheduleRun) message.payload();
             CompletableFuture<ScheduleResult> result = CompletableFuture.supplyAsync(() -> run(run), threads);
             if (run.reportToAgent()) {
-                result.thenAccept(r -> messenger.sendToAgent(ScheduleRun.RESULT_ACTION, r));
+                result.thenAccept(r -> report(messenger, r));
             }
             return result;
         });
+    }
+
+    /** An all-workers run's result goes to the agent, which logs it; if it cannot, this worker's log says so. */
+    private void report(Messenger messenger, ScheduleResult result) {
+        try {
+            messenger.sendToAgent(ScheduleRun.RESULT_ACTION, result);
+        } catch (RuntimeException e) {
+            log.warn("schedule {}: the result of its run in {} ({}, {} ms) could not be sent to the agent, so "
+                    + "schedule.log misses it: {}", result.schedule(), label.fileName(),
+                    result.ok() ? "ok" : result.skipped() ? "skipped" : "failed: " + result.error(), result.millis(),
+                    e.getMessage());
+        }
     }
 
     @Override
