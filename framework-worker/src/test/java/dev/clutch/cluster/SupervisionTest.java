@@ -13,12 +13,17 @@ import dev.clutch.core.testing.RawHttp;
 import dev.clutch.core.testing.SteadyClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -238,6 +243,42 @@ class SupervisionTest {
             int oldStopped = output.indexOf("(pid " + old + ") stopped");
             assertTrue(replacementReady >= 0 && replacementReady < oldStopped, output);
             assertNotEquals(old, servingPid(ready));
+        }
+    }
+
+    /**
+     * With {@code rr}, a live worker whose descriptor connection breaks would get no client again: it is replaced,
+     * then drained. The connection is broken from outside, as a failed hand-off would: the worker is stopped, a
+     * client handed to it shows which of its sockets carries the descriptors (the one with bytes waiting), and a
+     * copy of that socket taken with {@code pidfd_getfd} is shut down.
+     */
+    @Test
+    void aWorkerThatLostItsDescriptorConnectionIsReplacedThenDrained() throws Exception {
+        Assumptions.assumeTrue(SocketBreaker.available(), "needs ss(8) and python3 with os.pidfd_open");
+        try (ClusterProcess cluster = ClusterScenarios.start(baseDir, 1)) {
+            ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
+            long old = ready.workerPids().get(0);
+            ClusterProcess.signal(old, "STOP");
+            try {
+                HttpClient client = HttpClient.newHttpClient();
+                CompletableFuture<HttpResponse<String>> handedOver = client.sendAsync(HttpRequest.newBuilder(
+                        java.net.URI.create(ready.url("/pid"))).timeout(BOOT).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                int[] descriptors = new int[1];
+                await("the handed-over client waits in one of the worker's sockets").atMost(Duration.ofSeconds(10))
+                        .until(() -> (descriptors[0] = SocketBreaker.socketWithBytesWaiting(old)) >= 0);
+                SocketBreaker.shutDown(old, descriptors[0]);
+                ClusterProcess.signal(old, "CONT");
+
+                cluster.awaitLine("worker-1 (pid " + old + ") lost its connection for handed-over clients (rr) and "
+                        + "gets no more of them: forking its replacement, then it drains", Duration.ofSeconds(10));
+                cluster.awaitLine(": worker-1 (pid " + old + ") drains", BOOT);
+                cluster.awaitLine("(pid " + old + ") stopped", BOOT);
+                assertEquals(200, handedOver.get().statusCode(), "the client handed over before is served");
+                assertNotEquals(old, servingPid(ready));
+            } finally {
+                ClusterProcess.signal(old, "CONT");
+            }
         }
     }
 

@@ -32,6 +32,7 @@ final class Child {
     private long deadlineNanos;
     private ChildConnection messages;
     private ChildConnection descriptors;
+    private long descriptorsLostAtNanos;
     private Duration stopOrderTimeout;
     private Child replacing;
     private boolean retiring;
@@ -71,6 +72,15 @@ final class Child {
 
     void requests(long served) {
         this.requests = served;
+    }
+
+    /** When its descriptor connection closed while it ran; 0 while it is open. */
+    long descriptorsLostAtNanos() {
+        return descriptorsLostAtNanos;
+    }
+
+    void descriptorsLost(long atNanos) {
+        this.descriptorsLostAtNanos = atNanos;
     }
 
     /** The request count at which this worker is recycled; 0 until decided. */

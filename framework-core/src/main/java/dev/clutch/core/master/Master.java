@@ -6,6 +6,7 @@ import dev.clutch.core.alarm.Alarms;
 import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.config.ClutchSettings;
 import dev.clutch.core.config.ConfigurationException;
+import dev.clutch.core.config.SchedulingPolicy;
 import dev.clutch.core.control.ControlServer;
 import dev.clutch.core.ipc.ChildConnection;
 import dev.clutch.core.ipc.FrameRun;
@@ -327,6 +328,7 @@ public final class Master {
         } else if (event instanceof MasterEvent.Disconnected e) {
             log.debug("{} closed", e.connection());
             withdrawIfMessagesClosed(e.connection());
+            noteLostDescriptors(e.connection());
         } else if (event instanceof MasterEvent.Exited e) {
             onExited(e.pid(), e.status());
         } else if (event instanceof MasterEvent.SignalReceived e) {
@@ -409,6 +411,15 @@ public final class Master {
         table.byPid(connection.sender().pid())
                 .filter(child -> child.role() == Role.WORKER && child.messages() == connection)
                 .ifPresent(worker -> sharing.workerLeaving(worker.pid()));
+    }
+
+    /** With {@code rr}, a worker whose descriptor connection closed gets no more clients: the supervisor replaces it. */
+    private void noteLostDescriptors(ChildConnection connection) {
+        if (config.schedulingPolicy() == SchedulingPolicy.RR) {
+            table.byPid(connection.sender().pid())
+                    .filter(child -> child.role() == Role.WORKER && child.descriptors() == connection)
+                    .ifPresent(worker -> worker.descriptorsLost(nanoClock.getAsLong()));
+        }
     }
 
     private void onConnected(ChildConnection connection) {

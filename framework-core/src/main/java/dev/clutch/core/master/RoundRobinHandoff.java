@@ -185,8 +185,8 @@ final class RoundRobinHandoff implements PortSharing {
             }
             target.sent.decrementAndGet();
             log.error("rr: could not hand a connection to pid {} ({}): the client goes to another worker, and pid {} "
-                    + "gets no more connections; replace it with a reload, or with kill -TERM {}", target.pid,
-                    written.cause().toString(), target.pid, target.pid);
+                    + "gets no more connections: it is replaced", target.pid, written.cause().toString(),
+                    target.pid);
             // The worker never got it, so the client is not lost. Closing the broken connection (Netty's auto-close
             // does too, for an I/O error) takes that worker out of the choice, so the client cannot come back to it.
             target.descriptors.close();

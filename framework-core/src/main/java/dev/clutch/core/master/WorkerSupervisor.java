@@ -25,6 +25,8 @@ final class WorkerSupervisor {
     /** Between asking a hung JVM for its thread dump and killing it. */
     private static final long DUMP_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final Logger log = LoggerFactory.getLogger(WorkerSupervisor.class);
+    /** Between a worker's lost descriptor connection and its replacement: time for its exit, if it died, to be seen. */
+    private static final long DESCRIPTORS_LOST_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** Resident memory is read from /proc at most this often. */
     private static final long MEMORY_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -232,17 +234,24 @@ final class WorkerSupervisor {
 
     /** A worker's fatal error: fork its replacement now; the worker drains once the replacement is ready. */
     void fatalError(Child worker, String error, long nowNanos) {
+        replaceBroken(worker, "hit a fatal error (" + error + ")", nowNanos);
+    }
+
+    /**
+     * A worker that cannot go on serving as it should ({@code what} happened to it): its replacement is forked now,
+     * within the refork limit, and it drains once the replacement is ready.
+     */
+    private void replaceBroken(Child worker, String what, long nowNanos) {
         if (worker.isRetiring() || worker.phase() == Child.Phase.STOPPING) {
             return;
         }
         worker.retire();
         if (replacementOf(worker) != null) {
             // A reload or a recycling step is already starting its replacement: a second one would be one too many.
-            log.error("{} hit a fatal error ({}): it drains once its replacement, already starting, is ready",
-                    worker.describe(), error);
+            log.error("{} {}: it drains once its replacement, already starting, is ready", worker.describe(), what);
             return;
         }
-        log.error("{} hit a fatal error ({}): forking its replacement, then it drains", worker.describe(), error);
+        log.error("{} {}: forking its replacement, then it drains", worker.describe(), what);
         if (limiter.mayFork(nowNanos)) {
             fork(worker.workerId(), nowNanos, worker);
         }
@@ -303,8 +312,26 @@ final class WorkerSupervisor {
             nextReloadStep();
         }
         watchHeartbeats(nowNanos);
+        replaceWithoutDescriptors(nowNanos);
         recycle(nowNanos);
         restoreCount(nowNanos);
+    }
+
+    /**
+     * With {@code rr}, a worker whose connection for handed-over clients closed while it runs gets no more clients
+     * (a failed hand-off, an error on its side); it would hold its slot, idle, for good. Replaced, once it is clear
+     * that the worker itself did not exit: its death closes that connection too, and is handled as a death.
+     */
+    private void replaceWithoutDescriptors(long nowNanos) {
+        for (Child worker : table.readyWorkers()) {
+            long lostAt = worker.descriptorsLostAtNanos();
+            // A worker whose message connection closed too is on its way out by itself (or dead): its exit is next.
+            if (lostAt != 0 && nowNanos - lostAt >= DESCRIPTORS_LOST_GRACE_NANOS && !worker.isRetiring()
+                    && worker.messages() != null && worker.messages().isOpen()) {
+                replaceBroken(worker, "lost its connection for handed-over clients (rr) and gets no more of them",
+                        nowNanos);
+            }
+        }
     }
 
     /**
