@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * Breaks one Unix socket of a live process from outside, as a failed write or a bug on its side would: finds it
@@ -22,7 +23,7 @@ final class SocketBreaker {
             "libc = ctypes.CDLL(None, use_errno=True)",
             "pidfd = os.pidfd_open(int(sys.argv[1]))",
             "fd = libc.syscall(438, pidfd, int(sys.argv[2]), 0)",
-            "if fd < 0: sys.exit('pidfd_getfd: errno %d' % ctypes.get_errno())",
+            "if fd < 0: print('pidfd_getfd: errno %d' % ctypes.get_errno()); sys.exit(3)",
             "socket.socket(fileno=fd).shutdown(socket.SHUT_RDWR)");
 
     private SocketBreaker() {
@@ -51,6 +52,8 @@ final class SocketBreaker {
 
     static void shutDown(long pid, int fd) throws IOException {
         Result shut = run(List.of("python3", "-c", SHUT_DOWN, Long.toString(pid), Integer.toString(fd)));
+        // No right to take another process's descriptor here (no ptrace rights, an old kernel): nothing to test with.
+        Assumptions.assumeTrue(shut.exitCode != 3, shut.output);
         if (shut.exitCode != 0) {
             throw new IOException("could not shut down fd " + fd + " of pid " + pid + ": " + shut.output);
         }
