@@ -7,11 +7,13 @@ import dev.clutch.core.message.StateSnapshot;
 import dev.clutch.worker.api.SharedStateView;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -30,6 +32,8 @@ final class WorkerState implements SharedStateView {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerState.class);
     private static final int MERGE_UNTOLD_AT = 10_000;
+    /** What {@link #decode} returns for a value that does not read. */
+    private static final Object UNREADABLE = new Object();
 
     /** @param since the version when it was registered: what it had then, it reads from the snapshot */
     private record Subscription(String prefix, ChangeListener listener, long since) {
@@ -81,15 +85,23 @@ final class WorkerState implements SharedStateView {
     /** On the IPC thread. */
     void snapshot(StateSnapshot snapshot) {
         Map<String, Object> fresh = new java.util.HashMap<>();
+        Set<String> unreadable = new HashSet<>();
         for (int i = 0; i < snapshot.keys().length; i++) {
-            fresh.put(snapshot.keys()[i], codec.read(snapshot.values()[i]));
+            Object value = decode(snapshot.keys()[i], snapshot.values()[i], snapshot.version());
+            if (value == UNREADABLE) {
+                unreadable.add(snapshot.keys()[i]);
+            } else {
+                fresh.put(snapshot.keys()[i], value);
+            }
         }
         synchronized (applying) {
             for (int i = 0; i < snapshot.keys().length; i++) {
-                keyVersions.put(snapshot.keys()[i], snapshot.keyVersions()[i]);
+                if (!unreadable.contains(snapshot.keys()[i])) {
+                    keyVersions.put(snapshot.keys()[i], snapshot.keyVersions()[i]);
+                }
             }
             for (String key : values.keySet()) {
-                if (!fresh.containsKey(key)) {
+                if (!fresh.containsKey(key) && !unreadable.contains(key)) {
                     keyVersions.remove(key);
                     notify(key, values.remove(key), null, snapshot.version());
                 }
@@ -120,12 +132,16 @@ final class WorkerState implements SharedStateView {
         }
         Object[] decoded = new Object[change.keys().length];
         for (int i = 0; i < decoded.length; i++) {
-            decoded[i] = change.values()[i] == null ? null : codec.read(change.values()[i]);
+            decoded[i] = change.values()[i] == null ? null
+                    : decode(change.keys()[i], change.values()[i], change.version());
         }
         synchronized (applying) {
             for (int i = 0; i < decoded.length; i++) {
                 String key = change.keys()[i];
                 Object value = decoded[i];
+                if (value == UNREADABLE) {
+                    continue;
+                }
                 Object old = value == null ? values.remove(key) : values.put(key, value);
                 if (value == null) {
                     keyVersions.remove(key);
@@ -135,6 +151,20 @@ final class WorkerState implements SharedStateView {
                 notify(key, old, value, change.version());
             }
             version = change.version();
+        }
+    }
+
+    /**
+     * A value this worker cannot read (a bug of the payload's type, its bytes damaged) must not stop the state: it
+     * would fail the snapshot asked for after it too, and the worker would ignore every change from then on.
+     */
+    private Object decode(String key, byte[] bytes, long atVersion) {
+        try {
+            return codec.read(bytes);
+        } catch (RuntimeException e) {
+            log.error("shared state: the value of '{}' at version {} does not read in this worker ({}); the key keeps "
+                    + "the value it had here", key, atVersion, e.toString());
+            return UNREADABLE;
         }
     }
 

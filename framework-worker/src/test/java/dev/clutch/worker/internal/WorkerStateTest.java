@@ -45,6 +45,25 @@ class WorkerStateTest {
     }
 
     @Test
+    void aValueThatDoesNotReadIsLeftOutAndTheStateGoesOn() {
+        byte[] damaged = {(byte) 0xff, (byte) 0xff, (byte) 0xff};
+        state.snapshot(new StateSnapshot(1, new String[] {"a", "b"}, new byte[][] {codec.write("1"),
+                codec.write("2")}, new long[] {1, 1}));
+        state.change(new StateChange(2, new String[] {"a", "b"}, new byte[][] {damaged, codec.write("two")}));
+        assertEquals(2, state.version(), "the change counts");
+        assertEquals(Optional.of("1"), state.get("a"), "the key keeps what it had");
+        assertEquals(Optional.of("two"), state.get("b"));
+
+        state.snapshot(new StateSnapshot(3, new String[] {"a", "b"}, new byte[][] {damaged, codec.write("2")},
+                new long[] {2, 3}));
+        state.change(change(4, "c", "3"));
+        assertEquals(4, state.version(), "a snapshot with a value that does not read still applies");
+        assertEquals(Optional.of("1"), state.get("a"));
+        assertEquals(Optional.of("3"), state.get("c"));
+        assertTrue(sentToMaster.isEmpty(), "no gap, no resync");
+    }
+
+    @Test
     void gapInVersionsAsksForTheSnapshotAndIgnoresChangesUntilItComes() {
         state.snapshot(new StateSnapshot(1, new String[0], new byte[0][], new long[0]));
         state.change(change(3, "a", "skipped"));
