@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,8 +20,10 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -141,5 +144,57 @@ class SharedPortTest {
             assertEquals(port, ready.port(), "the port named at the start is the one served");
             assertEquals(200, RawHttp.get(port, "/pid").status(), "a ready worker serves again");
         }
+    }
+
+    /**
+     * With {@code rr}, a worker at its limit of open files cannot take a connection the master hands it (the kernel
+     * closes it): its log says why and what to do, and it serves again once it has room. The worker's limit is
+     * lowered to the descriptors it holds with prlimit(1), as a leak of open files would bring it there.
+     */
+    @Test
+    void aWorkerAtItsLimitOfOpenFilesSaysWhyItLosesHandedOverConnectionsAndServesOnceItHasRoom() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/prlimit")), "needs prlimit(1)");
+        try (ClusterProcess cluster = ClusterScenarios.start(baseDir, 1)) {
+            ClusterProcess.Ready ready = cluster.awaitReady(Duration.ofSeconds(60));
+            long worker = ready.workerPids().get(0);
+            assertEquals(200, RawHttp.get(ready.port(), "/pid").status());
+            String[] limits = run("/usr/bin/prlimit", "--pid", Long.toString(worker), "--nofile",
+                    "--output=SOFT,HARD", "--noheadings").trim().split("\\s+");
+            // The lowest descriptor number it does not use: a new one would need that number or a higher one.
+            Set<Integer> open = new HashSet<>();
+            try (Stream<Path> fds = Files.list(Path.of("/proc/" + worker + "/fd"))) {
+                fds.forEach(fd -> open.add(Integer.parseInt(fd.getFileName().toString())));
+            }
+            int lowestFree = 0;
+            while (open.contains(lowestFree)) {
+                lowestFree++;
+            }
+            run("/usr/bin/prlimit", "--pid", Long.toString(worker), "--nofile=" + lowestFree + ":" + limits[1]);
+            try {
+                try {
+                    RawHttp.get(ready.port(), "/pid");
+                } catch (IOException expected) {
+                    // The kernel closed the connection it could not give the worker.
+                }
+                await("the worker says why").atMost(Duration.ofSeconds(20)).until(() -> cluster.log("worker-1.log")
+                        .contains("a connection the master handed over was lost before this worker could take it"));
+                assertTrue(cluster.log("worker-1.log").contains("at its limit of open files (ulimit -n, LimitNOFILE)"));
+            } finally {
+                run("/usr/bin/prlimit", "--pid", Long.toString(worker), "--nofile=" + limits[0] + ":" + limits[1]);
+            }
+            assertEquals(200, RawHttp.get(ready.port(), "/pid").status(), "it serves once it has room");
+        }
+    }
+
+    /** Runs a short command (at most 10 s), which must succeed; its output. */
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IOException(String.join(" ", command) + " did not end within 10 s");
+        }
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, process.exitValue(), String.join(" ", command) + ": " + output);
+        return output;
     }
 }

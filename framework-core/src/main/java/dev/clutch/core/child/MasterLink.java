@@ -5,6 +5,7 @@ import com.esotericsoftware.kryo.util.Pool;
 import dev.clutch.core.ipc.FrameWriter;
 import dev.clutch.core.ipc.IpcTransport;
 import dev.clutch.core.ipc.MalformedFrameException;
+import dev.clutch.core.logging.LogThrottle;
 import dev.clutch.core.message.Envelope;
 import dev.clutch.core.message.Hello;
 import dev.clutch.core.message.MessageRegistry;
@@ -22,6 +23,7 @@ import io.netty.channel.unix.DomainSocketReadMode;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.UnixChannelOption;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,6 +50,8 @@ public final class MasterLink implements MessageLink {
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Pool<FrameWriter> writers;
+    /** A process out of file descriptors fails every hand-over: one line a second says so. */
+    private final LogThrottle descriptorFailures = new LogThrottle(Duration.ofSeconds(1));
 
     MasterLink(IpcTransport transport, EventLoopGroup group, ChildEnvironment environment, MessageRegistry registry,
                int maxFrameBytes, int maxPendingBytes, String[] payloadTypes) {
@@ -127,6 +131,16 @@ public final class MasterLink implements MessageLink {
                     public void channelReadComplete(ChannelHandlerContext ctx) {
                         afterBatch.run();
                         ctx.fireChannelReadComplete();
+                    }
+
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        // Most likely a descriptor the kernel could not give this process, at its limit of open
+                        // files: the kernel closed that client. The connection goes on; the next ones may fit.
+                        descriptorFailures.log(heldBack -> log.error("IPC: a connection the master handed over was "
+                                + "lost before this worker could take it ({}): the kernel closed it. If this process "
+                                + "is at its limit of open files (ulimit -n, LimitNOFILE), raise the limit or find "
+                                + "what holds them{}", cause.getMessage(), LogThrottle.andMore(heldBack)));
                     }
                 });
             }
