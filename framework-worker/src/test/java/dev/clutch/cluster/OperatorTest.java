@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -181,6 +182,18 @@ class OperatorTest {
             assertEquals(0, command(baseDir, "scale", "1").process().exitValue());
             await("1 worker").atMost(BOOT).pollInterval(Duration.ofMillis(500))
                     .until(() -> readyWorkers(baseDir).size() == 1 && cluster.livePids().size() == 3);
+        }
+    }
+
+    @Test
+    void aMasterStartedWithHangupIgnoredSaysThatHupWillNotReloadIt() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/nohup")), "needs nohup(1)");
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 1).wrappedIn("/usr/bin/nohup").start()) {
+            cluster.awaitReady(BOOT);
+            assertTrue(cluster.output().contains("SIGHUP was ignored when this master started (under nohup, say), and "
+                    + "the JVM keeps it ignored: kill -HUP does nothing here; use the operator commands (reload)"),
+                    cluster.output());
+            assertFalse(cluster.output().contains("SIGTERM was ignored"), cluster.output());
         }
     }
 

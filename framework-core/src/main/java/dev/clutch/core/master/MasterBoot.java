@@ -94,7 +94,12 @@ public final class MasterBoot {
             // Every signal of the operator surface gets a handler, so none takes the JVM's default action (HUP
             // would run the shutdown hooks, TTIN and TTOU would suspend the master).
             for (String name : SIGNALS) {
-                Signals.handle(name, () -> master.signal(name));
+                // Not for INT: a shell ignores it in every job it starts in the background, as a matter of course.
+                if (!Signals.handle(name, () -> master.signal(name)) && !name.equals("INT")) {
+                    log.warn("SIG{} was ignored when this master started (under nohup, say), and the JVM keeps it "
+                            + "ignored: kill -{} does nothing here; use the operator commands ({}), which go "
+                            + "through the control socket", name, name, name.equals("HUP") ? "reload" : "stop");
+                }
             }
             for (String name : ForeignSignals.names()) {
                 Signals.handle(name, () -> master.signal(name));

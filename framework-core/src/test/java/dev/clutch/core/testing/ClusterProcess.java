@@ -56,6 +56,7 @@ public final class ClusterProcess implements AutoCloseable {
     public static final class Builder {
         private final Path baseDir;
         private final List<String> command = new ArrayList<>();
+        private final List<String> wrapper = new ArrayList<>();
         private final List<String> jvmOptions = new ArrayList<>();
         private final List<String> args = new ArrayList<>();
         private final Map<String, String> environment = new LinkedHashMap<>();
@@ -92,6 +93,12 @@ public final class ClusterProcess implements AutoCloseable {
             return this;
         }
 
+        /** Runs the command through another, e.g. {@code nohup}. */
+        public Builder wrappedIn(String... program) {
+            wrapper.addAll(List.of(program));
+            return this;
+        }
+
         /** Replaces the {@code java -cp ... Main} command with another, e.g. {@code mvn exec:java}. */
         public Builder command(List<String> fullCommand) {
             command.addAll(fullCommand);
@@ -99,7 +106,7 @@ public final class ClusterProcess implements AutoCloseable {
         }
 
         public ClusterProcess start() throws IOException {
-            List<String> full = new ArrayList<>();
+            List<String> full = new ArrayList<>(wrapper);
             if (command.isEmpty()) {
                 full.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
                 full.add("-Dclutch.baseDir=" + baseDir);
