@@ -12,15 +12,14 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -186,15 +185,10 @@ class SharedPortTest {
         }
     }
 
-    /** Runs a short command (at most 10 s), which must succeed; its output. */
-    private static String run(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IOException(String.join(" ", command) + " did not end within 10 s");
-        }
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, process.exitValue(), String.join(" ", command) + ": " + output);
-        return output;
+    /** Runs a short command, which must succeed; its output. */
+    private static String run(String... command) throws IOException {
+        ShortCommand ran = ShortCommand.run(List.of(command));
+        assertEquals(0, ran.exitCode(), String.join(" ", command) + ": " + ran.output());
+        return ran.output();
     }
 }

@@ -1,10 +1,7 @@
 package dev.clutch.cluster;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
@@ -31,8 +28,8 @@ final class SocketBreaker {
 
     static boolean available() {
         try {
-            return run(List.of("ss", "-V")).exitCode == 0
-                    && run(List.of("python3", "-c", "import os; os.pidfd_open")).exitCode == 0;
+            return ShortCommand.run(List.of("ss", "-V")).exitCode() == 0
+                    && ShortCommand.run(List.of("python3", "-c", "import os; os.pidfd_open")).exitCode() == 0;
         } catch (IOException e) {
             return false;
         }
@@ -40,8 +37,8 @@ final class SocketBreaker {
 
     /** The fd of the process's Unix stream socket with bytes waiting to be read; -1 if none. */
     static int socketWithBytesWaiting(long pid) throws IOException {
-        Result listed = run(List.of("ss", "-xpn"));
-        for (String line : listed.output.split("\n")) {
+        ShortCommand listed = ShortCommand.run(List.of("ss", "-xpn"));
+        for (String line : listed.output().split("\n")) {
             Matcher socket = SOCKET.matcher(line);
             if (socket.find() && Long.parseLong(socket.group(2)) == pid && Integer.parseInt(socket.group(1)) > 0) {
                 return Integer.parseInt(socket.group(3));
@@ -51,34 +48,11 @@ final class SocketBreaker {
     }
 
     static void shutDown(long pid, int fd) throws IOException {
-        Result shut = run(List.of("python3", "-c", SHUT_DOWN, Long.toString(pid), Integer.toString(fd)));
+        ShortCommand shut = ShortCommand.run(List.of("python3", "-c", SHUT_DOWN, Long.toString(pid), Integer.toString(fd)));
         // No right to take another process's descriptor here (no ptrace rights, an old kernel): nothing to test with.
-        Assumptions.assumeTrue(shut.exitCode != 3, shut.output);
-        if (shut.exitCode != 0) {
-            throw new IOException("could not shut down fd " + fd + " of pid " + pid + ": " + shut.output);
-        }
-    }
-
-    private record Result(int exitCode, String output) {
-    }
-
-    /** Runs a command for at most 10 s; its output goes through a file, so a large one cannot block it. */
-    private static Result run(List<String> command) throws IOException {
-        Path output = Files.createTempFile("socket-breaker", ".out");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())
-                .start();
-        try {
-            boolean ended = process.waitFor(10, TimeUnit.SECONDS);
-            if (!ended) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-            return new Result(ended ? process.exitValue() : -1, Files.readString(output));
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted running " + command, e);
-        } finally {
-            Files.deleteIfExists(output);
+        Assumptions.assumeTrue(shut.exitCode() != 3, shut.output());
+        if (shut.exitCode() != 0) {
+            throw new IOException("could not shut down fd " + fd + " of pid " + pid + ": " + shut.output());
         }
     }
 }
