@@ -166,16 +166,18 @@ class BackPressureTest {
         String failures = onWorker(stuck, "/msg/ask-nobody?n=1000");
         assertTrue(failures.matches("\\{(BACK_PRESSURE=\\d+, )?TIMED_OUT=\\d+}"),
                 "the stuck worker's requests failed at their timeout or at the source: " + failures);
-        // Still stuck, it asks the agent, which answers at once: the answer cannot be delivered to it, and once
-        // it reads again its request fails then, not after its 90 s timeout.
-        onWorker(stuck, "/msg/ask-agent-patiently");
+        // Still stuck, it asks the agent, which answers at once, and asks a process that does not exist: neither
+        // outcome can be delivered to it, and once it reads again both requests fail then, not after their 90 s
+        // timeout.
+        onWorker(stuck, "/msg/ask-patiently?to=agent");
+        onWorker(stuck, "/msg/ask-patiently?to=nobody");
         // The master says so, at most a line a second: one more request after the burst shows it.
-        await("the master logs what it did not tell").atMost(Duration.ofSeconds(8))
+        await("the master logs what it did not tell yet").atMost(Duration.ofSeconds(8))
                 .pollInterval(Duration.ofMillis(300)).until(() -> {
                     RawHttp.get(ready.port(), "/msg/ask-nobody?n=1");
                     return linesSince(linesBefore).anyMatch(l -> l.contains("reached no one: no process of this "
-                            + "cluster has pid 999999999 (its sender is not reading its messages: not told)")
-                            && l.contains("(pid " + stuck + ")"));
+                            + "cluster has pid 999999999 (its sender is not reading its messages: told once it "
+                            + "catches up)") && l.contains("(pid " + stuck + ")"));
                 });
 
         await("once it reads again, its requests are told at once").atMost(Duration.ofSeconds(60)).until(() -> {
@@ -184,8 +186,12 @@ class BackPressureTest {
         });
         await().atMost(Duration.ofSeconds(30)).until(() -> linesSince(linesBefore).anyMatch(l ->
                 l.contains("(pid " + stuck + ") has caught up")));
+        await("its request that reached no one while it was stuck fails").atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertEquals("failed (UNDELIVERABLE): 'whoami' could not be delivered: no "
+                        + "process of this cluster has pid 999999999",
+                        onWorker(stuck, "/msg/patient-outcome?to=nobody")));
         await("its request answered while it was stuck fails").atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertTrue(onWorker(stuck, "/msg/patient-outcome").matches("failed \\(HANDLER_FAILED\\): agent "
+                assertTrue(onWorker(stuck, "/msg/patient-outcome?to=agent").matches("failed \\(HANDLER_FAILED\\): agent "
                         + "\\(pid \\d+\\) answered, but the answer was dropped: worker-\\d+ \\(pid " + stuck
                         + "\\) was not keeping up with its messages .*")));
     }

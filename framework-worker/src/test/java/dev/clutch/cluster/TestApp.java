@@ -487,8 +487,9 @@ public final class TestApp implements ClutchApplication {
     /** Drives the worker's messenger from HTTP: GET /msg/{what}. */
     static final class MessengerRoute implements Handler {
         private static final Duration TIMEOUT = Duration.ofSeconds(5);
-        private static final java.util.concurrent.atomic.AtomicReference<String> PATIENT_OUTCOME =
-                new java.util.concurrent.atomic.AtomicReference<>("not asked");
+        /** What became of the last patient request to each target ({@code agent}, {@code nobody}). */
+        private static final java.util.Map<String, String> PATIENT_OUTCOMES =
+                new java.util.concurrent.ConcurrentHashMap<>();
         private final Messenger messenger;
 
         @Inject
@@ -569,19 +570,22 @@ public final class TestApp implements ClutchApplication {
                         }
                         yield reasons.toString();
                     }
-                    case "ask-agent-patiently" -> {
-                        // A request whose outcome is looked at later (/msg/patient-outcome): this worker may be
-                        // stuck reading its messages meanwhile.
-                        PATIENT_OUTCOME.set("pending");
-                        messenger.request(Messenger.Target.agent(), "whoami", null, Duration.ofSeconds(90))
-                                .whenComplete((reply, failure) -> PATIENT_OUTCOME.set(failure == null
+                    case "ask-patiently" -> {
+                        // A request whose outcome is looked at later (/msg/patient-outcome?to=...): this worker may
+                        // be stuck reading its messages meanwhile.
+                        String to = request.queryParam("to").orElseThrow();
+                        PATIENT_OUTCOMES.put(to, "pending");
+                        messenger.request(to.equals("agent") ? Messenger.Target.agent()
+                                : Messenger.Target.pid(999_999_999L), "whoami", null, Duration.ofSeconds(90))
+                                .whenComplete((reply, failure) -> PATIENT_OUTCOMES.put(to, failure == null
                                         ? "answered: " + reply
                                         : failure instanceof Messenger.MessageFailedException failed
                                         ? "failed (" + failed.reason() + "): " + failed.getMessage()
                                         : "failed with " + failure));
                         yield "asked";
                     }
-                    case "patient-outcome" -> PATIENT_OUTCOME.get();
+                    case "patient-outcome" -> PATIENT_OUTCOMES.getOrDefault(
+                            request.queryParam("to").orElseThrow(), "not asked");
                     case "oversized" -> {
                         messenger.sendToAgent("record", "x".repeat(17 << 20));
                         yield "sent?";

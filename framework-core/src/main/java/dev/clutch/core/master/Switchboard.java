@@ -104,12 +104,13 @@ final class Switchboard implements Child.PhaseListener {
             }
         });
         /**
-         * Replies to this process's requests dropped while it was slow, by correlation, with who answered: it is
-         * told once it catches up, so its requests fail then and not at their timeout (which may be far off).
+         * What this process's requests came to while it was slow, by correlation: who answered (the reply was
+         * dropped), or the {@link Undelivered} notice of a request that reached no one. It is told once it catches
+         * up, so its requests fail then and not at their timeout (which may be far off).
          */
-        final Map<Long, String> lostReplies = new LinkedHashMap<>() {
+        final Map<Long, Object> missedOutcomes = new LinkedHashMap<>() {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<Long, String> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<Long, Object> eldest) {
                 return size() > MAX_NOTED_REQUESTS;
             }
         };
@@ -404,7 +405,7 @@ final class Switchboard implements Child.PhaseListener {
             }
             route.behindSinceNanos = 0;
             route.slow = false;
-            tellLostReplies(route);
+            tellMissedOutcomes(route);
             resumeSenders(route);
             if (route.stateBehind) {
                 route.stateBehind = false;
@@ -607,7 +608,7 @@ final class Switchboard implements Child.PhaseListener {
         String failure = deliver(message, target, from);
         if (failure != null) {
             if (target.slow) {
-                noteLostReplies(message, target, from);
+                noteMissedReplies(message, target, from);
             }
             fail(message, from, masterOutcome, failure);
         } else {
@@ -615,36 +616,37 @@ final class Switchboard implements Child.PhaseListener {
         }
     }
 
-    private static void noteLostReplies(Object message, Route target, Route from) {
+    private static void noteMissedReplies(Object message, Route target, Route from) {
         String replier = from != null ? from.describe() : "the master";
         if (message instanceof FrameRun run) {
             EnvelopeFrames.forEachRequestOrReply(run.frames(), (kind, correlation) -> {
                 if (kind == AppMessage.Kind.REPLY || kind == AppMessage.Kind.REPLY_FAILED) {
-                    target.lostReplies.put(correlation, replier);
+                    target.missedOutcomes.put(correlation, replier);
                 }
             });
         } else if (message instanceof Envelope envelope && envelope.body() instanceof AppMessage app
                 && (app.kind() == AppMessage.Kind.REPLY || app.kind() == AppMessage.Kind.REPLY_FAILED)) {
-            target.lostReplies.put(app.correlation(), replier);
+            target.missedOutcomes.put(app.correlation(), replier);
         }
     }
 
     /**
-     * A process that caught up learns which of its requests were answered while it was slow: their replies were
-     * dropped (holding them would let a stuck requester grow the master's memory), so they fail now.
+     * A process that caught up learns what became of its requests while it was slow: their replies and failure
+     * notices were dropped (holding them would let a stuck requester grow the master's memory), so they fail now.
      */
-    private void tellLostReplies(Route route) {
-        if (route.lostReplies.isEmpty()) {
+    private void tellMissedOutcomes(Route route) {
+        if (route.missedOutcomes.isEmpty()) {
             return;
         }
-        log.warn("IPC: {} missed {} replies to its requests while it was not keeping up: those requests fail",
-                route.describe(), route.lostReplies.size());
-        route.lostReplies.forEach((correlation, replier) -> sendFromMaster(route, new AppMessage(
-                AppMessage.Kind.REPLY_FAILED, "", (replier + " answered, but the answer was dropped: "
+        log.warn("IPC: {} missed what became of {} of its requests while it was not keeping up: those requests "
+                + "fail", route.describe(), route.missedOutcomes.size());
+        route.missedOutcomes.forEach((correlation, outcome) -> sendFromMaster(route, outcome instanceof Undelivered
+                ? outcome
+                : new AppMessage(AppMessage.Kind.REPLY_FAILED, "", (outcome + " answered, but the answer was dropped: "
                 + route.describe() + " was not keeping up with its messages (over clutch.ipc.maxPendingBytes for "
                 + TimeUnit.NANOSECONDS.toMillis(SLOW_RECEIVER_GRACE_NANOS) + " ms); the request may have done its "
                 + "work").getBytes(StandardCharsets.UTF_8), correlation)));
-        route.lostReplies.clear();
+        route.missedOutcomes.clear();
         flushAll();
     }
 
@@ -796,8 +798,15 @@ final class Switchboard implements Child.PhaseListener {
                 fallingBehind(senderRoute, senderRoute);
             }
         } else {
-            // A send's notice to a sender that is not reading is dropped at once: no one waits for it.
-            String why = tellSender && senderReachable ? " (its sender is not reading its messages: not told)" : "";
+            // A send's notice to a sender that is not reading is dropped at once: no one waits for it. A request's
+            // waits until the sender catches up, since its timeout may be far off (a schedule run's is a year).
+            boolean owed = tellSender && senderReachable && correlation != 0;
+            if (owed) {
+                senderRoute.missedOutcomes.put(correlation, notice);
+            }
+            String why = !tellSender || !senderReachable ? ""
+                    : owed ? " (its sender is not reading its messages: told once it catches up)"
+                    : " (its sender is not reading its messages: not told)";
             reachedNoOneLog.log(heldBack -> log.warn("IPC: '{}' from {} to {} reached no one: {}{}{}", action,
                     sender.describe(), envelope.destination(), reason, why, LogThrottle.andMore(heldBack)));
         }
