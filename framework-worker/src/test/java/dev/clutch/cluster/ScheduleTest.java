@@ -71,7 +71,7 @@ class ScheduleTest {
                         String log = cluster.log("schedule.log");
                         return log.contains("schedule one: skipped, it reached no worker ('clutch.schedule.run' "
                                 + "could not be delivered: no ready worker)")
-                                && log.contains("a schedule run was skipped: no ready worker");
+                                && log.contains("schedule all: skipped, it reached no worker (no ready worker)");
                     });
             Files.delete(hold);
             await("the replacement runs them again").atMost(Duration.ofSeconds(60))

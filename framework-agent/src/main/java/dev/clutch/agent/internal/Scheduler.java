@@ -55,8 +55,9 @@ final class Scheduler {
             return null;
         });
         messenger.onUndeliverable(undeliverable -> {
-            if (undeliverable.action().equals(ScheduleRun.ACTION)) {
-                results.info("a schedule run was skipped: {}", undeliverable.reason());
+            String schedule = ScheduleRun.scheduleOf(undeliverable.action());
+            if (schedule != null) {
+                results.info("schedule {}: skipped, it reached no worker ({})", schedule, undeliverable.reason());
             }
         });
     }
@@ -151,8 +152,8 @@ final class Scheduler {
                 case ALL_WORKERS -> {
                     // Each worker guards its own runs against overlap and reports its result.
                     busy.set(false);
-                    messenger.sendToWorkers(ScheduleRun.ACTION, new ScheduleRun(spec.name(), spec.workerTask(),
-                            true));
+                    messenger.sendToWorkers(ScheduleRun.allWorkersAction(spec.name()),
+                            new ScheduleRun(spec.name(), spec.workerTask(), true));
                 }
                 default -> throw new IllegalStateException("unknown target " + spec.target());
             }

@@ -50,8 +50,6 @@ public final class ChildMessenger implements Messenger {
     private volatile boolean closed;
     private final ExecutorService handlerThread = Executors.newSingleThreadExecutor(daemon("clutch-messages"));
     private final HandlerQueue<Envelope> inbound;
-    /** Sends whose sender reports them undeliverable in a log of its own: the agent's scheduler, in schedule.log. */
-    private static final String REPORTED_BY_SENDER = ScheduleRun.ACTION;
     /** A handler's failure as the requester gets it, at most: an exception's text can be of any length. */
     private static final int MAX_FAILURE_CHARS = 2000;
     private final LogThrottle undeliverableLog = new LogThrottle(Duration.ofSeconds(1));
@@ -229,7 +227,8 @@ public final class ChildMessenger implements Messenger {
             fail(notice.correlation(), Reason.UNDELIVERABLE, notice.failure());
             return;
         }
-        if (!notice.action().equals(REPORTED_BY_SENDER)) {
+        // A schedule run that reached no worker is the scheduler's to report, in schedule.log.
+        if (!ScheduleRun.isRun(notice.action())) {
             logUndeliverable(notice);
         }
         Messenger.Undeliverable event = new Messenger.Undeliverable(notice.action(), notice.reason());
@@ -254,7 +253,8 @@ public final class ChildMessenger implements Messenger {
 
     private void handle(Envelope envelope, AppMessage message) {
         boolean request = message.kind() == AppMessage.Kind.REQUEST;
-        MessageHandler handler = handlers.get(message.action());
+        MessageHandler handler = handlers.get(ScheduleRun.isRun(message.action()) ? ScheduleRun.ACTION
+                : message.action());
         if (handler == null) {
             if (request) {
                 reply(envelope, message, AppMessage.Kind.REPLY_FAILED, ("no handler for '" + message.action()
