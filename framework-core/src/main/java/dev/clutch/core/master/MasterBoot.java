@@ -24,6 +24,7 @@ import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -36,7 +37,9 @@ import org.slf4j.LoggerFactory;
 public final class MasterBoot {
 
     private static final Logger log = LoggerFactory.getLogger(MasterBoot.class);
-    private static final String[] SIGNALS = {"TERM", "INT", "HUP", "TTIN", "TTOU"};
+    /** The operator's signals, each with the command that does the same through the control socket. */
+    private static final Map<String, String> SIGNALS = new LinkedHashMap<>(Map.of("TERM", "stop", "INT", "stop",
+            "HUP", "reload", "TTIN", "scale", "TTOU", "scale"));
 
     private MasterBoot() {
     }
@@ -93,14 +96,14 @@ public final class MasterBoot {
             resources.onClose(control::close);
             // Every signal of the operator surface gets a handler, so none takes the JVM's default action (HUP
             // would run the shutdown hooks, TTIN and TTOU would suspend the master).
-            for (String name : SIGNALS) {
+            SIGNALS.forEach((name, command) -> {
                 // Not for INT: a shell ignores it in every job it starts in the background, as a matter of course.
                 if (!Signals.handle(name, () -> master.signal(name)) && !name.equals("INT")) {
-                    log.warn("SIG{} was ignored when this master started (under nohup, say), and the JVM keeps it "
-                            + "ignored: kill -{} does nothing here; use the operator commands ({}), which go "
-                            + "through the control socket", name, name, name.equals("HUP") ? "reload" : "stop");
+                    log.warn("SIG{} cannot be handled by this master (it was ignored when the master started, under "
+                            + "nohup say, and the JVM keeps it ignored): kill -{} does nothing here; use the operator "
+                            + "command {}, which goes through the control socket", name, name, command);
                 }
-            }
+            });
             for (String name : ForeignSignals.names()) {
                 Signals.handle(name, () -> master.signal(name));
             }
