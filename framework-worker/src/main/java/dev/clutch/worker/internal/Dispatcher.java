@@ -64,8 +64,15 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     }
 
     private final Shared shared;
+    private final ReadGate gate;
+    /**
+     * Bytes of bodies waiting past which the connection stops being read as well: with bodies, a few requests are
+     * as much as a worker wants to hold per connection.
+     */
+    private final long maxWaitingBytes;
     /** {@link FullHttpRequest}s and {@link OversizedRequest}s, in the order they arrived. */
     private final ArrayDeque<Object> waiting = new ArrayDeque<>();
+    private long waitingBytes;
     private boolean busy;
     /** The exchange whose response is being written, until the write completes. */
     private Exchange writing;
@@ -75,8 +82,10 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     /** The client sent all it will (a half-close): once what it asked for is answered, the connection closes. */
     private boolean inputShut;
 
-    Dispatcher(Shared shared) {
+    Dispatcher(Shared shared, ReadGate gate, long maxWaitingBytes) {
         this.shared = shared;
+        this.gate = gate;
+        this.maxWaitingBytes = maxWaitingBytes;
     }
 
     @Override
@@ -91,8 +100,9 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         }
         if (busy) {
             waiting.add(msg);
-            if (waiting.size() >= MAX_WAITING_REQUESTS) {
-                ctx.channel().config().setAutoRead(false);
+            waitingBytes += bodyBytes(msg);
+            if (waiting.size() >= MAX_WAITING_REQUESTS || waitingBytes >= maxWaitingBytes) {
+                gate.shut(ctx.channel());
             }
             return;
         }
@@ -123,18 +133,29 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         busy = false;
         Object queued = waiting.poll();
         if (queued != null) {
+            waitingBytes -= bodyBytes(queued);
             serve(ctx, queued);
         } else if (inputShut || closing) {
             ctx.close();
-        } else if (!ctx.channel().config().isAutoRead()) {
-            ctx.channel().config().setAutoRead(true);
+        } else if (gate.isShut()) {
+            gate.open(ctx.channel());
         }
+    }
+
+    private static long bodyBytes(Object request) {
+        return request instanceof FullHttpRequest full ? full.content().readableBytes() : 0;
+    }
+
+    /** Releases the requests waiting: none of them will be answered. */
+    private void dropWaiting() {
+        waiting.forEach(ReferenceCountUtil::release);
+        waiting.clear();
+        waitingBytes = 0;
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        waiting.forEach(ReferenceCountUtil::release);
-        waiting.clear();
+        dropWaiting();
         ctx.fireChannelInactive();
     }
 
@@ -150,8 +171,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             return;
         }
         closing = true;
-        waiting.forEach(ReferenceCountUtil::release);
-        waiting.clear();
+        dropWaiting();
         duplex.shutdownOutput().addListener(shut -> {
             if (!shut.isSuccess()) {
                 ctx.close();
@@ -160,7 +180,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         ScheduledFuture<?> deadline = ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS,
                 TimeUnit.MILLISECONDS);
         duplex.closeFuture().addListener(closed -> deadline.cancel(false));
-        duplex.config().setAutoRead(true);
+        gate.open(duplex);
     }
 
     /** The client's address as text, made once per connection: the requests of a kept-alive one share it. */
@@ -409,9 +429,8 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             refusedLog.log(heldBack -> log.info("HTTP connection {}: {}; closing it after the response in "
                     + "progress{}", client(ctx), cause.getCause().getMessage(), LogThrottle.andMore(heldBack)));
             closing = true;
-            ctx.channel().config().setAutoRead(false);
-            waiting.forEach(ReferenceCountUtil::release);
-            waiting.clear();
+            gate.shut(ctx.channel());
+            dropWaiting();
             if (!busy) {
                 ctx.close();
             }

@@ -9,7 +9,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The pipeline of one HTTP connection: a deadline for each request to arrive whole, idle timeout (no request, or a
+ * The pipeline of one HTTP connection: a gate that stops its reads while enough requests wait, a deadline for each request to arrive whole, idle timeout (no request, or a
  * response the client does not read), codec, body aggregation (413 past the limit), then the dispatcher, which
  * serves one request at a time.
  */
@@ -36,7 +36,9 @@ final class HttpInitializer extends ChannelInitializer<Channel> {
         // A client may shut down its side once its request is sent (nc -N does): it still gets the response,
         // then the connection closes (Dispatcher).
         ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        ReadGate gate = new ReadGate();
         ch.pipeline()
+                .addLast(gate)
                 .addLast(new RequestArrival(idleMillis))
                 // Output counts as activity while it moves: a slow reader of a large response is not idle, a
                 // client that stopped reading is.
@@ -44,6 +46,6 @@ final class HttpInitializer extends ChannelInitializer<Channel> {
                 .addLast(new HttpServerCodec(new HttpDecoderConfig()
                         .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES).setMaxHeaderSize(MAX_HEADER_BYTES)))
                 .addLast(new BodyAggregator(maxBodyBytes))
-                .addLast(new Dispatcher(shared));
+                .addLast(new Dispatcher(shared, gate, maxBodyBytes));
     }
 }

@@ -191,6 +191,69 @@ class HttpPipelineTest {
         assertTrue(logged.contains("maxPipelineDepth exceeded"), logged.events().toString());
     }
 
+    /** Counts the reads asked for that reach the socket. */
+    static final class ReadCounter extends io.netty.channel.ChannelOutboundHandlerAdapter {
+        int reads;
+
+        @Override
+        public void read(io.netty.channel.ChannelHandlerContext ctx) {
+            reads++;
+            ctx.read();
+        }
+    }
+
+    @Test
+    void bodiesPipelinedBehindASlowRequestStopTheReadingOnceTheirBytesReachTheBodyLimit() throws Exception {
+        Route held = new Route("GET", "/held", HelloHandler.class, true);
+        Route post = new Route("POST", "/hello", HelloHandler.class, false);
+        // The one handler thread is taken: the blocking request stays in flight until released.
+        java.util.concurrent.ExecutorService oneThread = Executors.newSingleThreadExecutor();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        oneThread.execute(() -> {
+            try {
+                release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Dispatcher.Shared shared = new Dispatcher.Shared(new RouteTable(Set.of(held, post)),
+                Map.of(HelloHandler.class, HelloHandler::new), List.of(), oneThread, Duration.ofSeconds(30),
+                new InFlight(), new Draining(), new ResponseWriter(false), new RequestIds(),
+                new FatalErrors(message -> { }));
+        ReadCounter socket = new ReadCounter();
+        EmbeddedChannel channel = new EmbeddedChannel(socket, new HttpInitializer(shared, 1024, 60_000));
+        try {
+            String postHead = "POST /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 600\r\n\r\n";
+            String body = "x".repeat(600);
+            // 1200 bytes of bodies waiting behind the held request: past the 1024 of the body limit.
+            channel.writeInbound(Unpooled.copiedBuffer(get("/held") + (postHead + body).repeat(2),
+                    StandardCharsets.US_ASCII));
+            assertFalse(channel.config().isAutoRead(), "reading stops");
+            int readsBefore = socket.reads;
+
+            // Half a request more, in what the socket had: Netty's aggregator asks for the rest of its body.
+            channel.writeInbound(Unpooled.copiedBuffer(postHead + body.substring(300), StandardCharsets.US_ASCII));
+            channel.runPendingTasks();
+            assertEquals(readsBefore, socket.reads, "a read reached the socket while the requests waiting are "
+                    + "as many bytes as the worker holds");
+
+            release.countDown();
+            channel.writeInbound(Unpooled.copiedBuffer(body.substring(300), StandardCharsets.US_ASCII));
+            StringBuilder all = new StringBuilder();
+            await("every request is answered, in order").atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(10)).until(() -> {
+                        channel.runPendingTasks();
+                        all.append(responses(channel));
+                        return all.toString().split("HTTP/1.1 200 OK").length - 1 == 4;
+                    });
+            assertTrue(channel.config().isAutoRead(), "reading goes on once the requests waiting are answered");
+        } finally {
+            release.countDown();
+            oneThread.shutdownNow();
+            channel.finishAndReleaseAll();
+        }
+    }
+
     @Test
     void oversizedBodyIsAnswered413InItsTurn() {
         EmbeddedChannel channel = connection();
