@@ -255,6 +255,27 @@ class HttpPipelineTest {
     }
 
     @Test
+    void aRequestWithBothTransferEncodingAndContentLengthIs400AndNothingPipelinedAfterItRuns() {
+        Route counted = new Route("POST", "/counted", CountingHandler.class, false);
+        Dispatcher.Shared shared = new Dispatcher.Shared(new RouteTable(Set.of(counted)),
+                Map.of(CountingHandler.class, CountingHandler::new), List.of(), Executors.newSingleThreadExecutor(),
+                Duration.ofSeconds(5), new InFlight(), new Draining(), new ResponseWriter(false), new RequestIds(),
+                new FatalErrors(message -> { }));
+        EmbeddedChannel channel = new EmbeddedChannel(new HttpInitializer(shared, 1024, 60_000));
+        int runsBefore = CountingHandler.RUNS.get();
+        // The shape of a request-smuggling attempt: where its body ends is ambiguous, so nothing after it can be
+        // trusted to be the requests the client meant.
+        String all = exchange(channel, "POST /counted HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                + "Content-Length: 5\r\n\r\n0\r\n\r\n"
+                + "POST /counted HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n".repeat(3));
+        channel.runPendingTasks();
+        assertTrue(all.matches("(?s)HTTP/1\\.[01] 400 .*malformed HTTP request.*"), all);
+        assertEquals(1, all.split("HTTP/1\\.[01] ").length - 1, all);
+        assertFalse(channel.isOpen(), all);
+        assertEquals(runsBefore, CountingHandler.RUNS.get(), "no request ran: " + all);
+    }
+
+    @Test
     void oversizedBodyIsAnswered413InItsTurn() {
         EmbeddedChannel channel = connection();
         String all = exchange(channel, get("/hello") + "POST /hello HTTP/1.1\r\nHost: x\r\nX-Request-Id: big-1\r\n"
