@@ -66,10 +66,10 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     private final Shared shared;
     private final ReadGate gate;
     /**
-     * Bytes of bodies waiting past which the connection stops being read as well: with bodies, a few requests are
-     * as much as a worker wants to hold per connection.
+     * {@code clutch.http.maxBodyBytes}; also the bytes of bodies waiting past which the connection stops being read:
+     * with bodies, a few requests are as much as a worker wants to hold per connection.
      */
-    private final long maxWaitingBytes;
+    private final long maxBodyBytes;
     /** {@link FullHttpRequest}s and {@link OversizedRequest}s, in the order they arrived. */
     private final ArrayDeque<Object> waiting = new ArrayDeque<>();
     private long waitingBytes;
@@ -82,10 +82,10 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     /** The client sent all it will (a half-close): once what it asked for is answered, the connection closes. */
     private boolean inputShut;
 
-    Dispatcher(Shared shared, ReadGate gate, long maxWaitingBytes) {
+    Dispatcher(Shared shared, ReadGate gate, long maxBodyBytes) {
         this.shared = shared;
         this.gate = gate;
-        this.maxWaitingBytes = maxWaitingBytes;
+        this.maxBodyBytes = maxBodyBytes;
     }
 
     @Override
@@ -101,7 +101,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         if (busy) {
             waiting.add(msg);
             waitingBytes += bodyBytes(msg);
-            if (waiting.size() >= MAX_WAITING_REQUESTS || waitingBytes >= maxWaitingBytes) {
+            if (waiting.size() >= MAX_WAITING_REQUESTS || waitingBytes >= maxBodyBytes) {
                 gate.shut(ctx.channel());
             }
             return;
@@ -120,8 +120,8 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
                 Exchange exchange = begin(ctx, oversized.method(), oversized.uri(), false,
                         oversized.clientRequestId());
                 exchange.lingerOnClose = true;
-                exchange.finish(error(413, "the body is larger than clutch.http.maxBodyBytes",
-                        exchange.requestId));
+                exchange.finish(error(413, "the body is larger than clutch.http.maxBodyBytes (" + maxBodyBytes
+                        + " bytes)", exchange.requestId));
             }
         } finally {
             ReferenceCountUtil.release(request);
@@ -278,7 +278,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         exchange.armTimeout(shared.requestTimeout());
         try {
             shared.executor().execute(() -> {
-                if (exchange.answered.get()) {
+                if (!exchange.handlerClaimed.compareAndSet(false, true)) {
                     // Timed out while it waited for a thread: the client has its 503 and may retry, so the handler
                     // must not run (a POST would be done twice).
                     return;
@@ -288,7 +288,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             });
         } catch (RejectedExecutionException e) {
             exchange.finish(error(503, "this worker is at its limit of concurrent requests; retry",
-                    request.requestId()));
+                    request.requestId(), Map.of("retry-after", "1")));
         }
     }
 
@@ -456,6 +456,8 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         private final String requestId;
         private final long started;
         private final AtomicBoolean answered = new AtomicBoolean();
+        /** A blocking request's handler runs only if its thread claims this before the timeout does. */
+        private final AtomicBoolean handlerClaimed = new AtomicBoolean();
         private boolean keepAlive;
         /** Its client reads no chunked responses: they go to it as one body. */
         private boolean http10;
@@ -473,11 +475,26 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             this.started = started;
         }
 
+        /**
+         * Past {@code after}, answers 503, saying whether the handler will not run (safe to retry, so with
+         * {@code Retry-After}) or runs on and may yet take effect.
+         */
         void armTimeout(Duration after) {
             timeout = ctx.executor().schedule(() -> {
-                log.warn("{} {} (request {}) took over {} ms (clutch.http.requestTimeout): answered 503", method,
-                        uri, requestId, after.toMillis());
-                finish(error(503, "the request took too long", requestId));
+                if (handlerClaimed.compareAndSet(false, true)) {
+                    log.warn("{} {} (request {}) waited over {} ms (clutch.http.requestTimeout) for a handler "
+                            + "thread: answered 503, its handler will not run", method, uri, requestId,
+                            after.toMillis());
+                    finish(error(503, "the request waited over " + after.toMillis() + " ms "
+                            + "(clutch.http.requestTimeout) for a handler thread and was not started; retry",
+                            requestId, Map.of("retry-after", "1")));
+                } else {
+                    log.warn("{} {} (request {}) took over {} ms (clutch.http.requestTimeout): answered 503, its "
+                            + "handler still runs", method, uri, requestId, after.toMillis());
+                    finish(error(503, "the request took over " + after.toMillis() + " ms "
+                            + "(clutch.http.requestTimeout); its handler is still running and may yet take effect",
+                            requestId));
+                }
             }, after.toMillis(), TimeUnit.MILLISECONDS);
         }
 

@@ -284,6 +284,7 @@ class HttpPipelineTest {
         int tooLarge = all.indexOf("HTTP/1.1 413");
         assertTrue(ok >= 0 && ok < tooLarge, all);
         assertTrue(all.contains("X-Request-Id: big-1"), "the 413 is a framework response like any other: " + all);
+        assertTrue(all.contains("larger than clutch.http.maxBodyBytes (1024 bytes)"), all);
         assertTrue(!channel.isOpen(), "the connection closes after the 413");
     }
 
@@ -346,6 +347,9 @@ class HttpPipelineTest {
                     + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             String response = new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
             assertTrue(response.startsWith("HTTP/1.1 503"), response);
+            assertTrue(response.toLowerCase(java.util.Locale.ROOT).contains("retry-after: 1\r\n"), response);
+            assertTrue(response.contains("waited over 200 ms (clutch.http.requestTimeout) for a handler thread and "
+                    + "was not started; retry"), response);
 
             release.countDown();
             oneThread.shutdown();
@@ -354,6 +358,61 @@ class HttpPipelineTest {
         } finally {
             release.countDown();
             oneThread.shutdownNow();
+            group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    @Test
+    void aBlockingRequestAWorkerHasNoRoomForIs503WithRetryAfter() {
+        Route counted = new Route("POST", "/counted", CountingHandler.class, true);
+        // What a worker at clutch.worker.maxBlockingHandlers does: it refuses the request.
+        java.util.concurrent.ExecutorService full = Executors.newSingleThreadExecutor();
+        full.shutdown();
+        Dispatcher.Shared shared = new Dispatcher.Shared(new RouteTable(Set.of(counted)),
+                Map.of(CountingHandler.class, CountingHandler::new), List.of(), full, Duration.ofSeconds(5),
+                new InFlight(), new Draining(), new ResponseWriter(false), new RequestIds(),
+                new FatalErrors(message -> { }));
+        String response = exchange(new EmbeddedChannel(new HttpInitializer(shared, 1024, 60_000)),
+                "POST /counted HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+        assertTrue(response.startsWith("HTTP/1.1 503"), response);
+        assertTrue(response.toLowerCase(java.util.Locale.ROOT).contains("retry-after: 1\r\n"), response);
+        assertTrue(response.contains("at its limit of concurrent requests; retry"), response);
+    }
+
+    /** Runs until {@link #RELEASE} opens. */
+    static final class HeldHandler implements dev.clutch.worker.api.Handler {
+        static final java.util.concurrent.CountDownLatch RELEASE = new java.util.concurrent.CountDownLatch(1);
+
+        @Override
+        public Object handle(dev.clutch.worker.api.Request request) throws InterruptedException {
+            RELEASE.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            return "done";
+        }
+    }
+
+    @Test
+    void aBlockingRequestThatTimesOutWhileItsHandlerRunsGets503SayingItMayYetTakeEffect() throws Exception {
+        Route held = new Route("POST", "/held", HeldHandler.class, true);
+        java.util.concurrent.ExecutorService threads = Executors.newCachedThreadPool();
+        Dispatcher.Shared shared = new Dispatcher.Shared(new RouteTable(Set.of(held)),
+                Map.of(HeldHandler.class, HeldHandler::new), List.of(), threads, Duration.ofMillis(200),
+                new InFlight(), new Draining(), new ResponseWriter(false), new RequestIds(),
+                new FatalErrors(message -> { }));
+        io.netty.channel.EventLoopGroup group = new io.netty.channel.nio.NioEventLoopGroup(1);
+        try (java.net.Socket client = new java.net.Socket()) {
+            client.connect(serve(group, shared, 60_000));
+            client.setSoTimeout(10_000);
+            client.getOutputStream().write(("POST /held HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String response = new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertTrue(response.startsWith("HTTP/1.1 503"), response);
+            assertFalse(response.toLowerCase(java.util.Locale.ROOT).contains("retry-after"),
+                    "a retry could do the work twice: " + response);
+            assertTrue(response.contains("took over 200 ms (clutch.http.requestTimeout); its handler is still "
+                    + "running and may yet take effect"), response);
+        } finally {
+            HeldHandler.RELEASE.countDown();
+            threads.shutdownNow();
             group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
