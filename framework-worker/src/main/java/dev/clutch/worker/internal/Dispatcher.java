@@ -401,6 +401,14 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             if (!busy && waiting.isEmpty()) {
                 ctx.close();
             }
+        } else if (event instanceof RequestArrival.TimedOut late) {
+            // The client may still be sending: the connection lingers so that it reads the 408.
+            busy = true;
+            Exchange exchange = begin(ctx, "-", "-", false, null);
+            exchange.lingerOnClose = true;
+            exchange.finish(error(408, "the request did not arrive whole within " + late.limitMillis() + " ms of "
+                    + "its first bytes (clutch.http.idleTimeout); send it faster, or have the server's "
+                    + "clutch.http.idleTimeout raised", exchange.requestId));
         } else if (event instanceof IdleStateEvent) {
             if (writing != null) {
                 // Its response has not moved for the whole idle time: the client stopped reading, and the response

@@ -11,11 +11,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Marks a connection as receiving while a request's bytes arrive (a drain leaves it open until the request is
- * served), and closes one whose request has not arrived whole within {@code clutch.http.idleTimeout} of its first
+ * served), and ends one whose request has not arrived whole within {@code clutch.http.idleTimeout} of its first
  * bytes: a client sending a byte now and then (slowloris) is never idle, and would otherwise hold the connection
- * for as long as it likes. One check per connection and timeout, not one per request.
+ * for as long as it likes. The dispatcher answers such a request 408 ({@link TimedOut}), so a client uploading
+ * too slowly learns why, then closes the connection. One check per connection and timeout, not one per request.
  */
 final class RequestArrival extends ChannelInboundHandlerAdapter {
+
+    /** The event of a request that did not arrive whole in time. */
+    record TimedOut(long limitMillis) {
+    }
 
     private static final Logger log = LoggerFactory.getLogger(RequestArrival.class);
     /** Slow clients come by the thousand when they come: one line a second. */
@@ -63,10 +68,11 @@ final class RequestArrival extends ChannelInboundHandlerAdapter {
             checkIn(ctx, limitNanos - waited);
             return;
         }
-        closedLog.log(heldBack -> log.info("closed the connection from {}: its request did not arrive whole within "
-                + "{} ms of its first bytes (clutch.http.idleTimeout){}", ctx.channel().remoteAddress(),
-                TimeUnit.NANOSECONDS.toMillis(limitNanos), LogThrottle.andMore(heldBack)));
-        ctx.close();
+        long limitMillis = TimeUnit.NANOSECONDS.toMillis(limitNanos);
+        closedLog.log(heldBack -> log.info("answered 408 and closed the connection from {}: its request did not "
+                + "arrive whole within {} ms of its first bytes (clutch.http.idleTimeout){}",
+                ctx.channel().remoteAddress(), limitMillis, LogThrottle.andMore(heldBack)));
+        ctx.fireUserEventTriggered(new TimedOut(limitMillis));
     }
 
     @Override

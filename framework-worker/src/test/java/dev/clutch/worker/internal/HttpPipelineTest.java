@@ -612,7 +612,7 @@ class HttpPipelineTest {
     }
 
     @Test
-    void requestDrippingInByteByByteIsCutOffAfterTheIdleTimeout() throws Exception {
+    void requestDrippingInByteByByteIsAnswered408AndCutOffAfterTheIdleTimeout() throws Exception {
         io.netty.channel.EventLoopGroup group = new io.netty.channel.nio.NioEventLoopGroup(1);
         try (CapturedLog logged = new CapturedLog(RequestArrival.class);
              java.net.Socket client = new java.net.Socket()) {
@@ -621,19 +621,31 @@ class HttpPipelineTest {
             client.setSoTimeout(50);
             java.io.OutputStream out = client.getOutputStream();
             out.write("GET /hello HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
-            // A header byte every 50 ms: never idle for 300 ms, but never done either.
+            java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+            // A header byte every 50 ms, until an answer comes: never idle for 300 ms, but never done either.
             await("the server gives up on the request").atMost(Duration.ofSeconds(10))
                     .pollInterval(Duration.ofMillis(50)).until(() -> {
                         try {
-                            out.write('X');
-                            return client.getInputStream().read() < 0;
+                            if (received.size() == 0) {
+                                out.write('X');
+                            }
+                            byte[] buffer = new byte[4096];
+                            int n = client.getInputStream().read(buffer);
+                            if (n > 0) {
+                                received.write(buffer, 0, n);
+                            }
+                            return n < 0;
                         } catch (java.net.SocketTimeoutException stillOpen) {
                             return false;
                         } catch (java.io.IOException closed) {
                             return true;
                         }
                     });
-            // The arrival deadline closed it, not the idle timeout (a stalled test thread could let that fire).
+            String response = received.toString(StandardCharsets.US_ASCII);
+            assertTrue(response.startsWith("HTTP/1.1 408"), response);
+            assertTrue(response.contains("did not arrive whole within 300 ms of its first bytes "
+                    + "(clutch.http.idleTimeout)"), response);
+            // The arrival deadline ended it, not the idle timeout (a stalled test thread could let that fire).
             assertTrue(logged.contains("its request did not arrive whole within 300 ms"), logged.events().toString());
         } finally {
             group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
