@@ -54,6 +54,8 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     private static final int MAX_WAITING_REQUESTS = 16;
     /** How long a connection closed on a client still sending goes on reading for its client to see the answer. */
     private static final long LINGER_MILLIS = 2000;
+    /** The most of the codec's reason a 400 quotes. */
+    private static final int MAX_REASON_CHARS = 200;
     /** Clients that send what the codec refuses can do so by the thousand: one line a second. */
     private static final LogThrottle refusedLog = new LogThrottle(Duration.ofSeconds(1));
 
@@ -376,7 +378,15 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             return error(431, "the request's headers are larger than " + HttpInitializer.MAX_HEADER_BYTES
                     + " bytes", requestId);
         }
-        return error(400, "malformed HTTP request", requestId);
+        return error(400, "malformed HTTP request" + reason(cause), requestId);
+    }
+
+    /** The codec's reason, as far as it is printable and short: it may quote what the client sent. */
+    private static String reason(Throwable cause) {
+        String text = cause == null || cause.getMessage() == null ? "" : cause.getMessage()
+                .replaceAll("[^\\x20-\\x7e]", "?");
+        return text.isEmpty() ? "" : ": " + (text.length() > MAX_REASON_CHARS
+                ? text.substring(0, MAX_REASON_CHARS) + "..." : text);
     }
 
     private static PreparedResponse error(int status, String message, String requestId,
