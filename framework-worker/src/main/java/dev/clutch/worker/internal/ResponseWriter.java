@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -18,6 +19,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
+import java.util.Date;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,7 +93,27 @@ final class ResponseWriter {
         return written;
     }
 
+    /** The {@code Date} of this second, made once a second rather than for every response. */
+    private record Stamp(long second, String date) {
+    }
+
+    private static volatile Stamp stamp = new Stamp(-1, "");
+
+    /** The date every response carries (RFC 9110, 6.6.1), in the one format HTTP senders use (IMF-fixdate). */
+    static String httpDate() {
+        long now = System.currentTimeMillis();
+        Stamp current = stamp;
+        if (current.second() != now / 1000) {
+            current = new Stamp(now / 1000, DateFormatter.format(new Date(now)));
+            stamp = current;
+        }
+        return current.date();
+    }
+
     private static void frameworkHeaders(HttpHeaders headers, String requestId, boolean keepAlive) {
+        if (!headers.contains(HttpHeaderNames.DATE)) {
+            headers.set(HttpHeaderNames.DATE, httpDate());
+        }
         headers.set(WORKER_HEADER, PID);
         headers.set(REQUEST_ID_HEADER, requestId);
         headers.set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);

@@ -155,6 +155,8 @@ class HttpPipelineTest {
         for (int i = 0; i < 3; i++) {
             String response = exchange(channel, get("/hello"));
             assertTrue(response.startsWith("HTTP/1.1 200 OK"), "request " + i + ": " + response);
+            assertTrue(response.matches("(?s).*\r\ndate: [A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} "
+                    + "\\d{2}:\\d{2}:\\d{2} GMT\r\n.*"), "request " + i + ": " + response);
         }
     }
 
