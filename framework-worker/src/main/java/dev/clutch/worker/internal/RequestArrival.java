@@ -1,6 +1,7 @@
 package dev.clutch.worker.internal;
 
 import dev.clutch.core.logging.LogThrottle;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -36,7 +37,7 @@ final class RequestArrival extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!Draining.isReceiving(ctx.channel())) {
+        if (!Draining.isReceiving(ctx.channel()) && !onlyLineEnds(msg)) {
             receivingSinceNanos = System.nanoTime();
             Draining.receiving(ctx.channel());
             if (check == null) {
@@ -44,6 +45,14 @@ final class RequestArrival extends ChannelInboundHandlerAdapter {
             }
         }
         ctx.fireChannelRead(msg);
+    }
+
+    /**
+     * Line ends between requests start none: some clients send one after a body, and the codec skips them. Such a
+     * connection is idle, not receiving (a drain would wait for it, and its deadline would answer 408).
+     */
+    private static boolean onlyLineEnds(Object msg) {
+        return msg instanceof ByteBuf bytes && bytes.forEachByte(b -> b == '\r' || b == '\n') == -1;
     }
 
     private void checkIn(ChannelHandlerContext ctx, long nanos) {

@@ -444,6 +444,20 @@ class HttpPipelineTest {
     }
 
     @Test
+    void aConnectionWithOnlyALineEndAfterItsLastRequestIsIdleForTheDrain() {
+        Dispatcher.Shared shared = shared();
+        EmbeddedChannel channel = new EmbeddedChannel(new HttpInitializer(shared, 1024, 600_000));
+        // Some clients end a body with an extra line end, which the codec skips: no request is arriving.
+        String response = exchange(channel, "POST /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi");
+        assertTrue(response.startsWith("HTTP/1.1 200"), response);
+        channel.writeInbound(Unpooled.copiedBuffer("\r\n", StandardCharsets.US_ASCII));
+
+        shared.draining().start();
+        channel.runPendingTasks();
+        assertFalse(channel.isOpen(), "the drain closed the idle connection at once");
+    }
+
+    @Test
     void aTargetThatIsNoPathIs400AndAnAbsoluteUrlIsServed() {
         for (String target : List.of("?a=1", "hello", "*")) {
             String response = exchange(connection(), get(target));
