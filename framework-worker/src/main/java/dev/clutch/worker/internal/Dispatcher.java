@@ -412,6 +412,10 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
                 ctx.close();
             }
         } else if (event instanceof RequestArrival.TimedOut late) {
+            if (busy || closing) {
+                // Answering already, or lingering after the connection's last response: what comes is dropped.
+                return;
+            }
             // The client may still be sending: the connection lingers so that it reads the 408.
             busy = true;
             Exchange exchange = begin(ctx, "-", "-", false, null);
@@ -524,7 +528,8 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             if (timeout != null) {
                 timeout.cancel(false);
             }
-            boolean keep = keepAlive && !shared.draining().isDraining();
+            // A connection the codec gave up on (closing) ends with this response: the client is told so.
+            boolean keep = keepAlive && !closing && !shared.draining().isDraining();
             writing = this;
             try {
                 shared.writer().write(ctx, client(ctx), method, uri, requestId,
@@ -548,7 +553,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             // A drain that began while this response was written skipped the connection then: it closes now.
             if (keepConnection && !shared.draining().isDraining()) {
                 next(ctx);
-            } else if (lingerOnClose || (keepAlive && !waiting.isEmpty()) || keepConnection) {
+            } else if (lingerOnClose || closing || (keepAlive && !waiting.isEmpty()) || keepConnection) {
                 // The client may have sent more (pipelined, or after a keep-alive response the drain then ended):
                 // a plain close with its bytes unread would reset the connection and could destroy this response.
                 // Its unanswered requests are the client's to send again (RFC 9112, 9.3.2).

@@ -185,6 +185,9 @@ class HttpPipelineTest {
                 });
         int answered = all.toString().split("HTTP/1.1 ").length - 1;
         assertTrue(answered >= 1 && answered < 1000, answered + " answered");
+        String last = all.substring(all.lastIndexOf("HTTP/1.1 "));
+        assertTrue(last.toLowerCase(java.util.Locale.ROOT).contains("connection: close\r\n"),
+                "the last response says it is the last: " + last);
         assertEquals(answered, all.toString().split("HTTP/1.1 200 OK").length - 1, "every one of them 200");
         logged.close();
         // The client's doing, not the worker's: no ERROR with a stack trace for every such client.
