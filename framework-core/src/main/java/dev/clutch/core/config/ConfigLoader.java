@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Loads the layered configuration, lowest first: Clutch's declared defaults (and in env {@code local}, one worker
@@ -52,22 +53,49 @@ public final class ConfigLoader {
      * @throws ConfigurationException for a file that does not parse, naming it and the line
      */
     public static Config load(ClassLoader classLoader, String env, Config flags, Map<String, String> environment) {
-        return load(classLoader, env, flags, environment, true);
+        return load(classLoader, env, flags, environment, Files.ALL);
+    }
+
+    /** Which of the application's and plugins' files a load reads. */
+    private enum Files {
+        ALL,
+        /** Those that parse: the others are left out, not a reason to fail. */
+        THOSE_THAT_PARSE,
+        NONE
     }
 
     /**
      * For the operator's commands, which only need to find the running instance: the configuration as
      * {@link #load} reads it or, should a file not parse (a new jar put in place with a broken one, say), without
-     * the application's and plugins' files, each reason given to {@code problem} first.
+     * that file (its instance's name and directories are likely in the others), or, should the rest not resolve
+     * either, without any of the application's and plugins' files; each reason is given to {@code problem} first.
      */
     public static Config loadForCommands(ClassLoader classLoader, String env, Config flags,
                                          Map<String, String> environment, Consumer<String> problem) {
         try {
-            return load(classLoader, env, flags, environment, true);
+            return load(classLoader, env, flags, environment, Files.ALL);
         } catch (ConfigurationException e) {
             e.problems().forEach(problem);
-            return load(classLoader, env, flags, environment, false);
         }
+        try {
+            return load(classLoader, env, flags, environment, Files.THOSE_THAT_PARSE);
+        } catch (ConfigurationException e) {
+            return load(classLoader, env, flags, environment, Files.NONE);
+        }
+    }
+
+    private static Config file(Files which, Supplier<Config> parse) {
+        return switch (which) {
+            case ALL -> parse.get();
+            case NONE -> ConfigFactory.empty();
+            case THOSE_THAT_PARSE -> {
+                try {
+                    yield parse.get();
+                } catch (ConfigException | ConfigurationException e) {
+                    yield ConfigFactory.empty();
+                }
+            }
+        };
     }
 
     /**
@@ -124,7 +152,7 @@ public final class ConfigLoader {
     }
 
     private static Config load(ClassLoader classLoader, String env, Config flags, Map<String, String> environment,
-                               boolean withFiles) {
+                               Files which) {
         ConfigParseOptions options = ConfigParseOptions.defaults().setClassLoader(classLoader);
         try {
             Config systemProperties = ConfigFactory.systemProperties();
@@ -136,10 +164,9 @@ public final class ConfigLoader {
                             .withValue(ClutchSettings.ENV.key(), ConfigValueFactory.fromAnyRef(env)))
                     .withFallback(systemProperties)
                     .withFallback(ClutchSettings.fromEnvironment(environment))
-                    .withFallback(withFiles ? ConfigFactory.parseResources(EnvName.fileOf(env), options)
-                            : ConfigFactory.empty())
-                    .withFallback(withFiles ? applicationFile(options) : ConfigFactory.empty())
-                    .withFallback(withFiles ? ConfigFactory.defaultReference(classLoader) : ConfigFactory.empty())
+                    .withFallback(file(which, () -> ConfigFactory.parseResources(EnvName.fileOf(env), options)))
+                    .withFallback(file(which, () -> applicationFile(options)))
+                    .withFallback(file(which, () -> ConfigFactory.defaultReference(classLoader)))
                     .withFallback(env.equals(EnvName.LOCAL) ? ClutchSettings.localDefaults() : ConfigFactory.empty())
                     .withFallback(ClutchSettings.defaults())
                     .resolve();

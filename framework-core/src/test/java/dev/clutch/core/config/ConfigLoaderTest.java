@@ -261,6 +261,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void operatorCommandsKeepTheFilesThatParseSoTheyStillFindTheInstance() throws IOException {
+        ClassLoader loader = withFiles(Map.of("application.conf", "clutch {\n  name = flags\n  runDir = elsewhere\n}\n",
+                "application-prod.conf", "clutch {\n  workers = 2\n  oops = [\n"));
+        List<String> problems = new ArrayList<>();
+
+        ClutchConfig config = ClutchConfig.lenient(ConfigLoader.loadForCommands(loader, "prod", ConfigFactory.empty(),
+                Map.of(), problems::add), "app", problems::add);
+
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).contains("application-prod.conf: 4"), problems.get(0));
+        assertEquals("flags", config.name(), "the instance's name from the file that parses");
+        assertTrue(config.runDir().endsWith("elsewhere"), config.runDir().toString());
+    }
+
+    @Test
     void fileThatDoesNotParseIsNamedWithItsLine() throws IOException {
         ClassLoader loader = withFiles(Map.of("application.conf", "clutch {\n  workers = 2\n  oops = [\n"));
 
