@@ -54,8 +54,9 @@ public final class OperatorCommands {
             if (!app.equals(config.name())) {
                 System.err.println("clutch: " + line.command() + " refused: the instance at " + config.runDir()
                         + " is " + app + ", not " + config.name() + (degraded
-                        ? "; with the configuration broken this command cannot tell where " + config.name() + " runs:"
-                        + " give -Dclutch.runDir, or fix the configuration"
+                        ? "; with the configuration broken this command may have lost the application's name or "
+                        + "run directory: give -Dclutch.name=" + app + " if that instance is this application's, "
+                        + "or -Dclutch.runDir, or fix the configuration"
                         : "; " + config.name() + " does not run there (applications started from one clutch.baseDir "
                         + "need a clutch.runDir each)"));
                 return ExitCode.CONFIG_ERROR;
