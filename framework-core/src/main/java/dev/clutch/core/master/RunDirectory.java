@@ -23,6 +23,9 @@ public final class RunDirectory {
     private final Path dir;
     private PidFileLock lock;
 
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> OWNER_ONLY =
+            PosixFilePermissions.fromString("rwx------");
+
     private RunDirectory(Path dir) {
         this.dir = dir;
     }
@@ -33,11 +36,12 @@ public final class RunDirectory {
      * @throws IOException when it cannot be created, belongs to another user or its socket path would be too long
      */
     public static RunDirectory prepare(Path dir) throws IOException {
-        Files.createDirectories(dir);
+        // Owner-only from its creation, not after: nothing can be placed in it in between.
+        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
         checkParents(dir);
         // Owner-only would mean that other user: it could replace the sockets this master listens on.
         checkOwner(dir, "give this instance a run directory of its own (clutch.runDir) or make this user its owner");
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(dir, OWNER_ONLY);
         RunDirectory runDirectory = new RunDirectory(dir);
         // control.sock is the longest socket name here.
         int length = runDirectory.controlSocket().toString().getBytes(StandardCharsets.UTF_8).length;
