@@ -10,6 +10,7 @@ import dev.clutch.core.config.ConfigurationException;
 import dev.clutch.core.config.ReloadedSettings;
 import dev.clutch.core.config.Setting;
 import dev.clutch.core.config.Setting.OnReload;
+import dev.clutch.core.plugin.PluginSet;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -122,7 +123,10 @@ final class ReloadSettings {
     /** The configuration a child launched now would read: the files on disk, not those the master opened. */
     private ClutchConfig onDisk() {
         try (URLClassLoader files = new FilesOnDisk(urls())) {
-            return ClutchConfig.of(ConfigLoader.load(files, started.env(), flags, System.getenv()), started.name());
+            Config loaded = ConfigLoader.load(files, started.env(), flags, System.getenv());
+            // A bad switch would fail every new process at its start: a reload --agent would have stopped the agent.
+            PluginSet.checkSwitches(loaded);
+            return ClutchConfig.of(loaded, started.name());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {

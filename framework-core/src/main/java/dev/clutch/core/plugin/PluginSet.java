@@ -85,6 +85,32 @@ public final class PluginSet {
         return resolve(found, config, problems);
     }
 
+    /**
+     * Checks the plugin switches ({@code clutch.plugins.<name>.enabled}) in {@code config} alone, without looking for
+     * the plugins: what a reload can check in the files on disk before it replaces anything.
+     *
+     * @throws ConfigurationException naming each switch that is not true or false, with its file and line
+     */
+    public static void checkSwitches(Config config) {
+        String plugins = KEY_PREFIX.substring(0, KEY_PREFIX.length() - 1);
+        List<String> problems = new ArrayList<>();
+        try {
+            if (config.hasPath(plugins)) {
+                for (String name : config.getObject(plugins).keySet()) {
+                    if (NAME.matcher(name).matches()) {
+                        isEnabled(name, config, problems);
+                    }
+                }
+            }
+        } catch (ConfigException e) {
+            problems.add(plugins + " must be an object of plugin names (" + Origins.describe(
+                    config.getValue(plugins).origin()) + ")");
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigurationException(problems);
+        }
+    }
+
     /** Orders {@code found} as {@link #load} does; for plugins found some other way. */
     public static PluginSet resolve(List<ClutchPlugin> found, Config config) {
         return resolve(found, config, new ArrayList<>());

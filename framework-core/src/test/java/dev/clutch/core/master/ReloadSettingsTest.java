@@ -109,6 +109,18 @@ class ReloadSettingsTest {
     }
 
     @Test
+    void aPluginSwitchThatIsNeitherTrueNorFalseOnDiskIsRefused() throws IOException {
+        ReloadSettings settings = startedWith("clutch.worker.jvmArgs = [\"-Dold=1\"]");
+        write("clutch.worker.jvmArgs = [\"-Dnew=2\"]\nclutch.plugins.redis.enabled = maybe\n");
+
+        ConfigurationException refused = assertThrows(ConfigurationException.class, () -> settings.take(false));
+
+        assertTrue(refused.getMessage().contains("clutch.plugins.redis.enabled must be true or false (")
+                && refused.getMessage().contains("application.conf"), refused.getMessage());
+        assertTrue(children.command(Role.WORKER).contains("-Dold=1"), "nothing applied");
+    }
+
+    @Test
     void aBrokenFileOnDiskIsRefusedNamingTheFileAndLine() throws IOException {
         ReloadSettings settings = startedWith("clutch.worker.jvmArgs = [\"-Dold=1\"]");
         write("clutch.worker.jvmArgs = [\"-Dnew=2\"]\nclutch.workers = many\n");
