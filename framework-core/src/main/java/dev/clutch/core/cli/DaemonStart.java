@@ -5,6 +5,7 @@ import dev.clutch.core.config.ClutchConfig;
 import dev.clutch.core.config.ConfigLoader;
 import dev.clutch.core.config.EnvName;
 import dev.clutch.core.logging.LogLayout;
+import dev.clutch.core.master.RunDirectory;
 import dev.clutch.core.master.ReadyLine;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -67,24 +68,31 @@ public final class DaemonStart {
             daemon.environment().put(LogLayout.QUIET_CONSOLE_ENV, "1");
             daemon.environment().remove(MASTER_JAVA_OPTS_ENV);
             Process master = daemon.start();
-            return awaitReady(master, out, offset, config.agentStartTimeout().plus(config.workerStartTimeout())
-                    .plusSeconds(30));
+            return awaitReady(master, out, offset, RunDirectory.pidFileIn(config.runDir()),
+                    config.agentStartTimeout().plus(config.workerStartTimeout()).plusSeconds(30));
         } catch (IOException e) {
             System.err.println("clutch: cannot start " + config.name() + " as a daemon: " + e.getMessage());
             return ExitCode.START_FAILED;
         }
     }
 
-    private static ExitCode awaitReady(Process master, Path out, long offset, Duration timeout) throws IOException {
+    private static ExitCode awaitReady(Process master, Path out, long offset, Path pidFile, Duration timeout)
+            throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             // Asked before reading: what a master printed before it exited is then all in what is read.
             boolean exited = !master.isAlive();
             String printed = readFrom(out, offset);
             var ready = ReadyLine.PATTERN.matcher(printed);
-            if (ready.find()) {
-                int end = printed.indexOf('\n', ready.start());
-                System.out.println(printed.substring(ready.start(), end < 0 ? printed.length() : end));
+            int last = -1;
+            while (ready.find()) {
+                last = ready.start();
+            }
+            // The console file is shared: a ready line there may be another daemon's, started just before this one
+            // (which then finds the run directory taken, and exits). Its own holds the run directory's lock.
+            if (last >= 0 && !exited && holds(pidFile, master.pid())) {
+                int end = printed.indexOf('\n', last);
+                System.out.println(printed.substring(last, end < 0 ? printed.length() : end));
                 System.out.println("running as a daemon (master pid " + master.pid() + "); console in " + out);
                 return ExitCode.OK;
             }
@@ -104,6 +112,15 @@ public final class DaemonStart {
         System.err.println("clutch: the cluster was not ready within " + timeout.toSeconds() + " s; the daemon (pid "
                 + master.pid() + ") is left running, see " + out);
         return ExitCode.START_FAILED;
+    }
+
+    /** Whether the pid file names {@code pid}: that process took the run directory. */
+    private static boolean holds(Path pidFile, long pid) {
+        try {
+            return Files.readString(pidFile).strip().equals(Long.toString(pid));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static ExitCode exitCodeOf(int code) {
