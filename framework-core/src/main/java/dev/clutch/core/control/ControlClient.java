@@ -18,9 +18,13 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -161,13 +165,33 @@ public final class ControlClient {
         }
     }
 
-    /** The pid the run directory's pid file names when that process is alive, or null. */
+    /**
+     * The pid the run directory's pid file names while a process holds the file's lock, or null: a pid left in the
+     * file by a process killed outright may belong to another process by now.
+     */
     private String runningHolder() {
         String pid = masterPid();
         try {
-            return ProcessHandle.of(Long.parseLong(pid)).filter(ProcessHandle::isAlive).isPresent() ? pid : null;
+            return isLocked(RunDirectory.pidFileIn(socket.getParent()))
+                    && ProcessHandle.of(Long.parseLong(pid)).filter(ProcessHandle::isAlive).isPresent() ? pid : null;
         } catch (NumberFormatException e) {
             return null;
+        }
+    }
+
+    private static boolean isLocked(Path pidFile) {
+        try (FileChannel channel = FileChannel.open(pidFile, StandardOpenOption.READ)) {
+            FileLock lock = channel.tryLock(0, Long.MAX_VALUE, true);
+            if (lock == null) {
+                return true;
+            }
+            lock.release();
+            return false;
+        } catch (OverlappingFileLockException e) {
+            // This very JVM holds it.
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -45,6 +45,30 @@ class ControlClientTest {
     }
 
     @Test
+    void aPidFileNamingALiveProcessButHeldByNoneMeansNoInstanceRuns() throws IOException {
+        Path socket = dir.resolve("control.sock");
+        // What a single-process run killed with -9 leaves: its pid in the file, and by now another process may
+        // have that pid (here: this test's JVM, alive, which holds no lock on the file).
+        Path pidFile = Files.writeString(dir.resolve("master.pid"), ProcessHandle.current().pid() + "\n");
+        ControlClient client = new ControlClient(socket, 64 * 1024);
+
+        IOException stale = assertThrows(IOException.class, () -> client.send(
+                new ControlRequest("status", new String[0]), Duration.ofSeconds(5)));
+        assertTrue(stale.getMessage().startsWith("no running instance: " + socket + " does not exist"),
+                stale.getMessage());
+
+        dev.clutch.core.lifecycle.PidFileLock held = dev.clutch.core.lifecycle.PidFileLock.take(pidFile, p -> p);
+        try {
+            IOException starting = assertThrows(IOException.class, () -> client.send(
+                    new ControlRequest("status", new String[0]), Duration.ofSeconds(5)));
+            assertTrue(starting.getMessage().contains("but pid " + ProcessHandle.current().pid() + " holds its run "
+                    + "directory"), starting.getMessage());
+        } finally {
+            held.release();
+        }
+    }
+
+    @Test
     void aMasterThatDoesNotAnswerInTimeIsReportedAsSuch() throws Exception {
         IOException e = againstPeer(connection -> {
             // Reads the request and keeps the connection open, answering nothing: a stopped master.
