@@ -93,6 +93,9 @@ public final class Setting<T> {
         });
     }
 
+    /** The longest duration a setting takes. */
+    static final Duration MAX_DURATION = Duration.ofDays(365);
+
     static Setting<Duration> duration(String key, String defaultValue, Duration min, String description) {
         return new Setting<>(key, defaultValue, null, description, (config, k) -> {
             Duration value;
@@ -104,6 +107,11 @@ public final class Setting<T> {
             if (value.compareTo(min) < 0) {
                 throw new IllegalArgumentException("must be a duration of at least " + min.toMillis() + " ms, "
                         + "for example \"5s\" or \"500ms\"");
+            }
+            if (value.compareTo(MAX_DURATION) > 0) {
+                // Far past any sensible timeout, and past what deadlines in nanoseconds can hold.
+                throw new IllegalArgumentException("must be a duration of at most " + MAX_DURATION.toDays()
+                        + " days");
             }
             String number = withoutUnit(config, k);
             if (number != null && !value.isZero()) {

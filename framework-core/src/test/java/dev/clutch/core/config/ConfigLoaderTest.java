@@ -159,6 +159,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aDurationPastAYearIsRefused() throws IOException {
+        ClassLoader loader = withFiles(Map.of("application.conf", "clutch.agent.startTimeout = 400000d\n"));
+
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> load(loader, "prod", Map.of(), Map.of()));
+
+        assertTrue(e.getMessage().contains("clutch.agent.startTimeout = 400000d (") && e.getMessage().contains(
+                "must be a duration of at most 365 days"), e.getMessage());
+    }
+
+    @Test
     void aDurationOrASmallSizeWithoutItsUnitIsRefusedNotTakenAsMillisecondsOrBytes() throws IOException {
         ClassLoader loader = withFiles(Map.of("application.conf", String.join("\n",
                 "clutch.http.requestTimeout = 30",
