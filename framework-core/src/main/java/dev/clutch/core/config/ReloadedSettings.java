@@ -2,6 +2,7 @@ package dev.clutch.core.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
 import java.util.List;
 import java.util.Objects;
 
@@ -20,12 +21,17 @@ public final class ReloadedSettings {
     }
 
     /**
-     * The master's own settings with the values it runs with: the layer children put above their files.
+     * The master's own settings with the values it runs with: the layer children put above their files. The alarm
+     * webhook's URL, which carries its token, is the master's alone: children get it empty.
      */
     public static Config masterLayer(ClutchConfig running) {
         Config layer = ConfigFactory.empty("the master's settings, fixed from its start");
         for (Setting<?> setting : ClutchSettings.all()) {
-            if (setting.onReload() == Setting.OnReload.RESTART || setting.onReload() == Setting.OnReload.MASTER) {
+            if (setting == ClutchSettings.ALARM_WEBHOOK_URL) {
+                layer = layer.withValue(setting.key(), ConfigValueFactory.fromAnyRef("",
+                        "the master's alone (children raise no alarms)"));
+            } else if (setting.onReload() == Setting.OnReload.RESTART
+                    || setting.onReload() == Setting.OnReload.MASTER) {
                 layer = layer.withValue(setting.key(), running.raw().getValue(setting.key()));
             }
         }

@@ -8,6 +8,7 @@ import dev.clutch.core.api.ExitCode;
 import dev.clutch.core.api.Role;
 import dev.clutch.core.cli.CommandLine;
 import dev.clutch.core.config.ClutchConfig;
+import dev.clutch.core.config.ClutchSettings;
 import dev.clutch.core.config.ConfigLoader;
 import dev.clutch.core.config.ReloadedSettings;
 import dev.clutch.core.ipc.PayloadRegistryCheck;
@@ -69,8 +70,8 @@ public final class MasterBoot {
             resources.onClose(sharing::close);
             TokenBook tokens = new TokenBook();
             // Children serve the port the master bound, also when the configured one was 0; and they keep the
-            // master's settings when a new jar's files change them.
-            String overrides = commandLine.overridesConfig()
+            // master's settings when a new jar's files change them (but for the webhook's URL, the master's alone).
+            String overrides = commandLine.overridesConfig().withoutPath(ClutchSettings.ALARM_WEBHOOK_URL.key())
                     .withValue("clutch.http.port", ConfigValueFactory.fromAnyRef(sharing.port()))
                     .withFallback(ReloadedSettings.masterLayer(config))
                     .root().render(ConfigRenderOptions.concise());

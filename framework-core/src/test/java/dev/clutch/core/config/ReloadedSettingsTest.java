@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.clutch.core.config.Setting.OnReload;
 import java.io.IOException;
@@ -86,5 +87,15 @@ class ReloadedSettingsTest {
             assertEquals(setting.onReload() == OnReload.RESTART || setting.onReload() == OnReload.MASTER,
                     ReloadedSettings.masterLayer(master).hasPath(setting.key()), setting.key());
         }
+    }
+
+    @Test
+    void theAlarmWebhookWithItsTokenStaysWithTheMaster() throws IOException {
+        ClutchConfig master = withFile("clutch.alarm.webhook.url = \"https://hooks.example.com/T0/s3cret\"", "");
+
+        Config layer = ReloadedSettings.masterLayer(master);
+
+        assertEquals("", layer.getString(ClutchSettings.ALARM_WEBHOOK_URL.key()));
+        assertFalse(layer.root().render().contains("s3cret"), layer.root().render());
     }
 }
