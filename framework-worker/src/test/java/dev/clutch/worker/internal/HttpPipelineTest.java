@@ -59,6 +59,42 @@ class HttpPipelineTest {
                 .bind(new java.net.InetSocketAddress("127.0.0.1", 0)).sync().channel().localAddress();
     }
 
+    /** What a worker serving only {@code routes} shares, its blocking handlers run on {@code executor}. */
+    private static Dispatcher.Shared sharedWith(Set<Route> routes,
+            Map<Class<? extends dev.clutch.worker.api.Handler>, jakarta.inject.Provider<? extends
+                    dev.clutch.worker.api.Handler>> handlers,
+            java.util.concurrent.ExecutorService executor, Duration requestTimeout) {
+        return new Dispatcher.Shared(new RouteTable(routes), handlers, List.of(), executor, requestTimeout,
+                new InFlight(), new Draining(), new ResponseWriter(false), new RequestIds(),
+                new FatalErrors(message -> { }));
+    }
+
+    /** A pool of one thread, taken until {@code release} opens (at most 30 s): what it is given waits. */
+    private static java.util.concurrent.ExecutorService takenThread(java.util.concurrent.CountDownLatch release) {
+        java.util.concurrent.ExecutorService oneThread = Executors.newSingleThreadExecutor();
+        oneThread.execute(() -> {
+            try {
+                release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        return oneThread;
+    }
+
+    /** Sends {@code request} to a real server of {@code shared} on loopback; all it answered, until it closed. */
+    private static String overSocket(Dispatcher.Shared shared, String request) throws Exception {
+        io.netty.channel.EventLoopGroup group = new io.netty.channel.nio.NioEventLoopGroup(1);
+        try (java.net.Socket client = new java.net.Socket()) {
+            client.connect(serve(group, shared, 60_000));
+            client.setSoTimeout(10_000);
+            client.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            return new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        } finally {
+            group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
     private static EmbeddedChannel connection() {
         return new EmbeddedChannel(new HttpInitializer(shared(), 1024, 60_000));
     }
@@ -212,19 +248,10 @@ class HttpPipelineTest {
         Route held = new Route("GET", "/held", HelloHandler.class, true);
         Route post = new Route("POST", "/hello", HelloHandler.class, false);
         // The one handler thread is taken: the blocking request stays in flight until released.
-        java.util.concurrent.ExecutorService oneThread = Executors.newSingleThreadExecutor();
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        oneThread.execute(() -> {
-            try {
-                release.await(30, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        Dispatcher.Shared shared = new Dispatcher.Shared(new RouteTable(Set.of(held, post)),
-                Map.of(HelloHandler.class, HelloHandler::new), List.of(), oneThread, Duration.ofSeconds(30),
-                new InFlight(), new Draining(), new ResponseWriter(false), new RequestIds(),
-                new FatalErrors(message -> { }));
+        java.util.concurrent.ExecutorService oneThread = takenThread(release);
+        Dispatcher.Shared shared = sharedWith(Set.of(held, post), Map.of(HelloHandler.class, HelloHandler::new),
+                oneThread, Duration.ofSeconds(30));
         ReadCounter socket = new ReadCounter();
         EmbeddedChannel channel = new EmbeddedChannel(socket, new HttpInitializer(shared, 1024, 60_000));
         try {
@@ -262,10 +289,8 @@ class HttpPipelineTest {
     @Test
     void aRequestWithBothTransferEncodingAndContentLengthIs400AndNothingPipelinedAfterItRuns() {
         Route counted = new Route("POST", "/counted", CountingHandler.class, false);
-        Dispatcher.Shared shared = new Dispatcher.Shared(new RouteTable(Set.of(counted)),
-                Map.of(CountingHandler.class, CountingHandler::new), List.of(), Executors.newSingleThreadExecutor(),
-                Duration.ofSeconds(5), new InFlight(), new Draining(), new ResponseWriter(false), new RequestIds(),
-                new FatalErrors(message -> { }));
+        Dispatcher.Shared shared = sharedWith(Set.of(counted), Map.of(CountingHandler.class, CountingHandler::new),
+                Executors.newSingleThreadExecutor(), Duration.ofSeconds(5));
         EmbeddedChannel channel = new EmbeddedChannel(new HttpInitializer(shared, 1024, 60_000));
         int runsBefore = CountingHandler.RUNS.get();
         // The shape of a request-smuggling attempt: where its body ends is ambiguous, so nothing after it can be
@@ -331,26 +356,12 @@ class HttpPipelineTest {
     void aBlockingRequestThatTimesOutWhileQueuedGets503AndItsHandlerNeverRuns() throws Exception {
         Route counted = new Route("POST", "/counted", CountingHandler.class, true);
         // The pool of JDK 17, one thread, taken: the request waits in its queue past its timeout.
-        java.util.concurrent.ExecutorService oneThread = Executors.newSingleThreadExecutor();
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        oneThread.execute(() -> {
-            try {
-                release.await(30, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        Dispatcher.Shared shared = new Dispatcher.Shared(new RouteTable(Set.of(counted)),
-                Map.of(CountingHandler.class, CountingHandler::new), List.of(), oneThread, Duration.ofMillis(200),
-                new InFlight(), new Draining(), new ResponseWriter(false), new RequestIds(),
-                new FatalErrors(message -> { }));
-        io.netty.channel.EventLoopGroup group = new io.netty.channel.nio.NioEventLoopGroup(1);
-        try (java.net.Socket client = new java.net.Socket()) {
-            client.connect(serve(group, shared, 60_000));
-            client.setSoTimeout(10_000);
-            client.getOutputStream().write(("POST /counted HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
-                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            String response = new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        java.util.concurrent.ExecutorService oneThread = takenThread(release);
+        try {
+            String response = overSocket(sharedWith(Set.of(counted), Map.of(CountingHandler.class,
+                    CountingHandler::new), oneThread, Duration.ofMillis(200)), "POST /counted HTTP/1.1\r\nHost: x\r\n"
+                    + "Content-Length: 0\r\nConnection: close\r\n\r\n");
             assertTrue(response.startsWith("HTTP/1.1 503"), response);
             assertTrue(response.toLowerCase(java.util.Locale.ROOT).contains("retry-after: 1\r\n"), response);
             assertTrue(response.contains("waited over 200 ms (clutch.http.requestTimeout) for a handler thread and "
@@ -363,7 +374,6 @@ class HttpPipelineTest {
         } finally {
             release.countDown();
             oneThread.shutdownNow();
-            group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
 
@@ -373,10 +383,8 @@ class HttpPipelineTest {
         // What a worker at clutch.worker.maxBlockingHandlers does: it refuses the request.
         java.util.concurrent.ExecutorService full = Executors.newSingleThreadExecutor();
         full.shutdown();
-        Dispatcher.Shared shared = new Dispatcher.Shared(new RouteTable(Set.of(counted)),
-                Map.of(CountingHandler.class, CountingHandler::new), List.of(), full, Duration.ofSeconds(5),
-                new InFlight(), new Draining(), new ResponseWriter(false), new RequestIds(),
-                new FatalErrors(message -> { }));
+        Dispatcher.Shared shared = sharedWith(Set.of(counted), Map.of(CountingHandler.class, CountingHandler::new),
+                full, Duration.ofSeconds(5));
         String response = exchange(new EmbeddedChannel(new HttpInitializer(shared, 1024, 60_000)),
                 "POST /counted HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
         assertTrue(response.startsWith("HTTP/1.1 503"), response);
@@ -399,17 +407,10 @@ class HttpPipelineTest {
     void aBlockingRequestThatTimesOutWhileItsHandlerRunsGets503SayingItMayYetTakeEffect() throws Exception {
         Route held = new Route("POST", "/held", HeldHandler.class, true);
         java.util.concurrent.ExecutorService threads = Executors.newCachedThreadPool();
-        Dispatcher.Shared shared = new Dispatcher.Shared(new RouteTable(Set.of(held)),
-                Map.of(HeldHandler.class, HeldHandler::new), List.of(), threads, Duration.ofMillis(200),
-                new InFlight(), new Draining(), new ResponseWriter(false), new RequestIds(),
-                new FatalErrors(message -> { }));
-        io.netty.channel.EventLoopGroup group = new io.netty.channel.nio.NioEventLoopGroup(1);
-        try (java.net.Socket client = new java.net.Socket()) {
-            client.connect(serve(group, shared, 60_000));
-            client.setSoTimeout(10_000);
-            client.getOutputStream().write(("POST /held HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
-                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            String response = new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        try {
+            String response = overSocket(sharedWith(Set.of(held), Map.of(HeldHandler.class, HeldHandler::new),
+                    threads, Duration.ofMillis(200)), "POST /held HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
+                    + "Connection: close\r\n\r\n");
             assertTrue(response.startsWith("HTTP/1.1 503"), response);
             assertFalse(response.toLowerCase(java.util.Locale.ROOT).contains("retry-after"),
                     "a retry could do the work twice: " + response);
@@ -418,7 +419,6 @@ class HttpPipelineTest {
         } finally {
             HeldHandler.RELEASE.countDown();
             threads.shutdownNow();
-            group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
 
