@@ -243,4 +243,32 @@ class AgentReloadTest {
             }
         }
     }
+
+    @Test
+    void reloadWhoseNewAgentFailsAfterItWasReadyIsReportedAbortedNotDone() throws Exception {
+        Path fail = baseDir.resolve("fail-agent-did-ready");
+        try (ClusterProcess cluster = cluster(2).env("TEST_AGENT_DID_READY_FAIL_FILE", fail.toString()).start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
+            Files.writeString(fail, "fail");
+
+            // Its ready comes before its didReady hooks, which fail it: the reload does not go on as if it ran.
+            try (ClusterProcess reload = command("reload", "--agent")) {
+                assertEquals(1, reload.process().exitValue(), reload.output());
+                assertTrue(reload.output().matches("(?s).*reload aborted: the new agent \\(pid \\d+\\) exited with "
+                        + "exit code 3 after it was ready \\(in a didReady hook, say: its log says why\\).*"),
+                        reload.output());
+            }
+            cluster.awaitLine("ALARM reload-aborted: reload aborted: the new agent (pid ", Duration.ofSeconds(10));
+            try (ClusterProcess status = command("status")) {
+                assertTrue(status.output().contains("dead: exit code 3"), status.output());
+                // The new worker that was starting stopped with the reload: the old ones serve on.
+                for (long pid : ready.workerPids()) {
+                    assertTrue(status.output().matches("(?s).*\\nworker +\\d+ +" + pid + " +ready .*"),
+                            status.output());
+                }
+            }
+        } finally {
+            Files.deleteIfExists(fail);
+        }
+    }
 }

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The application the cluster scenarios start. Its hooks report each step on the console, and misbehave on demand
  * through environment variables (children inherit the master's environment):
- * {@code TEST_AGENT_HANG}, {@code TEST_AGENT_EXIT=<code>}, {@code TEST_AGENT_CRASH_FILE}, {@code TEST_WORKER_THROW},
+ * {@code TEST_AGENT_HANG}, {@code TEST_AGENT_EXIT=<code>}, {@code TEST_AGENT_CRASH_FILE},
+ * {@code TEST_AGENT_DID_READY_FAIL_FILE}, {@code TEST_WORKER_THROW},
  * {@code TEST_WORKER_ASSERT}, {@code TEST_AGENT_SLOW_START_MS=<ms>}.
  */
 public final class TestApp implements ClutchApplication {
@@ -710,6 +711,11 @@ public final class TestApp implements ClutchApplication {
         @Override
         public void didReady() {
             log.info("TEST: {} didReady", label.fileName());
+            String failFile = System.getenv("TEST_AGENT_DID_READY_FAIL_FILE");
+            if (label.role() == dev.clutch.core.api.Role.AGENT && failFile != null
+                    && java.nio.file.Files.exists(java.nio.file.Path.of(failFile))) {
+                throw new IllegalStateException("TEST: the agent's didReady fails");
+            }
         }
 
         @Override

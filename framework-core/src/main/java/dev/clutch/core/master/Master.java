@@ -115,6 +115,11 @@ public final class Master {
     private State state = State.STARTING_AGENT;
     /** The agent's step of the current reload, {@code null} outside it. */
     private AgentReload agentReload;
+    /**
+     * The agent a reload started, from when it is ready until the reload ends: its ready came before its didReady
+     * hooks, which can still fail it, and the reload must not be reported done with it dead.
+     */
+    private long reloadsNewAgentPid;
     /** Told how the current reload ended. */
     private Consumer<ControlCommands.Reloaded> reloadDone;
     /** What the current reload did with the settings changed on disk, for its reply. */
@@ -492,6 +497,7 @@ public final class Master {
             child.send(ReadyAnnouncement.message(table, sharing));
         } else if (serving() && agentReload != null && agentReload.isNew(child)) {
             agentReload = null;
+            reloadsNewAgentPid = child.pid();
             agentDeath.forget();
             switchboard.newAgentReady();
             child.send(ReadyAnnouncement.message(table, sharing));
@@ -544,6 +550,12 @@ public final class Master {
                             + " before it was ready"));
                 } else if (child.role() == Role.AGENT) {
                     agentDeath.happened(child, status, table);
+                    if (state == State.RELOADING && child.pid() == reloadsNewAgentPid) {
+                        Map<String, Object> details = new LinkedHashMap<>(Map.of("role", Role.AGENT.label(),
+                                "pid", child.pid(), "exit", ExitStatus.ended(status)));
+                        supervisor.abortReload("the new " + child.describe() + " " + ExitStatus.ended(status)
+                                + " after it was ready (in a didReady hook, say: its log says why)", details);
+                    }
                 } else if (child.phase() == Child.Phase.STOPPING) {
                     log.info("{} stopped ({})", child.describe(), how);
                 } else {
@@ -767,7 +779,9 @@ public final class Master {
 
     /** @param newAgentPid the agent this reload started, or 0 */
     private void reloadWorkers(long newAgentPid) {
-        supervisor.startReload(failure -> finishReload(new ControlCommands.Reloaded(newAgentPid, failure,
+        // A new agent that died since is the failure itself, not one that "runs, but".
+        supervisor.startReload(failure -> finishReload(new ControlCommands.Reloaded(
+                table.byPid(newAgentPid).isPresent() ? newAgentPid : 0, failure,
                 failure == null && newAgentPid == 0 && agentOnOlderBuild())), nanoClock.getAsLong());
     }
 
@@ -781,6 +795,7 @@ public final class Master {
         if (state == State.RELOADING) {
             moveTo(State.RUNNING);
         }
+        reloadsNewAgentPid = 0;
         log.info("reload {}", outcome.failure() == null ? "done" : "failed: " + outcome.failure());
         if (outcome.agentOnOlderBuild()) {
             log.warn("reload: {}", ControlCommands.AGENT_ON_OLDER_BUILD);

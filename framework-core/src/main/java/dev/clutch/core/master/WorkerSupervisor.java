@@ -213,6 +213,23 @@ final class WorkerSupervisor {
         }
     }
 
+    /**
+     * Ends the reload for a reason outside the workers (its new agent died after it was ready): the new worker still
+     * starting stops too, and the workers not yet replaced serve on.
+     */
+    void abortReload(String why, Map<String, Object> details) {
+        if (reload == null) {
+            return;
+        }
+        Child starting = reload.current();
+        if (starting != null && !isGone(starting)) {
+            // Once ready it would drain the worker it replaces: one more worker on the build that failed.
+            starting.replacing(null);
+            actions.stop(starting);
+        }
+        abortReload(why, details, List.of());
+    }
+
     /** Ends the reload where it is, with the {@code reload-aborted} alarm: the workers not yet replaced serve on. */
     private void abortReload(String why, Map<String, Object> details, List<String> stderr) {
         alarms.raise("reload-aborted", "reload aborted: " + why + "; the old workers keep serving", details, stderr);
