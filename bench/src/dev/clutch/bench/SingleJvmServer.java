@@ -55,6 +55,19 @@ public final class SingleJvmServer {
         server.closeFuture().sync();
     }
 
+    /** The Date header of this second, formatted once a second as a worker does. */
+    private static volatile String date = "";
+    private static volatile long dateSecond = -1;
+
+    private static String date() {
+        long now = System.currentTimeMillis();
+        if (now / 1000 != dateSecond) {
+            date = io.netty.handler.codec.DateFormatter.format(new java.util.Date(now));
+            dateSecond = now / 1000;
+        }
+        return date;
+    }
+
     private static final class Health extends SimpleChannelInboundHandler<FullHttpRequest> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) throws Exception {
@@ -68,6 +81,7 @@ public final class SingleJvmServer {
                     Unpooled.wrappedBuffer(body));
             boolean keepAlive = HttpUtil.isKeepAlive(request);
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                    .set(HttpHeaderNames.DATE, date())
                     .set("X-Clutch-Worker", PID)
                     .set("X-Request-Id", Long.toString(IDS.incrementAndGet(), 36))
                     .set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE)

@@ -191,8 +191,8 @@ class BackPressureTest {
                         + "process of this cluster has pid 999999999",
                         onWorker(stuck, "/msg/patient-outcome?to=nobody")));
         await("its request answered while it was stuck fails").atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertTrue(onWorker(stuck, "/msg/patient-outcome?to=agent").matches("failed \\(HANDLER_FAILED\\): agent "
-                        + "\\(pid \\d+\\) answered, but the answer was dropped: worker-\\d+ \\(pid " + stuck
+                assertTrue(onWorker(stuck, "/msg/patient-outcome?to=agent").matches("failed \\(HANDLER_FAILED\\): "
+                        + "agent \\(pid \\d+\\) answered, but the answer was dropped: worker-\\d+ \\(pid " + stuck
                         + "\\) was not keeping up with its messages .*")));
     }
 

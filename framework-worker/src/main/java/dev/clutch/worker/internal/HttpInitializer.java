@@ -9,9 +9,9 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The pipeline of one HTTP connection: a gate that stops its reads while enough requests wait, a deadline for each request to arrive whole, idle timeout (no request, or a
- * response the client does not read), codec, body aggregation (413 past the limit), then the dispatcher, which
- * serves one request at a time.
+ * The pipeline of one HTTP connection: a gate that stops its reads while enough requests wait, a deadline for each
+ * request to arrive whole, idle timeout (no request, or a response the client does not read), codec, body
+ * aggregation (413 past the limit), then the dispatcher, which serves one request at a time.
  */
 final class HttpInitializer extends ChannelInitializer<Channel> {
 
