@@ -44,6 +44,8 @@ wrk_run() {
   wrk -t1 -c"$CONNECTIONS" -d"$WARMUP"s "$@" "$url" >/dev/null
   local out
   out=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION"s --latency "$@" "$url")
+  # A figure of errors is no figure: said beside the table (on stderr), with wrk's own words.
+  grep -E "Non-2xx|Socket errors" <<<"$out" | sed "s|^ *|bench/http.sh: $url $*: wrk saw |" >&2 || true
   awk '
     function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
     /Requests\/sec/ { rps=$2 }
