@@ -2,6 +2,7 @@ package dev.clutch.cluster;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -182,6 +183,11 @@ class SharedPortTest {
                 run("/usr/bin/prlimit", "--pid", Long.toString(worker), "--nofile=" + limits[0] + ":" + limits[1]);
             }
             assertEquals(200, RawHttp.get(ready.port(), "/pid").status(), "it serves once it has room");
+
+            // The lost one counts as taken: the stop does not wait for the worker to take it, and kill it then.
+            cluster.signal("TERM");
+            assertEquals(0, cluster.awaitExit(Duration.ofSeconds(30)), cluster.output());
+            assertFalse(cluster.output().contains("had not taken"), cluster.output());
         }
     }
 

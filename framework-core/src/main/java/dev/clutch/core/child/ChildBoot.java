@@ -328,8 +328,9 @@ public final class ChildBoot {
         }
 
         @Override
-        public void receiveDescriptors(Consumer<FileDescriptor> receiver, Runnable afterBatch) throws IOException {
-            link.receiveDescriptors(receiver, afterBatch);
+        public void receiveDescriptors(Consumer<FileDescriptor> receiver, Runnable lostOne, Runnable afterBatch)
+                throws IOException {
+            link.receiveDescriptors(receiver, lostOne, afterBatch);
         }
     }
 }

@@ -112,10 +112,12 @@ public final class MasterLink implements MessageLink {
     }
 
     /**
-     * Opens the descriptor channel; each descriptor the master passes goes to {@code receiver}, and
-     * {@code afterBatch} runs after each read of one or more.
+     * Opens the descriptor channel; each descriptor the master passes goes to {@code receiver}, {@code lostOne}
+     * runs for each one that could not be received, and {@code afterBatch} runs after each read of one or more
+     * and after each loss.
      */
-    void receiveDescriptors(Consumer<FileDescriptor> receiver, Runnable afterBatch) throws IOException {
+    void receiveDescriptors(Consumer<FileDescriptor> receiver, Runnable lostOne, Runnable afterBatch)
+            throws IOException {
         Channel channel = open(Hello.ChannelKind.DESCRIPTORS, new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -137,6 +139,12 @@ public final class MasterLink implements MessageLink {
                     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
                         // Most likely a descriptor the kernel could not give this process, at its limit of open
                         // files: the kernel closed that client. The connection goes on; the next ones may fit.
+                        // The master counts it as taken all the same (it reads this after the batch's count):
+                        // otherwise it would wait for it at every stop, and give this worker one fewer for good.
+                        if (ctx.channel().isActive()) {
+                            lostOne.run();
+                            afterBatch.run();
+                        }
                         descriptorFailures.log(heldBack -> log.error("IPC: a connection the master handed over was "
                                 + "lost before this worker could take it ({}): the kernel closed it. If this process "
                                 + "is at its limit of open files (ulimit -n, LimitNOFILE), raise the limit or find "

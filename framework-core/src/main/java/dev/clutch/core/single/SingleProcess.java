@@ -274,7 +274,7 @@ public final class SingleProcess implements AutoCloseable {
         }
 
         @Override
-        public void receiveDescriptors(Consumer<FileDescriptor> receiver, Runnable afterBatch) {
+        public void receiveDescriptors(Consumer<FileDescriptor> receiver, Runnable lostOne, Runnable afterBatch) {
             throw new UnsupportedOperationException("no master passes descriptors in single-process mode");
         }
 

@@ -51,10 +51,12 @@ public interface ChildContext {
 
     /**
      * Opens the descriptor connection to the master; every file descriptor the master passes (the listening
-     * socket, accepted connections) goes to {@code receiver}, and {@code afterBatch} runs after each batch read,
-     * both on the IPC thread.
+     * socket, accepted connections) goes to {@code receiver}, {@code lostOne} runs for each one the kernel could
+     * not give this process (at its limit of open files: the kernel closed it), and {@code afterBatch} runs after
+     * each batch read and after each loss, all on the IPC thread.
      */
-    void receiveDescriptors(Consumer<FileDescriptor> receiver, Runnable afterBatch) throws IOException;
+    void receiveDescriptors(Consumer<FileDescriptor> receiver, Runnable lostOne, Runnable afterBatch)
+            throws IOException;
 
     /**
      * Whether this worker binds the HTTP port itself, alone, whatever the scheduling policy: single-process mode,

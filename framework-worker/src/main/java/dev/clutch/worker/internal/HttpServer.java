@@ -65,7 +65,7 @@ final class HttpServer {
         }
         switch (config.schedulingPolicy()) {
             case NONE -> sharedSocket = await(receiveListeningSocket(context));
-            case RR -> context.receiveDescriptors(this::registerConnection,
+            case RR -> context.receiveDescriptors(this::registerConnection, () -> taken++,
                     () -> context.sendToMaster(new DescriptorsTaken(taken)));
             case REUSEPORT -> {
                 // Binds in open().
@@ -108,7 +108,7 @@ final class HttpServer {
                 log.warn("closing an extra listening socket from the master (fd {})", fd.intValue());
                 closeQuietly(fd);
             }
-        }, () -> { });
+        }, () -> { }, () -> { });
         return received;
     }
 
