@@ -141,13 +141,17 @@ final class RoundRobinHandoff implements PortSharing {
             ServiceUnavailable.answer(connection, STOPPING);
             return;
         }
-        Target target = nextWithRoom();
+        // Not ahead of the connections already waiting: room freed by a worker goes to them first.
+        Target target = waiting.isEmpty() ? nextWithRoom() : null;
         if (target != null && send(target, connection)) {
             return;
         }
         if (waiting.size() < MAX_WAITING) {
             waiting.add(new Waiting(connection, System.nanoTime()));
+            // A client that gives up while it waits leaves the queue: it would hold a place others need.
+            connection.closeFuture().addListener(closed -> waiting.removeIf(w -> w.connection() == connection));
             sweepLater(connection.eventLoop());
+            drainWaiting();
         } else {
             fullLog.log(heldBack -> log.warn("rr: {} connections wait for a worker already: answered 503 to {}{}",
                     MAX_WAITING, connection.remoteAddress(), LogThrottle.andMore(heldBack)));
