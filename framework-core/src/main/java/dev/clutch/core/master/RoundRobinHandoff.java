@@ -104,7 +104,7 @@ final class RoundRobinHandoff implements PortSharing {
         return new ChannelInboundHandlerAdapter() {
             @Override
             public void channelActive(ChannelHandlerContext ctx) {
-                handOff(ctx.channel());
+                handOff(ctx.channel(), System.nanoTime(), false);
             }
 
             /**
@@ -135,19 +135,28 @@ final class RoundRobinHandoff implements PortSharing {
         };
     }
 
-    /** On the IPC thread: pass the connection to the next worker with room, or queue it. */
-    private void handOff(Channel connection) {
+    /**
+     * On the IPC thread: pass the connection to the next worker with room, or queue it.
+     *
+     * @param sinceNanos when it was accepted: its time in the queue counts from then, also after a failed hand-off
+     * @param retried after a failed hand-off: it had its turn already, so it goes first
+     */
+    private void handOff(Channel connection, long sinceNanos, boolean retried) {
         if (stopping) {
             ServiceUnavailable.answer(connection, STOPPING);
             return;
         }
         // Not ahead of the connections already waiting: room freed by a worker goes to them first.
-        Target target = waiting.isEmpty() ? nextWithRoom() : null;
-        if (target != null && send(target, connection)) {
+        Target target = waiting.isEmpty() || retried ? nextWithRoom() : null;
+        if (target != null && send(target, connection, sinceNanos)) {
             return;
         }
         if (waiting.size() < MAX_WAITING) {
-            waiting.add(new Waiting(connection, System.nanoTime()));
+            if (retried) {
+                waiting.addFirst(new Waiting(connection, sinceNanos));
+            } else {
+                waiting.addLast(new Waiting(connection, sinceNanos));
+            }
             // A client that gives up while it waits leaves the queue: it would hold a place others need.
             connection.closeFuture().addListener(closed -> waiting.removeIf(w -> w.connection() == connection));
             sweepLater(connection.eventLoop());
@@ -173,7 +182,7 @@ final class RoundRobinHandoff implements PortSharing {
     }
 
     /** Hands the connection over; false, and nothing sent, if the worker began leaving meanwhile. */
-    private boolean send(Target target, Channel connection) {
+    private boolean send(Target target, Channel connection, long sinceNanos) {
         // Count first, then look at leaving; the master sets leaving first, then reads the count (allTaken). So
         // either the master sees this hand-off and waits for it, or this thread sees leaving and backs off.
         target.sent.incrementAndGet();
@@ -196,7 +205,7 @@ final class RoundRobinHandoff implements PortSharing {
             target.descriptors.close();
             server.eventLoop().execute(() -> {
                 if (connection.isOpen()) {
-                    handOff(connection);
+                    handOff(connection, sinceNanos, true);
                 }
             });
         });
@@ -209,10 +218,11 @@ final class RoundRobinHandoff implements PortSharing {
             if (target == null) {
                 return;
             }
-            Channel connection = waiting.peek().connection();
+            Waiting first = waiting.peek();
+            Channel connection = first.connection();
             if (!connection.isOpen()) {
                 waiting.poll();
-            } else if (send(target, connection)) {
+            } else if (send(target, connection, first.sinceNanos())) {
                 waiting.poll();
             }
         }
