@@ -157,8 +157,6 @@ final class RoundRobinHandoff implements PortSharing {
             } else {
                 waiting.addLast(new Waiting(connection, sinceNanos));
             }
-            // A client that gives up while it waits leaves the queue: it would hold a place others need.
-            connection.closeFuture().addListener(closed -> waiting.removeIf(w -> w.connection() == connection));
             sweepLater(connection.eventLoop());
             drainWaiting();
         } else {
@@ -239,6 +237,9 @@ final class RoundRobinHandoff implements PortSharing {
     /** Answers 503 to the connections that waited past the queue timeout; the queue is oldest first. */
     private void sweep(EventLoop loop) {
         sweeping = false;
+        // A client that gave up while it waited leaves the queue: it would hold a place others need. Here, once a
+        // sweep, rather than a scan of the queue at every close while it is long.
+        waiting.removeIf(w -> !w.connection().isOpen());
         long now = System.nanoTime();
         int expired = 0;
         while (!waiting.isEmpty() && now - waiting.peek().sinceNanos() >= queueTimeout.toNanos()) {
