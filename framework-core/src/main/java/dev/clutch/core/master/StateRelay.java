@@ -34,9 +34,14 @@ final class StateRelay {
         servedGeneration = generation;
     }
 
-    /** A reload's new agent is about to be launched: the workers keep the state they have meanwhile. */
+    /**
+     * A reload's new agent is about to be launched: the workers keep the state they have meanwhile. Its state starts
+     * one version past the served one, so that even a new agent that publishes nothing before it is ready serves a
+     * newer version than the old state: at the same version, the workers would take the snapshot without telling
+     * their listeners what it removed.
+     */
     void newAgentStarting() {
-        versionOffset = served.version();
+        versionOffset = served.version() + 1;
         incoming = new StateStore(versionOffset);
     }
 
