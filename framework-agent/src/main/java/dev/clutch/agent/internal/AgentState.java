@@ -141,7 +141,10 @@ final class AgentState implements SharedState {
     private void retryLater() {
         if (!retryPlanned) {
             retryPlanned = true;
-            CompletableFuture.delayedExecutor(RETRY_MILLIS, TimeUnit.MILLISECONDS).execute(this::sendUnsent);
+            // Run on the JDK's delay thread itself, not the common pool, which the application's own tasks may
+            // hold: that would stop the state for every worker. Sending the merged change is short.
+            CompletableFuture.delayedExecutor(RETRY_MILLIS, TimeUnit.MILLISECONDS, Runnable::run)
+                    .execute(this::sendUnsent);
         }
     }
 

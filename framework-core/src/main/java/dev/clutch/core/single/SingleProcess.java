@@ -273,6 +273,12 @@ public final class SingleProcess implements AutoCloseable {
             endpoint.post(Envelope.toMaster(body));
         }
 
+        /** As a connection to a master: the agent merges its state changes instead of having them refused. */
+        @Override
+        public boolean masterKeepsUp() {
+            return endpoint.isWritable();
+        }
+
         @Override
         public void receiveDescriptors(Consumer<FileDescriptor> receiver, Runnable lostOne, Runnable afterBatch) {
             throw new UnsupportedOperationException("no master passes descriptors in single-process mode");
