@@ -83,12 +83,16 @@ public final class FileStateSource implements StateSource {
 
     @Override
     public void start(SharedState state) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IOException("state file " + file + " is a directory, not a file (clutch.state.file)");
+        }
         if (!Files.isRegularFile(file)) {
-            throw new IOException("state file " + file + " does not exist (clutch.state.file)");
+            throw new IOException("state file " + file + " does not exist" + (Files.isSymbolicLink(file)
+                    ? " (it is a symbolic link to " + target(file) + ", which does not)" : "") + " (clutch.state.file)");
         }
         Map<String, String> initial = readWhileStill();
         if (initial == null) {
-            throw new IOException("state file " + file + " does not parse; see the error above");
+            throw new IOException("state file " + file + " was not published: the error above says why");
         }
         if (lastSeen.size() == 0) {
             log.warn("state file {} is empty: no keys are published until it has some", file);
@@ -106,6 +110,7 @@ public final class FileStateSource implements StateSource {
      * is read again, a few times at most, so the start does not publish half of it.
      */
     private Map<String, String> readWhileStill() {
+        awaitStill();
         for (int attempt = 1; ; attempt++) {
             lastSeen = stamp();
             Map<String, String> values = read();
@@ -113,6 +118,24 @@ public final class FileStateSource implements StateSource {
                 return values;
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+
+    /**
+     * Until the file was last written one poll interval ago (at most a second, and {@link #START_READS} waits): a
+     * writer that pauses between two writes (a deploy script writing the file in place as the agent starts) must
+     * not have the start publish its first half, which the poll would replace a moment later.
+     */
+    private void awaitStill() {
+        long stillMillis = Math.min(pollInterval.toMillis(), 1000);
+        for (int wait = 0; wait < START_READS; wait++) {
+            Stamp now = stamp();
+            long age = System.currentTimeMillis() - now.modifiedMillis();
+            // A time ahead of the clock (a file copied from another host) says nothing about the writer: no wait.
+            if (now.equals(Stamp.MISSING) || age >= stillMillis || age < 0) {
+                return;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(stillMillis - age));
         }
     }
 
@@ -203,9 +226,20 @@ public final class FileStateSource implements StateSource {
                         : value.render(ConfigRenderOptions.concise()));
             }
             return values;
+        } catch (ConfigException.IO e) {
+            log.error("state file {} cannot be read{}: {}", file, kept, e.getMessage());
+            return null;
         } catch (ConfigException e) {
             log.error("state file {} does not parse{}: {}", file, kept, e.getMessage());
             return null;
+        }
+    }
+
+    private static String target(Path link) {
+        try {
+            return Files.readSymbolicLink(link).toString();
+        } catch (IOException e) {
+            return "a path that cannot be read";
         }
     }
 

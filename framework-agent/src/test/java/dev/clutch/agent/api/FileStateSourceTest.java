@@ -11,6 +11,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -117,6 +120,34 @@ class FileStateSourceTest {
         } finally {
             source.close();
         }
+    }
+
+    @Test
+    void aFileBeingWrittenAsTheSourceStartsIsPublishedOnceItHasBeenStillNotHalfWritten() throws Exception {
+        // A writer that pauses between its two writes: the first half alone parses.
+        Path file = Files.writeString(dir.resolve("state.conf"), "a = 1\n");
+        ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor();
+        Published state = new Published();
+        try {
+            writer.schedule(() -> Files.writeString(file, "a = 1\nb = 2\n"), 300, TimeUnit.MILLISECONDS);
+            publish(file, "", state);
+        } finally {
+            writer.shutdownNow();
+        }
+        assertEquals(Map.of("a", "1", "b", "2"), state.values);
+    }
+
+    @Test
+    void aDirectoryOrADanglingLinkIsRefusedSayingWhichItIs() throws IOException {
+        Path directory = Files.createDirectory(dir.resolve("state.conf"));
+        IOException refused = assertThrows(IOException.class, () -> publish(directory, "", new Published()));
+        assertEquals("state file " + directory + " is a directory, not a file (clutch.state.file)",
+                refused.getMessage());
+
+        Path link = Files.createSymbolicLink(dir.resolve("flags.conf"), dir.resolve("gone.conf"));
+        refused = assertThrows(IOException.class, () -> publish(link, "", new Published()));
+        assertEquals("state file " + link + " does not exist (it is a symbolic link to " + dir.resolve("gone.conf")
+                + ", which does not) (clutch.state.file)", refused.getMessage());
     }
 
     @Test
