@@ -148,6 +148,28 @@ class AgentReloadTest {
         }
     }
 
+    @Test
+    void aReloadOfANewBuildThatStopsPartWaySaysWhichWorkersAreLeftOnTheOldBuild() throws Exception {
+        Path newBuild = baseDir.resolve("new-build");
+        Path crash = baseDir.resolve("crash-new-workers");
+        try (ClusterProcess cluster = cluster(2).env("TEST_NEW_BUILD_FILE", newBuild.toString())
+                .env("TEST_WORKER_CRASH_FILE", crash.toString()).start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
+            Files.writeString(newBuild, "payload type 1999 added");
+            Files.writeString(crash, "crash");
+
+            try (ClusterProcess reload = command("reload", "--agent")) {
+                assertEquals(1, reload.process().exitValue(), reload.output());
+            }
+            String left = " of the old build serve on with its last shared state, which no longer changes";
+            cluster.awaitLine(left, Duration.ofSeconds(10));
+            String warning = cluster.lines().stream().filter(line -> line.contains(left)).findFirst().orElseThrow();
+            for (long pid : ready.workerPids()) {
+                assertTrue(warning.contains("(pid " + pid + ")"), warning);
+            }
+        }
+    }
+
     private static long lastAgentLaunched(ClusterProcess cluster) {
         Pattern launched = Pattern.compile("launched agent \\(pid (\\d+)\\)");
         long pid = 0;

@@ -797,6 +797,9 @@ public final class Master {
         }
         reloadsNewAgentPid = 0;
         log.info("reload {}", outcome.failure() == null ? "done" : "failed: " + outcome.failure());
+        if (outcome.failure() != null) {
+            switchboard.warnOfWorkersLeftOnTheOldBuild();
+        }
         if (outcome.agentOnOlderBuild()) {
             log.warn("reload: {}", ControlCommands.AGENT_ON_OLDER_BUILD);
         }

@@ -324,6 +324,26 @@ final class Switchboard implements Child.PhaseListener {
     }
 
     /**
+     * A reload stopped part-way: workers of the build the new agent replaced serve on, and get no more of its state
+     * (they could not read it) nor messages from it, until a reload replaces them. The operator must hear of it.
+     */
+    void warnOfWorkersLeftOnTheOldBuild() {
+        loop.execute(() -> {
+            List<String> left = new ArrayList<>();
+            for (Route route : routes.values()) {
+                if (route.sender.role() == Role.WORKER && route.generation != state.servedGeneration()) {
+                    left.add(route.describe());
+                }
+            }
+            if (!left.isEmpty()) {
+                log.warn("reload: {} of the old build serve on with its last shared state, which no longer changes, "
+                        + "and cannot message the new build's processes until they are replaced: fix the new build "
+                        + "and reload again", String.join(", ", left));
+            }
+        });
+    }
+
+    /**
      * The agent {@code agentPid} registers other payload types than the processes launched before it: a reload's new
      * build, a new generation. From now on it and the processes launched after it talk only among themselves, and
      * those of the old generation among themselves, keeping the state they have, until the reload has replaced them:
