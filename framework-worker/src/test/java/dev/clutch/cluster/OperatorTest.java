@@ -300,6 +300,26 @@ class OperatorTest {
     }
 
     @Test
+    void reloadWhoseNewWorkerFailsInADidReadyHookIsAbortedBeforeTheWorkerItReplacesDrains() throws Exception {
+        Path fail = baseDir.resolve("fail-did-ready");
+        try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 2)
+                .env("TEST_WORKER_DID_READY_FAIL_FILE", fail.toString())
+                .start()) {
+            ClusterProcess.Ready ready = cluster.awaitReady(BOOT);
+            Files.writeString(fail, "fail");
+
+            // Its ready comes before its didReady hooks, which fail it: it must not have replaced anyone.
+            try (ClusterProcess reload = ClusterScenarios.testApp(baseDir, 1).args("reload").start()) {
+                assertEquals(1, reload.awaitExit(BOOT), reload.output());
+                assertTrue(reload.output().matches("(?s).*reload aborted: the new worker-\\d \\(pid \\d+\\) exited "
+                        + "with exit code 3 in a didReady hook, after it reported ready.*"), reload.output());
+            }
+            cluster.awaitLine("exited in a didReady hook, after it reported ready (exit code 3)", Duration.ofSeconds(5));
+            assertEquals(Set.copyOf(ready.workerPids()), readyWorkers(baseDir));
+        }
+    }
+
+    @Test
     void scalingAwayTheSlotAReloadIsAtLetsTheReloadGoOn() throws Exception {
         Path hold = baseDir.resolve("hold");
         try (ClusterProcess cluster = ClusterScenarios.testApp(baseDir, 2)

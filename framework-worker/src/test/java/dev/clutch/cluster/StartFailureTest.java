@@ -85,6 +85,16 @@ class StartFailureTest {
     }
 
     @Test
+    void workerWhoseDidReadyHookFailsFailsTheStartAfterItReportedReady() throws Exception {
+        Path fail = java.nio.file.Files.writeString(baseDir.resolve("fail-did-ready"), "fail");
+        String output = ClusterScenarios.failedStart(ClusterScenarios.testApp(baseDir, 1)
+                .env("TEST_WORKER_DID_READY_FAIL_FILE", fail.toString()), START_FAILED);
+        assertTrue(output.matches("(?s).*start failed: worker-1 \\(pid \\d+\\) exited with exit code 3 during "
+                + "start; last lines of its stderr:.*TEST: a worker's didReady fails.*"), output);
+        assertFalse(output.contains("cluster ready"), "its start was not over when it reported ready: " + output);
+    }
+
+    @Test
     void aStateSourceBoundOnItsOwnFailsTheStartSayingHowToBindIt() throws Exception {
         String output = ClusterScenarios.failedStart(ClusterScenarios.testApp(baseDir, 1)
                 .env("TEST_PLAIN_STATE_SOURCE", "1"), START_FAILED);

@@ -716,6 +716,11 @@ public final class TestApp implements ClutchApplication {
                     && java.nio.file.Files.exists(java.nio.file.Path.of(failFile))) {
                 throw new IllegalStateException("TEST: the agent's didReady fails");
             }
+            String workerFailFile = System.getenv("TEST_WORKER_DID_READY_FAIL_FILE");
+            if (label.role() == dev.clutch.core.api.Role.WORKER && workerFailFile != null
+                    && java.nio.file.Files.exists(java.nio.file.Path.of(workerFailFile))) {
+                throw new IllegalStateException("TEST: a worker's didReady fails");
+            }
         }
 
         @Override

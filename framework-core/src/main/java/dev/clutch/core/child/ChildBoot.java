@@ -20,6 +20,7 @@ import dev.clutch.core.message.Envelope;
 import dev.clutch.core.message.MessageRegistry;
 import dev.clutch.core.message.PayloadCodec;
 import dev.clutch.core.message.ProcessReady;
+import dev.clutch.core.message.ReadyHooksDone;
 import dev.clutch.core.message.StopRequest;
 import dev.clutch.core.message.Unanswered;
 import dev.clutch.core.message.Undelivered;
@@ -131,6 +132,7 @@ public final class ChildBoot {
             failIfStopping();
             link.send(Envelope.toMaster(new ProcessReady())).syncUninterruptibly();
             runtime.ready();
+            link.send(Envelope.toMaster(new ReadyHooksDone()));
             readyHooksDone.complete(true);
         } catch (Throwable e) {
             readyHooksDone.complete(false);

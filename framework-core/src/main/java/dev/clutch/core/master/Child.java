@@ -37,6 +37,8 @@ final class Child {
     private Child replacing;
     private boolean retiring;
     private boolean wasReady;
+    /** Its start ended: at its ready for the agent; once its didReady hooks ran for a worker ({@code ReadyHooksDone}). */
+    private boolean started;
     private boolean killed;
     private boolean silent;
     private long lastHeartbeatNanos;
@@ -166,7 +168,25 @@ final class Child {
     }
 
     boolean isPastDeadline(long nowNanos) {
-        return phase != Phase.READY && nowNanos - deadlineNanos > 0;
+        return (phase != Phase.READY || !started) && nowNanos - deadlineNanos > 0;
+    }
+
+    /** The deadline of the current phase. */
+    long deadlineNanos() {
+        return deadlineNanos;
+    }
+
+    void markStarted() {
+        started = true;
+    }
+
+    boolean hasStarted() {
+        return started;
+    }
+
+    /** Not ready yet, or a worker whose didReady hooks still run: its start may still fail. */
+    boolean isStarting() {
+        return phase == Phase.STARTING || (phase == Phase.READY && !started);
     }
 
     /** The master will send the stop order, with this timeout, once it is safe to. */

@@ -23,6 +23,7 @@ import dev.clutch.core.message.Heartbeat;
 import dev.clutch.core.message.Hello;
 import dev.clutch.core.message.PayloadCodec;
 import dev.clutch.core.message.ProcessReady;
+import dev.clutch.core.message.ReadyHooksDone;
 import dev.clutch.core.message.StateChange;
 import dev.clutch.core.message.StateResync;
 import io.netty.channel.EventLoop;
@@ -457,6 +458,8 @@ public final class Master {
         Object body = envelope.body();
         if (body instanceof ProcessReady) {
             table.byPid(envelope.sender().pid()).ifPresent(this::onReady);
+        } else if (body instanceof ReadyHooksDone) {
+            table.byPid(envelope.sender().pid()).ifPresent(this::onWorkerStarted);
         } else if (body instanceof DescriptorsTaken taken) {
             sharing.taken(envelope.sender().pid(), taken.total());
         } else if (body instanceof Heartbeat beat) {
@@ -485,13 +488,18 @@ public final class Master {
         if (child.phase() != Child.Phase.STARTING) {
             return;
         }
-        child.enter(Child.Phase.READY, 0);
+        // A worker's start goes on through its didReady hooks, within the same deadline.
+        child.enter(Child.Phase.READY, child.role() == Role.WORKER ? child.deadlineNanos() : 0);
+        if (child.role() == Role.AGENT) {
+            child.markStarted();
+        }
         // Since its own launch: a replacement's boot, not the master's age.
         log.info("{} is ready in {} ms", child.describe(),
                 TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong() - child.launchedAtNanos()));
         if (child.role() == Role.WORKER) {
+            // Its heartbeats are watched from here: it serves.
+            child.heartbeat(nanoClock.getAsLong());
             sharing.workerReady(child.pid());
-            supervisor.workerReady(child, nanoClock.getAsLong());
         }
         if (serving() && child.role() == Role.WORKER) {
             child.send(ReadyAnnouncement.message(table, sharing));
@@ -512,7 +520,23 @@ public final class Master {
                     worker.deadlineAt(now + config.workerStartTimeout().toNanos());
                 }
             }
-        } else if (state == State.STARTING_WORKERS && table.readyWorkers().size() == supervisor.target()) {
+        }
+    }
+
+    /**
+     * A worker's didReady hooks ran: its start is over, and only now may it replace a worker (one whose hook fails
+     * exits, and would have left the slot it replaced empty), count as a boot that worked, or complete the
+     * cluster's start.
+     */
+    private void onWorkerStarted(Child child) {
+        // The agent's start ends at its ready: the workers wait for it, not for its hooks.
+        if (child.role() != Role.WORKER || child.phase() != Child.Phase.READY || child.hasStarted()) {
+            return;
+        }
+        child.markStarted();
+        supervisor.workerStarted(child);
+        if (state == State.STARTING_WORKERS
+                && table.readyWorkers().stream().filter(Child::hasStarted).count() == supervisor.target()) {
             moveTo(State.RUNNING);
             ReadyAnnouncement.announce(table, sharing, millisSinceStart());
             if (reloadDone != null) {
@@ -559,9 +583,11 @@ public final class Master {
                 } else if (child.phase() == Child.Phase.STOPPING) {
                     log.info("{} stopped ({})", child.describe(), how);
                 } else {
-                    if (child.phase() == Child.Phase.STARTING) {
+                    if (child.isStarting()) {
                         // A reload's new worker (the reload stops) or a replacement (tried again within the limit).
-                        log.error("{} exited before it was ready ({}){}", child.describe(), how, child.stderrTail());
+                        log.error("{} exited {} ({}){}", child.describe(), child.phase() == Child.Phase.READY
+                                ? "in a didReady hook, after it reported ready" : "before it was ready", how,
+                                child.stderrTail());
                     } else {
                         log.error("{} exited unexpectedly ({}): {}{}", child.describe(), how,
                                 supervisor.replacement(nanoClock.getAsLong()), child.stderrTail());
@@ -858,11 +884,12 @@ public final class Master {
         }
         for (Child child : table.all()) {
             stopper.tick(child, now);
-            if (child.phase() == Child.Phase.STARTING && child.isPastDeadline(now)) {
+            if (child.isStarting() && child.isPastDeadline(now)) {
                 Duration timeout = child.role() == Role.AGENT ? config.agentStartTimeout()
                         : config.workerStartTimeout();
                 String key = child.role() == Role.AGENT ? "clutch.agent.startTimeout" : "clutch.worker.startTimeout";
-                String what = "was not ready within " + timeout.toMillis() + " ms (" + key + ")";
+                String what = (child.phase() == Child.Phase.READY ? "did not finish its didReady hooks" : "was not ready")
+                        + " within " + timeout.toMillis() + " ms (" + key + ")";
                 if (serving()) {
                     log.error("{} {}: killed{}", child.describe(), what, child.stderrTail());
                     if (agentReload != null && agentReload.isNew(child)) {

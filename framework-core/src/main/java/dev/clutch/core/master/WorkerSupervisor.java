@@ -162,7 +162,7 @@ final class WorkerSupervisor {
             finishReload(null);
             return;
         }
-        if (old.phase() == Child.Phase.STARTING) {
+        if (old.isStarting()) {
             reload.await(old);
             return;
         }
@@ -200,9 +200,10 @@ final class WorkerSupervisor {
         Map<String, Object> details = details(worker);
         details.put("exit", how);
         if (reload != null && reload.current() == worker) {
-            abortReload("the new " + worker.describe() + " " + how + " before it was ready", details,
+            abortReload("the new " + worker.describe() + " " + how + (worker.phase() == Child.Phase.READY
+                    ? " in a didReady hook, after it reported ready" : " before it was ready"), details,
                     worker.process().lastStderrLines());
-        } else if (worker.phase() == Child.Phase.STARTING && limiter.failedBeforeReady(nowNanos)) {
+        } else if (worker.isStarting() && limiter.failedBeforeReady(nowNanos)) {
             details.put("failedInARow", limiter.failedBoots());
             details.put("nextForkAfterMillis", limiter.currentBackoff().toMillis());
             alarms.raise("crash-loop", limiter.failedBoots() + " workers in a row exited before they were ready, "
@@ -277,13 +278,12 @@ final class WorkerSupervisor {
 
     /** The worker starting in {@code worker}'s place, if any. */
     private Child replacementOf(Child worker) {
-        return table.workers().stream().filter(w -> w.replacing() == worker && w.phase() == Child.Phase.STARTING)
+        return table.workers().stream().filter(w -> w.replacing() == worker && w.isStarting())
                 .findFirst().orElse(null);
     }
 
-    /** A worker reported ready: the worker it replaces, if any, may now drain. */
-    void workerReady(Child worker, long nowNanos) {
-        worker.heartbeat(nowNanos);
+    /** A worker's start ended (its didReady hooks ran): the worker it replaces, if any, may now drain. */
+    void workerStarted(Child worker) {
         limiter.workerReady();
         // Back along the chain: a replacement that failed while it started was replaced in turn, and the worker
         // it was to replace still waits for a ready successor.
@@ -363,7 +363,7 @@ final class WorkerSupervisor {
         }
         // One at a time, as a rolling reload goes: workers that reach their limit together (the same traffic, the
         // same leak) would otherwise all boot at once, beside the ones they replace.
-        if (table.workers().stream().anyMatch(worker -> worker.phase() == Child.Phase.STARTING)) {
+        if (table.workers().stream().anyMatch(Child::isStarting)) {
             return;
         }
         // The oldest first: a young worker over the limit again must not keep an older one waiting.

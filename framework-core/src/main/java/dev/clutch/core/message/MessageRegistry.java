@@ -72,6 +72,7 @@ public final class MessageRegistry {
         types.put(44, new Entry(AgentDown.class, null));
         types.put(45, new Entry(FatalError.class, null));
         types.put(46, new Entry(Heartbeat.class, null));
+        types.put(47, new Entry(ReadyHooksDone.class, null));
         types.put(50, new Entry(ControlRequest.class, null));
         types.put(51, new Entry(ControlReply.class, null));
         types.put(60, new Entry(AppMessage.class, new BoundedSerializers.AppMessageSerializer()));
