@@ -44,11 +44,13 @@ final class ChildStopper {
         if (child.role() == Role.WORKER) {
             sharing.workerLeaving(child.pid());
         }
+        child.awaitStopOrder(timeout);
         if (child.messages() == null || !child.messages().isOpen()) {
+            // A child that connects just after the SIGTERM waits for a stop order (it cannot tell this stop from
+            // a signal to the whole group): the order goes once its connection is there, a tick later.
             child.process().terminate();
             return;
         }
-        child.awaitStopOrder(timeout);
         sendPendingStopOrder(child, nanoClock.getAsLong());
     }
 
@@ -77,7 +79,7 @@ final class ChildStopper {
                     TimeUnit.NANOSECONDS.toMillis(KILL_GRACE_NANOS));
         } else if (child.killAtNanos() != 0) {
             log.warn("{} was taken for hung: killed after its thread dump, as announced", child.describe());
-        } else if (child.stopOrderPending()) {
+        } else if (child.stopOrderPending() && child.messages() != null) {
             log.warn("{} had not taken {} handed to it when its stop time came (clutch.worker.killTimeout): "
                     + "killed", child.describe(), Plural.of(sharing.untaken(child.pid()), "connection"));
         } else {
@@ -90,7 +92,7 @@ final class ChildStopper {
 
     /** A worker gets its stop order once it has taken every connection handed to it, so none is lost. */
     private void sendPendingStopOrder(Child child, long nowNanos) {
-        if (child.stopOrderPending() && sharing.allTaken(child.pid())) {
+        if (child.stopOrderPending() && child.messages() != null && sharing.allTaken(child.pid())) {
             // Sent late (the worker was still taking connections), the order carries what is left of its time: a
             // worker counting the whole timeout from now would be killed in its drain or its beforeClose hooks.
             Duration left = child.untilDeadline(nowNanos).minus(StopRequest.GRACE);

@@ -508,17 +508,26 @@ public final class Master {
             reloadsNewAgentPid = child.pid();
             agentDeath.forget();
             switchboard.newAgentReady();
+            workersWaitedForTheAgent();
             child.send(ReadyAnnouncement.message(table, sharing));
             log.info("reload: the new agent is ready; now the workers");
             reloadWorkers(child.pid());
         } else if (state == State.STARTING_AGENT && child.role() == Role.AGENT) {
             moveTo(State.STARTING_WORKERS);
             switchboard.newAgentReady();
-            long now = nanoClock.getAsLong();
-            for (Child worker : table.workers()) {
-                if (worker.phase() == Child.Phase.STARTING) {
-                    worker.deadlineAt(now + config.workerStartTimeout().toNanos());
-                }
+            workersWaitedForTheAgent();
+        }
+    }
+
+    /**
+     * The workers starting meanwhile waited for the agent's state (a replacement during a reload's agent step, too):
+     * their start time counts from now.
+     */
+    private void workersWaitedForTheAgent() {
+        long now = nanoClock.getAsLong();
+        for (Child worker : table.workers()) {
+            if (worker.phase() == Child.Phase.STARTING) {
+                worker.deadlineAt(now + config.workerStartTimeout().toNanos());
             }
         }
     }

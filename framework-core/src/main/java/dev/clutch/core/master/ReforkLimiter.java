@@ -32,6 +32,20 @@ final class ReforkLimiter {
         this.windowNanos = window.toNanos();
     }
 
+    /**
+     * The same history under new limits (a reload changed them): the recent forks count against the new limit, and
+     * replacements that keep failing before they are ready still wait. A reload in a crash loop must not make forks
+     * immediate again.
+     */
+    ReforkLimiter withLimits(int newLimit, Duration newWindow) {
+        ReforkLimiter next = new ReforkLimiter(newLimit, newWindow);
+        next.forks.addAll(forks);
+        next.failedBoots = failedBoots;
+        next.bootBackoffNanos = bootBackoffNanos;
+        next.bootNotBeforeNanos = bootNotBeforeNanos;
+        return next;
+    }
+
     /** Whether a replacement may be forked now. */
     boolean mayFork(long nowNanos) {
         forget(nowNanos);

@@ -73,11 +73,11 @@ final class WorkerSupervisor {
 
     /**
      * A reload's new limits, from the application's files: recycling by requests and memory from the next check,
-     * the refork limit afresh when it changed. The number of workers stays the target as it is.
+     * the refork limit from the next fork when it changed. The number of workers stays the target as it is.
      */
     void apply(ClutchConfig next) {
         if (next.reforkLimit() != config.reforkLimit() || !next.reforkWindow().equals(config.reforkWindow())) {
-            limiter = new ReforkLimiter(next.reforkLimit(), next.reforkWindow());
+            limiter = limiter.withLimits(next.reforkLimit(), next.reforkWindow());
         }
         if (next.maxRequests() != config.maxRequests() || next.maxRequestsJitter() != config.maxRequestsJitter()) {
             // Each worker's limit is drawn again from the new ones, also for workers a reload leaves in place.

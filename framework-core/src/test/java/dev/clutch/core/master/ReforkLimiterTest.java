@@ -84,4 +84,19 @@ class ReforkLimiterTest {
         assertEquals(Duration.ZERO, limiter.currentBackoff());
         assertFalse(limiter.failedBeforeReady(now), "and the count starts again");
     }
+
+    @Test
+    void newLimitsKeepTheWaitOfReplacementsThatKeepFailingAndTheRecentForks() {
+        ReforkLimiter limiter = new ReforkLimiter(60, Duration.ofSeconds(60));
+        for (int i = 0; i < 3; i++) {
+            limiter.forked(0);
+            limiter.failedBeforeReady(0);
+        }
+
+        ReforkLimiter reloaded = limiter.withLimits(4, Duration.ofSeconds(60));
+        assertFalse(reloaded.mayFork(SECOND / 2), "a reload in a crash loop does not make forks immediate again");
+        assertEquals(3, reloaded.failedBoots());
+        assertTrue(reloaded.mayFork(SECOND));
+        assertTrue(reloaded.forked(SECOND), "the forks before the reload count against its limit of 4");
+    }
 }
