@@ -21,6 +21,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -34,6 +36,8 @@ import java.util.regex.Pattern;
 final class FlagFile {
 
     private static final String SEED = "default-flags.conf";
+    /** Rewrites of a file that changed meanwhile, at most, before a PUT fails. */
+    private static final int WRITE_ATTEMPTS = 5;
     /** An include at the start of a line, or a substitution: HOCON the rewrite cannot keep. */
     private static final Pattern USES_INCLUDES_OR_SUBSTITUTIONS =
             Pattern.compile("(?m)^\\s*include\\b|\\$\\{");
@@ -91,10 +95,24 @@ final class FlagFile {
      * @throws IllegalStateException when the file includes others or uses substitutions, which a rewrite would lose
      */
     synchronized void set(String name, boolean enabled, int rollout) throws IOException {
-        // An editor writes through a link to the file it names: the link stays, as it does for them.
-        Path target = path.toRealPath();
+        for (int attempt = 1; ; attempt++) {
+            // An editor writes through a link to the file it names: the link stays, as it does for them.
+            Path target = path.toRealPath();
+            Stamp read = Stamp.of(target);
+            String original = Files.readString(target, StandardCharsets.UTF_8);
+            if (replace(target, updated(target, original, name, enabled, rollout), read)) {
+                return;
+            }
+            if (attempt == WRITE_ATTEMPTS) {
+                throw new IllegalStateException(target + " changed " + WRITE_ATTEMPTS + " times while it was being "
+                        + "rewritten (edited by hand, or by a script): try again once it is left alone");
+            }
+        }
+    }
+
+    /** {@code original}, the text of {@code target}, with the flag set. */
+    private static String updated(Path target, String original, String name, boolean enabled, int rollout) {
         ConfigSyntax syntax = syntaxOf(target);
-        String original = Files.readString(target, StandardCharsets.UTF_8);
         if (syntax == ConfigSyntax.CONF && USES_INCLUDES_OR_SUBSTITUTIONS.matcher(original).find()) {
             throw new IllegalStateException(target + " includes other files or uses substitutions (${...}), which a "
                     + "rewrite would lose: change it by hand");
@@ -107,11 +125,24 @@ final class FlagFile {
         Config updated = root.withValue(flag, fields
                 .withValue("enabled", ConfigValueFactory.fromAnyRef(enabled))
                 .withValue("rollout", ConfigValueFactory.fromAnyRef(rollout)).root());
-        replace(target, render(updated, syntax, openingComment(original)));
+        return render(updated, syntax, openingComment(original));
     }
 
-    /** Writes {@code text} in place of {@code target} at once: readers see the old file or the new, never half. */
-    private static void replace(Path target, String text) throws IOException {
+    /** What tells one version of the file from another: a move gives a new file key, an edit a new time or size. */
+    private record Stamp(FileTime modified, long size, Object fileKey) {
+        static Stamp of(Path file) throws IOException {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            return new Stamp(attributes.lastModifiedTime(), attributes.size(), attributes.fileKey());
+        }
+    }
+
+    /**
+     * Writes {@code text} in place of {@code target} at once: readers see the old file or the new, never half.
+     *
+     * @return false, leaving the file as it is, when it changed since it was read as {@code read}: an edit made
+     *     meanwhile (by hand, to another flag) would be lost, so the change is applied to it again instead
+     */
+    private static boolean replace(Path target, String text, Stamp read) throws IOException {
         Path temporary = Files.createTempFile(target.getParent(), ".flags-", ".tmp");
         try {
             // Created owner-only: the file keeps what its owner gave it (a group that reads it, say).
@@ -124,7 +155,13 @@ final class FlagFile {
                 // On disk before the rename: a crash right after it must not leave an empty flags file.
                 channel.force(true);
             }
+            // Checked as late as it can be: an edit saved in the instant between this and the move is still lost
+            // (editors take no lock this file could hold), but not one made while the file was read and written.
+            if (!Stamp.of(target).equals(read)) {
+                return false;
+            }
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return true;
         } finally {
             Files.deleteIfExists(temporary);
         }
