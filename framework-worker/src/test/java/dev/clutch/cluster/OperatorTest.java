@@ -314,7 +314,8 @@ class OperatorTest {
                 assertTrue(reload.output().matches("(?s).*reload aborted: the new worker-\\d \\(pid \\d+\\) exited "
                         + "with exit code 3 in a didReady hook, after it reported ready.*"), reload.output());
             }
-            cluster.awaitLine("exited in a didReady hook, after it reported ready (exit code 3)", Duration.ofSeconds(5));
+            cluster.awaitLine("exited in a didReady hook, after it reported ready (exit code 3)",
+                    Duration.ofSeconds(5));
             assertEquals(Set.copyOf(ready.workerPids()), readyWorkers(baseDir));
         }
     }

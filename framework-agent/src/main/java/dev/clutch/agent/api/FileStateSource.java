@@ -87,8 +87,9 @@ public final class FileStateSource implements StateSource {
             throw new IOException("state file " + file + " is a directory, not a file (clutch.state.file)");
         }
         if (!Files.isRegularFile(file)) {
-            throw new IOException("state file " + file + " does not exist" + (Files.isSymbolicLink(file)
-                    ? " (it is a symbolic link to " + target(file) + ", which does not)" : "") + " (clutch.state.file)");
+            String link = Files.isSymbolicLink(file)
+                    ? " (it is a symbolic link to " + target(file) + ", which does not)" : "";
+            throw new IOException("state file " + file + " does not exist" + link + " (clutch.state.file)");
         }
         Map<String, String> initial = readWhileStill();
         if (initial == null) {

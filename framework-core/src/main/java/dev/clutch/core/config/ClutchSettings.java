@@ -49,8 +49,8 @@ public final class ClutchSettings {
             Duration.ofMillis(1), "How long the agent may take to report ready before the start fails.");
     public static final Setting<Duration> WORKER_START_TIMEOUT = Setting.duration("clutch.worker.startTimeout",
             "30s", Duration.ofMillis(1), "How long a worker may take to report ready and run its `didReady` hooks "
-                    + "before the start fails (counted from the agent's ready for workers that wait for its state: at a "
-                    + "start, and those launched while `reload --agent` starts the new agent).");
+                    + "before the start fails (counted from the agent's ready for workers that wait for its state: at "
+                    + "a start, and those launched while `reload --agent` starts the new agent).");
     public static final Setting<Duration> AGENT_KILL_TIMEOUT = Setting.duration("clutch.agent.killTimeout", "5s",
             Duration.ZERO, "How long the agent may take to stop before it is killed.");
     public static final Setting<Duration> WORKER_KILL_TIMEOUT = Setting.duration("clutch.worker.killTimeout", "5s",

@@ -37,7 +37,7 @@ final class Child {
     private Child replacing;
     private boolean retiring;
     private boolean wasReady;
-    /** Its start ended: at its ready for the agent; once its didReady hooks ran for a worker ({@code ReadyHooksDone}). */
+    /** Its start ended: at its ready for the agent, once its didReady hooks ran for a worker (ReadyHooksDone). */
     private boolean started;
     private boolean killed;
     private boolean silent;

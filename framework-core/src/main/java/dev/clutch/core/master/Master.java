@@ -897,8 +897,9 @@ public final class Master {
                 Duration timeout = child.role() == Role.AGENT ? config.agentStartTimeout()
                         : config.workerStartTimeout();
                 String key = child.role() == Role.AGENT ? "clutch.agent.startTimeout" : "clutch.worker.startTimeout";
-                String what = (child.phase() == Child.Phase.READY ? "did not finish its didReady hooks" : "was not ready")
-                        + " within " + timeout.toMillis() + " ms (" + key + ")";
+                String late = child.phase() == Child.Phase.READY ? "did not finish its didReady hooks"
+                        : "was not ready";
+                String what = late + " within " + timeout.toMillis() + " ms (" + key + ")";
                 if (serving()) {
                     log.error("{} {}: killed{}", child.describe(), what, child.stderrTail());
                     if (agentReload != null && agentReload.isNew(child)) {
