@@ -19,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -182,7 +183,11 @@ final class WorkerState implements SharedStateView {
             telling = true;
         }
         if (start) {
-            listenerThread.execute(this::tellListeners);
+            try {
+                listenerThread.execute(this::tellListeners);
+            } catch (RejectedExecutionException e) {
+                // Closed since the check above: the worker stops, and its listeners hear no more changes.
+            }
         }
     }
 
