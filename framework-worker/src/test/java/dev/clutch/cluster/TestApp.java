@@ -711,15 +711,10 @@ public final class TestApp implements ClutchApplication {
         @Override
         public void didReady() {
             log.info("TEST: {} didReady", label.fileName());
-            String failFile = System.getenv("TEST_AGENT_DID_READY_FAIL_FILE");
-            if (label.role() == dev.clutch.core.api.Role.AGENT && failFile != null
-                    && java.nio.file.Files.exists(java.nio.file.Path.of(failFile))) {
-                throw new IllegalStateException("TEST: the agent's didReady fails");
-            }
-            String workerFailFile = System.getenv("TEST_WORKER_DID_READY_FAIL_FILE");
-            if (label.role() == dev.clutch.core.api.Role.WORKER && workerFailFile != null
-                    && java.nio.file.Files.exists(java.nio.file.Path.of(workerFailFile))) {
-                throw new IllegalStateException("TEST: a worker's didReady fails");
+            boolean agent = label.role() == dev.clutch.core.api.Role.AGENT;
+            String failFile = System.getenv(agent ? "TEST_AGENT_DID_READY_FAIL_FILE" : "TEST_WORKER_DID_READY_FAIL_FILE");
+            if (failFile != null && java.nio.file.Files.exists(java.nio.file.Path.of(failFile))) {
+                throw new IllegalStateException("TEST: " + (agent ? "the agent's" : "a worker's") + " didReady fails");
             }
         }
 
